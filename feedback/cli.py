@@ -1,0 +1,104 @@
+"""Command-line tools: accounts, demo data, the queue worker and translation catalogs."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+from feedback import catalogs
+from feedback.auth import PasswordPolicyError, hash_password
+from feedback.extensions import db
+from feedback.models import Organization, StaffUser
+
+#: Printed by seed-demo; development only (the demo refuses to run in production).
+DEMO_ADMIN_EMAIL = "admin@demo.coalition.example"
+DEMO_ADMIN_PASSWORD = "demo-password-2026"
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_admin(email: str, password: str) -> None:
+    """Create (or reset) an administrator account."""
+    email = email.strip().lower()
+    try:
+        password_hash = hash_password(password)
+    except PasswordPolicyError as exc:
+        raise click.BadParameter(str(exc), param_hint="--password") from exc
+    user = db.session.scalar(db.select(StaffUser).filter_by(email=email))
+    if user is None:
+        user = StaffUser(email=email, role="admin", password_hash=password_hash)
+        db.session.add(user)
+    else:
+        user.password_hash, user.role, user.active = password_hash, "admin", True
+    db.session.commit()
+    click.echo(f"Administrator {email} is ready.")
+
+
+def ensure_demo_foundation() -> StaffUser:
+    """The backbone, three partners with sites in different neighbourhoods, and an admin."""
+    from feedback.demo import seed_foundation
+
+    return seed_foundation(DEMO_ADMIN_EMAIL, hash_password(DEMO_ADMIN_PASSWORD))
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Create a believable demo coalition (safe to run twice)."""
+    if current_app.config.get("PRODUCTION"):
+        raise click.ClickException("seed-demo is for development and demos, not production.")
+    ensure_demo_foundation()
+    for seeder in current_app.extensions.get("demo_seeders", []):
+        seeder()
+    db.session.commit()
+    orgs = db.session.scalar(db.select(db.func.count(Organization.id)))
+    click.echo(f"Demo coalition ready ({orgs} organisations).")
+    click.echo(f"Staff login: {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}")
+
+
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Worker threads in this process.")
+def worker(workers: int) -> None:
+    """Run the task queue worker (several may run, on several machines, with Redis)."""
+    from feedback.queue import queue
+
+    consumer = queue.huey.create_consumer(
+        workers=workers, worker_type="thread", periodic=True, check_worker_health=True
+    )
+    click.echo(f"Queue worker started ({workers} threads).")
+    consumer.run()
+
+
+@click.group("translate")
+def translate() -> None:
+    """Extract, update, compile and check the translation catalogs."""
+
+
+@translate.command("update")
+def translate_update() -> None:
+    """Extract strings into messages.pot and merge them into every catalog."""
+    catalogs.extract()
+    catalogs.update()
+    click.echo("Catalogs updated; translate the new entries, then run 'translate compile'.")
+
+
+@translate.command("compile")
+def translate_compile() -> None:
+    """Compile .po catalogs into the .mo files Flask-Babel reads."""
+    catalogs.compile_all()
+
+
+@translate.command("check")
+def translate_check() -> None:
+    """Fail when a catalog is stale or has untranslated or fuzzy entries."""
+    problems = catalogs.check(current_app.config["ENABLED_LOCALES"])
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("Catalogs are complete and up to date.")
+
+
+def init_app(app) -> None:
+    for command in (create_admin, seed_demo, worker, translate):
+        app.cli.add_command(command)

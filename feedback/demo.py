@@ -1,0 +1,61 @@
+"""Demo coalition for development and demos: idempotent, so it is safe to run twice."""
+
+from __future__ import annotations
+
+from feedback.extensions import db
+from feedback.models import Organization, PartnerSite, StaffUser
+
+BACKBONE = "City Youth Partnership (backbone)"
+#: (organisation, [(site code, site name, neighbourhood, kiosk)])
+PARTNERS = [
+    ("Eastside Boys & Girls Club", [("eastside-club", "Eastside Clubhouse", "Eastside", True)]),
+    (
+        "Familias Unidas Community Center",
+        [
+            ("familias-centro", "Familias Unidas Centro", "Riverside", False),
+            ("familias-library", "Riverside Library Branch", "Riverside", True),
+        ],
+    ),
+    (
+        "Vietnamese American Youth Alliance",
+        [("vaya-village", "Village de l'Est Youth Center", "New Orleans East", True)],
+    ),
+]
+
+
+def _get_or_create_org(name: str, kind: str) -> Organization:
+    org = db.session.scalar(db.select(Organization).filter_by(name=name))
+    if org is None:
+        org = Organization(name=name, kind=kind)
+        db.session.add(org)
+        db.session.flush()
+    return org
+
+
+def seed_foundation(admin_email: str, admin_password_hash: str) -> StaffUser:
+    """Organisations, partner sites and the demo administrator."""
+    backbone = _get_or_create_org(BACKBONE, "backbone")
+    for org_name, sites in PARTNERS:
+        org = _get_or_create_org(org_name, "partner")
+        for code, name, neighbourhood, kiosk in sites:
+            if db.session.scalar(db.select(PartnerSite).filter_by(code=code)) is None:
+                db.session.add(
+                    PartnerSite(
+                        code=code,
+                        name=name,
+                        organization=org,
+                        neighbourhood=neighbourhood,
+                        kiosk_mode=kiosk,
+                    )
+                )
+    admin = db.session.scalar(db.select(StaffUser).filter_by(email=admin_email))
+    if admin is None:
+        admin = StaffUser(
+            email=admin_email,
+            password_hash=admin_password_hash,
+            role="admin",
+            organization=backbone,
+        )
+        db.session.add(admin)
+    db.session.commit()
+    return admin

@@ -1,0 +1,54 @@
+"""Interface language: chosen by the person, remembered, defaulting from the browser."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, g, request, session
+from flask_babel import get_locale
+
+from feedback.extensions import babel
+
+#: Each language's name in itself, for the switcher (never translated).
+LANGUAGE_NAMES = {"en": "English", "es": "Español", "vi": "Tiếng Việt"}
+
+
+def enabled_locales() -> list[str]:
+    return current_app.config["ENABLED_LOCALES"]
+
+
+def select_locale() -> str:
+    """(1) explicit choice in the session, (2) the respondent's or staff member's stored
+    preference, (3) the browser's Accept-Language, (4) the default."""
+    enabled = enabled_locales()
+    chosen = session.get("locale")
+    if chosen in enabled:
+        return chosen
+    preferred = getattr(g, "preferred_locale", None)
+    if preferred in enabled:
+        return preferred
+    best = request.accept_languages.best_match(enabled) if request else None
+    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def safe_next(target: str | None, fallback: str = "/") -> str:
+    """Only same-site relative paths, so the switcher cannot redirect elsewhere."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+def init_app(app) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def language_context():
+        return {
+            "current_locale": str(get_locale()),
+            "language_choices": [
+                (code, LANGUAGE_NAMES.get(code, code)) for code in enabled_locales()
+            ],
+        }

@@ -1,0 +1,200 @@
+"""The one intake path: web form and SMS both store answers through these functions.
+
+Each function validates with the survey's question types (surveys.types) before writing, so a
+bad answer is reported and nothing is half-saved; news of stored answers goes out by signal.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import IntegrityError
+
+from feedback.extensions import db
+from feedback.models import Answer, PartnerSite, Respondent, RespondentRace, Response, utcnow
+from feedback.signals import response_recorded
+from surveys.logic import is_applicable
+from surveys.models import Question, SurveyVersion
+from surveys.types import parse_answer
+
+#: Respondent columns a demographic question may fill (settings["demographic"]).
+DEMOGRAPHIC_FIELDS = ("age_group", "gender", "neighbourhood", "zip_code", "role")
+RACE_FIELD = "race_ethnicity"
+
+
+@dataclass
+class IntakeError(Exception):
+    """Answers that did not pass validation: question key -> translated message."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def new_respondent(locale: str | None = None) -> Respondent:
+    """A respondent with a random pseudonym (no contact data, no IP address, no user agent)."""
+    respondent = Respondent(pseudonym=secrets.token_hex(12), preferred_locale=locale)
+    db.session.add(respondent)
+    return respondent
+
+
+def _apply_demographics(respondent: Respondent, question: Question, value) -> None:
+    target = (question.settings or {}).get("demographic")
+    if not target or value in (None, "", []):
+        return
+    if target == RACE_FIELD:
+        codes = value if isinstance(value, list) else [value]
+        existing = {r.group for r in respondent.races}
+        for code in codes:
+            if code not in existing:
+                respondent.races.append(RespondentRace(group=str(code)[:40]))
+    elif target in DEMOGRAPHIC_FIELDS:
+        setattr(respondent, target, str(value)[:120])
+
+
+def _store_answer(response: Response, question: Question, raw, parsed) -> Answer:
+    answer = Answer(
+        question_id=question.id,
+        question_key=question.key,
+        raw_text=raw if isinstance(raw, str) else ", ".join(map(str, raw or [])),
+        value=parsed.value,
+        value_number=parsed.number,
+    )
+    response.answers.append(answer)
+    _apply_demographics(response.respondent, question, parsed.value)
+    return answer
+
+
+def validate_answers(
+    version: SurveyVersion, raw_answers: Mapping[str, object], locale: str, keys=None
+) -> tuple[dict, dict[str, str]]:
+    """Parse the given answers (only ``keys`` if given); returns (parsed by key, errors by key)."""
+    parsed, errors, values = {}, {}, {}
+    for question in version.questions:
+        if not is_applicable(question, values) or (keys is not None and question.key not in keys):
+            continue
+        result = parse_answer(question, raw_answers.get(question.key), locale)
+        if result.error:
+            errors[question.key] = result.error
+        elif result.value is not None:
+            parsed[question.key] = (question, result)
+            values[question.key] = result.value
+    return parsed, errors
+
+
+def find_by_token(submission_token: str | None) -> Response | None:
+    if not submission_token:
+        return None
+    return db.session.scalar(db.select(Response).filter_by(submission_token=submission_token))
+
+
+def record_response(
+    version: SurveyVersion,
+    raw_answers: Mapping[str, object],
+    *,
+    channel: str,
+    locale: str,
+    site: PartnerSite | None = None,
+    respondent: Respondent | None = None,
+    submission_token: str | None = None,
+) -> Response:
+    """Validate and store a whole response at once (the web form), or raise IntakeError.
+
+    The same ``submission_token`` twice returns the first response: a double submit or a
+    back-and-resubmit never records two.
+    """
+    existing = find_by_token(submission_token)
+    if existing is not None:
+        return existing
+    parsed, errors = validate_answers(version, raw_answers, locale)
+    if errors:
+        raise IntakeError(errors)
+    respondent = respondent or new_respondent(locale)
+    now = utcnow()
+    response = Response(
+        respondent=respondent,
+        survey_id=version.survey_id,
+        survey_version_id=version.id,
+        channel=channel,
+        site_id=site.id if site else None,
+        locale=locale,
+        submission_token=submission_token,
+        started_at=now,
+        completed_at=now,
+    )
+    db.session.add(response)
+    for key, (question, result) in parsed.items():
+        _store_answer(response, question, raw_answers.get(key), result)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = find_by_token(submission_token)
+        if existing is not None:  # a concurrent double submit won the race
+            return existing
+        raise
+    response_recorded.send(
+        response, response_id=response.id, answer_ids=[a.id for a in response.answers],
+        completed=True,
+    )
+    return response
+
+
+def start_response(
+    version: SurveyVersion,
+    *,
+    channel: str,
+    locale: str,
+    respondent: Respondent,
+    site: PartnerSite | None = None,
+) -> Response:
+    """Open a response that is filled one answer at a time (SMS). Caller commits."""
+    response = Response(
+        respondent=respondent,
+        survey_id=version.survey_id,
+        survey_version_id=version.id,
+        channel=channel,
+        site_id=site.id if site else None,
+        locale=locale,
+    )
+    db.session.add(response)
+    return response
+
+
+def answers_by_key(response: Response) -> dict[str, object]:
+    return {a.question_key: a.value for a in response.answers}
+
+
+def record_answer(response: Response, question: Question, raw: str, locale: str):
+    """Validate one answer and add it to the response (caller commits, then calls
+    :func:`announce`). Returns the ParseResult; on error nothing is written."""
+    result = parse_answer(question, raw, locale)
+    if result.error is None and result.value is not None:
+        _store_answer(response, question, raw, result)
+    return result
+
+
+def complete_response(response: Response) -> None:
+    """Mark a one-at-a-time response finished (caller commits)."""
+    response.completed_at = utcnow()
+
+
+def announce(response: Response, answers: list[Answer], completed: bool) -> None:
+    """Tell listeners (analysis) about answers just committed."""
+    response_recorded.send(
+        response, response_id=response.id, answer_ids=[a.id for a in answers],
+        completed=completed,
+    )
+
+
+__all__ = [
+    "IntakeError",
+    "answers_by_key",
+    "announce",
+    "complete_response",
+    "new_respondent",
+    "record_answer",
+    "record_response",
+    "start_response",
+    "validate_answers",
+]

@@ -1,0 +1,144 @@
+"""The task queue: Huey, embedded (SQLite file) by default, Redis-backed when QUEUE_URL says so.
+
+Jobs are declared with ``@queue.task()`` anywhere below the app factory; the factory calls
+:func:`init_app` so every job runs inside an application context. In tests the queue runs in
+immediate mode (``QUEUE_IMMEDIATE``), executing each job as soon as it is enqueued.
+
+This module imports nothing of the project (it belongs to row 0 of DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from urllib.parse import urlparse
+
+from huey import MemoryHuey, RedisHuey, SqliteHuey
+from huey.api import Huey
+
+#: Default retry policy: jobs are idempotent, so retrying is always safe.
+DEFAULT_RETRIES = 5
+DEFAULT_RETRY_DELAY = 10
+
+
+class _QueueProxy:
+    """Stands in for the Huey instance until :func:`init_app` configures the real one.
+
+    Task decorators run at import time, before configuration is known, so they are recorded
+    here and bound to the configured Huey instance when the app is created.
+    """
+
+    def __init__(self) -> None:
+        self._huey: Huey = MemoryHuey("coalition-feedback", immediate=True)
+        self._app = None
+        self._tasks: list[_TaskProxy] = []
+
+    @property
+    def huey(self) -> Huey:
+        return self._huey
+
+    def task(self, retries: int = DEFAULT_RETRIES, retry_delay: int = DEFAULT_RETRY_DELAY, **kw):
+        """Declare a job; it runs in an app context and is retried with exponential backoff."""
+
+        def decorator(fn):
+            @functools.wraps(fn)
+            def in_app_context(*args, **kwargs):
+                app = self._app
+                if app is None:
+                    return fn(*args, **kwargs)
+                with app.app_context():
+                    return fn(*args, **kwargs)
+
+            proxy = _TaskProxy(self, in_app_context, retries, retry_delay, kw)
+            self._tasks.append(proxy)
+            proxy.bind(self._huey)
+            return proxy
+
+        return decorator
+
+    def periodic_task(self, validate_datetime, **kw):
+        """Declare a periodic job (run by the worker's scheduler), also in an app context."""
+
+        def decorator(fn):
+            @functools.wraps(fn)
+            def in_app_context(*args, **kwargs):
+                app = self._app
+                if app is None:
+                    return fn(*args, **kwargs)
+                with app.app_context():
+                    return fn(*args, **kwargs)
+
+            proxy = _TaskProxy(self, in_app_context, 0, 0, kw, periodic=validate_datetime)
+            self._tasks.append(proxy)
+            proxy.bind(self._huey)
+            return proxy
+
+        return decorator
+
+    def configure(self, app) -> None:
+        self._app = app
+        self._huey = make_huey(
+            app.config["QUEUE_URL"],
+            immediate=app.config.get("QUEUE_IMMEDIATE", False),
+            instance_path=app.instance_path,
+        )
+        for proxy in self._tasks:
+            proxy.bind(self._huey)
+
+
+class _TaskProxy:
+    """A job that can be re-bound to a new Huey instance (one per app created)."""
+
+    def __init__(self, queue, fn, retries, retry_delay, kw, periodic=None):
+        self._queue = queue
+        self._fn = fn
+        self._retries = retries
+        self._retry_delay = retry_delay
+        self._kw = kw
+        self._periodic = periodic
+        self._task = None
+        functools.update_wrapper(self, fn)
+
+    def bind(self, huey: Huey) -> None:
+        if self._periodic is not None:
+            self._task = huey.periodic_task(self._periodic, **self._kw)(self._fn)
+        else:
+            self._task = huey.task(
+                retries=self._retries, retry_delay=self._retry_delay, **self._kw
+            )(self._fn)
+
+    def __call__(self, *args, **kwargs):
+        """Enqueue the job (or, in immediate mode, run it now)."""
+        return self._task(*args, **kwargs)
+
+    def schedule(self, *args, **kwargs):
+        return self._task.schedule(*args, **kwargs)
+
+    def call_local(self, *args, **kwargs):
+        """Run the job synchronously in this process (used by CLI commands and tests)."""
+        return self._task.call_local(*args, **kwargs)
+
+
+def make_huey(queue_url: str, immediate: bool = False, instance_path: str = ".") -> Huey:
+    """Build the Huey instance named by ``QUEUE_URL``.
+
+    ``sqlite:///path`` (or empty) gives the embedded queue; ``redis://host:port/db`` the
+    production queue that several workers on several machines share; ``memory://`` an
+    in-process queue (tests only).
+    """
+    name = "coalition-feedback"
+    url = urlparse(queue_url or "")
+    if url.scheme in ("redis", "rediss"):
+        return RedisHuey(name, url=queue_url, immediate=immediate)
+    if url.scheme == "memory":
+        return MemoryHuey(name, immediate=immediate)
+    path = url.path if url.scheme == "sqlite" and url.path else ""
+    if queue_url.startswith("sqlite:///"):
+        path = queue_url[len("sqlite:///"):]
+    if not path:
+        path = os.path.join(instance_path, "queue.sqlite3")
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    return SqliteHuey(name, filename=path, immediate=immediate)
+
+
+queue = _QueueProxy()

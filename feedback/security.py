@@ -1,0 +1,29 @@
+"""HTTP security headers and cache rules (RELIABILITY.md, staff accounts)."""
+
+from __future__ import annotations
+
+from flask import request
+
+from feedback.extensions import limiter
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def init_app(app) -> None:
+    limiter.init_app(app)
+
+    @app.after_request
+    def set_security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        # Browsers ignore HSTS over plain HTTP, so sending it always is safe.
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.path.startswith("/staff"):
+            headers["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,131 @@
+"""Fixtures: an app per test on a fresh database (SQLite file, or PostgreSQL via DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from feedback.app import create_app
+from feedback.extensions import db as _db
+
+TEST_DATABASE_URL = os.environ.get("DATABASE_URL", "")
+
+
+def _test_config(tmp_path) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "QUEUE_URL": "memory://",
+        "QUEUE_IMMEDIATE": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SMS_BACKEND": "console",
+        "PSEUDONYM_KEY": "test-pseudonym-key",
+        "SERVER_NAME": "localhost",
+    }
+    if TEST_DATABASE_URL:
+        from feedback.config import normalise_database_url
+
+        config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(TEST_DATABASE_URL)
+    else:
+        config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "test.sqlite3")
+    return config
+
+
+@pytest.fixture(scope="session")
+def _schema_ready():
+    """On PostgreSQL the schema is built once per run and emptied between tests."""
+    return {}
+
+
+def _empty_all_tables() -> None:
+    tables = list(reversed(_db.metadata.sorted_tables))
+    if _db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        _db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+@pytest.fixture
+def app(tmp_path, _schema_ready):
+    """A fresh app and empty database for each test."""
+    app = create_app(_test_config(tmp_path))
+    with app.app_context():
+        if TEST_DATABASE_URL:
+            if not _schema_ready.get("done"):
+                _db.drop_all()
+                _db.create_all()
+                _schema_ready["done"] = True
+            else:
+                _empty_all_tables()
+        else:
+            _db.create_all()
+        yield app
+        _db.session.remove()
+        if not TEST_DATABASE_URL:
+            _db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
+                          r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    """The CSRF token of the first form on a page, as a browser would send it."""
+    match = CSRF_PATTERN.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+@pytest.fixture
+def make_staff(db):
+    """Factory: a staff user with a role (and organisation for partner viewers)."""
+    from feedback.auth import hash_password
+    from feedback.models import Organization, StaffUser
+
+    def make(email="staff@example.org", password="correct horse battery", role="staff", org=None):
+        if role == "partner_viewer" and org is None:
+            org = Organization(name=f"Partner of {email}", kind="partner")
+            db.session.add(org)
+        user = StaffUser(
+            email=email, password_hash=hash_password(password), role=role, organization=org
+        )
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Sign a user in through the real login form."""
+
+    def do_login(email="staff@example.org", password="correct horse battery"):
+        page = client.get("/staff/login")
+        token = csrf_token_from(page.get_data(as_text=True))
+        return client.post(
+            "/staff/login", data={"email": email, "password": password, "csrf_token": token}
+        )
+
+    return do_login
