@@ -1,0 +1,139 @@
+"""SMS channel storage: contacts (the only place phone numbers live), conversations, messages,
+campaigns. Owned by messaging; analysis never reads these tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from feedback.extensions import db
+from feedback.models import utcnow
+
+
+class Contact(db.Model):
+    """A family's phone number, language and consent. Shown to admins only."""
+
+    __tablename__ = "contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: E.164, normalised by the phonenumbers library.
+    phone: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    locale: Mapped[str | None] = mapped_column(sa.String(10))
+    site_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partner_site.id"))
+    #: Comma-free list of group names the contact belongs to.
+    groups: Mapped[list] = mapped_column(sa.JSON, default=list)
+    #: How we got consent: "csv-import", "keyword", "staff".
+    consent_source: Mapped[str] = mapped_column(sa.String(40), default="csv-import")
+    opted_out: Mapped[bool] = mapped_column(default=False, index=True)
+    opted_out_at: Mapped[datetime | None]
+    #: The pseudonymous respondent their answers are stored under.
+    respondent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("respondent.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    respondent = relationship("Respondent")
+    site = relationship("PartnerSite")
+
+
+class Conversation(db.Model):
+    """Where a contact is in an SMS survey: one question at a time."""
+
+    __tablename__ = "conversation"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "state IN ('choosing_language', 'answering', 'completed', 'expired', 'stopped')",
+            name="state",
+        ),
+        sa.Index("ix_conversation_contact_state", "contact_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(sa.ForeignKey("contact.id", ondelete="CASCADE"))
+    survey_version_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_version.id"))
+    response_id: Mapped[int | None] = mapped_column(sa.ForeignKey("response.id"))
+    campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign.id"), index=True)
+    state: Mapped[str] = mapped_column(sa.String(20), default="answering")
+    #: Key of the question we are waiting an answer for.
+    current_question_key: Mapped[str | None] = mapped_column(sa.String(64))
+    #: Invalid answers to the current question so far (three skips an optional one).
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    reminder_sent_at: Mapped[datetime | None]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    contact = relationship("Contact")
+    response = relationship("Response")
+    survey_version = relationship("SurveyVersion")
+
+
+class InboundMessage(db.Model):
+    """Every text received, stored before anything else happens (unique MessageSid)."""
+
+    __tablename__ = "inbound_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_sid: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contact.id"), index=True)
+    #: Erased by the retention job; the answer itself is kept de-identified.
+    body: Mapped[str | None] = mapped_column(sa.Text)
+    num_media: Mapped[int] = mapped_column(default=0)
+    #: received -> handled | failed (a queue job finishes failed ones).
+    status: Mapped[str] = mapped_column(sa.String(20), default="received")
+    #: The TwiML reply we gave, so a duplicate delivery gets the same answer.
+    reply_body: Mapped[str | None] = mapped_column(sa.Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class OutboundMessage(db.Model):
+    """Every text we send or queue; the provider SID is recorded once, atomically."""
+
+    __tablename__ = "outbound_message"
+    __table_args__ = (
+        sa.Index("ix_outbound_campaign_status", "campaign_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(sa.ForeignKey("contact.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign.id"))
+    conversation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("conversation.id"))
+    #: invitation, question, reminder, reply, update, confirmation ...
+    kind: Mapped[str] = mapped_column(sa.String(20), default="reply")
+    body: Mapped[str | None] = mapped_column(sa.Text)
+    segments: Mapped[int] = mapped_column(default=1)
+    encoding: Mapped[str] = mapped_column(sa.String(10), default="GSM-7")
+    #: pending -> queued/accepted -> sending -> sent -> delivered | undelivered | failed,
+    #: or suppressed (opted out), never moving backwards.
+    status: Mapped[str] = mapped_column(sa.String(20), default="pending")
+    provider_sid: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    error_code: Mapped[int | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: Not before this time (quiet hours, pacing).
+    send_after: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    contact = relationship("Contact")
+
+
+class Campaign(db.Model):
+    """An SMS invitation (or "you said, we did" update) sent to a contact group."""
+
+    __tablename__ = "campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    #: survey invitation or update (closing the loop).
+    kind: Mapped[str] = mapped_column(sa.String(20), default="survey")
+    survey_id: Mapped[int | None] = mapped_column(sa.ForeignKey("survey.id"))
+    #: Contact group; NULL with an explicit contact list (updates to past respondents).
+    group: Mapped[str | None] = mapped_column(sa.String(80))
+    #: Per-locale message text for updates: {"en": ..., "es": ..., "vi": ...}.
+    message: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    starts_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: draft -> scheduled -> sending -> done
+    status: Mapped[str] = mapped_column(sa.String(20), default="draft")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

