@@ -48,7 +48,10 @@ def seed_demo() -> None:
     if current_app.config.get("PRODUCTION"):
         raise click.ClickException("seed-demo is for development and demos, not production.")
     ensure_demo_foundation()
-    for seeder in current_app.extensions.get("demo_seeders", []):
+    # Seeders run in stage order: survey definitions, answers, SMS, analysis, review.
+    for _order, seeder in sorted(
+        current_app.extensions.get("demo_seeders", []), key=lambda item: item[0]
+    ):
         seeder()
     db.session.commit()
     orgs = db.session.scalar(db.select(db.func.count(Organization.id)))
