@@ -112,5 +112,7 @@ class Choice(db.Model):
     #: Stable code stored in answers (e.g. "yes", "4", "black").
     code: Mapped[str] = mapped_column(sa.String(64))
     label: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    #: Cannot be combined with other choices ("Prefer not to say" in a multiple choice).
+    exclusive: Mapped[bool] = mapped_column(default=False)
 
     question: Mapped[Question] = relationship(back_populates="choices")

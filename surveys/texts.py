@@ -1,0 +1,69 @@
+"""Per-locale survey texts and the text normalisation every answer parser shares.
+
+Survey content is stored as ``{"en": ..., "es": ..., "vi": ...}``; :func:`localized` picks the
+respondent's language with a fallback, and :func:`normalize` folds case, accents (including the
+Vietnamese đ) and punctuation so "Sí", "si" and "SI!" compare equal.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+
+from flask import current_app, has_app_context
+
+#: Used when no application is around (plain unit tests, scripts).
+FALLBACK_LOCALES = ("en", "es", "vi")
+
+_PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+def enabled_locales() -> list[str]:
+    """The coalition's languages (``ENABLED_LOCALES``), or en/es/vi outside an app."""
+    if has_app_context():
+        return list(current_app.config.get("ENABLED_LOCALES") or FALLBACK_LOCALES)
+    return list(FALLBACK_LOCALES)
+
+
+def default_locale() -> str:
+    if has_app_context():
+        return current_app.config.get("BABEL_DEFAULT_LOCALE") or "en"
+    return "en"
+
+
+def localized(texts: Mapping[str, str] | None, locale: str | None, fallback: bool = True) -> str:
+    """The text in ``locale``; else (if ``fallback``) the default language's, else any one."""
+    if not texts:
+        return ""
+    value = texts.get(locale or "") if locale else None
+    if value or not fallback:
+        return value or ""
+    value = texts.get(default_locale())
+    if value:
+        return value
+    return next((v for v in texts.values() if v), "")
+
+
+def strip_accents(text: str) -> str:
+    """Remove diacritics; đ/Đ become d/D (NFKD does not decompose them)."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def normalize(text: str | None) -> str:
+    """Lower case, no accents, apostrophes dropped, other punctuation as spaces, single spaces.
+
+    >>> normalize("  ¡Sí, claro!  ")
+    'si claro'
+    >>> normalize("Không đâu")
+    'khong dau'
+    """
+    if not text:
+        return ""
+    text = strip_accents(str(text)).casefold()
+    text = text.replace("'", "").replace("\u2019", "")
+    text = _PUNCT.sub(" ", text).replace("_", " ")
+    return _SPACES.sub(" ", text).strip()
