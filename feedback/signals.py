@@ -6,3 +6,12 @@ _signals = Namespace()
 
 #: Sent after answers are committed. kwargs: response_id, answer_ids, completed (bool).
 response_recorded = _signals.signal("response-recorded")
+
+#: Sent when staff publish a "you said, we did" update with the SMS option; messaging listens
+#: and creates an update campaign. kwargs: update_id, name, messages_by_locale (dict locale ->
+#: text), respondent_ids (list[int]), created_by_id.
+loop_update_published = _signals.signal("loop-update-published")
+
+#: Sent by the retention job; messaging erases contact details and message bodies older than
+#: ``cutoff`` (naive UTC datetime). kwargs: cutoff.
+retention_due = _signals.signal("retention-due")
