@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from surveys import types as survey_types
+from surveys import choice_types, type_base
 from surveys.models import Choice, Question
 from surveys.types import QUESTION_TYPES, ParseResult, expected_hint, parse_answer, sms_prompt
 
@@ -219,7 +219,8 @@ def test_errors_are_written_in_the_respondents_locale(transport, monkeypatch):
         seen.append(str(get_locale()))
         return message % kwargs if kwargs else message
 
-    monkeypatch.setattr(survey_types, "_", spy)
+    monkeypatch.setattr(type_base, "_", spy)
+    monkeypatch.setattr(choice_types, "_", spy)
     parse_answer(transport, "bicycle", "vi")
     assert seen and set(seen) == {"vi"}
 
