@@ -109,6 +109,8 @@ class OutboundMessage(db.Model):
     provider_sid: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     error_code: Mapped[int | None]
     attempts: Mapped[int] = mapped_column(default=0)
+    #: The carrier filtered it (30007): staff should review the wording.
+    flagged: Mapped[bool] = mapped_column(default=False)
     #: Not before this time (quiet hours, pacing).
     send_after: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
