@@ -3,3 +3,4 @@
 
 def init_app(app) -> None:
     """Register models, blueprints, CLI commands, jobs, staff links and demo seeders."""
+    import analysis.models  # noqa: F401

@@ -1,0 +1,385 @@
+"""Breakdowns: counts of respondents, responses, comments, sentiments or an indicator by group,
+computed by SQL aggregates and published only through small-cell suppression.
+
+Every figure of the staff review calls :func:`breakdown`. One SQL statement computes the cells
+and the margins (a UNION ALL of GROUP BY queries with COUNT(DISTINCT ...), so multi-select
+dimensions and respondents with several responses are counted correctly), and one more counts
+the filtered population for the differencing guard.
+
+**Differencing guard.** Filters (anything but the ``site_ids`` scope) must not isolate a small
+population, directly or by difference:
+
+* if the filtered population (distinct respondents) is below ``min_cell``, everything is hidden
+  (reason ``small_population``);
+* if the respondents the filters *exclude* from the scope number between 1 and ``min_cell - 1``,
+  everything is hidden too (reason ``difference``): otherwise the unfiltered table minus the
+  filtered one would show that small group;
+* within the table, suppression (analysis.suppression) hides small cells and their complements.
+
+Residual risk, documented for the review pages: two *different* filters of the same kind (two
+overlapping periods a day apart) can still be compared; the dashboard should offer fixed periods
+(months, quarters, years) and fixed groups rather than free-form ranges.
+
+Only completed responses count unless ``Filters.include_incomplete`` (SMS conversations left
+half-way) is set; the period then uses the start time of incomplete responses.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+
+from analysis.models import SENTIMENTS, AnswerTag, AnswerTheme, Theme
+from analysis.suppression import (
+    REASON_DIFFERENCE,
+    REASON_SMALL_POPULATION,
+    SuppressedTable,
+    all_suppressed,
+    suppress,
+)
+from feedback.extensions import db
+from feedback.models import Answer, PartnerSite, Respondent, RespondentRace, Response
+from surveys.models import Question
+
+#: Dimensions a table can be broken down by.
+DIMENSIONS = (
+    "race_ethnicity", "age_group", "gender", "neighbourhood", "role",
+    "language", "site", "channel", "partner", "survey",
+)
+#: Question types whose answers are free-text comments.
+FREE_TEXT_TYPES = ("short_text", "long_text")
+#: Measures; the first three count units, the others split them into categories (columns).
+COUNT_MEASURES = ("respondents", "responses", "comments")
+CATEGORY_MEASURES = ("sentiment", "indicator", "themes")
+ALL = "__all__"
+_NONE = "__none__"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a table counts. ``indicator`` needs ``question_key`` and ``values`` (choice codes or
+    numbers): the table then shows, per group, answers matching ("yes") or not ("no")."""
+
+    kind: str
+    question_key: str | None = None
+    values: tuple = ()
+
+    @classmethod
+    def of(cls, measure) -> Measure:
+        return measure if isinstance(measure, Measure) else cls(str(measure))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which responses a table covers. ``site_ids`` is the viewer's scope (None = every site);
+    ``group`` is a demographic filter ``(dimension, value)``."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    survey_id: int | None = None
+    channel: str | None = None
+    locale: str | None = None
+    site_ids: Sequence[int] | None = None
+    group: tuple[str, object] | None = None
+    question_key: str | None = None
+    include_incomplete: bool = False
+
+    @property
+    def narrowing(self) -> bool:
+        """True when a filter other than the scope is set (the differencing guard applies)."""
+        return any(
+            v is not None for v in (self.start, self.end, self.survey_id, self.channel,
+                                    self.locale, self.group, self.question_key)
+        )
+
+
+@dataclass
+class BreakdownResult:
+    """A suppressed table plus what it is: its dimensions, measure and display labels."""
+
+    measure: Measure
+    dimensions: tuple[str, ...]
+    table: SuppressedTable
+    row_labels: dict = field(default_factory=dict)
+    col_labels: dict = field(default_factory=dict)
+    #: Respondents in the filtered population, None when hidden by the guard or small.
+    population: int | None = None
+
+    def __getattr__(self, name):  # rows, cols, cells, row_totals, col_totals, total, reason
+        if name == "table":
+            raise AttributeError(name)
+        return getattr(self.table, name)
+
+    def cell(self, row, col):
+        return self.table.cell(row, col)
+
+
+def _dimension_expr(dim: str):
+    """The SQL expression of a dimension (string-typed, NULL = not answered)."""
+    exprs = {
+        "race_ethnicity": RespondentRace.group,
+        "age_group": Respondent.age_group,
+        "gender": Respondent.gender,
+        "neighbourhood": Respondent.neighbourhood,
+        "role": Respondent.role,
+        "language": Response.locale,
+        "channel": Response.channel,
+        "site": sa.cast(Response.site_id, sa.String),
+        "partner": sa.cast(PartnerSite.organization_id, sa.String),
+        "survey": sa.cast(Response.survey_id, sa.String),
+    }
+    if dim not in exprs:
+        raise ValueError(f"unknown dimension {dim!r}")
+    return exprs[dim]
+
+
+def _join_dimensions(stmt, dims):
+    if "race_ethnicity" in dims:
+        stmt = stmt.outerjoin(RespondentRace, RespondentRace.respondent_id == Respondent.id)
+    if "partner" in dims:
+        stmt = stmt.outerjoin(PartnerSite, PartnerSite.id == Response.site_id)
+    return stmt
+
+
+def _group_condition(dim: str, value):
+    if dim == "race_ethnicity":
+        cond = sa.exists().where(
+            RespondentRace.respondent_id == Respondent.id, RespondentRace.group == value
+        )
+        if value is None:
+            return ~sa.exists().where(RespondentRace.respondent_id == Respondent.id)
+        return cond
+    if dim == "partner":
+        sub = sa.select(PartnerSite.id).where(PartnerSite.organization_id == int(value))
+        return Response.site_id.in_(sub)
+    expr = _dimension_expr(dim)
+    return expr.is_(None) if value is None else expr == str(value)
+
+
+def _where(filters: Filters, scope_only: bool = False) -> list:
+    conds = []
+    if not filters.include_incomplete:
+        conds.append(Response.completed_at.is_not(None))
+    if filters.site_ids is not None:
+        conds.append(Response.site_id.in_(list(filters.site_ids)))
+    if scope_only:
+        return conds
+    when = sa.func.coalesce(Response.completed_at, Response.started_at)
+    if filters.start is not None:
+        conds.append(when >= filters.start)
+    if filters.end is not None:
+        conds.append(when < filters.end)
+    if filters.survey_id is not None:
+        conds.append(Response.survey_id == filters.survey_id)
+    if filters.channel:
+        conds.append(Response.channel == filters.channel)
+    if filters.locale:
+        conds.append(Response.locale == filters.locale)
+    if filters.group is not None:
+        conds.append(_group_condition(*filters.group))
+    return conds
+
+
+def _indicator_match(measure: Measure):
+    if not measure.question_key or not measure.values:
+        raise ValueError("an indicator needs question_key and values")
+    text = sa.cast(Answer.value, sa.Text)
+    is_number = lambda v: isinstance(v, int | float) and not isinstance(v, bool)  # noqa: E731
+    numbers = [v for v in measure.values if is_number(v)]
+    codes = [str(v) for v in measure.values if not is_number(v)]
+    parts = [text.like("%" + json.dumps(c) + "%") for c in codes]
+    if numbers:
+        parts.append(Answer.value_number.in_(numbers))
+    return sa.or_(*parts)
+
+
+def _measure_parts(measure: Measure, filters: Filters):
+    """(unit expression, category expression or None, extra joins function, conditions)."""
+    kind = measure.kind
+    conds = []
+
+    def joins(stmt):
+        if kind in ("respondents", "responses"):
+            return stmt
+        stmt = stmt.join(Answer, Answer.response_id == Response.id)
+        if kind in ("comments", "sentiment", "themes"):
+            stmt = stmt.join(Question, Question.id == Answer.question_id)
+        if kind == "sentiment":
+            stmt = stmt.join(AnswerTag, AnswerTag.answer_id == Answer.id)
+        if kind == "themes":
+            stmt = stmt.join(AnswerTheme, AnswerTheme.answer_id == Answer.id).join(
+                Theme, Theme.id == AnswerTheme.theme_id
+            )
+        return stmt
+
+    if kind in ("comments", "sentiment", "themes"):
+        conds += [Question.type.in_(FREE_TEXT_TYPES), Answer.raw_text.is_not(None),
+                  Answer.raw_text != ""]
+        if filters.question_key:
+            conds.append(Answer.question_key == filters.question_key)
+    if kind == "respondents":
+        return Respondent.id, None, joins, conds
+    if kind == "responses":
+        return Response.id, None, joins, conds
+    if kind == "comments":
+        return Answer.id, None, joins, conds
+    if kind == "sentiment":
+        return Answer.id, AnswerTag.sentiment_label, joins, conds
+    if kind == "themes":
+        conds.append(AnswerTheme.source != "removed")
+        return Answer.id, Theme.key, joins, conds
+    if kind == "indicator":
+        conds.append(Answer.question_key == measure.question_key)
+        category = sa.case((_indicator_match(measure), "yes"), else_="no")
+        return Answer.id, category, joins, conds
+    raise ValueError(f"unknown measure {kind!r}")
+
+
+def _population(filters: Filters) -> tuple[int, int]:
+    """(respondents in the filtered population, respondents in the scope)."""
+    base = sa.select(Respondent.id).join(Response, Response.respondent_id == Respondent.id)
+    filtered = sa.and_(*_where(filters)) if _where(filters) else sa.true()
+    stmt = base.add_columns(
+        sa.case((filtered, Respondent.id)).label("f")
+    ).where(*_where(filters, scope_only=True)).subquery()
+    row = db.session.execute(
+        sa.select(sa.func.count(sa.distinct(stmt.c.f)), sa.func.count(sa.distinct(stmt.c.id)))
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def _key(value):
+    return None if value == _NONE else value
+
+
+def _labels(dim: str, keys) -> dict:
+    """Display names for sites and partners (others display their stored value)."""
+    if dim not in ("site", "partner", "survey"):
+        return {}
+    ids = [int(k) for k in keys if k not in (None, ALL)]
+    if dim == "site" and ids:
+        rows = db.session.execute(sa.select(PartnerSite.id, PartnerSite.name)
+                                  .where(PartnerSite.id.in_(ids)))
+        return {str(i): n for i, n in rows}
+    if dim == "partner" and ids:
+        from feedback.models import Organization
+
+        rows = db.session.execute(sa.select(Organization.id, Organization.name)
+                                  .where(Organization.id.in_(ids)))
+        return {str(i): n for i, n in rows}
+    if dim == "survey" and ids:
+        from surveys.models import Survey
+
+        rows = db.session.execute(sa.select(Survey.id, Survey.slug).where(Survey.id.in_(ids)))
+        return {str(i): n for i, n in rows}
+    return {}
+
+
+def _sort_key(value):
+    return (value is None, str(value) if value is not None else "")
+
+
+def breakdown(
+    measure,
+    dimensions: Sequence[str] = (),
+    filters: Filters | None = None,
+    min_cell: int | None = None,
+) -> BreakdownResult:
+    """Compute and suppress one table.
+
+    Count measures (respondents, responses, comments) take up to two dimensions (rows, then
+    columns; a single column ``"count"`` otherwise) and give shares of the overall total when one
+    column, of the row otherwise. Category measures (sentiment, indicator, themes) take up to one
+    dimension (rows) and use their categories as columns, with shares within each row's group.
+    Row keys are dimension values as strings (site, partner and survey ids as strings), None for
+    "not answered", ``ALL`` when there is no row dimension.
+    """
+    measure = Measure.of(measure)
+    filters = filters or Filters()
+    dims = tuple(dimensions)
+    if min_cell is None:
+        min_cell = int(current_app.config.get("MIN_CELL_SIZE", 10))
+    for d in dims:
+        _dimension_expr(d)
+    category_measure = measure.kind in CATEGORY_MEASURES
+    if (category_measure and len(dims) > 1) or len(dims) > 2:
+        raise ValueError("too many dimensions for this measure")
+
+    unit, category, joins, measure_conds = _measure_parts(measure, filters)
+    none = sa.literal_column(f"'{_NONE}'", sa.String)
+    row_expr = sa.func.coalesce(_dimension_expr(dims[0]), none) if dims else None
+    if category_measure:
+        col_expr = category
+    elif len(dims) == 2:
+        col_expr = sa.func.coalesce(_dimension_expr(dims[1]), none)
+    else:
+        col_expr = None
+
+    def level(r, c):
+        stmt = sa.select(
+            (r if r is not None else sa.literal_column(f"'{ALL}'", sa.String)).label("grp_r"),
+            (c if c is not None else sa.literal_column(f"'{ALL}'", sa.String)).label("grp_c"),
+            sa.literal_column(f"'{int(r is not None)}{int(c is not None)}'", sa.String)
+            .label("lvl"),
+            sa.func.count(sa.distinct(unit)).label("n"),
+        ).select_from(Response).join(Respondent, Respondent.id == Response.respondent_id)
+        stmt = _join_dimensions(joins(stmt), dims)
+        stmt = stmt.where(*_where(filters), *measure_conds)
+        groups = [sa.literal_column(name) for name, e in (("grp_r", r), ("grp_c", c))
+                  if e is not None]
+        return stmt.group_by(*groups) if groups else stmt
+
+    seen, unique = set(), []
+    for r, c in ((row_expr, col_expr), (row_expr, None), (None, col_expr), (None, None)):
+        tag = (r is not None, c is not None)
+        if tag not in seen:
+            seen.add(tag)
+            unique.append((r, c))
+    found: dict = {tag: {} for tag in seen}
+    for r, c, lvl, n in db.session.execute(sa.union_all(*[level(r, c) for r, c in unique])):
+        found[(lvl[0] == "1", lvl[1] == "1")][(_key(r), _key(c))] = int(n)
+
+    has_r, has_c = row_expr is not None, col_expr is not None
+    rows = sorted({r for r, _ in found[(has_r, False)]}, key=_sort_key) if has_r else [ALL]
+    if measure.kind == "sentiment":
+        cols = list(SENTIMENTS)
+    elif measure.kind == "indicator":
+        cols = ["yes", "no"]
+    elif has_c:
+        cols = sorted({c for _, c in found[(False, True)]}, key=_sort_key)
+    else:
+        cols = ["count"]
+
+    def rk(r):
+        return r if has_r else ALL
+
+    def ck(c):
+        return c if has_c else ALL
+
+    table = {r: {c: found[(has_r, has_c)].get((rk(r), ck(c)), 0) for c in cols} for r in rows}
+    row_totals = {r: found[(has_r, False)].get((rk(r), ALL), 0) for r in rows}
+    col_totals = {c: found[(False, has_c)].get((ALL, ck(c)), 0) for c in cols}
+    total = found[(False, False)].get((ALL, ALL), 0)
+
+    row_labels = _labels(dims[0], rows) if dims else {}
+    col_labels = _labels(dims[1], cols) if len(dims) == 2 else {}
+    population, scope = _population(filters)
+    reason = None
+    if population < min_cell:
+        reason = REASON_SMALL_POPULATION
+    elif filters.narrowing and 0 < scope - population < min_cell:
+        reason = REASON_DIFFERENCE
+    if reason:
+        result = all_suppressed(rows, cols, min_cell, reason)
+        return BreakdownResult(measure, dims, result, row_labels, col_labels, None)
+    share_of = "total" if (not category_measure and len(dims) < 2) else "row"
+    result = suppress(
+        table, min_cell, rows=rows, cols=cols, row_totals=row_totals, col_totals=col_totals,
+        total=total, share_of=share_of,
+    )
+    return BreakdownResult(measure, dims, result, row_labels, col_labels, population)
