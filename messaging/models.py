@@ -85,6 +85,8 @@ class InboundMessage(db.Model):
     reply_body: Mapped[str | None] = mapped_column(sa.Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
+    contact = relationship("Contact")
+
 
 class OutboundMessage(db.Model):
     """Every text we send or queue; the provider SID is recorded once, atomically."""
