@@ -1,0 +1,24 @@
+"""Wires the public web survey, partner-site pages and the demo web answers into the app.
+
+``create_app`` calls :func:`init_app` once (like each package's ``setup.init_app``).
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from feedback.roles import ALL_ROLES, add_staff_link
+
+#: Demo stage: 20 = web answers (after survey definitions at 10).
+DEMO_ORDER = 20
+
+
+def init_app(app) -> None:
+    """Register the survey and sites blueprints, the staff link and the demo seeder."""
+    from feedback import sites, webform
+    from feedback.demo_answers import seed_web_answers
+
+    app.register_blueprint(webform.bp)
+    app.register_blueprint(sites.bp)
+    add_staff_link(app, "sites.index", _l("Partner sites"), ALL_ROLES)
+    app.extensions.setdefault("demo_seeders", []).append((DEMO_ORDER, seed_web_answers))
