@@ -1,5 +1,17 @@
 """Wires the surveys package into the app (called only by feedback.app.create_app)."""
 
+from flask_babel import lazy_gettext as _l
+
+#: Demo seeder stage: survey definitions come first (answers, SMS and analysis build on them).
+DEMO_ORDER = 10
+
 
 def init_app(app) -> None:
-    """Register models, blueprints, CLI commands, jobs, staff links and demo seeders."""
+    """Register the builder blueprint, its staff link and the demo survey seeder."""
+    from feedback.roles import STAFF_ROLES, add_staff_link
+    from surveys.demo import seed_youth_survey
+    from surveys.views import bp
+
+    app.register_blueprint(bp)
+    add_staff_link(app, "surveys.index", _l("Surveys"), STAFF_ROLES)
+    app.extensions.setdefault("demo_seeders", []).append((DEMO_ORDER, seed_youth_survey))

@@ -1,0 +1,55 @@
+"""What still needs writing before a version can be published in every enabled language."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from surveys.models import SurveyVersion
+from surveys.texts import localized
+from surveys.types import QUESTION_TYPES
+
+#: Languages' names for messages to staff (never translated).
+LANGUAGE_NAMES = {"en": "English", "es": "Español", "vi": "Tiếng Việt"}
+
+
+def _lang(locale: str) -> str:
+    return LANGUAGE_NAMES.get(locale, locale)
+
+
+def _check(texts: dict | None, locales, required: bool, what: str, problems: list[str]) -> None:
+    """Report ``what`` per locale: always when ``required``, else only if some locale has it."""
+    texts = texts or {}
+    if not required and not any(v for v in texts.values()):
+        return
+    for locale in locales:
+        if not (texts.get(locale) or "").strip():
+            problems.append(_("%(what)s: missing in %(language)s", what=what,
+                              language=_lang(locale)))
+
+
+def missing_translations(version: SurveyVersion, locales: list[str]) -> list[str]:
+    """A readable list of every text missing in ``locales``, plus structural problems that stop
+    publishing (no questions, a choice question with fewer than two choices)."""
+    problems: list[str] = []
+    _check(version.title, locales, True, _("Title"), problems)
+    _check(version.intro, locales, False, _("Introduction"), problems)
+    _check(version.thanks, locales, False, _("Thank-you message"), problems)
+    if not version.questions:
+        problems.append(_("The survey has no questions."))
+    for number, question in enumerate(version.questions, 1):
+        name = _("Question %(n)s “%(text)s”", n=number,
+                 text=localized(question.text, locales[0] if locales else None) or question.key)
+        _check(question.text, locales, True, name, problems)
+        _check(question.help, locales, False, _("%(q)s, help text", q=name), problems)
+        settings = question.settings or {}
+        for end, label in (("low", _("low end label")), ("high", _("high end label"))):
+            _check(settings.get(end), locales, False, f"{name}, {label}", problems)
+        qtype = QUESTION_TYPES.get(question.type)
+        if qtype and qtype.has_choices and question.type != "yes_no" and (
+            len(question.choices) < 2
+        ):
+            problems.append(_("%(q)s needs at least two choices.", q=name))
+        for choice in question.choices:
+            _check(choice.label, locales, True,
+                   _("%(q)s, choice “%(code)s”", q=name, code=choice.code), problems)
+    return problems
