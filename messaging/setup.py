@@ -31,3 +31,7 @@ def _init_outbound(app) -> None:
         app.config.setdefault(name, cast(os.environ.get(name, default)))
 
     import messaging.outbound  # noqa: F401  (registers the send jobs)
+
+    from messaging import status
+
+    app.register_blueprint(status.bp)

@@ -19,6 +19,11 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
+#: Credentials and public URL the outbound tests configure the app with.
+ACCOUNT_SID = "AC" + "1" * 32
+AUTH_TOKEN = "test-auth-token"
+PUBLIC_BASE_URL = "https://feedback.example.org"
+
 ERROR_MESSAGES = {
     20429: "Too Many Requests",
     21211: "The 'To' number is not a valid phone number.",
@@ -57,7 +62,8 @@ class FakeTwilio:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
+                                       daemon=True)
         self.thread.start()
 
     def fail_next(self, http_status: int, code: int | None = None) -> None:

@@ -1,6 +1,6 @@
 """Fixtures for the outbound SMS tests: contacts, a fake Twilio, a controllable clock.
 
-Import the fixtures you use into a test module: ``from fixtures_outbound import clock, ...``.
+Load them in a test module with ``pytest_plugins = ["fixtures_outbound"]``.
 """
 
 from __future__ import annotations
@@ -8,11 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from fake_twilio import FakeTwilio
-
-ACCOUNT_SID = "AC" + "1" * 32
-AUTH_TOKEN = "test-auth-token"
-PUBLIC_BASE_URL = "https://feedback.example.org"
+from fake_twilio import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, FakeTwilio
 
 
 @pytest.fixture
@@ -45,11 +41,12 @@ class Clock:
 
 @pytest.fixture
 def clock(app, monkeypatch):
-    """Messaging's clock, fixed at 2026-06-01 15:00 UTC (10:00 in America/Chicago)."""
+    """Messaging's clock, fixed at 2031-06-02 15:00 UTC (10:00 in America/Chicago; in the future,
+    so jobs the code schedules stay scheduled in the test queue)."""
     from messaging import pacing
 
     app.config["TIMEZONE"] = "America/Chicago"
-    c = Clock(datetime(2026, 6, 1, 15, 0))
+    c = Clock(datetime(2031, 6, 2, 15, 0))
     monkeypatch.setattr(pacing, "now", c)
     return c
 

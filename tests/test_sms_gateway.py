@@ -6,12 +6,7 @@ import logging
 from datetime import timedelta
 
 import pytest
-from fixtures_outbound import (  # noqa: F401  (fixtures)
-    PUBLIC_BASE_URL,
-    clock,
-    fake_twilio,
-    make_contact,
-)
+from fake_twilio import PUBLIC_BASE_URL
 
 from messaging import outbound
 from messaging.gateway import (
@@ -21,6 +16,8 @@ from messaging.gateway import (
     get_gateway,
 )
 from messaging.models import OutboundMessage
+
+pytest_plugins = ["fixtures_outbound"]
 
 
 def _queue(db, contact, body="Hello from the coalition", **kw):

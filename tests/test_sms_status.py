@@ -1,0 +1,109 @@
+"""Status callbacks: signed, forward-only, 21610 opts out, unknown SIDs still answered."""
+
+from __future__ import annotations
+
+import pytest
+from fake_twilio import AUTH_TOKEN, PUBLIC_BASE_URL
+from twilio.request_validator import RequestValidator
+
+from messaging import outbound
+from messaging.models import OutboundMessage
+
+pytest_plugins = ["fixtures_outbound"]
+
+URL = PUBLIC_BASE_URL + "/sms/status"
+
+
+@pytest.fixture
+def signed_post(app, client):
+    """POST a status callback signed with the auth token, as Twilio would."""
+    app.config.update(SMS_BACKEND="twilio", TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+                      PUBLIC_BASE_URL=PUBLIC_BASE_URL)
+
+    def post(params, token=AUTH_TOKEN, url=URL):
+        signature = RequestValidator(token).compute_signature(url, params)
+        return client.post("/sms/status", data=params,
+                           headers={"X-Twilio-Signature": signature})
+
+    return post
+
+
+@pytest.fixture
+def sent_message(db, make_contact):
+    """A message the send job handed to Twilio (status ``queued``, SID recorded)."""
+    message = outbound.queue_message(make_contact(), "Hi", kind="invitation")
+    message.status, message.provider_sid = "queued", "SM" + "a" * 32
+    db.session.commit()
+    return message
+
+
+def _params(sid, status, code=None, **extra):
+    params = {"MessageSid": sid, "MessageStatus": status, "AccountSid": "AC" + "1" * 32,
+              "To": "+15045550001", "From": "+15045550000", "ApiVersion": "2010-04-01"}
+    if code is not None:
+        params["ErrorCode"] = str(code)
+    params.update(extra)
+    return params
+
+
+def test_delivered_callback_is_recorded(db, signed_post, sent_message):
+    response = signed_post(_params(sent_message.provider_sid, "sent"))
+    assert response.status_code == 204
+    assert db.session.get(OutboundMessage, sent_message.id).status == "sent"
+    signed_post(_params(sent_message.provider_sid, "delivered"))
+    db.session.expire_all()
+    assert db.session.get(OutboundMessage, sent_message.id).status == "delivered"
+
+
+def test_out_of_order_callbacks_never_move_backwards(db, signed_post, sent_message):
+    sid = sent_message.provider_sid
+    for status in ("delivered", "sent", "sending", "queued"):
+        assert signed_post(_params(sid, status)).status_code == 204
+    db.session.expire_all()
+    assert db.session.get(OutboundMessage, sent_message.id).status == "delivered"
+
+
+def test_failed_is_terminal_and_keeps_the_error_code(db, signed_post, sent_message):
+    sid = sent_message.provider_sid
+    signed_post(_params(sid, "undelivered", 30006))
+    signed_post(_params(sid, "sent"))
+    db.session.expire_all()
+    message = db.session.get(OutboundMessage, sent_message.id)
+    assert (message.status, message.error_code) == ("undelivered", 30006)
+    # Nothing is re-queued for a landline.
+    assert outbound.due_message_ids() == []
+
+
+def test_21610_marks_the_contact_opted_out(db, signed_post, sent_message):
+    contact = sent_message.contact
+    later = outbound.queue_message(contact, "Question 2", kind="question")
+    db.session.commit()
+    signed_post(_params(sent_message.provider_sid, "failed", 21610))
+    db.session.expire_all()
+    assert db.session.get(OutboundMessage, sent_message.id).error_code == 21610
+    assert contact.opted_out
+    assert db.session.get(OutboundMessage, later.id).status == "suppressed"
+
+
+def test_unknown_sid_still_gets_a_success_answer(signed_post):
+    assert signed_post(_params("SM" + "f" * 32, "delivered")).status_code == 204
+
+
+def test_extra_unknown_parameters_still_validate(db, signed_post, sent_message):
+    params = _params(sent_message.provider_sid, "delivered", RawDlrDoneDate="2611231200")
+    assert signed_post(params).status_code == 204
+    assert db.session.get(OutboundMessage, sent_message.id).status == "delivered"
+
+
+def test_bad_or_missing_signature_is_refused_before_any_write(db, client, signed_post,
+                                                              sent_message):
+    params = _params(sent_message.provider_sid, "delivered")
+    assert signed_post(params, token="wrong-token").status_code == 403
+    assert client.post("/sms/status", data=params).status_code == 403
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(URL, params)
+    tampered = {**params, "MessageStatus": "failed"}
+    response = client.post("/sms/status", data=tampered,
+                           headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(OutboundMessage, sent_message.id).status == "queued"
