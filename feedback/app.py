@@ -40,7 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     import surveys.models  # noqa: F401
     import feedback.models  # noqa: F401
 
-    from feedback import auth, cli, errors, i18n, security, site
+    from feedback import accounts, auth, cli, errors, i18n, security, site
 
     i18n.init_app(app)
     security.init_app(app)
@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     site.init_app(app)
     cli.init_app(app)
+    accounts.init_app(app)
 
     import analysis.setup
     import messaging.setup

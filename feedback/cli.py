@@ -61,15 +61,40 @@ def seed_demo() -> None:
 
 @click.command("worker")
 @click.option("--workers", default=2, show_default=True, help="Worker threads in this process.")
-def worker(workers: int) -> None:
-    """Run the task queue worker (several may run, on several machines, with Redis)."""
+@click.option(
+    "--no-periodic", is_flag=True, help="Do not run periodic jobs here (another worker does)."
+)
+def worker(workers: int, no_periodic: bool) -> None:
+    """Run the task queue worker (several may run, on several machines, with Redis).
+
+    Stops cleanly on SIGTERM/SIGINT after finishing the jobs in progress.
+    """
     from feedback.queue import queue
 
     consumer = queue.huey.create_consumer(
-        workers=workers, worker_type="thread", periodic=True, check_worker_health=True
+        workers=workers,
+        worker_type="thread",
+        periodic=not no_periodic,
+        check_worker_health=True,
     )
-    click.echo(f"Queue worker started ({workers} threads).")
+    click.echo(f"Queue worker started ({workers} threads, queue {queue.huey.name!r}).")
     consumer.run()
+
+
+@click.command("queue-ping")
+@click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for a worker.")
+def queue_ping(timeout: float) -> None:
+    """Enqueue a diagnostic job and wait until a worker has run it (exit 1 if none did)."""
+    import secrets
+
+    from feedback.queue_diag import ping, wait_for_ping
+
+    token = secrets.token_hex(8)
+    ping(token)
+    pid = wait_for_ping(token, timeout)
+    if pid is None:
+        raise click.ClickException(f"No worker ran the ping job within {timeout:g} s.")
+    click.echo(f"A worker (pid {pid}) ran the ping job.")
 
 
 @click.group("translate")
@@ -103,5 +128,7 @@ def translate_check() -> None:
 
 
 def init_app(app) -> None:
-    for command in (create_admin, seed_demo, worker, translate):
+    import feedback.queue_diag  # noqa: F401 - registers the ping job with every worker
+
+    for command in (create_admin, seed_demo, worker, queue_ping, translate):
         app.cli.add_command(command)

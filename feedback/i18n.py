@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
+from flask_login import current_user
 
 from feedback.extensions import babel
 
@@ -21,14 +22,20 @@ def select_locale() -> str:
     """(1) explicit choice in the session, (2) the respondent's or staff member's stored
     preference, (3) the browser's Accept-Language, (4) the default."""
     enabled = enabled_locales()
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():  # a queue job or CLI command: callers use force_locale
+        return default
     chosen = session.get("locale")
     if chosen in enabled:
         return chosen
     preferred = getattr(g, "preferred_locale", None)
+    if preferred is None and current_user and current_user.is_authenticated:
+        # The page may pick its locale before anything else loaded the signed-in user.
+        preferred = current_user.locale
     if preferred in enabled:
         return preferred
-    best = request.accept_languages.best_match(enabled) if request else None
-    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+    best = request.accept_languages.best_match(enabled)
+    return best or default
 
 
 def safe_next(target: str | None, fallback: str = "/") -> str:

@@ -11,7 +11,16 @@ import logging
 import re
 import sys
 
-PHONE_PATTERN = re.compile(r"(?<![\w])\+?\d[\d\-\s().]{6,}\d(?![\w])")
+#: Digit groups joined by spaces, dots, dashes or brackets (E.164, "(504) 555-0134", ...).
+#: Times ("11:21:02") and ids glued to letters are left alone; see _redact_phone.
+PHONE_PATTERN = re.compile(r"(?<![\w:.+-])\+?\(?\d{1,4}\)?(?:[ .-]?\(?\d{1,4}\)?){1,6}(?![\w:])")
+#: Fewer digits than this is a count, a year or a date, not a phone number.
+PHONE_MIN_DIGITS = 9
+
+
+def _redact_phone(match: re.Match) -> str:
+    digits = sum(ch.isdigit() for ch in match.group(0))
+    return "[redacted-phone]" if digits >= PHONE_MIN_DIGITS else match.group(0)
 SECRET_SETTINGS = ("SECRET_KEY", "TWILIO_AUTH_TOKEN", "PSEUDONYM_KEY")
 REDACTED = "[redacted]"
 
@@ -26,7 +35,7 @@ class ScrubFilter(logging.Filter):
     def scrub(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
-        return PHONE_PATTERN.sub("[redacted-phone]", text)
+        return PHONE_PATTERN.sub(_redact_phone, text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = self.scrub(record.getMessage())
@@ -57,7 +66,7 @@ def init_app(app) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(ScrubFilter([str(app.config.get(k) or "") for k in SECRET_SETTINGS]))
-    for name in ("feedback", "surveys", "messaging", "analysis", "coalition"):
+    for name in ("feedback", "surveys", "messaging", "analysis", "coalition", "huey"):
         logger = logging.getLogger(name)
         logger.handlers = [handler]
         logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))

@@ -16,9 +16,12 @@ from urllib.parse import urlparse
 from huey import MemoryHuey, RedisHuey, SqliteHuey
 from huey.api import Huey
 
-#: Default retry policy: jobs are idempotent, so retrying is always safe.
+#: Default retry policy: jobs are idempotent, so retrying is always safe. The delay doubles
+#: after each failure (10 s, 20 s, 40 s, ...) so a struggling provider is not hammered.
 DEFAULT_RETRIES = 5
 DEFAULT_RETRY_DELAY = 10
+DEFAULT_RETRY_BACKOFF = 2
+DEFAULT_QUEUE_NAME = "coalition-feedback"
 
 
 class _QueueProxy:
@@ -29,7 +32,7 @@ class _QueueProxy:
     """
 
     def __init__(self) -> None:
-        self._huey: Huey = MemoryHuey("coalition-feedback", immediate=True)
+        self._huey: Huey = MemoryHuey(DEFAULT_QUEUE_NAME, immediate=True)
         self._app = None
         self._tasks: list[_TaskProxy] = []
 
@@ -37,8 +40,20 @@ class _QueueProxy:
     def huey(self) -> Huey:
         return self._huey
 
-    def task(self, retries: int = DEFAULT_RETRIES, retry_delay: int = DEFAULT_RETRY_DELAY, **kw):
-        """Declare a job; it runs in an app context and is retried with exponential backoff."""
+    def task(
+        self,
+        retries: int = DEFAULT_RETRIES,
+        retry_delay: int = DEFAULT_RETRY_DELAY,
+        retry_backoff: float = DEFAULT_RETRY_BACKOFF,
+        **kw,
+    ):
+        """Declare a job; it runs in an app context and is retried with exponential backoff.
+
+        Huey multiplies ``retry_delay`` by ``retry_backoff`` after each failed attempt. A job
+        may also raise ``huey.exceptions.RetryTask(delay=...)`` to choose its own delay (for
+        example from a provider's Retry-After header).
+        """
+        kw["retry_backoff"] = retry_backoff
 
         def decorator(fn):
             @functools.wraps(fn)
@@ -81,6 +96,7 @@ class _QueueProxy:
             app.config["QUEUE_URL"],
             immediate=app.config.get("QUEUE_IMMEDIATE", False),
             instance_path=app.instance_path,
+            name=app.config.get("QUEUE_NAME") or DEFAULT_QUEUE_NAME,
         )
         for proxy in self._tasks:
             proxy.bind(self._huey)
@@ -119,14 +135,18 @@ class _TaskProxy:
         return self._task.call_local(*args, **kwargs)
 
 
-def make_huey(queue_url: str, immediate: bool = False, instance_path: str = ".") -> Huey:
+def make_huey(
+    queue_url: str,
+    immediate: bool = False,
+    instance_path: str = ".",
+    name: str = DEFAULT_QUEUE_NAME,
+) -> Huey:
     """Build the Huey instance named by ``QUEUE_URL``.
 
     ``sqlite:///path`` (or empty) gives the embedded queue; ``redis://host:port/db`` the
     production queue that several workers on several machines share; ``memory://`` an
-    in-process queue (tests only).
+    in-process queue (tests only). ``name`` separates queues sharing one Redis server.
     """
-    name = "coalition-feedback"
     url = urlparse(queue_url or "")
     if url.scheme in ("redis", "rediss"):
         return RedisHuey(name, url=queue_url, immediate=immediate)

@@ -7,6 +7,8 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 
 from feedback.app import create_app
 from feedback.extensions import db as _db
@@ -51,10 +53,26 @@ def _empty_all_tables() -> None:
     _db.session.commit()
 
 
+class FreshGlobalsClient(FlaskClient):
+    """A test client whose every request starts with an empty ``g``, as in production.
+
+    The ``app`` fixture keeps one app context pushed for the whole test, and Flask reuses it
+    for each request; without this, Flask-Login's cached user and Flask-Babel's cached locale
+    would leak from one request to the next (a logged-out cookie would still look signed in).
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for name in list(vars(g)):
+                delattr(g, name)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(tmp_path, _schema_ready):
     """A fresh app and empty database for each test."""
     app = create_app(_test_config(tmp_path))
+    app.test_client_class = FreshGlobalsClient
     with app.app_context():
         if TEST_DATABASE_URL:
             if not _schema_ready.get("done"):
