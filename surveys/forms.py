@@ -15,6 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from surveys.definitions import DEMOGRAPHICS
@@ -83,11 +84,12 @@ def texts_form(locales, **kwargs) -> FlaskForm:
 def question_form(locales, earlier_keys: list[str], new: bool, **kwargs) -> FlaskForm:
     """Add or edit a question; ``earlier_keys`` are the questions it may depend on."""
     attrs: dict = {
-        "type": SelectField(_l("Type"), choices=[(k, t.label) for k, t in QUESTION_TYPES.items()]),
+        "type": SelectField(_l("Type"), choices=[SelectChoice(k, t.label)
+                                                 for k, t in QUESTION_TYPES.items()]),
         "required": BooleanField(_l("An answer is required")),
         "demographic": SelectField(
-            _l("Demographic"), choices=[("", _l("Not a demographic question"))]
-            + [(d, DEMOGRAPHIC_LABELS[d]) for d in DEMOGRAPHICS]),
+            _l("Demographic"), choices=[SelectChoice("", _l("Not a demographic question"))]
+            + [SelectChoice(d, DEMOGRAPHIC_LABELS[d]) for d in DEMOGRAPHICS]),
         "min": DecimalField(_l("Minimum (scale, number)"), validators=[Optional()]),
         "max": DecimalField(_l("Maximum (scale, number)"), validators=[Optional()]),
         "max_length": IntegerField(_l("Longest answer in characters (text)"),
@@ -96,8 +98,8 @@ def question_form(locales, earlier_keys: list[str], new: bool, **kwargs) -> Flas
                                     validators=[Optional()]),
         "decimals": BooleanField(_l("Allow decimals (number)")),
         "ask_if_key": SelectField(_l("Ask only if this question…"),
-                                  choices=[("", _l("Always ask"))] + [(k, k) for k in
-                                                                     earlier_keys]),
+                                  choices=[SelectChoice("", _l("Always ask"))]
+                                  + [SelectChoice(k, k) for k in earlier_keys]),
         "ask_if_values": StringField(
             _l("…was answered with (codes or numbers, separated by commas)"),
             validators=[Optional(), Length(max=500)]),
