@@ -4,3 +4,6 @@
 def init_app(app) -> None:
     """Register models, blueprints, CLI commands, jobs, staff links and demo seeders."""
     import analysis.models  # noqa: F401
+    import analysis.review.setup
+
+    analysis.review.setup.init_app(app)

@@ -1,0 +1,66 @@
+"""Small-cell suppression for the review's one-way tables (a figure per demographic group).
+
+Rule (RELIABILITY.md, privacy): a group with fewer than ``MIN_CELL_SIZE`` people (default 10)
+shows no count and no percentage; and because the review also shows the total, one suppressed
+group could be recovered by subtraction, so when exactly one group is suppressed the next
+smallest group is suppressed too (complementary suppression). Suppressed cells keep their place
+in the table, marked, so readers see that a group exists but is too small to report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+
+
+def min_cell_size() -> int:
+    return int(current_app.config.get("MIN_CELL_SIZE", 10))
+
+
+@dataclass
+class Cell:
+    """One group's figure: ``n`` people/answers behind it, and a value (count, share, mean)."""
+
+    group: str
+    n: int
+    value: float | None = None
+    suppressed: bool = False
+    #: "primary" (group too small) or "complementary" (hidden so a total cannot reveal another).
+    reason: str | None = None
+
+    @property
+    def shown_n(self) -> int | None:
+        return None if self.suppressed else self.n
+
+    @property
+    def shown_value(self) -> float | None:
+        return None if self.suppressed else self.value
+
+
+@dataclass
+class Table:
+    """A disaggregated figure: the dimension, its cells and the (unsuppressed) total."""
+
+    dimension: str
+    cells: list[Cell] = field(default_factory=list)
+    total_n: int = 0
+    total_value: float | None = None
+
+    @property
+    def any_suppressed(self) -> bool:
+        return any(c.suppressed for c in self.cells)
+
+
+def suppress(cells: list[Cell], min_cell: int | None = None) -> list[Cell]:
+    """Apply primary and complementary suppression in place and return ``cells``."""
+    min_cell = min_cell_size() if min_cell is None else min_cell
+    for cell in cells:
+        if 0 < cell.n < min_cell:
+            cell.suppressed, cell.reason = True, "primary"
+    hidden = [c for c in cells if c.suppressed]
+    if len(hidden) == 1:
+        others = sorted((c for c in cells if not c.suppressed and c.n > 0), key=lambda c: c.n)
+        if others:
+            others[0].suppressed, others[0].reason = True, "complementary"
+    return cells

@@ -1,0 +1,87 @@
+"""Server-rendered charts: matplotlib (Agg backend) to SVG, embedded as data: URIs.
+
+No JavaScript and no CDN, so the dashboard works offline and under the strict CSP
+(``img-src data:``). Every chart is paired with a data table in the template; the chart's alt
+text says what it shows. Rendering is cached by the chart's data, so a refreshed page with the
+same figures costs nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+#: Colour-blind-safe palette (Okabe–Ito).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+SENTIMENT_COLOURS = {"positive": "#009E73", "neutral": "#999999", "negative": "#D55E00"}
+
+plt.rcParams.update({"font.family": "DejaVu Sans", "svg.fonttype": "path", "font.size": 9})
+
+
+def _to_data_uri(fig: Figure) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+@functools.lru_cache(maxsize=256)
+def stacked_bars(categories: tuple[str, ...], series: tuple[tuple[str, tuple[int, ...]], ...],
+                 ylabel: str = "") -> str:
+    """Vertical stacked bars: one bar per category, one colour per series; SVG data URI."""
+    fig = Figure(figsize=(6.4, 2.6))
+    ax = fig.subplots()
+    bottoms = [0] * len(categories)
+    for i, (name, values) in enumerate(series):
+        ax.bar(range(len(categories)), values, bottom=bottoms, label=name,
+               color=PALETTE[i % len(PALETTE)])
+        bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+    ax.set_xticks(range(len(categories)), categories, rotation=45, ha="right")
+    ax.set_ylabel(ylabel)
+    ax.spines[["top", "right"]].set_visible(False)
+    if series:
+        ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
+    return _to_data_uri(fig)
+
+
+@functools.lru_cache(maxsize=256)
+def sentiment_bars(rows: tuple[tuple[str, tuple[int, int, int]], ...],
+                   names: tuple[str, str, str]) -> str:
+    """Horizontal 100 % bars of positive/neutral/negative, one per row (e.g. this period and
+    the previous one); ``names`` are the translated sentiment names."""
+    fig = Figure(figsize=(6.4, 0.5 + 0.45 * max(len(rows), 1)))
+    ax = fig.subplots()
+    keys = ("positive", "neutral", "negative")
+    for y, (_label, counts) in enumerate(rows):
+        total = sum(counts) or 1
+        left = 0.0
+        for key, name, count in zip(keys, names, counts, strict=True):
+            width = 100 * count / total
+            ax.barh(y, width, left=left, color=SENTIMENT_COLOURS[key],
+                    label=name if y == 0 else None)
+            left += width
+    ax.set_yticks(range(len(rows)), [label for label, _ in rows])
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("%")
+    ax.invert_yaxis()
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
+    return _to_data_uri(fig)
+
+
+def volume_chart(rows: list[tuple[str, str, int]], names: dict[str, str], ylabel: str) -> str:
+    """Responses per time bucket stacked by channel or language (from dashboard.volume)."""
+    buckets = tuple(sorted({b for b, _, _ in rows}))
+    keys = sorted({k for _, k, _ in rows})
+    counts = {(b, k): n for b, k, n in rows}
+    series = tuple(
+        (names.get(k, k), tuple(counts.get((b, k), 0) for b in buckets)) for k in keys
+    )
+    return stacked_bars(buckets, series, ylabel)

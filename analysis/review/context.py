@@ -1,0 +1,143 @@
+"""Turns the dashboard's GET filters into a ReviewScope, with the viewer's site restriction.
+
+The partner viewer's restriction comes from ``feedback.auth.visible_site_ids`` and is applied
+here, once, for the dashboard, the report, the PDF and every export; a viewer asking for another
+organisation's site or partner simply gets an empty scope.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+
+from analysis.review.forms import DIMENSION_LABELS, ReviewFilterForm, choices
+from analysis.review.periods import month_of, parse_period, quarter_of
+from analysis.review.scope import DIMENSIONS, RESPONDENT_COLUMNS, ReviewScope, latest_day_with_data
+from feedback.auth import visible_site_ids
+from feedback.extensions import db
+from feedback.i18n import LANGUAGE_NAMES
+from feedback.models import Organization, PartnerSite, Respondent, RespondentRace, utcnow
+from surveys.models import Survey, SurveyVersion
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+def build_scope(args, user) -> tuple[ReviewScope, str | None]:
+    """The scope and disaggregation dimension that ``args`` (request.args) ask for."""
+    site_ids = visible_site_ids(user)
+    base = ReviewScope(period=quarter_of(utcnow().date()),
+                       site_ids=None if site_ids is None else tuple(site_ids))
+    latest = latest_day_with_data(base) or utcnow().date()
+    kind = args.get("kind") or "quarter"
+    value = args.get(kind) if kind in ("month", "quarter") else None
+    period = parse_period(kind, value, _date(args.get("start")), _date(args.get("end")), latest)
+    group_dim, group_value = None, None
+    if args.get("group") and ":" in args["group"]:
+        group_dim, group_value = args["group"].split(":", 1)
+        if group_dim not in DIMENSIONS:
+            group_dim, group_value = None, None
+    channel = args.get("channel") if args.get("channel") in ("web", "sms") else None
+    locale = args.get("locale") or None
+    if locale not in current_app.config["ENABLED_LOCALES"]:
+        locale = None
+    scope = ReviewScope(
+        period=period, survey_id=_int(args.get("survey")), channel=channel, locale=locale,
+        site_id=_int(args.get("site")), organization_id=_int(args.get("partner")),
+        group_dim=group_dim, group_value=group_value, site_ids=base.site_ids,
+    )
+    by = args.get("by") if args.get("by") in DIMENSIONS else None
+    return scope, by
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def filter_form(args, scope: ReviewScope, by: str | None) -> ReviewFilterForm:
+    """The GET form, its menus filled with what this viewer may choose from."""
+    form = ReviewFilterForm(args)
+    latest = latest_day_with_data(scope.with_period(scope.period)) or utcnow().date()
+    quarters, months, day = [], [], latest
+    for _ in range(8):
+        q = quarter_of(day)
+        quarters.append((q.label, q.label))
+        day = q.previous().start
+    day = latest
+    for _ in range(18):
+        m = month_of(day)
+        months.append((m.label, m.label))
+        day = m.previous().start
+    form.quarter.choices = choices(quarters)
+    form.month.choices = choices(months)
+    if scope.period.kind == "quarter":
+        form.quarter.data = scope.period.label
+    elif scope.period.kind == "month":
+        form.month.data = scope.period.label
+    form.kind.data = scope.period.kind
+    every = [("", _all())]
+    form.survey.choices = choices(every + [
+        (str(s.id), s.slug) for s in db.session.scalars(sa.select(Survey).order_by(Survey.slug))
+    ])
+    form.channel.choices = choices(every + [("web", "Web"), ("sms", "SMS")])
+    form.locale.choices = choices(every + [
+        (code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["ENABLED_LOCALES"]
+    ])
+    sites = sa.select(PartnerSite).order_by(PartnerSite.name)
+    orgs = sa.select(Organization).where(Organization.kind == "partner").order_by(Organization.name)
+    if scope.site_ids is not None:
+        sites = sites.where(PartnerSite.id.in_(scope.site_ids or [-1]))
+        orgs = orgs.where(
+            Organization.id.in_(
+                sa.select(PartnerSite.organization_id).where(
+                    PartnerSite.id.in_(scope.site_ids or [-1])
+                )
+            )
+        )
+    form.site.choices = choices(every + [(str(s.id), s.name) for s in db.session.scalars(sites)])
+    form.partner.choices = choices(every + [(str(o.id), o.name) for o in db.session.scalars(orgs)])
+    form.group.choices = choices(every + group_choices())
+    form.by.choices = choices([("", "—")] + [(d, DIMENSION_LABELS[d]) for d in DIMENSIONS])
+    form.by.data = by or ""
+    return form
+
+
+def group_choices() -> list[tuple[str, str]]:
+    """Every recorded demographic value as "dimension:value" (distinct values, indexed)."""
+    found = []
+    for dim in RESPONDENT_COLUMNS:
+        column = getattr(Respondent, dim)
+        for (value,) in db.session.execute(
+            sa.select(column).where(column.is_not(None)).distinct().order_by(column)
+        ):
+            found.append((f"{dim}:{value}", f"{DIMENSION_LABELS[dim]}: {value}"))
+    for (value,) in db.session.execute(
+        sa.select(RespondentRace.group).distinct().order_by(RespondentRace.group)
+    ):
+        found.append((f"race:{value}", f"{DIMENSION_LABELS['race']}: {value}"))
+    return found
+
+
+def _all():
+    from flask_babel import gettext as _
+
+    return _("All")
+
+
+def survey_titles(locale: str) -> dict[int, str]:
+    """Survey titles (latest version) in ``locale``, by survey id."""
+    titles = {}
+    for survey_id, title in db.session.execute(
+        sa.select(SurveyVersion.survey_id, SurveyVersion.title).order_by(SurveyVersion.number)
+    ):
+        title = title or {}
+        titles[survey_id] = title.get(locale) or title.get("en") or ""
+    return titles
+
+

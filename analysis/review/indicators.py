@@ -1,0 +1,105 @@
+"""Indicator arithmetic in SQL: the share of answers with chosen values, or a mean.
+
+The same definition is applied to every site and group, so partners' figures are comparable.
+Answers store the parsed value as JSON (a choice code such as "4" or "yes") and a numeric form
+(``value_number``: scales, numbers, yes=1/no=0); a value matches if either form matches.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from analysis.review.cells import Cell, Table, suppress
+from analysis.review.goals import Indicator
+from analysis.review.scope import ReviewScope, dimension_join, response_conditions
+from feedback.extensions import db
+from feedback.models import Answer, Response
+
+
+@dataclass
+class IndicatorValue:
+    """``value`` is a share in 0..1 (share_of_values) or a mean; None when there are no answers
+    or fewer than the minimum cell size (then ``suppressed``)."""
+
+    n: int
+    value: float | None
+    suppressed: bool = False
+
+
+def match_expression(indicator: Indicator):
+    """1 when an answer counts towards a share_of_values indicator, else 0."""
+    values = [str(v) for v in indicator.values or []]
+    numbers = []
+    for v in values:
+        try:
+            numbers.append(float(v))
+        except ValueError:
+            pass
+    as_json = [json.dumps(v) for v in values] + [json.dumps(int(x)) for x in numbers
+                                                 if x == int(x)]
+    conds = [sa.cast(Answer.value, sa.Text).in_(as_json)]
+    if numbers:
+        conds.append(Answer.value_number.in_(numbers))
+    return sa.case((sa.or_(*conds), 1), else_=0)
+
+
+def _measure(indicator: Indicator):
+    if indicator.rule == "mean":
+        return sa.func.avg(Answer.value_number)
+    return sa.func.sum(match_expression(indicator))
+
+
+def _base(indicator: Indicator, scope: ReviewScope, *columns):
+    return (
+        sa.select(*columns)
+        .select_from(Answer)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Answer.question_key == indicator.question_key, *response_conditions(scope))
+    )
+
+
+def _value(indicator: Indicator, n: int, measure) -> float | None:
+    if not n or measure is None:
+        return None
+    if indicator.rule == "mean":
+        return float(measure)
+    return float(measure) / n
+
+
+def compute(indicator: Indicator, scope: ReviewScope, min_cell: int) -> IndicatorValue:
+    """The indicator over the scope: suppressed if fewer than ``min_cell`` answers."""
+    count_col = (
+        sa.func.count(Answer.value_number) if indicator.rule == "mean"
+        else sa.func.count(Answer.id)
+    )
+    n, measure = db.session.execute(_base(indicator, scope, count_col, _measure(indicator))).one()
+    n = int(n or 0)
+    if 0 < n < min_cell:
+        return IndicatorValue(n=n, value=None, suppressed=True)
+    return IndicatorValue(n=n, value=_value(indicator, n, measure))
+
+
+def by_group(indicator: Indicator, scope: ReviewScope, dim: str, min_cell: int,
+             labels: dict | None = None) -> Table:
+    """The indicator per demographic group, with small-cell suppression."""
+    count_col = (
+        sa.func.count(Answer.value_number) if indicator.rule == "mean"
+        else sa.func.count(Answer.id)
+    )
+    query = _base(indicator, scope)
+    query, group = dimension_join(query, dim)
+    query = query.with_only_columns(group, count_col, _measure(indicator)).group_by(group)
+    table = Table(dimension=dim)
+    for key, n, measure in db.session.execute(query):
+        n = int(n or 0)
+        name = (labels or {}).get(key, key)
+        table.cells.append(Cell(group=str(name) if name is not None else "", n=n,
+                                value=_value(indicator, n, measure)))
+    table.cells.sort(key=lambda c: (c.group == "", c.group))
+    total = compute(indicator, scope, 0)
+    table.total_n, table.total_value = total.n, total.value
+    suppress(table.cells, min_cell)
+    return table

@@ -1,0 +1,84 @@
+"""Review periods: a month, a quarter or a custom range, and the previous period of the same
+length (for change over time). End dates are exclusive everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+KINDS = ("month", "quarter", "custom")
+
+
+@dataclass(frozen=True)
+class Period:
+    """``start`` inclusive, ``end`` exclusive; ``kind`` says how to name and step it."""
+
+    start: date
+    end: date
+    kind: str = "custom"
+
+    @property
+    def start_dt(self) -> datetime:
+        return datetime.combine(self.start, datetime.min.time())
+
+    @property
+    def end_dt(self) -> datetime:
+        return datetime.combine(self.end, datetime.min.time())
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    def previous(self) -> Period:
+        """The period just before, of the same length (the same kind for months/quarters)."""
+        if self.kind == "month":
+            return month_of(self.start - timedelta(days=1))
+        if self.kind == "quarter":
+            return quarter_of(self.start - timedelta(days=1))
+        return Period(self.start - timedelta(days=self.days), self.start, "custom")
+
+    @property
+    def label(self) -> str:
+        """A language-neutral name: "2026-Q1", "2026-03" or "2026-01-01 – 2026-02-14"."""
+        if self.kind == "quarter":
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        if self.kind == "month":
+            return f"{self.start.year}-{self.start.month:02d}"
+        return f"{self.start.isoformat()} – {self.last_day.isoformat()}"
+
+
+def month_of(day: date) -> Period:
+    start = day.replace(day=1)
+    end = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    return Period(start, end, "month")
+
+
+def quarter_of(day: date) -> Period:
+    first_month = (day.month - 1) // 3 * 3 + 1
+    start = date(day.year, first_month, 1)
+    end = date(day.year + (first_month == 10), (first_month + 2) % 12 + 1, 1)
+    return Period(start, end, "quarter")
+
+
+def parse_period(kind: str | None, value: str | None, start: date | None, end: date | None,
+                 default_day: date) -> Period:
+    """The period a GET form asks for; falls back to the quarter containing ``default_day``.
+
+    month: value "2026-03"; quarter: value "2026-Q1"; custom: start and end dates (end inclusive).
+    """
+    try:
+        if kind == "month" and value:
+            year, month = value.split("-")
+            return month_of(date(int(year), int(month), 1))
+        if kind == "quarter" and value:
+            year, q = value.upper().split("-Q")
+            return quarter_of(date(int(year), (int(q) - 1) * 3 + 1, 1))
+        if kind == "custom" and start and end and end >= start:
+            return Period(start, end + timedelta(days=1), "custom")
+    except (ValueError, TypeError):
+        pass
+    return quarter_of(default_day)

@@ -1,0 +1,73 @@
+"""Turning a Review into what templates show: charts (with alt text), suppressed volume
+tables, and the menus the staff forms need."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from analysis.review import charts
+from analysis.review.cells import Cell, suppress
+from analysis.review.dashboard import Review
+from analysis.review.periods import Period, quarter_of
+from feedback.extensions import db
+from feedback.i18n import LANGUAGE_NAMES
+from feedback.models import utcnow
+from surveys.models import Question
+
+
+def sentiment_names() -> dict[str, str]:
+    return {"positive": _("Positive"), "neutral": _("Neutral"), "negative": _("Negative"),
+            "untagged": _("Not yet analysed")}
+
+
+def volume_table(rows, min_cell: int) -> list[dict]:
+    """Volume cells with small counts suppressed (language is a demographic dimension)."""
+    cells = suppress([Cell(group=f"{b}|{k}", n=n) for b, k, n in rows], min_cell)
+    return [{"bucket": b, "key": k, "n": c.shown_n, "suppressed": c.suppressed}
+            for (b, k, _n), c in zip(rows, cells, strict=True)]
+
+
+def chart_context(review: Review) -> dict:
+    """Data URIs of every chart and the (suppressed) tables beside them."""
+    names = {"web": _("Web"), "sms": _("SMS"), **LANGUAGE_NAMES}
+    volume = {}
+    for by, rows in (("channel", review.volume_channel), ("locale", review.volume_locale)):
+        table = volume_table(rows, review.min_cell)
+        plotted = [(r["bucket"], r["key"], r["n"] or 0) for r in table]
+        volume[by] = {
+            "table": table,
+            "chart": charts.volume_chart(plotted, names, _("Responses")) if rows else None,
+        }
+    sentiment = {}
+    labels = sentiment_names()
+    order = ("positive", "neutral", "negative")
+    for s in review.goals:
+        rows = []
+        for label, mix in ((review.scope.period.previous().label, s.previous_sentiment),
+                           (review.scope.period.label, s.sentiment)):
+            if sum(mix.get(k, 0) for k in order):
+                rows.append((label, tuple(mix.get(k, 0) for k in order)))
+        sentiment[s.goal.id] = (
+            charts.sentiment_bars(tuple(rows), tuple(labels[k] for k in order)) if rows else None
+        )
+    return {"volume": volume, "sentiment": sentiment, "names": names,
+            "sentiment_names": labels}
+
+
+def question_keys() -> list[str]:
+    """Every question key used by a closed question (for indicator definitions)."""
+    return list(db.session.scalars(
+        sa.select(Question.key).where(Question.type.not_in(("short_text", "long_text")))
+        .distinct().order_by(Question.key)
+    ))
+
+
+def recent_quarters(count: int = 6) -> list[Period]:
+    """This quarter and the ones before it."""
+    quarters, day = [], utcnow().date()
+    for _i in range(count):
+        q = quarter_of(day)
+        quarters.append(q)
+        day = q.previous().start
+    return quarters

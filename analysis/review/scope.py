@@ -1,0 +1,136 @@
+"""Which responses a review figure counts: the period, the GET-form filters and the viewer's
+organisation. Every dashboard query and every export builds its WHERE clause here, so a partner
+viewer's scope cannot be forgotten in one of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import sqlalchemy as sa
+
+from analysis.review.periods import Period
+from feedback.extensions import db
+from feedback.models import PartnerSite, Respondent, RespondentRace, Response
+
+#: Demographic dimensions a figure can be disaggregated by (value: how to name it).
+DIMENSIONS = ("age_group", "gender", "race", "neighbourhood", "role", "locale", "channel", "site")
+#: Respondent columns a group filter or breakdown can use directly.
+RESPONDENT_COLUMNS = ("age_group", "gender", "neighbourhood", "role")
+
+
+@dataclass(frozen=True)
+class ReviewScope:
+    """A period plus filters; ``site_ids`` None means every site (backbone staff)."""
+
+    period: Period
+    survey_id: int | None = None
+    channel: str | None = None
+    locale: str | None = None
+    site_id: int | None = None
+    organization_id: int | None = None
+    #: Demographic group filter: dimension name and value (e.g. ("age_group", "14-17")).
+    group_dim: str | None = None
+    group_value: str | None = None
+    #: Sites the viewer may see (partner viewers); None: all, including responses with no site.
+    site_ids: tuple[int, ...] | None = None
+
+    def with_period(self, period: Period) -> ReviewScope:
+        return replace(self, period=period)
+
+    def as_dict(self) -> dict:
+        """Settings for the audit log and the report header (ids only, no personal data)."""
+        return {
+            "period": self.period.label,
+            "survey_id": self.survey_id,
+            "channel": self.channel,
+            "locale": self.locale,
+            "site_id": self.site_id,
+            "organization_id": self.organization_id,
+            "group": f"{self.group_dim}={self.group_value}" if self.group_dim else None,
+            "scoped_sites": None if self.site_ids is None else len(self.site_ids),
+        }
+
+
+def response_conditions(scope: ReviewScope, with_period: bool = True) -> list:
+    """WHERE conditions on ``response`` for this scope (completed responses only)."""
+    conds = [Response.completed_at.is_not(None)]
+    if with_period:
+        conds += [
+            Response.completed_at >= scope.period.start_dt,
+            Response.completed_at < scope.period.end_dt,
+        ]
+    if scope.site_ids is not None:
+        conds.append(Response.site_id.in_(scope.site_ids or [-1]))
+    if scope.survey_id:
+        conds.append(Response.survey_id == scope.survey_id)
+    if scope.channel:
+        conds.append(Response.channel == scope.channel)
+    if scope.locale:
+        conds.append(Response.locale == scope.locale)
+    if scope.site_id:
+        conds.append(Response.site_id == scope.site_id)
+    if scope.organization_id:
+        conds.append(
+            Response.site_id.in_(
+                sa.select(PartnerSite.id).where(
+                    PartnerSite.organization_id == scope.organization_id
+                )
+            )
+        )
+    if scope.group_dim and scope.group_value:
+        conds.append(group_condition(scope.group_dim, scope.group_value))
+    return conds
+
+
+def group_condition(dim: str, value: str):
+    """Responses whose respondent (or response) is in the group ``dim`` = ``value``."""
+    if dim in RESPONDENT_COLUMNS:
+        column = getattr(Respondent, dim)
+        return Response.respondent_id.in_(sa.select(Respondent.id).where(column == value))
+    if dim == "race":
+        return Response.respondent_id.in_(
+            sa.select(RespondentRace.respondent_id).where(RespondentRace.group == value)
+        )
+    if dim == "locale":
+        return Response.locale == value
+    if dim == "channel":
+        return Response.channel == value
+    if dim == "site":
+        return Response.site_id == int(value) if str(value).isdigit() else sa.false()
+    raise ValueError(dim)
+
+
+def dimension_join(query, dim: str):
+    """Add what ``query`` (which selects from response) needs to group by ``dim``; returns
+    (query, group expression). Race is multi-select: a respondent counts in each group chosen."""
+    if dim in RESPONDENT_COLUMNS:
+        query = query.join(Respondent, Respondent.id == Response.respondent_id)
+        return query, getattr(Respondent, dim)
+    if dim == "race":
+        query = query.join(RespondentRace, RespondentRace.respondent_id == Response.respondent_id)
+        return query, RespondentRace.group
+    if dim == "locale":
+        return query, Response.locale
+    if dim == "channel":
+        return query, Response.channel
+    if dim == "site":
+        return query, Response.site_id
+    raise ValueError(dim)
+
+
+def latest_day_with_data(scope: ReviewScope):
+    """The date of the newest completed response in scope (ignoring the period), or None."""
+    newest = db.session.scalar(
+        sa.select(sa.func.max(Response.completed_at)).where(
+            *response_conditions(scope, with_period=False)
+        )
+    )
+    return newest.date() if newest else None
+
+
+def site_names(site_ids=None) -> dict[int, str]:
+    """Site names by id (to label site groups)."""
+    query = sa.select(PartnerSite.id, PartnerSite.name)
+    if site_ids is not None:
+        query = query.where(PartnerSite.id.in_(site_ids or [-1]))
+    return dict(db.session.execute(query).all())

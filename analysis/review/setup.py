@@ -1,0 +1,26 @@
+"""Wires the agenda review into the app (called from analysis.setup.init_app)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+
+def init_app(app) -> None:
+    """Models, blueprints, staff links, the retention command and job, the demo goals."""
+    from analysis.review import (
+        goals,  # noqa: F401  (models)
+        public,
+        retention,
+        views,
+    )
+    from analysis.review.demo_goals import seed_demo_goals
+    from feedback import audit  # noqa: F401  (the AuditEvent model exports write to)
+    from feedback.roles import ALL_ROLES, STAFF_ROLES, add_staff_link
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(public.bp)
+    app.cli.add_command(retention.retention_command)
+    add_staff_link(app, "review.dashboard", _l("Agenda review"), ALL_ROLES)
+    add_staff_link(app, "review.goals", _l("Agenda goals"), STAFF_ROLES)
+    add_staff_link(app, "review.loop_list", _l("You said, we did"), STAFF_ROLES)
+    app.extensions.setdefault("demo_seeders", []).append((50, seed_demo_goals))

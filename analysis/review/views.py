@@ -1,0 +1,273 @@
+"""Staff pages of the agenda review: dashboard, report, exports, goals, loop updates.
+
+Thin views: a form in, one service call, a page or redirect out. Every figure page builds its
+scope with ``context.build_scope``, which applies the partner viewer's site restriction.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from analysis.models import Theme
+from analysis.review import exports, loop, report_pdf
+from analysis.review.context import build_scope, filter_form
+from analysis.review.dashboard import build_review
+from analysis.review.forms import (
+    DIMENSION_LABELS,
+    DeleteForm,
+    GoalForm,
+    IndicatorForm,
+    LoopUpdateForm,
+    PublishForm,
+    choices,
+)
+from analysis.review.goals import (
+    AgendaGoal,
+    GoalError,
+    Indicator,
+    LoopUpdate,
+    delete_indicator,
+    list_goals,
+    save_goal,
+    save_indicator,
+)
+from analysis.review.periods import parse_period, quarter_of
+from analysis.review.presenting import chart_context, question_keys, recent_quarters
+from feedback.audit import record_audit
+from feedback.extensions import db
+from feedback.i18n import LANGUAGE_NAMES
+from feedback.models import utcnow
+from feedback.roles import ALL_ROLES, STAFF_ROLES, roles_required
+
+bp = Blueprint("review", __name__, url_prefix="/staff")
+LOCALES = ("en", "es", "vi")
+
+
+@bp.context_processor
+def _language_names():
+    return {"language_names": LANGUAGE_NAMES}
+
+
+def _review():
+    scope, by = build_scope(request.args, current_user)
+    return scope, by, build_review(scope, by)
+
+
+@bp.get("/review")
+@roles_required(*ALL_ROLES)
+def dashboard():
+    """The agenda review dashboard for a period, filtered and disaggregated."""
+    scope, by, review = _review()
+    form = filter_form(request.args, scope, by)
+    return render_template("review/dashboard.html", review=review, form=form,
+                           charts=chart_context(review), dimensions=DIMENSION_LABELS,
+                           args=request.args.to_dict())
+
+
+@bp.get("/review/report")
+@roles_required(*ALL_ROLES)
+def report():
+    """A printable report of the period (print stylesheet), for the review meeting."""
+    scope, by, review = _review()
+    record_audit("export.report_html", "review", None, scope.as_dict())
+    db.session.commit()
+    return render_template("review/report.html", review=review, charts=chart_context(review),
+                           dimensions=DIMENSION_LABELS)
+
+
+@bp.get("/review/report.pdf")
+@roles_required(*ALL_ROLES)
+def report_pdf_view():
+    """The same report as a PDF handout, in the staff member's language."""
+    scope, by, review = _review()
+    record_audit("export.report_pdf", "review", None, scope.as_dict())
+    db.session.commit()
+    data = report_pdf.render(review, str(get_locale()))
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="agenda-review-{scope.period.label}.pdf"'
+    })
+
+
+@bp.get("/review/export/answers.csv")
+@roles_required(*ALL_ROLES)
+def export_answers():
+    """Answers in scope with pseudonymous ids (streamed)."""
+    scope, _by = build_scope(request.args, current_user)
+    record_audit("export.answers_csv", "review", None, scope.as_dict())
+    db.session.commit()
+    return Response(exports.answers_csv(scope), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="answers-{scope.period.label}.csv"'
+    })
+
+
+@bp.get("/review/export/summary.csv")
+@roles_required(*ALL_ROLES)
+def export_summary():
+    """Every summary table of the dashboard, suppressed cells marked."""
+    scope, by, review = _review()
+    record_audit("export.summary_csv", "review", None, scope.as_dict())
+    db.session.commit()
+    return Response(exports.summary_csv(review), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="summary-{scope.period.label}.csv"'
+    })
+
+
+# --- goals and indicators -------------------------------------------------------------------
+
+
+@bp.get("/goals")
+@roles_required(*STAFF_ROLES)
+def goals():
+    return render_template("review/goals.html", goals=list_goals())
+
+
+def _goal_form(goal: AgendaGoal | None) -> GoalForm:
+    form = GoalForm(obj=None)
+    locale = str(get_locale())
+    form.themes.choices = choices([
+        (t.id, t.label(locale)) for t in db.session.scalars(db.select(Theme).order_by(Theme.key))
+    ])
+    if goal is not None and request.method == "GET":
+        for code in LOCALES:
+            getattr(form, f"name_{code}").data = (goal.names or {}).get(code, "")
+            getattr(form, f"description_{code}").data = (goal.descriptions or {}).get(code, "")
+        form.themes.data = [t.id for t in goal.themes]
+        form.position.data, form.active.data = goal.position, goal.active
+    return form
+
+
+@bp.route("/goals/new", methods=["GET", "POST"], endpoint="goal_new")
+@bp.route("/goals/<int:goal_id>", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def goal_edit(goal_id: int | None = None):
+    """Create or edit a goal: names and descriptions per language, linked themes."""
+    goal = db.get_or_404(AgendaGoal, goal_id) if goal_id else None
+    form = _goal_form(goal)
+    if form.validate_on_submit():
+        try:
+            goal = save_goal(
+                goal,
+                names={c: getattr(form, f"name_{c}").data or "" for c in LOCALES},
+                descriptions={c: getattr(form, f"description_{c}").data or "" for c in LOCALES},
+                theme_ids=form.themes.data or [], position=form.position.data or 0,
+                active=form.active.data,
+            )
+        except GoalError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("Goal saved."), "success")
+            return redirect(url_for("review.goal_edit", goal_id=goal.id))
+    return render_template("review/goal_form.html", form=form, goal=goal,
+                           delete_form=DeleteForm())
+
+
+@bp.route("/goals/<int:goal_id>/indicators/new", methods=["GET", "POST"],
+          endpoint="indicator_new")
+@bp.route("/goals/<int:goal_id>/indicators/<int:indicator_id>", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def indicator_edit(goal_id: int, indicator_id: int | None = None):
+    """Create or edit an indicator: question, rule and the values that count."""
+    goal = db.get_or_404(AgendaGoal, goal_id)
+    indicator = db.get_or_404(Indicator, indicator_id) if indicator_id else None
+    if indicator is not None and indicator.goal_id != goal.id:
+        abort(404)
+    form = IndicatorForm()
+    form.question_key.choices = choices([(k, k) for k in question_keys()])
+    if indicator is not None and request.method == "GET":
+        for code in LOCALES:
+            getattr(form, f"label_{code}").data = (indicator.labels or {}).get(code, "")
+        form.question_key.data, form.rule.data = indicator.question_key, indicator.rule
+        form.values.data = ", ".join(indicator.values or [])
+        form.position.data = indicator.position
+    if form.validate_on_submit():
+        try:
+            save_indicator(
+                goal, indicator,
+                labels={c: getattr(form, f"label_{c}").data or "" for c in LOCALES},
+                question_key=form.question_key.data, rule=form.rule.data,
+                values=(form.values.data or "").split(","), position=form.position.data or 0,
+            )
+        except GoalError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("Indicator saved."), "success")
+            return redirect(url_for("review.goal_edit", goal_id=goal.id))
+    return render_template("review/indicator_form.html", form=form, goal=goal,
+                           indicator=indicator)
+
+
+@bp.post("/goals/<int:goal_id>/indicators/<int:indicator_id>/delete")
+@roles_required(*STAFF_ROLES)
+def indicator_delete(goal_id: int, indicator_id: int):
+    indicator = db.get_or_404(Indicator, indicator_id)
+    if indicator.goal_id != goal_id or not DeleteForm().validate_on_submit():
+        abort(400)
+    delete_indicator(indicator)
+    flash(_("Indicator deleted."), "success")
+    return redirect(url_for("review.goal_edit", goal_id=goal_id))
+
+
+# --- closing the loop ------------------------------------------------------------------------
+
+
+@bp.get("/loop")
+@roles_required(*STAFF_ROLES)
+def loop_list():
+    updates = db.session.scalars(
+        db.select(LoopUpdate).order_by(LoopUpdate.period_start.desc(), LoopUpdate.id.desc())
+    ).all()
+    return render_template("review/loop_list.html", updates=updates)
+
+
+@bp.route("/loop/new", methods=["GET", "POST"], endpoint="loop_new")
+@bp.route("/loop/<int:update_id>", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def loop_edit(update_id: int | None = None):
+    """Write what the coalition heard and will do, per language."""
+    update = db.get_or_404(LoopUpdate, update_id) if update_id else None
+    form = LoopUpdateForm()
+    locale = str(get_locale())
+    form.goal_id.choices = choices([(g.id, g.name(locale)) for g in list_goals()])
+    form.period.choices = choices([(q.label, q.label) for q in recent_quarters()])
+    if request.method == "GET":
+        if update is not None:
+            form.goal_id.data = update.goal_id
+            form.period.data = quarter_of(update.period_start).label
+            for code in LOCALES:
+                getattr(form, f"heard_{code}").data = (update.heard or {}).get(code, "")
+                getattr(form, f"action_{code}").data = (update.action or {}).get(code, "")
+        elif request.args.get("goal", type=int):
+            form.goal_id.data = request.args.get("goal", type=int)
+    if form.validate_on_submit():
+        goal = db.get_or_404(AgendaGoal, form.goal_id.data)
+        period = parse_period("quarter", form.period.data, None, None, utcnow().date())
+        update = loop.save_update(
+            update, goal=goal, period=period,
+            heard={c: getattr(form, f"heard_{c}").data or "" for c in LOCALES},
+            action={c: getattr(form, f"action_{c}").data or "" for c in LOCALES},
+            user_id=current_user.id,
+        )
+        flash(_("Update saved."), "success")
+        return redirect(url_for("review.loop_edit", update_id=update.id))
+    return render_template("review/loop_form.html", form=form, update=update,
+                           publish_form=PublishForm())
+
+
+@bp.post("/loop/<int:update_id>/publish")
+@roles_required(*STAFF_ROLES)
+def loop_publish(update_id: int):
+    """Publish on /results and, if asked, text the respondents who took part."""
+    update = db.get_or_404(LoopUpdate, update_id)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        abort(400)
+    n = loop.publish(update, user_id=current_user.id, send_sms=form.send_sms.data)
+    if form.send_sms.data:
+        flash(_("Published; the text goes to %(n)s respondents who took part (minus any who "
+                "opted out).", n=n), "success")
+    else:
+        flash(_("Published on the public results page."), "success")
+    return redirect(url_for("review.loop_edit", update_id=update.id))
