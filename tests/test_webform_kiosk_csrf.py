@@ -1,0 +1,92 @@
+"""Web survey: CSRF refusal and expiry keep the answers; kiosk mode forgets the respondent."""
+
+from __future__ import annotations
+
+from feedback.models import Response
+from tests import fixtures_webform as fx
+from tests.conftest import csrf_token_from
+from tests.test_webform import URL, answer_page, checked
+
+web_app, make_survey, make_site = fx.web_app, fx.make_survey, fx.make_site
+
+
+def count_responses(db) -> int:
+    return db.session.scalar(db.select(db.func.count(Response.id)))
+
+
+def test_post_without_csrf_token_rerenders_with_message_and_stores_nothing(client, db, make_survey):
+    make_survey()
+    answer_page(client, URL + "?page=1", {"q_visits": "2", "q_safe": "yes"})
+    html = client.get(URL + "?page=3").get_data(as_text=True)
+    sent = client.post(URL + "?page=3", data={
+        "token": fx.hidden_token(html), "action": "next", "q_idea": "Free wifi",
+    })
+    page = sent.get_data(as_text=True)
+    assert sent.status_code == 200
+    assert "Please send this page again" in page
+    assert 'value="Free wifi"' in page
+    assert count_responses(db) == 0
+    # Sending the re-rendered page (it carries a fresh token) works.
+    again = client.post(URL + "?page=3", data={
+        "csrf_token": csrf_token_from(page), "token": fx.hidden_token(page),
+        "action": "next", "q_idea": "Free wifi",
+    })
+    assert "/thanks" in again.location
+    assert count_responses(db) == 1
+
+
+def test_expired_csrf_token_keeps_answers(client, db, web_app, make_survey):
+    make_survey()
+    html = client.get(URL + "?page=1").get_data(as_text=True)
+    form = {"csrf_token": csrf_token_from(html), "token": fx.hidden_token(html),
+            "action": "next", "q_visits": "12", "q_safe": "no"}
+    web_app.config["WTF_CSRF_TIME_LIMIT"] = -1  # every token is now older than the limit
+    sent = client.post(URL + "?page=1", data=form)
+    web_app.config["WTF_CSRF_TIME_LIMIT"] = 3600
+    page = sent.get_data(as_text=True)
+    assert sent.status_code == 200
+    assert "Please send this page again" in page
+    assert 'value="12"' in page
+    assert checked(page, "q_safe") == ["no"]
+    with client.session_transaction() as session:
+        assert not session.get("webform", {}).get("answers")  # nothing saved from that POST
+    form["csrf_token"] = csrf_token_from(page)
+    assert "page=2" in client.post(URL + "?page=1", data=form).location
+
+
+def test_kiosk_thanks_page_returns_to_start_and_reset_forgets_everything(
+    client, db, make_survey, make_site
+):
+    make_survey()
+    make_site("tablet-1", kiosk=True, reset=15)
+    client.get("/lang/vi?next=/")
+    base = URL + "?site=tablet-1"
+    answer_page(client, base + "&page=1", {"q_visits": "1", "q_safe": "no"})
+    answer_page(client, base + "&page=2", {"q_why_unsafe": "Tối quá"})
+    done = answer_page(client, base + "&page=3", {"q_idea": "Thêm đèn"})
+    thanks = client.get(done.location).get_data(as_text=True)
+    refresh = '<meta http-equiv="refresh" content="15;url=/s/test-voice/restart?site=tablet-1">'
+    assert refresh in thanks
+    assert 'href="/s/test-voice/restart?site=tablet-1"' in thanks
+    assert "Cảm ơn bạn đã chia sẻ!" in thanks
+    with client.session_transaction() as session:
+        assert not session["webform"]["answers"]  # the answers left with the submission
+
+    restart = client.get("/s/test-voice/restart?site=tablet-1")
+    assert restart.location.endswith(base)
+    with client.session_transaction() as session:
+        assert "webform" not in session and "locale" not in session
+    intro = client.get(base).get_data(as_text=True)
+    assert '<html lang="en">' in intro  # the next person starts in the default language
+    assert "Continue the survey" not in intro
+    assert count_responses(db) == 1
+
+
+def test_non_kiosk_thanks_page_does_not_refresh(client, make_survey, make_site):
+    make_survey()
+    make_site("library", kiosk=False)
+    answer_page(client, URL + "?site=library&page=1", {"q_visits": "1", "q_safe": "yes"})
+    done = answer_page(client, URL + "?site=library&page=3", {})
+    thanks = client.get(done.location).get_data(as_text=True)
+    assert "http-equiv" not in thanks
+    assert "Staff read every answer" in thanks
