@@ -27,11 +27,15 @@ def _init_outbound(app) -> None:
     """Outbound side: settings, send jobs, status callback, contacts and campaigns."""
     import os
 
+    from flask_babel import lazy_gettext as _l
+
+    import messaging.outbound  # noqa: F401  (registers the send jobs)
+    from feedback.roles import STAFF_ROLES, add_staff_link
+    from messaging import contacts_views, status
+
     for name, (cast, default) in OUTBOUND_SETTINGS.items():
         app.config.setdefault(name, cast(os.environ.get(name, default)))
 
-    import messaging.outbound  # noqa: F401  (registers the send jobs)
-
-    from messaging import status
-
     app.register_blueprint(status.bp)
+    app.register_blueprint(contacts_views.bp)
+    add_staff_link(app, "contacts.index", _l("SMS contacts"), STAFF_ROLES)
