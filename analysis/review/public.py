@@ -39,7 +39,7 @@ def results_context() -> list[dict]:
         if n >= min_cell and total >= min_cell:
             shares = {k: goal_mix.get(k, 0) / total for k in ("positive", "neutral", "negative")}
         items.append({
-            "update": update,
+            "entry": update,
             "comments": n if n >= min_cell else None,
             "shares": shares,
             "indicators": [(i, ind.compute(i, scope, min_cell)) for i in update.goal.indicators],

@@ -54,6 +54,7 @@ def build(review: Review, locale: str, compress: bool = True) -> FPDF:
         for s in review.goals:
             pdf.ln(4)
             pdf.set_font("DejaVu", "B", 13)
+            pdf.start_section(s.goal.name(locale))  # a bookmark per goal
             pdf.multi_cell(width, 8, s.goal.name(locale))
             pdf.set_font("DejaVu", "", 10)
             if s.goal.description(locale):

@@ -1,0 +1,204 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_review)
+"""Exports, PDF, publishing the loop, retention and the audit log."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from tests.fixtures_review import Q2, review_world  # noqa: F401
+
+PHONES = ["+15045550142", "504-555-0142", "(504) 555-0142", "5045550142"]
+QUERY = "?kind=quarter&quarter=2026-Q2"
+
+
+@pytest.fixture
+def staff(make_staff, login):
+    user = make_staff()
+    login()
+    return user
+
+
+@pytest.fixture
+def with_contacts(db, review_world):
+    """SMS respondents whose contacts carry phone numbers and names (messaging's table)."""
+    from messaging.models import Contact
+
+    made = review_world["add"](channel="sms", locale="es", comment="seguro en el parque",
+                               sentiment="positive", score=0.6, count=12, age_group="14-17")
+    for i, response in enumerate(made):
+        db.session.add(Contact(phone=f"+1504555{i:04d}", name=f"Rosa Example{i}",
+                               respondent_id=response.respondent_id,
+                               opted_out=(i == 0)))
+    db.session.commit()
+    return made
+
+
+def test_answers_csv_is_pseudonymous_and_blanks_small_groups(app, client, staff, review_world,
+                                                             with_contacts):
+    review_world["add"](comment="my number is 504-555-0142", age_group="10-13", count=3,
+                        races=("pacific_islander",))
+    response = client.get("/staff/review/export/answers.csv" + QUERY)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    for phone in PHONES + ["555-0000", "Rosa Example"]:
+        assert phone not in text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 15
+    assert all(len(r["respondent"]) == 16 and not r["respondent"].isdigit() for r in rows)
+    assert "10-13" not in text and "pacific_islander" not in text
+    # The only other age group is blanked too (complementary): blank never means "the 3".
+    assert {r["age_group"] for r in rows} == {""}
+
+
+def test_summary_csv_marks_suppressed_cells(app, client, staff, review_world):
+    add = review_world["add"]
+    add(comment="safe", age_group="10-13", count=3, safe=5)
+    add(comment="safe", age_group="14-17", count=12, safe=4)
+    add(comment="safe", age_group="18-24", count=20, safe=2)
+    text = client.get("/staff/review/export/summary.csv" + QUERY + "&by=age_group"
+                      ).get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    by_group = [r for r in rows if r["table"] == "goal_comments_by_age_group"]
+    small = next(r for r in by_group if r["group"] == "10-13")
+    assert small["status"] == "suppressed" and small["n"] == ""
+    assert next(r for r in by_group if r["group"] == "14-17")["status"] == "suppressed"
+    assert next(r for r in by_group if r["group"] == "18-24")["n"] == "20"
+    indicator_rows = [r for r in rows if r["table"] == "indicator_by_age_group"]
+    assert all(r["value"] == "" for r in indicator_rows if r["group"] in ("10-13", "14-17"))
+
+
+def test_pages_never_show_phone_numbers_or_names(app, client, staff, review_world,
+                                                 with_contacts):
+    for path in ("/staff/review", "/staff/review/report", "/staff/review/export/summary.csv",
+                 "/results"):
+        text = client.get(path + QUERY + "&by=age_group").get_data(as_text=True)
+        for i in range(12):
+            assert f"555{i:04d}" not in text and f"Rosa Example{i}" not in text
+
+
+def test_pdf_has_headings_in_the_staff_language(app, review_world):
+    from analysis.review import report_pdf
+    from analysis.review.dashboard import build_review
+    from analysis.review.periods import quarter_of
+    from analysis.review.scope import ReviewScope
+
+    review_world["add"](comment="an toàn", sentiment="positive", score=0.5, count=11, safe=5)
+    review = build_review(ReviewScope(period=quarter_of(Q2.date())))
+    with app.test_request_context():
+        data = report_pdf.render(review, "vi", compress=False)
+    assert data.startswith(b"%PDF") and len(data) > 2000
+    # Page text is written as subset glyph ids, so the goal headings are checked in the
+    # document outline (bookmarks), which fpdf2 writes as hex UTF-16 strings.
+    assert "Thanh niên cảm thấy an toàn".encode("utf-16-be").hex().encode() in data.lower()
+
+
+def test_pdf_download_is_audited(app, client, staff, review_world):
+    from feedback.audit import AuditEvent
+
+    review_world["add"](comment="safe", count=2)
+    response = client.get("/staff/review/report.pdf" + QUERY)
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    client.get("/staff/review/export/answers.csv" + QUERY)
+    actions = [e.action for e in AuditEvent.query.all()]
+    assert "export.report_pdf" in actions and "export.answers_csv" in actions
+    assert all(e.user_id == staff.id for e in AuditEvent.query.all())
+
+
+def test_publish_puts_update_on_results_and_signals_sms(app, client, staff, review_world,
+                                                        with_contacts):
+    from analysis.review import loop
+    from analysis.review.periods import quarter_of
+    from feedback.audit import AuditEvent
+    from feedback.signals import loop_update_published
+    from tests.conftest import csrf_token_from
+
+    update = loop.save_update(
+        None, goal=review_world["goal"], period=quarter_of(Q2.date()),
+        heard={"en": "Bus stops feel unsafe at night", "es": "Las paradas dan miedo"},
+        action={"en": "We are adding lights", "es": "Vamos a poner luces"}, user_id=staff.id)
+    assert "Bus stops feel unsafe" not in client.get("/results").get_data(as_text=True)
+    sent = []
+
+    def receiver(sender, **kwargs):
+        sent.append(kwargs)
+
+    loop_update_published.connect(receiver)
+    try:
+        page = client.get(f"/staff/loop/{update.id}").get_data(as_text=True)
+        token = csrf_token_from(page[page.index("/publish"):])
+        response = client.post(f"/staff/loop/{update.id}/publish",
+                               data={"csrf_token": token, "send_sms": "y"})
+    finally:
+        loop_update_published.disconnect(receiver)
+    assert response.status_code == 302
+    assert len(sent) == 1
+    assert sorted(sent[0]["respondent_ids"]) == sorted(r.respondent_id for r in with_contacts)
+    assert "Vamos a poner luces" in sent[0]["messages_by_locale"]["es"]
+    assert "Bus stops feel unsafe" in client.get("/results").get_data(as_text=True)
+    with client.session_transaction() as session:
+        session["locale"] = "es"
+    assert "Las paradas dan miedo" in client.get("/results").get_data(as_text=True)
+    assert AuditEvent.query.filter_by(action="loop.publish").count() == 1
+
+
+def test_retention_signals_cutoff_and_is_audited(app, runner):
+    from feedback.audit import AuditEvent
+    from feedback.signals import retention_due
+
+    seen = []
+
+    def receiver(sender, cutoff):
+        seen.append(cutoff)
+        return {"bodies_erased": 0}
+
+    retention_due.connect(receiver)
+    try:
+        result = runner.invoke(args=["retention", "--days", "30"])
+    finally:
+        retention_due.disconnect(receiver)
+    assert result.exit_code == 0, result.output
+    assert len(seen) == 1 and "bodies_erased=0" in result.output
+    assert AuditEvent.query.filter_by(action="retention.run").count() == 1
+
+
+def test_web_responses_store_no_ip_or_user_agent(app, db):
+    from feedback.models import Respondent, Response
+
+    columns = {c.name for t in (Response, Respondent) for c in t.__table__.columns}
+    assert not columns & {"ip", "ip_address", "user_agent", "remote_addr", "phone", "email"}
+
+
+def test_audit_page_is_for_admins_only(app, client, make_staff, login):
+    from feedback import audit
+
+    audit.init_app(app)  # create_app will call it (integrator); register for this test
+    make_staff(email="staff@example.org")
+    make_staff(email="admin@example.org", role="admin")
+    from feedback.extensions import db
+
+    audit.record_audit("role.change", "staff_user", 7, {"to": "admin"})
+    db.session.commit()
+    login(email="staff@example.org")
+    assert client.get("/staff/audit/").status_code == 403
+    admin = app.test_client()
+    page = admin.get("/staff/login").get_data(as_text=True)
+    from tests.conftest import csrf_token_from
+
+    admin.post("/staff/login", data={"email": "admin@example.org",
+                                     "password": "correct horse battery",
+                                     "csrf_token": csrf_token_from(page)})
+    html = admin.get("/staff/audit/").get_data(as_text=True)
+    assert "role.change" in html and "staff_user 7" in html
+
+
+def test_pseudonyms_are_keyed(app):
+    from feedback.pseudonyms import pseudonymize
+
+    assert pseudonymize(42, b"key-one") != pseudonymize(42, b"key-two")
+    assert pseudonymize(42, b"key-one") == pseudonymize(42, b"key-one")
+    import hashlib
+
+    assert pseudonymize(42, b"key-one") != hashlib.sha256(b"42").hexdigest()[:16]
