@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -23,11 +24,16 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-ROLE_CHOICES = [
-    ("staff", _l("Staff (backbone)")),
-    ("admin", _l("Administrator")),
-    ("partner_viewer", _l("Partner viewer (one organisation)")),
-]
+#: Role names as people read them (the stored values are in feedback.models.ROLES).
+ROLE_LABELS = {
+    "staff": _l("Staff (backbone)"),
+    "admin": _l("Administrator"),
+    "partner_viewer": _l("Partner viewer (one organisation)"),
+}
+
+
+def role_choices() -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in ROLE_LABELS.items()]
 
 
 class NewStaffForm(FlaskForm):
@@ -43,7 +49,7 @@ class NewStaffForm(FlaskForm):
             Length(min=8, max=1024, message=_l("Use at least 8 characters.")),
         ],
     )
-    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="staff")
+    role = SelectField(_l("Role"), choices=role_choices(), default="staff")
     organization_id = SelectField(_l("Organisation"), coerce=_optional_int, choices=[])
     submit = SubmitField(_l("Create account"))
 
@@ -51,7 +57,7 @@ class NewStaffForm(FlaskForm):
 class RoleForm(FlaskForm):
     """Change an account's role and organisation."""
 
-    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    role = SelectField(_l("Role"), choices=role_choices())
     organization_id = SelectField(_l("Organisation"), coerce=_optional_int, choices=[])
     submit = SubmitField(_l("Change role"))
 
