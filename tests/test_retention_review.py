@@ -1,0 +1,70 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_review)
+"""End to end through messaging's receivers: the SMS loop respects opt-outs; retention erases
+bodies and stale contacts but keeps the de-identified answers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.fixtures_review import Q2, review_world  # noqa: F401
+
+
+def _sms_respondents(db, review_world, n=5):
+    from messaging.models import Contact
+
+    made = review_world["add"](channel="sms", locale="vi", comment="không an toàn ở trạm xe buýt",
+                               sentiment="negative", score=-0.7, count=n)
+    contacts = []
+    for i, response in enumerate(made):
+        contact = Contact(phone=f"+1504555{i:04d}", name=f"Name{i}", locale="vi",
+                          respondent_id=response.respondent_id, opted_out=(i == 0))
+        db.session.add(contact)
+        contacts.append(contact)
+    db.session.commit()
+    return made, contacts
+
+
+def test_publish_with_sms_texts_participants_except_opted_out(app, db, review_world):
+    from analysis.review import loop
+    from analysis.review.periods import quarter_of
+    from messaging.models import Campaign, OutboundMessage
+
+    _made, contacts = _sms_respondents(db, review_world)
+    update = loop.save_update(None, goal=review_world["goal"], period=quarter_of(Q2.date()),
+                              heard={"en": "Unsafe bus stops", "vi": "Trạm xe buýt không an toàn"},
+                              action={"en": "More lights", "vi": "Thêm đèn"}, user_id=None)
+    assert loop.publish(update, user_id=None, send_sms=True) == 5
+    campaign = db.session.scalar(db.select(Campaign).filter_by(kind="update"))
+    assert campaign is not None
+    messages = db.session.scalars(
+        db.select(OutboundMessage).filter_by(campaign_id=campaign.id)).all()
+    texted = {m.contact_id for m in messages if m.status != "suppressed"}
+    assert contacts[0].id not in texted
+    assert texted == {c.id for c in contacts[1:]}
+    assert all("Thêm đèn" in (m.body or "") for m in messages if m.contact_id in texted)
+
+
+def test_retention_erases_bodies_and_stale_contacts_keeps_answers(app, db, runner,
+                                                                   review_world):
+    from feedback.models import Answer, Respondent, utcnow
+    from messaging.models import Contact, InboundMessage
+
+    made, contacts = _sms_respondents(db, review_world, n=2)
+    old = utcnow() - timedelta(days=400)
+    contacts[0].created_at = old
+    db.session.add(InboundMessage(message_sid="SMold", contact_id=contacts[0].id,
+                                  body="my old text", received_at=old))
+    db.session.add(InboundMessage(message_sid="SMnew", contact_id=contacts[1].id,
+                                  body="recent text"))
+    db.session.commit()
+    answers_before = db.session.scalar(db.select(db.func.count(Answer.id)))
+    result = runner.invoke(args=["retention"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.scalar(db.select(InboundMessage).filter_by(message_sid="SMold")).body is None
+    assert db.session.scalar(
+        db.select(InboundMessage).filter_by(message_sid="SMnew")).body == "recent text"
+    phones = set(db.session.scalars(db.select(Contact.phone)))
+    assert contacts[1].phone in phones and "+15045550000" not in phones
+    assert db.session.scalar(db.select(db.func.count(Answer.id))) == answers_before
+    assert db.session.get(Respondent, made[0].respondent_id) is not None
