@@ -30,14 +30,21 @@ def finish(inbound_id: int) -> int:
     return len(out.texts)
 
 
+class InboundRetry(RuntimeError):
+    """Raised for the queue to retry a failed message; carries no phone number or body (the
+    original exception's text may hold SQL parameters, and the queue logs what it is given)."""
+
+
 @queue.task()
 def finish_inbound(inbound_id: int) -> int:
     """Job: finish a text the webhook stored but failed to handle (retried with backoff)."""
     try:
         return finish(inbound_id)
-    except Exception:
+    except Exception as exc:
         db.session.rollback()
-        raise
+        raise InboundRetry(
+            f"inbound message {inbound_id} failed again ({type(exc).__name__})"
+        ) from None
 
 
 @queue.periodic_task(crontab(minute="*/15"))

@@ -7,7 +7,7 @@ import pytest
 
 from feedback.models import Answer, Response
 from messaging.models import Contact, Conversation, InboundMessage, OutboundMessage
-from tests.fixtures_sms import family_survey, text  # noqa: F401
+from tests.fixtures_sms import _close_connections, family_survey, text  # noqa: F401
 
 PHONE = "+15045550142"
 

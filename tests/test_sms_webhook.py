@@ -1,0 +1,236 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_sms)
+"""POST /sms/inbound: signature checks, store-first, duplicates, failures, concurrency."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from feedback.models import Answer
+from messaging.models import Contact, Conversation, InboundMessage, OutboundMessage
+from tests.fixtures_sms import (  # noqa: F401
+    TOKEN,
+    _close_connections,
+    family_survey,
+    replies,
+    sign,
+    text,
+)
+
+PHONE = "+15045550123"
+
+
+def params(body="PULSE", sid="SM00000000000000000000000000000001", **extra):
+    data = {"MessageSid": sid, "AccountSid": "ACx", "From": PHONE, "To": "+15045550000",
+            "Body": body, "NumMedia": "0"}
+    data.update(extra)
+    return data
+
+
+@pytest.fixture
+def signed(app):
+    app.config["TWILIO_AUTH_TOKEN"] = TOKEN
+    return app
+
+
+def count(db, model):
+    return db.session.scalar(db.select(db.func.count(model.id)))
+
+
+def test_known_vector_from_reliability_doc():
+    validator = RequestValidator("12345")
+    url = "https://mycompany.com/myapp.php?foo=1&bar=2"
+    data = {"CallSid": "CA1234567890ABCDE", "Caller": "+12349013030", "Digits": "1234",
+            "From": "+12349013030", "To": "+18005551212"}
+    assert validator.compute_signature(url, data) == "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
+    from messaging.signature import is_valid
+
+    assert is_valid(url, data, "0/KCTR6DLpKmkAf8muzZqo1nDgQ=", "12345")
+    assert not is_valid(url, data, "0/KCTR6DLpKmkAf8muzZqo1nDgQ=", "54321")
+
+
+def test_valid_signature_is_answered_with_twiml(signed, client, db, family_survey):
+    data = params()
+    response = client.post("/sms/inbound", data=data, headers={
+        "X-Twilio-Signature": sign("http://localhost/sms/inbound", data)})
+    assert response.status_code == 200
+    assert response.mimetype == "application/xml"
+    assert "which language" in replies(response.get_data(as_text=True))[0]
+    assert count(db, InboundMessage) == 1
+
+
+@pytest.mark.parametrize("case", ["missing", "tampered", "wrong-token", "dropped-query"])
+def test_bad_signatures_are_refused_before_any_write(signed, client, db, family_survey, case):
+    data = params()
+    url = "http://localhost/sms/inbound"
+    headers = {"X-Twilio-Signature": sign(url, data)}
+    target = "/sms/inbound"
+    if case == "missing":
+        headers = {}
+    elif case == "tampered":
+        data = dict(data, Body="STOP")
+    elif case == "wrong-token":
+        headers = {"X-Twilio-Signature": sign(url, data, token="not-the-token")}
+    elif case == "dropped-query":  # signed with a query string the request no longer has
+        headers = {"X-Twilio-Signature": sign(url + "?campaign=7", data)}
+    response = client.post(target, data=data, headers=headers)
+    assert response.status_code == 403
+    assert count(db, InboundMessage) == 0 and count(db, Contact) == 0
+
+
+def test_behind_a_proxy_the_public_url_is_validated(signed, client, db, family_survey):
+    signed.config["PUBLIC_BASE_URL"] = "https://public.example.org"
+    data = params()
+    public = sign("https://public.example.org/sms/inbound", data)
+    assert client.post("/sms/inbound", data=data,
+                       headers={"X-Twilio-Signature": public}).status_code == 200
+    # the internal URL's signature is not accepted once a public base URL is configured
+    internal = sign("http://localhost/sms/inbound", params(sid="SM2"))
+    assert client.post("/sms/inbound", data=params(sid="SM2"),
+                       headers={"X-Twilio-Signature": internal}).status_code == 403
+
+
+def test_encoded_query_string_is_validated_raw(signed, client, db, family_survey):
+    data = params()
+    url = "http://localhost/sms/inbound?a=%27x%27&b=%C3%A9"
+    response = client.post("/sms/inbound?a=%27x%27&b=%C3%A9", data=data,
+                           headers={"X-Twilio-Signature": sign(url, data)})
+    assert response.status_code == 200
+    decoded = sign("http://localhost/sms/inbound?a='x'&b=é", params(sid="SM3"))
+    assert client.post("/sms/inbound?a=%27x%27&b=%C3%A9", data=params(sid="SM3"),
+                       headers={"X-Twilio-Signature": decoded}).status_code == 403
+
+
+def test_unknown_extra_parameters_still_validate(signed, client, db, family_survey):
+    data = params(FromCity="NEW ORLEANS", SmsStatus="received", ApiVersion="2010-04-01",
+                  SomeFieldTwilioAddsLater="x")
+    response = client.post("/sms/inbound", data=data, headers={
+        "X-Twilio-Signature": sign("http://localhost/sms/inbound", data)})
+    assert response.status_code == 200
+
+
+def test_twilio_backend_always_requires_a_signature(app, client, db, family_survey):
+    app.config["SMS_BACKEND"] = "twilio"
+    app.config["TWILIO_AUTH_TOKEN"] = ""
+    assert client.post("/sms/inbound", data=params()).status_code == 403
+    assert count(db, InboundMessage) == 0
+
+
+def test_console_backend_without_a_token_accepts_unsigned_posts(client, db, family_survey):
+    assert client.post("/sms/inbound", data=params()).status_code == 200
+
+
+def test_duplicate_delivery_stores_once_and_answers_the_same(db, family_survey, text):
+    first = text(PHONE, "PULSE", sid="SMdup1")
+    second = text(PHONE, "PULSE", sid="SMdup1")
+    assert first == second and "which language" in first[0]
+    assert count(db, InboundMessage) == 1
+    assert count(db, OutboundMessage) == 1
+    assert count(db, Conversation) == 1
+
+
+def test_a_handling_failure_still_answers_200_and_the_job_replies(
+        db, family_survey, text, monkeypatch):
+    from messaging import inbound
+
+    real = inbound.dispatch_text
+    calls = {"n": 0}
+
+    def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("database hiccup")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(inbound, "dispatch_text", flaky)
+    response = text(PHONE, "PULSE", raw=True)
+    assert response.status_code == 200
+    assert replies(response.get_data(as_text=True)) == []  # empty TwiML
+    # The queue (immediate in tests) ran finish_inbound: the reply went out by the REST API.
+    message = db.session.scalar(db.select(InboundMessage))
+    assert message.status == "handled"
+    sent = db.session.scalars(db.select(OutboundMessage)).all()
+    assert len(sent) == 1 and "which language" in sent[0].body
+    assert sent[0].status not in ("pending", "suppressed")
+    assert calls["n"] == 2
+    # A redelivery of the same MessageSid does not reply a second time.
+    assert text(PHONE, "PULSE", sid=message.message_sid) == []
+    assert count(db, OutboundMessage) == 1
+
+
+def test_failure_logs_neither_phone_nor_body(db, family_survey, text, monkeypatch, caplog):
+    from messaging import inbound
+
+    def broken(*args, **kwargs):
+        raise RuntimeError(f"boom {PHONE} secret body")
+
+    monkeypatch.setattr(inbound, "dispatch_text", broken)
+    with caplog.at_level("INFO"):
+        assert text(PHONE, "my secret body", raw=True).status_code == 200
+    assert caplog.records, "the failure is logged"
+    assert PHONE not in caplog.text and "secret body" not in caplog.text
+    assert "5045550123" not in caplog.text
+
+
+def _mid_survey(db, text):
+    text(PHONE, "PULSE")
+    text(PHONE, "1")  # now at needs_met (scale 1-5); "1"/"2" are also valid yes/no replies
+
+
+def _check_two_answers(db):
+    answers = {a.question_key: a.value for a in db.session.scalars(db.select(Answer))}
+    assert set(answers) == {"needs_met", "used_program"}
+    conversation = db.session.scalar(db.select(Conversation))
+    expected_next = "program_kind" if answers["used_program"] == "yes" else "one_thing"
+    assert conversation.current_question_key == expected_next
+    assert conversation.failed_attempts == 0
+    statuses = set(db.session.scalars(db.select(InboundMessage.status)))
+    assert statuses == {"handled"}
+
+
+def test_two_quick_texts_are_handled_in_order(db, family_survey, text):
+    """Sequential variant (both databases)."""
+    _mid_survey(db, text)
+    assert text(PHONE, "2")
+    assert text(PHONE, "1")
+    _check_two_answers(db)
+    assert {a.value for a in db.session.scalars(db.select(Answer))} == {2, "yes"}
+
+
+def _post_at_once(app, bodies_and_sids):
+    barrier = threading.Barrier(len(bodies_and_sids))
+    results = [None] * len(bodies_and_sids)
+
+    def worker(i, body, sid):
+        client = app.test_client()
+        barrier.wait()
+        results[i] = client.post("/sms/inbound", data=params(body=body, sid=sid))
+
+    threads = [threading.Thread(target=worker, args=(i, b, s))
+               for i, (b, s) in enumerate(bodies_and_sids)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def test_two_simultaneous_texts_from_one_phone(app, db, family_survey, text):
+    """Threads at a barrier: the contact's row lock (FOR UPDATE on PostgreSQL, the write
+    lock taken first on SQLite) makes the second wait and read the first one's answer."""
+    _mid_survey(db, text)
+    db.session.remove()
+    results = _post_at_once(app, [("2", "SMsim1"), ("1", "SMsim2")])
+    assert [r.status_code for r in results] == [200, 200]
+    # Both were answered in the TwiML itself: neither lost the race into the failure path.
+    assert all(replies(r.get_data(as_text=True)) for r in results)
+    _check_two_answers(db)
+
+
+def test_simultaneous_duplicate_deliveries(app, db, family_survey):
+    results = _post_at_once(app, [("PULSE", "SMsame"), ("PULSE", "SMsame"), ("PULSE", "SMsame")])
+    assert [r.status_code for r in results] == [200, 200, 200]
+    assert count(db, InboundMessage) == 1 and count(db, Contact) == 1
+    assert count(db, Conversation) == 1 and count(db, OutboundMessage) == 1
