@@ -72,6 +72,11 @@ def rate_per_second() -> float:
     return rate if rate > 0 else 1.0
 
 
+def seconds_after(start_utc: datetime, seconds: float) -> datetime:
+    """``start_utc`` plus ``seconds`` (pacing offsets are fractions of a second)."""
+    return start_utc + timedelta(seconds=seconds)
+
+
 def paced_times(start_utc: datetime, count: int) -> list[datetime]:
     """Send times for ``count`` messages from ``start_utc`` at the configured rate.
 

@@ -48,6 +48,10 @@ def clock(app, monkeypatch):
     app.config["TIMEZONE"] = "America/Chicago"
     c = Clock(datetime(2031, 6, 2, 15, 0))
     monkeypatch.setattr(pacing, "now", c)
+    # The conversation engine stamps last activity with its own clock: keep them together.
+    from messaging import conversation
+
+    monkeypatch.setattr(conversation, "utcnow", c, raising=False)
     return c
 
 
@@ -94,7 +98,7 @@ def make_sms_survey(db):
             Choice(position=0, code="yes", label={"en": "Yes", "es": "Sí", "vi": "Có"}),
             Choice(position=1, code="no", label={"en": "No", "es": "No", "vi": "Không"}),
         ]
-        q2 = Question(version=version, position=1, key="ideas", type="text",
+        q2 = Question(version=version, position=1, key="ideas", type="short_text",
                       text={"en": "What would make it better?", "es": "¿Qué lo mejoraría?",
                             "vi": "Điều gì sẽ làm nó tốt hơn?"})
         db.session.add_all([survey, version, q1, q2])

@@ -1,0 +1,254 @@
+"""Campaigns, pacing, quiet hours, reminders and updates, sent through the real twilio client."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from conftest import csrf_token_from
+
+from feedback.models import Respondent
+from messaging import campaigns, outbound, pacing
+from messaging.models import Campaign, Conversation, OutboundMessage
+from messaging.reminders import send_reminders
+
+pytest_plugins = ["fixtures_outbound"]
+
+#: 10:00 in America/Chicago (CDT, UTC-5) on the clock fixture's day.
+MORNING = datetime(2031, 6, 2, 15, 0)
+#: 22:00 local that evening.
+EVENING = datetime(2031, 6, 3, 3, 0)
+#: 08:00 local the next morning.
+NEXT_MORNING = datetime(2031, 6, 3, 13, 0)
+
+
+@pytest.fixture
+def families(make_contact):
+    """Three subscribed parents (en, es, vi), one opted-out parent, one youth."""
+    return {
+        "en": make_contact(locale="en"),
+        "es": make_contact(locale="es"),
+        "vi": make_contact(locale="vi"),
+        "out": make_contact(locale="en", opted_out=True),
+        "youth": make_contact(locale="en", groups=("youth",)),
+    }
+
+
+def _messages(db, campaign_id=None, kind=None):
+    query = sa.select(OutboundMessage).order_by(OutboundMessage.id)
+    if campaign_id is not None:
+        query = query.where(OutboundMessage.campaign_id == campaign_id)
+    if kind is not None:
+        query = query.where(OutboundMessage.kind == kind)
+    db.session.expire_all()
+    return list(db.session.scalars(query))
+
+
+def _run_until(clock, when):
+    clock.set(when)
+    return outbound.send_due_messages()
+
+
+def test_preview_shows_each_language_with_segments(app, db, clock, families, make_sms_survey):
+    survey = make_sms_survey()
+    preview = campaigns.preview_campaign(survey, "parents", clock.now)
+    texts = {item.locale: item for item in preview.texts}
+    assert set(texts) == {"en", "es", "vi"}
+    assert "Do you feel safe at the park?" in texts["en"].text
+    assert "¿Se siente seguro en el parque?" in texts["es"].text
+    assert texts["en"].info.encoding == "GSM-7"
+    assert texts["vi"].info.encoding == "UCS-2"
+    assert texts["vi"].info.segments > texts["en"].info.segments
+    assert preview.recipients == 3 and preview.opted_out == 1
+    assert preview.estimated_segments == sum(t.info.segments for t in texts.values())
+
+
+def test_campaign_texts_each_family_once_in_their_language(app, db, clock, fake_twilio,
+                                                          families, make_sms_survey):
+    survey = make_sms_survey()
+    campaign = campaigns.start_campaign("Parks", survey.id, "parents", clock.now)
+    _run_until(clock, clock.now + timedelta(minutes=5))
+    sent = {m["To"]: m["Body"] for m in fake_twilio.created}
+    assert set(sent) == {families[k].phone for k in ("en", "es", "vi")}
+    assert "Do you feel safe" in sent[families["en"].phone]
+    assert "¿Se siente seguro" in sent[families["es"].phone]
+    assert "an toàn" in sent[families["vi"].phone]
+    assert all(m["StatusCallback"].endswith("/sms/status") for m in fake_twilio.created)
+    conversations = db.session.scalars(
+        sa.select(Conversation).where(Conversation.campaign_id == campaign.id)).all()
+    assert len(conversations) == 3
+    progress = campaigns.campaign_progress(campaign)
+    assert progress["queued"] == 3 and progress["suppressed"] == 0
+    # Launching again (a duplicate job) queues nothing more.
+    assert campaigns.launch_campaign.call_local(campaign.id) == 0
+    assert len(_messages(db, campaign.id)) == 3
+
+
+def test_sending_is_paced_per_sender(app, db, clock, families, make_sms_survey):
+    app.config["SMS_RATE_PER_SECOND"] = 0.5
+    campaign = campaigns.start_campaign("Parks", make_sms_survey().id, "parents", clock.now)
+    times = [m.send_after for m in _messages(db, campaign.id)]
+    gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:], strict=False)]
+    assert times[0] == clock.now
+    assert all(gap >= 2 for gap in gaps)  # at least 2 s per segment at 0.5/s
+
+
+def test_429_then_success_delivers_one_invitation(app, db, clock, fake_twilio, families,
+                                                  make_sms_survey):
+    fake_twilio.fail_next(429, 20429)
+    campaign = campaigns.start_campaign("Parks", make_sms_survey().id, "parents", clock.now)
+    first = _messages(db, campaign.id)[0]
+    assert first.status == "retry"
+    _run_until(clock, clock.now + timedelta(hours=1))
+    to_first = [m for m in fake_twilio.created if m["To"] == first.contact.phone]
+    assert len(to_first) == 1
+    assert len(fake_twilio.created) == 3
+
+
+def test_campaign_started_at_night_waits_for_the_morning(app, db, clock, fake_twilio,
+                                                         families, make_sms_survey):
+    clock.set(EVENING - timedelta(minutes=5))
+    campaign = campaigns.start_campaign("Parks", make_sms_survey().id, "parents", EVENING)
+    assert campaign.starts_at == NEXT_MORNING
+    assert _run_until(clock, EVENING + timedelta(hours=1)) == 0
+    assert campaigns.launch_due_campaigns() == 0
+    assert fake_twilio.created == []
+    clock.set(NEXT_MORNING)
+    assert campaigns.launch_due_campaigns() >= 1
+    _run_until(clock, NEXT_MORNING + timedelta(minutes=5))
+    assert len(fake_twilio.created) == 3
+    assert all(m.send_after >= NEXT_MORNING for m in _messages(db, campaign.id))
+
+
+def test_send_job_holds_invitations_during_quiet_hours(app, db, clock, families,
+                                                       make_sms_survey):
+    clock.set(EVENING)
+    message = outbound.queue_message(families["en"], "Invitation", kind="invitation")
+    db.session.commit()
+    assert outbound.send_outbound.call_local(message.id) == "held"
+    db.session.refresh(message)
+    assert message.status == "pending"
+    assert NEXT_MORNING <= message.send_after < NEXT_MORNING + timedelta(hours=2)
+    assert pacing.to_local(message.send_after).hour == 8
+    # A reply to a family who texted us at night is not held.
+    reply = outbound.queue_message(families["es"], "Gracias", kind="reply")
+    db.session.commit()
+    assert outbound.send_outbound.call_local(reply.id) == "sent"
+
+
+def _start_and_send(clock, make_sms_survey):
+    campaign = campaigns.start_campaign("Parks", make_sms_survey().id, "parents", clock.now)
+    _run_until(clock, clock.now + timedelta(minutes=5))
+    return campaign
+
+
+def test_one_reminder_after_the_delay_only_to_unfinished(app, db, clock, fake_twilio,
+                                                         families, make_sms_survey):
+    campaign = _start_and_send(clock, make_sms_survey)
+    done = db.session.scalar(sa.select(Conversation).where(
+        Conversation.contact_id == families["es"].id))
+    done.state = "completed"
+    db.session.commit()
+    clock.set(clock.now + timedelta(hours=23))
+    assert send_reminders() == 0
+    clock.set(clock.now + timedelta(hours=2))
+    assert send_reminders() == 2
+    assert send_reminders() == 0  # once per conversation
+    _run_until(clock, clock.now + timedelta(minutes=5))
+    reminders = _messages(db, campaign.id, kind="reminder")
+    assert {m.contact_id for m in reminders} == {families["en"].id, families["vi"].id}
+    assert all(m.status == "queued" for m in reminders)
+    bodies = [m["Body"] for m in fake_twilio.created if m["To"] == families["en"].phone]
+    assert len(bodies) == 2 and "reminder" in bodies[1]
+    assert "Do you feel safe" in bodies[1]
+    clock.set(clock.now + timedelta(days=3))
+    assert send_reminders() == 0
+    assert campaigns.campaign_progress(campaign)["reminders"] == 2
+
+
+def test_no_reminders_in_quiet_hours(app, db, clock, families, make_sms_survey):
+    _start_and_send(clock, make_sms_survey)
+    clock.set(EVENING + timedelta(days=1))
+    assert send_reminders() == 0
+    clock.set(NEXT_MORNING + timedelta(days=1))
+    assert send_reminders() == 3
+
+
+def test_opt_out_stops_campaign_texts_and_reminders(app, db, clock, fake_twilio, families,
+                                                   make_sms_survey):
+    app.config["SMS_RATE_PER_SECOND"] = 0.01  # 100 s between texts
+    campaign = campaigns.start_campaign("Parks", make_sms_survey().id, "parents", clock.now)
+    # The Vietnamese family texts STOP before their invitation goes out.
+    families["vi"].opted_out = True
+    db.session.commit()
+    _run_until(clock, clock.now + timedelta(hours=1))
+    assert families["vi"].phone not in {m["To"] for m in fake_twilio.created}
+    statuses = {m.contact_id: m.status for m in _messages(db, campaign.id)}
+    assert statuses[families["vi"].id] == "suppressed"
+    clock.set(clock.now + timedelta(days=1))
+    send_reminders()
+    _run_until(clock, clock.now + timedelta(hours=1))
+    assert families["vi"].phone not in {m["To"] for m in fake_twilio.created}
+    assert campaigns.campaign_progress(campaign)["suppressed"] == 1
+
+
+def test_twilio_21610_during_campaign_opts_out(app, db, clock, fake_twilio, families,
+                                              make_sms_survey):
+    fake_twilio.fail_next(400, 21610)
+    campaign = campaigns.start_campaign("Parks", make_sms_survey().id, "parents", clock.now)
+    first = _messages(db, campaign.id)[0]
+    assert first.status == "failed" and first.contact.opted_out
+    _run_until(clock, clock.now + timedelta(minutes=5))
+    clock.set(clock.now + timedelta(days=1, hours=1))
+    assert send_reminders() == 2  # the two others, not the opted-out family
+
+
+def test_update_campaign_texts_past_respondents_in_their_language(app, db, clock,
+                                                                  fake_twilio, make_contact):
+    people = [Respondent(pseudonym=f"p{i}") for i in range(4)]
+    db.session.add_all(people)
+    db.session.commit()
+    en = make_contact(locale="en", respondent_id=people[0].id)
+    es = make_contact(locale="es", respondent_id=people[1].id)
+    out = make_contact(locale="es", respondent_id=people[2].id, opted_out=True)
+    make_contact(locale="en", respondent_id=people[3].id)  # not in the list
+    campaign = campaigns.create_update_campaign(
+        "Lights fixed", {"en": "You said the park was dark; new lights are up.",
+                         "es": "Nos dijeron que el parque estaba oscuro; ya hay luces."},
+        [people[0].id, people[1].id, people[2].id],
+    )
+    _run_until(clock, clock.now + timedelta(minutes=5))
+    sent = {m["To"]: m["Body"] for m in fake_twilio.created}
+    assert set(sent) == {en.phone, es.phone}
+    assert sent[es.phone].startswith("Nos dijeron") and sent[en.phone].startswith("You said")
+    assert out.phone not in sent
+    assert db.session.get(Campaign, campaign.id).kind == "update"
+
+
+def test_staff_preview_and_start_through_the_pages(app, db, client, clock, families,
+                                                   make_sms_survey, make_staff, login):
+    survey = make_sms_survey()
+    make_staff(role="staff")
+    login()
+    page = client.get("/staff/campaigns/new")
+    assert page.status_code == 200
+    data = {"csrf_token": csrf_token_from(page.get_data(as_text=True)), "name": "Parks",
+            "survey_id": str(survey.id), "group": "parents", "starts_at": "2031-06-02T10:00"}
+    preview = client.post("/staff/campaigns/new", data={**data, "preview": "Preview"})
+    html = preview.get_data(as_text=True)
+    assert "Do you feel safe at the park?" in html and "UCS-2" in html
+    assert db.session.scalar(sa.select(sa.func.count(Campaign.id))) == 0
+    started = client.post("/staff/campaigns/new", data={**data, "submit": "Start"})
+    assert started.status_code == 302
+    campaign = db.session.scalar(sa.select(Campaign))
+    assert campaign.starts_at == MORNING  # 10:00 local stored as 15:00 UTC
+    detail = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert "Parks" in detail and 'id="progress-queued">' in detail
+    assert "5045" not in detail
+
+
+def test_partner_viewers_cannot_open_campaigns(app, client, make_staff, login):
+    make_staff(email="viewer@example.org", role="partner_viewer")
+    login("viewer@example.org")
+    assert client.get("/staff/campaigns/").status_code == 403
