@@ -1,0 +1,153 @@
+"""The codebook as stored in the database, and the one write path for editing it.
+
+Why a version counter: every tag records which codebook made it (``AnswerTag.model_version``),
+so after an edit the re-tag job and ``flask analyze`` know which answers are stale, and the pure
+:class:`analysis.Codebook` built from the table is cached per app until the next edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import current_app
+
+from analysis.models import CodebookState, Theme
+from feedback.extensions import db
+from feedback.models import utcnow
+
+
+def codebook_version() -> int:
+    """The number of codebook edits so far (0 for a fresh database)."""
+    state = db.session.get(CodebookState, 1)
+    return state.version if state else 0
+
+
+def bump_codebook_version() -> int:
+    """Record a codebook edit (caller commits)."""
+    state = db.session.get(CodebookState, 1)
+    if state is None:
+        state = CodebookState(id=1, version=0)
+        db.session.add(state)
+    state.version += 1
+    state.changed_at = utcnow()
+    return state.version
+
+
+def codebook_dict(themes=None) -> dict:
+    """The active themes in the pure layer's format: {key: {"labels": .., "keywords": ..}}."""
+    if themes is None:
+        themes = db.session.scalars(db.select(Theme).filter_by(active=True).order_by(Theme.key))
+    return {
+        t.key: {"labels": dict(t.labels or {}), "keywords": {
+            loc: list(words) for loc, words in (t.keywords or {}).items() if words
+        }}
+        for t in themes
+    }
+
+
+def load_codebook():
+    """The pure Codebook of the active themes, cached per app and codebook version."""
+    from analysis import Codebook
+
+    version = codebook_version()
+    cache = current_app.extensions.setdefault("analysis_codebook", {})
+    if cache.get("version") != version or "codebook" not in cache:
+        cache["codebook"] = Codebook.from_dict(codebook_dict())
+        cache["version"] = version
+    return cache["codebook"]
+
+
+def clean_keywords(keywords: Mapping[str, object]) -> dict[str, list[str]]:
+    """Keywords per locale from text (one per line) or lists; blanks and duplicates dropped."""
+    cleaned = {}
+    for locale, words in keywords.items():
+        if isinstance(words, str):
+            words = words.splitlines()
+        seen = []
+        for word in words or []:
+            word = str(word).strip()
+            if word and word.lower() not in (w.lower() for w in seen):
+                seen.append(word)
+        if seen:
+            cleaned[locale] = seen
+    return cleaned
+
+
+def save_theme(
+    key: str,
+    labels: Mapping[str, str],
+    keywords: Mapping[str, object],
+    *,
+    theme: Theme | None = None,
+    active: bool = True,
+    retag: bool = True,
+) -> Theme:
+    """Create (``theme`` None) or update a theme, commit, and queue a re-tag of all comments.
+
+    Raises ValueError when the key is taken by another theme.
+    """
+    key = key.strip().lower()
+    other = db.session.scalar(db.select(Theme).filter_by(key=key))
+    if other is not None and other is not theme:
+        raise ValueError("key taken")
+    if theme is None:
+        theme = Theme(key=key)
+        db.session.add(theme)
+    theme.key = key
+    theme.labels = {loc: text.strip() for loc, text in labels.items() if text and text.strip()}
+    theme.keywords = clean_keywords(keywords)
+    theme.active = active
+    theme.updated_at = utcnow()
+    bump_codebook_version()
+    db.session.commit()
+    if retag:
+        queue_retag()
+    return theme
+
+
+def set_theme_active(theme: Theme, active: bool, retag: bool = True) -> Theme:
+    """Deactivate (or reactivate) a theme; its tags stay, new analyses no longer assign it."""
+    theme.active = active
+    theme.updated_at = utcnow()
+    bump_codebook_version()
+    db.session.commit()
+    if retag:
+        queue_retag()
+    return theme
+
+
+def queue_retag() -> None:
+    """Queue the job that re-tags every stale comment after a codebook edit."""
+    from analysis.tagging import retag_stale
+
+    retag_stale()
+
+
+def seed_codebook(codebook: Mapping | None = None) -> int:
+    """Add the themes of ``codebook`` (default: the shipped DEFAULT_CODEBOOK) that are missing.
+
+    Returns the number of themes added; existing themes are left as staff edited them.
+    """
+    if codebook is None:
+        from analysis import DEFAULT_CODEBOOK
+
+        codebook = DEFAULT_CODEBOOK
+    items = codebook.items() if isinstance(codebook, Mapping) else (
+        (entry["key"], entry) for entry in codebook
+    )
+    if isinstance(codebook, Mapping) and "themes" in codebook:
+        items = ((entry["key"], entry) for entry in codebook["themes"])
+    added = 0
+    for key, entry in items:
+        if db.session.scalar(db.select(Theme).filter_by(key=key)) is not None:
+            continue
+        db.session.add(Theme(
+            key=key,
+            labels=dict(entry.get("labels") or {}),
+            keywords=clean_keywords(entry.get("keywords") or {}),
+        ))
+        added += 1
+    if added:
+        bump_codebook_version()
+    db.session.commit()
+    return added

@@ -1,0 +1,122 @@
+"""Emerging themes: what people write about that the codebook does not cover yet.
+
+Why: a codebook written in January misses what families start to talk about in March. This
+module takes the comments of a period that carry no theme, asks the pure ``emerging_themes``
+for recurring terms, and shows staff candidate themes with a few example quotes; one click
+turns a candidate into a theme (its terms become the keywords of the comments' language).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from analysis import codebook_store
+from analysis.breakdowns import FREE_TEXT_TYPES
+from analysis.models import AnswerTag, AnswerTheme, Theme
+from feedback.extensions import db
+from feedback.models import Answer, Response
+from surveys.models import Question
+
+#: Comments read per run (newest first): enough for a period, bounded for the web request.
+MAX_COMMENTS = 5000
+MAX_QUOTES = 3
+
+
+@dataclass
+class Candidate:
+    """A possible new theme: recurring terms, how many comments use them, example quotes."""
+
+    terms: list[str]
+    count: int
+    locale: str
+    quotes: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return ", ".join(self.terms[:3])
+
+    @property
+    def suggested_key(self) -> str:
+        key = re.sub(r"[^a-z0-9]+", "-", (self.terms[0] if self.terms else "theme").lower())
+        return key.strip("-")[:60] or "theme"
+
+
+@dataclass
+class EmergingResult:
+    candidates: list[Candidate]
+    #: Comments without a theme that were read.
+    untagged: int
+
+
+def untagged_comments(start: datetime | None = None, end: datetime | None = None,
+                      locale: str | None = None, limit: int = MAX_COMMENTS):
+    """(text, language) of free-text answers with no theme (removed ones count as none)."""
+    has_theme = sa.exists().where(AnswerTheme.answer_id == Answer.id,
+                                  AnswerTheme.source != "removed")
+    language = sa.func.coalesce(AnswerTag.language, Response.locale)
+    stmt = (
+        sa.select(Answer.raw_text, language)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Question, Question.id == Answer.question_id)
+        .outerjoin(AnswerTag, AnswerTag.answer_id == Answer.id)
+        .where(Question.type.in_(FREE_TEXT_TYPES), Answer.raw_text.is_not(None),
+               Answer.raw_text != "", ~has_theme)
+    )
+    if start is not None:
+        stmt = stmt.where(Answer.created_at >= start)
+    if end is not None:
+        stmt = stmt.where(Answer.created_at < end)
+    if locale:
+        stmt = stmt.where(language == locale)
+    return [(t, lang) for t, lang in db.session.execute(
+        stmt.order_by(Answer.id.desc()).limit(limit))]
+
+
+def _adapt(item, texts: list[str], locale: str) -> Candidate:
+    """Read a pure-layer candidate whatever its exact shape (terms/keywords, examples)."""
+    terms = list(getattr(item, "terms", None) or getattr(item, "keywords", None) or [])
+    examples = list(getattr(item, "examples", None) or getattr(item, "quotes", None) or [])
+    quotes = [texts[e] if isinstance(e, int) and 0 <= e < len(texts) else str(e)
+              for e in examples][:MAX_QUOTES]
+    count = getattr(item, "count", None) or getattr(item, "size", None) or len(examples)
+    return Candidate([str(t) for t in terms], int(count), locale, quotes)
+
+
+def emerging_candidates(start: datetime | None = None, end: datetime | None = None,
+                        locale: str | None = None, top: int = 8) -> EmergingResult:
+    """Top candidate themes among untagged comments of a period, per language."""
+    from analysis import emerging_themes
+
+    comments = untagged_comments(start, end, locale)
+    by_language: dict[str, list[str]] = {}
+    for text, lang in comments:
+        by_language.setdefault(lang or "und", []).append(text)
+    candidates: list[Candidate] = []
+    for lang, texts in sorted(by_language.items()):
+        for item in emerging_themes(texts, language=None if lang == "und" else lang):
+            candidate = _adapt(item, texts, lang)
+            if candidate.terms:
+                candidates.append(candidate)
+    candidates.sort(key=lambda c: -c.count)
+    return EmergingResult(candidates[:top], len(comments))
+
+
+def create_theme_from_candidate(key: str, label: str, locale: str, terms: str) -> Theme:
+    """Create a theme whose keywords in ``locale`` are the candidate's terms (re-tags)."""
+    return codebook_store.save_theme(key, {locale: label}, {locale: terms})
+
+
+def themes_with_counts() -> list[tuple[Theme, int]]:
+    """Every theme with the number of comments carrying it (active first, then by key)."""
+    counts = sa.select(AnswerTheme.theme_id, sa.func.count().label("n")).where(
+        AnswerTheme.source != "removed").group_by(AnswerTheme.theme_id).subquery()
+    rows = db.session.execute(
+        sa.select(Theme, sa.func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.theme_id == Theme.id)
+        .order_by(Theme.active.desc(), Theme.key)
+    )
+    return [(theme, int(n)) for theme, n in rows]

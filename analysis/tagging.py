@@ -1,0 +1,212 @@
+"""Jobs that tag stored free-text answers with language, sentiment and themes.
+
+Why jobs: intake must stay fast and must never fail because analysis does; the intake signal
+(``feedback.signals.response_recorded``) only queues :func:`tag_answers`, which a worker runs
+within seconds (tests run it at once).
+
+Human corrections always win: a corrected sentiment is not overwritten (only
+``auto_sentiment_label`` follows the machine), a theme a person added stays, and a theme a
+person removed stays removed. Tagging the same answers twice gives the same rows (idempotent).
+
+A tag is *current* when its ``model_version`` equals :func:`current_version` (pure analyser
+version, codebook edit counter and active coalition models); ``flask analyze`` and
+:func:`retag_stale` re-tag only answers whose tag is missing or not current, in id order,
+committing each batch, so an interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Iterable, Sequence
+
+import sqlalchemy as sa
+
+from analysis.breakdowns import FREE_TEXT_TYPES
+from analysis.codebook_store import codebook_version, load_codebook
+from analysis.models import AnswerTag, AnswerTheme, SentimentModel, Theme
+from feedback.extensions import db
+from feedback.models import Answer, Response, utcnow
+from feedback.queue import queue
+from surveys.models import Question, Survey
+
+log = logging.getLogger(__name__)
+
+#: Bump when this module changes how tags are derived.
+TAGGER_VERSION = "1"
+DEFAULT_BATCH = 500
+
+
+def active_models() -> dict[str, SentimentModel]:
+    """The coalition's active trained sentiment model per language."""
+    rows = db.session.scalars(db.select(SentimentModel).filter_by(active=True))
+    return {m.language: m for m in rows}
+
+
+def current_version() -> str:
+    """The ``model_version`` a tag made now would carry."""
+    models = active_models()
+    suffix = ",".join(f"{lang}{m.id}" for lang, m in sorted(models.items()))
+    return f"t{TAGGER_VERSION}+cb{codebook_version()}+sm{suffix or '0'}"[:80]
+
+
+def _loaded_models() -> dict:
+    """Unpickled active models (cached per app and model id)."""
+    from flask import current_app
+
+    cache = current_app.extensions.setdefault("analysis_models", {})
+    loaded = {}
+    for lang, row in active_models().items():
+        if row.blob is None:
+            continue
+        if row.id not in cache:
+            import pickle
+
+            cache[row.id] = pickle.loads(row.blob)  # noqa: S301 - written by this app only
+        loaded[lang] = cache[row.id]
+    return loaded
+
+
+def _analyze(texts: list[str], languages: list[str | None]):
+    """Call the pure batch API, passing the coalition's models when it accepts them."""
+    import analysis
+
+    kwargs = {"codebook": load_codebook(), "languages": languages}
+    params = inspect.signature(analysis.analyze_many).parameters
+    models = _loaded_models()
+    if models and "sentiment_models" in params:
+        kwargs["sentiment_models"] = models
+    return analysis.analyze_many(texts, **kwargs)
+
+
+def free_text_answers(ids: Iterable[int] | None = None):
+    """SELECT of (answer id, text, response locale) for non-empty free-text answers."""
+    stmt = (
+        sa.select(Answer.id, Answer.raw_text, Response.locale)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Question.type.in_(FREE_TEXT_TYPES), Answer.raw_text.is_not(None),
+               Answer.raw_text != "")
+    )
+    if ids is not None:
+        stmt = stmt.where(Answer.id.in_(list(ids)))
+    return stmt.order_by(Answer.id)
+
+
+def _apply(answer_id: int, result, theme_ids: dict[str, int], version: str) -> None:
+    now = utcnow()
+    tag = db.session.get(AnswerTag, answer_id)
+    label = result.sentiment.label
+    if tag is None:
+        tag = AnswerTag(answer_id=answer_id, sentiment_label=label)
+        db.session.add(tag)
+    tag.language = result.language
+    tag.language_confidence = float(result.language_confidence or 0.0)
+    tag.auto_sentiment_label = label
+    tag.sentiment_score = float(result.sentiment.score)
+    if tag.sentiment_corrected_at is None:
+        tag.sentiment_label = label
+    tag.analyzed_at = now
+    tag.model_version = version
+
+    matches = {}
+    for match in result.themes:
+        key = getattr(match, "key", None) or getattr(getattr(match, "theme", None), "key", None)
+        if key in theme_ids:
+            matches[theme_ids[key]] = list(getattr(match, "evidence", ()) or ())
+    existing = {
+        row.theme_id: row
+        for row in db.session.scalars(db.select(AnswerTheme).filter_by(answer_id=answer_id))
+    }
+    for theme_id, row in existing.items():
+        row.auto = theme_id in matches
+        if theme_id in matches:
+            row.evidence = matches[theme_id]
+        elif row.source == "auto":
+            db.session.delete(row)
+    for theme_id, evidence in matches.items():
+        if theme_id not in existing:
+            db.session.add(AnswerTheme(answer_id=answer_id, theme_id=theme_id, source="auto",
+                                       evidence=evidence, auto=True))
+
+
+def tag_rows(rows: Sequence[tuple[int, str, str | None]]) -> int:
+    """Analyse (answer id, text, locale) rows and upsert their tags; caller commits."""
+    if not rows:
+        return 0
+    theme_ids = {k: i for k, i in db.session.execute(
+        sa.select(Theme.key, Theme.id).filter_by(active=True))}
+    results = _analyze([r[1] for r in rows], [r[2] for r in rows])
+    version = current_version()
+    for (answer_id, _, _), result in zip(rows, results, strict=True):
+        _apply(answer_id, result, theme_ids, version)
+    return len(rows)
+
+
+def tag_answer_ids(answer_ids: Iterable[int]) -> int:
+    """Tag the given answers (non-text ones are ignored) and commit. Returns how many."""
+    rows = db.session.execute(free_text_answers(answer_ids)).all()
+    count = tag_rows([tuple(r) for r in rows])
+    db.session.commit()
+    return count
+
+
+@queue.task()
+def tag_answers(answer_ids: list[int]) -> int:
+    """Job: tag answers just recorded (queued by the intake signal)."""
+    return tag_answer_ids(answer_ids)
+
+
+def stale_answers(survey_slug: str | None = None, everything: bool = False,
+                  after_id: int = 0):
+    """SELECT of free-text answers to (re)tag, in id order (see the module docstring)."""
+    stmt = free_text_answers().where(Answer.id > after_id)
+    if survey_slug:
+        stmt = stmt.join(Survey, Survey.id == Response.survey_id).where(Survey.slug == survey_slug)
+    if not everything:
+        stmt = stmt.outerjoin(AnswerTag, AnswerTag.answer_id == Answer.id).where(
+            sa.or_(AnswerTag.answer_id.is_(None), AnswerTag.model_version != current_version())
+        )
+    return stmt
+
+
+def retag_batches(survey_slug: str | None = None, everything: bool = False,
+                  batch_size: int = DEFAULT_BATCH):
+    """Re-tag in batches, committing each; yields the number done per batch (for progress)."""
+    last_id = 0
+    while True:
+        rows = db.session.execute(
+            stale_answers(survey_slug, everything, last_id).limit(batch_size)
+        ).all()
+        if not rows:
+            return
+        tag_rows([tuple(r) for r in rows])
+        db.session.commit()
+        last_id = rows[-1][0]
+        yield len(rows)
+
+
+def count_stale(survey_slug: str | None = None, everything: bool = False) -> int:
+    sub = stale_answers(survey_slug, everything).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(sub)) or 0
+
+
+@queue.task()
+def retag_stale_job() -> int:
+    """Job: re-tag every comment whose tag is missing or made by an older codebook/model."""
+    return sum(retag_batches())
+
+
+def retag_stale() -> None:
+    """Queue :func:`retag_stale_job` (after a codebook edit or a model activation)."""
+    retag_stale_job()
+
+
+def on_response_recorded(sender, response_id=None, answer_ids=(), completed=False, **_):
+    """Signal receiver: queue the tagging of the free-text answers just stored."""
+    if not answer_ids:
+        return
+    try:
+        tag_answers(list(answer_ids))
+    except Exception:  # analysis must never break intake; the CLI catches up later
+        log.exception("could not queue tagging of response %s", response_id)
