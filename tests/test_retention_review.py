@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.fixtures_review import Q2, review_world  # noqa: F401
+from tests.fixtures_review import Q2, _close_review_connections, review_world  # noqa: F401
 
 
 def _sms_respondents(db, review_world, n=5):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures_review import Q1, Q2, review_world  # noqa: F401
+from tests.fixtures_review import Q1, Q2, _close_review_connections, review_world  # noqa: F401
 
 
 @pytest.fixture
