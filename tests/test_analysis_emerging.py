@@ -1,0 +1,59 @@
+"""Emerging themes: recurring words in untagged comments become a theme in one step."""
+
+from __future__ import annotations
+
+from analysis import codebook_store, emerging
+from analysis.models import AnswerTheme, Theme
+from feedback.intake import record_response
+from tests.conftest import csrf_token_from
+from tests.fixtures_analysis import *  # noqa: F403 (fixtures)
+
+UNTAGGED = [
+    "The streetlights on our block are broken",
+    "Please fix the streetlights near the park",
+    "Broken streetlights make the walk home dark",
+    "Nobody repairs the streetlights on Elm street",
+    "Streetlights out again by the school",
+    "We need working streetlights at the bus stop",
+]
+
+
+def _seed(survey):
+    codebook_store.seed_codebook(
+        {"food": {"labels": {"en": "Food"}, "keywords": {"en": ["lunch", "snack"]}}})
+    ids = []
+    for text in UNTAGGED + ["The lunch was cold", "Lunch portions are small"]:
+        response = record_response(survey.versions[0], {"comment": text}, channel="web",
+                                   locale="en")
+        ids += [a.id for a in response.answers if a.question_key == "comment"]
+    return ids
+
+
+def test_untagged_comments_only(app, db, survey):
+    _seed(survey)
+    texts = [t for t, _ in emerging.untagged_comments()]
+    assert sorted(texts) == sorted(UNTAGGED)
+
+
+def test_staff_create_a_theme_from_a_candidate(client, db, survey, make_staff, login):
+    ids = _seed(survey)
+    make_staff()
+    login()
+    page = client.get("/staff/codebook/emerging?period=all").get_data(as_text=True)
+    assert "streetlight" in page.lower()
+    result = emerging.emerging_candidates()
+    index = next(i for i, c in enumerate(result.candidates)
+                 if any("streetlight" in t.lower() for t in c.terms))
+    candidate = result.candidates[index]
+    token = csrf_token_from(page)
+    response = client.post(f"/staff/codebook/emerging/create?n={index}", data={
+        f"c{index}-csrf_token": token, f"c{index}-key": "streetlights",
+        f"c{index}-label": "Streetlights", f"c{index}-locale": candidate.locale,
+        f"c{index}-terms": "\n".join(candidate.terms),
+    })
+    assert response.status_code == 302
+    theme = db.session.scalar(db.select(Theme).filter_by(key="streetlights"))
+    assert theme is not None and theme.labels == {"en": "Streetlights"}
+    tagged = db.session.scalars(
+        db.select(AnswerTheme.answer_id).filter_by(theme_id=theme.id)).all()
+    assert len(tagged) == len(UNTAGGED) and set(tagged) <= set(ids)
