@@ -67,7 +67,14 @@ def test_summary_csv_marks_suppressed_cells(app, client, staff, review_world):
     assert next(r for r in by_group if r["group"] == "14-17")["status"] == "suppressed"
     assert next(r for r in by_group if r["group"] == "18-24")["n"] == "20"
     indicator_rows = [r for r in rows if r["table"] == "indicator_by_age_group"]
-    assert all(r["value"] == "" for r in indicator_rows if r["group"] in ("10-13", "14-17"))
+    assert indicator_rows
+    small_rows = [r for r in indicator_rows if r["group"] == "10-13"]
+    assert small_rows and all(r["status"] == "suppressed" and r["n"] == "" for r in small_rows)
+    sentiment_rows = [r for r in rows if r["table"] == "sentiment_by_age_group"]
+    assert [r for r in sentiment_rows if r["group"] == "18-24" and r["n"] == "20"]
+    assert all(r["status"] == "suppressed" for r in sentiment_rows if r["group"] == "10-13")
+    # Nothing in the file equals the small group's size next to its name.
+    assert not [r for r in rows if r["group"] == "10-13" and r["n"] == "3"]
 
 
 def test_pages_never_show_phone_numbers_or_names(app, client, staff, review_world,

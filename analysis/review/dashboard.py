@@ -192,6 +192,8 @@ class Review:
     volume_locale: list
     goals: list[GoalSummary]
     dimension: str | None
+    #: Tables from analysis.breakdowns (sentiment and share indicators by group).
+    shared: list = field(default_factory=list)
 
 
 def build_review(scope: ReviewScope, dimension: str | None = None,
@@ -222,18 +224,23 @@ def build_review(scope: ReviewScope, dimension: str | None = None,
                 (indicator, ind.compute(indicator, scope, min_cell),
                  ind.compute(indicator, previous, min_cell))
             )
-            if dimension:
+            if dimension and indicator.rule == "mean":  # shares: see shared_tables
                 summary.indicator_groups.append(
                     (indicator, ind.by_group(indicator, scope, dimension, min_cell, labels))
                 )
         if with_quotes:
             summary.quotes = quotes_for(goal, scope)
         summaries.append(summary)
+    shared = []
+    if dimension:
+        from analysis.review.shared_tables import tables_for
+
+        shared = tables_for(scope, dimension, [i for g in goals for i in g.indicators])
     _, vol_channel = volume(scope, "channel")
     unit, vol_locale = volume(scope, "locale")
     return Review(
         scope=scope, min_cell=min_cell, responses=total_responses(scope),
         previous_responses=total_responses(previous), volume_unit=unit,
         volume_channel=vol_channel, volume_locale=vol_locale, goals=summaries,
-        dimension=dimension,
+        dimension=dimension, shared=shared,
     )

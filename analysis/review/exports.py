@@ -173,10 +173,27 @@ def summary_rows(review: Review) -> Iterator[list]:
                        SUPPRESSED if cell.suppressed else ""]
 
 
+def shared_rows(review: Review) -> Iterator[list]:
+    """The analysis.breakdowns tables (sentiment, share indicators by group)."""
+    period = review.scope.period.label
+    for shared in review.shared:
+        result = shared.result
+        name = f"{shared.title_key}_by_{review.dimension}"
+        item = shared.indicator.label("en") if shared.indicator else ""
+        for row in result.rows:
+            group = result.row_labels.get(row, row)
+            for col in result.cols:
+                cell = result.cell(row, col)
+                yield [name, "", f"{item} {col}".strip(), period,
+                       "" if group is None else group, _fmt(cell.value),
+                       _fmt(cell.share), SUPPRESSED if cell.suppressed else ""]
+
+
 def summary_csv(review: Review) -> str:
     """All summary tables in one CSV (one table name per row, long format)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(SUMMARY_COLUMNS)
     writer.writerows(summary_rows(review))
+    writer.writerows(shared_rows(review))
     return buffer.getvalue()

@@ -118,6 +118,20 @@ def dimension_join(query, dim: str):
     raise ValueError(dim)
 
 
+def site_ids_for(scope: ReviewScope) -> list[int] | None:
+    """The site ids the scope is limited to (viewer, site and partner filters), None for all."""
+    if scope.site_ids is None and not scope.site_id and not scope.organization_id:
+        return None
+    query = sa.select(PartnerSite.id)
+    if scope.site_ids is not None:
+        query = query.where(PartnerSite.id.in_(scope.site_ids or [-1]))
+    if scope.site_id:
+        query = query.where(PartnerSite.id == scope.site_id)
+    if scope.organization_id:
+        query = query.where(PartnerSite.organization_id == scope.organization_id)
+    return list(db.session.scalars(query))
+
+
 def latest_day_with_data(scope: ReviewScope):
     """The date of the newest completed response in scope (ignoring the period), or None."""
     newest = db.session.scalar(

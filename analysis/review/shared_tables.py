@@ -1,0 +1,61 @@
+"""Disaggregated tables through the analysis package's shared ``breakdown`` (one rule for
+every figure: primary and complementary suppression plus its differencing guard).
+
+The review's own per-goal comment counts by group (analysis.review.cells) cover what
+``breakdown`` has no measure for (comments on a goal's themes; mean indicators); everything it
+does measure — sentiment by group, share-of-values indicators by group — comes from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analysis.breakdowns import BreakdownResult, Filters, Measure, breakdown
+from analysis.review.goals import Indicator
+from analysis.review.scope import ReviewScope, site_ids_for
+
+#: Review dimension names -> analysis.breakdowns dimension names.
+DIMENSION_MAP = {"race": "race_ethnicity", "locale": "language"}
+
+
+def to_filters(scope: ReviewScope) -> Filters:
+    """The breakdown Filters equivalent of a review scope (site/partner filters become site ids
+    intersected with the viewer's scope)."""
+    group = None
+    if scope.group_dim and scope.group_value:
+        group = (DIMENSION_MAP.get(scope.group_dim, scope.group_dim), scope.group_value)
+    return Filters(
+        start=scope.period.start_dt, end=scope.period.end_dt, survey_id=scope.survey_id,
+        channel=scope.channel, locale=scope.locale, site_ids=site_ids_for(scope), group=group,
+    )
+
+
+def indicator_measure(indicator: Indicator) -> Measure:
+    """Choice codes as given, plus their numeric form (scale answers may be stored as numbers)."""
+    values: list = []
+    for v in indicator.values or []:
+        values.append(str(v))
+        try:
+            values.append(float(v))
+        except ValueError:
+            pass
+    return Measure("indicator", question_key=indicator.question_key, values=tuple(values))
+
+
+@dataclass
+class SharedTable:
+    title_key: str
+    indicator: Indicator | None
+    result: BreakdownResult
+
+
+def tables_for(scope: ReviewScope, dim: str, indicators: list[Indicator]) -> list[SharedTable]:
+    """Sentiment of all comments by group, and each share indicator by group."""
+    filters, dims = to_filters(scope), [DIMENSION_MAP.get(dim, dim)]
+    tables = [SharedTable("sentiment", None, breakdown("sentiment", dims, filters))]
+    for indicator in indicators:
+        if indicator.rule == "share_of_values" and indicator.values:
+            tables.append(SharedTable(
+                "indicator", indicator, breakdown(indicator_measure(indicator), dims, filters)
+            ))
+    return tables
