@@ -129,3 +129,11 @@ def test_default_period_is_latest_quarter_with_data(app, client, staff, review_w
     review_world["add"](when=Q1, comment="safe", count=2)
     html = client.get("/staff/review").get_data(as_text=True)
     assert "2026-Q1" in html
+
+
+def test_emerging_themes_from_untagged_comments(app, client, staff, review_world):
+    add = review_world["add"]
+    add(comment="the library closes too early on weekends", themes=(), count=6)
+    add(comment="library hours are too short, closes early", themes=(), count=6)
+    html = client.get("/staff/review?kind=quarter&quarter=2026-Q2").get_data(as_text=True)
+    assert "Candidate themes" in html and "library" in html

@@ -71,3 +71,17 @@ def recent_quarters(count: int = 6) -> list[Period]:
         quarters.append(q)
         day = q.previous().start
     return quarters
+
+
+def emerging_for(scope) -> list:
+    """Candidate themes among the period's untagged comments (terms and counts, no quotes).
+
+    Only for a coalition-wide view: analysis.emerging reads every site's comments, so a
+    partner viewer or a site/partner filter gets nothing rather than other sites' words.
+    """
+    if scope.site_ids is not None or scope.site_id or scope.organization_id:
+        return []
+    from analysis.emerging import emerging_candidates
+
+    return emerging_candidates(scope.period.start_dt, scope.period.end_dt, scope.locale,
+                               top=5).candidates

@@ -35,7 +35,12 @@ from analysis.review.goals import (
     save_indicator,
 )
 from analysis.review.periods import parse_period, quarter_of
-from analysis.review.presenting import chart_context, question_keys, recent_quarters
+from analysis.review.presenting import (
+    chart_context,
+    emerging_for,
+    question_keys,
+    recent_quarters,
+)
 from feedback.audit import record_audit
 from feedback.extensions import db
 from feedback.i18n import LANGUAGE_NAMES
@@ -64,7 +69,7 @@ def dashboard():
     form = filter_form(request.args, scope, by)
     return render_template("review/dashboard.html", review=review, form=form,
                            charts=chart_context(review), dimensions=DIMENSION_LABELS,
-                           args=request.args.to_dict())
+                           args=request.args.to_dict(), emerging=emerging_for(scope))
 
 
 @bp.get("/review/report")
