@@ -90,8 +90,8 @@ def question_form(locales, earlier_keys: list[str], new: bool, **kwargs) -> Flas
         "demographic": SelectField(
             _l("Demographic"), choices=[SelectChoice("", _l("Not a demographic question"))]
             + [SelectChoice(d, DEMOGRAPHIC_LABELS[d]) for d in DEMOGRAPHICS]),
-        "min": DecimalField(_l("Minimum (scale, number)"), validators=[Optional()]),
-        "max": DecimalField(_l("Maximum (scale, number)"), validators=[Optional()]),
+        "min": DecimalField(_l("Minimum (scale, number)"), places=None, validators=[Optional()]),
+        "max": DecimalField(_l("Maximum (scale, number)"), places=None, validators=[Optional()]),
         "max_length": IntegerField(_l("Longest answer in characters (text)"),
                                    validators=[Optional()]),
         "max_choices": IntegerField(_l("Most choices allowed (multiple choice)"),

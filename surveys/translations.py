@@ -27,6 +27,11 @@ def _check(texts: dict | None, locales, required: bool, what: str, problems: lis
                               language=_lang(locale)))
 
 
+def _ambiguous_code(code: str, position: int, count: int) -> bool:
+    """A digit code that names another choice's place: "1" by SMS would mean two choices."""
+    return code.isdigit() and int(code) != position and 1 <= int(code) <= count
+
+
 def missing_translations(version: SurveyVersion, locales: list[str]) -> list[str]:
     """A readable list of every text missing in ``locales``, plus structural problems that stop
     publishing (no questions, a choice question with fewer than two choices)."""
@@ -43,13 +48,19 @@ def missing_translations(version: SurveyVersion, locales: list[str]) -> list[str
         _check(question.help, locales, False, _("%(q)s, help text", q=name), problems)
         settings = question.settings or {}
         for end, label in (("low", _("low end label")), ("high", _("high end label"))):
-            _check(settings.get(end), locales, False, f"{name}, {label}", problems)
+            _check(settings.get(end), locales, False, _("%(q)s, %(what)s", q=name, what=label),
+                   problems)
         qtype = QUESTION_TYPES.get(question.type)
         if qtype and qtype.has_choices and question.type != "yes_no" and (
             len(question.choices) < 2
         ):
             problems.append(_("%(q)s needs at least two choices.", q=name))
-        for choice in question.choices:
+        for position, choice in enumerate(question.choices, 1):
             _check(choice.label, locales, True,
                    _("%(q)s, choice “%(code)s”", q=name, code=choice.code), problems)
+            if _ambiguous_code(choice.code, position, len(question.choices)):
+                problems.append(_(
+                    "%(q)s, choice “%(code)s”: a number code must equal the choice's place in "
+                    "the list (SMS replies use places); use a word code instead.",
+                    q=name, code=choice.code))
     return problems

@@ -16,7 +16,7 @@ from feedback.roles import STAFF_ROLES, roles_required
 from surveys import forms as F
 from surveys import operations as ops
 from surveys.definitions import DefinitionError
-from surveys.texts import enabled_locales, localized
+from surveys.texts import default_locale, enabled_locales, localized
 from surveys.translations import missing_translations
 from surveys.types import QUESTION_TYPES
 
@@ -65,7 +65,7 @@ def new():
     if form.validate_on_submit():
         try:
             survey = ops.create_survey(form.slug.data.strip(),
-                                       {enabled_locales()[0]: form.title.data},
+                                       {default_locale(): form.title.data},
                                        sms_keyword=form.sms_keyword.data or None)
         except DefinitionError as error:
             _refused(error)

@@ -203,3 +203,14 @@ def test_demo_youth_survey_is_open_complete_and_idempotent(db):
                                channel="web", locale="vi")
     assert {r.group for r in response.respondent.races} == {"asian", "white"}
     assert response.respondent.age_group == "13_15"
+
+
+def test_publish_refuses_number_codes_that_name_another_choice(db):
+    survey = ops.create_survey("grades", T("Grades"))
+    ops.add_question(survey, {"key": "grade", "type": "single_choice", "text": T("Grade?"),
+                              "choices": [{"code": "2", "label": T("Second")},
+                                          {"code": "1", "label": T("First")}]})
+    with pytest.raises(SurveyError, match="number code"):
+        ops.publish(survey, ["en"])
+    ops.move_choice(survey, "grade", "1", "up")
+    assert ops.publish(survey, ["en"]).number == 1
