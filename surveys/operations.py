@@ -95,7 +95,8 @@ def create_survey(slug: str, title: dict, sms_keyword: str | None = None,
 
 
 def editable_version(survey: Survey) -> SurveyVersion:
-    """The draft version, creating it as a copy of the latest published one if needed."""
+    """The draft version, creating it as a copy of the latest published one if needed
+    (flushed, not committed: the caller's change and the new version commit together)."""
     draft = draft_version(survey)
     if draft is not None:
         return draft
