@@ -152,9 +152,10 @@ def quotes_for(goal: AgendaGoal, scope: ReviewScope) -> list[Quote]:
 def volume(scope: ReviewScope, by: str) -> tuple[str, list[tuple[str, str, int]]]:
     """Completed responses per time bucket and ``by`` ("channel" or "locale").
 
-    Weekly for periods up to four months, monthly beyond. Returns (unit, [(bucket, key, n)]).
+    Weekly for periods up to about six weeks (a month), monthly beyond (a quarter: three bars,
+    so fewer cells fall under the suppression threshold). Returns (unit, [(bucket, key, n)]).
     """
-    unit = "week" if scope.period.days <= 124 else "month"
+    unit = "week" if scope.period.days <= 45 else "month"
     column = Response.channel if by == "channel" else Response.locale
     bucket = bucket_expression(Response.completed_at, unit)
     query = (
