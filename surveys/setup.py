@@ -7,11 +7,13 @@ DEMO_ORDER = 10
 
 
 def init_app(app) -> None:
-    """Register the builder blueprint, its staff link and the demo survey seeder."""
+    """Register the builder blueprint, its staff link, CLI commands and the demo seeder."""
     from feedback.roles import STAFF_ROLES, add_staff_link
+    from surveys.cli import surveys_cli
     from surveys.demo import seed_youth_survey
     from surveys.views import bp
 
     app.register_blueprint(bp)
+    app.cli.add_command(surveys_cli)
     add_staff_link(app, "surveys.index", _l("Surveys"), STAFF_ROLES)
     app.extensions.setdefault("demo_seeders", []).append((DEMO_ORDER, seed_youth_survey))

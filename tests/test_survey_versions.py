@@ -214,3 +214,18 @@ def test_publish_refuses_number_codes_that_name_another_choice(db):
         ops.publish(survey, ["en"])
     ops.move_choice(survey, "grade", "1", "up")
     assert ops.publish(survey, ["en"]).number == 1
+
+
+def test_cli_export_import_publish(runner, db, tmp_path):
+    demo.seed_youth_survey()
+    path = tmp_path / "youth.json"
+    result = runner.invoke(args=["surveys", "export", "youth-voice", "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(path.read_text("utf-8"))["slug"] == "youth-voice"
+    result = runner.invoke(args=["surveys", "import", str(path), "--slug", "youth-copy"])
+    assert result.exit_code == 0 and "draft" in result.output
+    result = runner.invoke(args=["surveys", "publish", "youth-copy"])
+    assert result.exit_code == 0, result.output
+    assert ops.get_survey("youth-copy").status == "open"
+    again = runner.invoke(args=["surveys", "import", str(path)])
+    assert again.exit_code != 0 and "already uses the link name" in again.output
