@@ -47,9 +47,17 @@ def update(root: Path = PROJECT_ROOT) -> None:
     )
 
 
-def compile_all(root: Path = PROJECT_ROOT) -> None:
-    """Build the .mo files (not committed) from the committed .po files."""
-    _pybabel("compile", "-d", str(root / "translations"), "--use-fuzzy")
+def compile_all(root: Path = PROJECT_ROOT) -> int:
+    """Build the .mo files (not committed) from the committed .po files; returns how many.
+
+    Fuzzy entries are left out: a guessed translation may carry the wrong placeholders, and
+    the English text is a better fallback than a wrong sentence.
+    """
+    directory = root / "translations"
+    count = len(list(directory.glob("*/LC_MESSAGES/messages.po")))
+    if count:
+        _pybabel("compile", "-d", str(directory))
+    return count
 
 
 def _msgids(catalog) -> set:

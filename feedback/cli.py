@@ -42,11 +42,24 @@ def ensure_demo_foundation() -> StaffUser:
     return seed_foundation(DEMO_ADMIN_EMAIL, hash_password(DEMO_ADMIN_PASSWORD))
 
 
+def _print_demo_login() -> None:
+    if db.session.scalar(db.select(StaffUser.id).filter_by(email=DEMO_ADMIN_EMAIL)):
+        click.echo(f"  Staff login:  {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}")
+
+
 @click.command("seed-demo")
-def seed_demo() -> None:
+@click.option("--if-empty", is_flag=True, help="Only when no organisation exists yet.")
+@click.option("--print-login", is_flag=True, help="Only print the demo login, if it exists.")
+def seed_demo(if_empty: bool, print_login: bool) -> None:
     """Create a believable demo coalition (safe to run twice)."""
+    if print_login:
+        _print_demo_login()
+        return
     if current_app.config.get("PRODUCTION"):
         raise click.ClickException("seed-demo is for development and demos, not production.")
+    if if_empty and db.session.scalar(db.select(Organization.id).limit(1)) is not None:
+        click.echo("The database already has data; demo not seeded.")
+        return
     ensure_demo_foundation()
     # Seeders run in stage order: survey definitions, answers, SMS, analysis, review.
     for _order, seeder in sorted(
@@ -113,7 +126,8 @@ def translate_update() -> None:
 @translate.command("compile")
 def translate_compile() -> None:
     """Compile .po catalogs into the .mo files Flask-Babel reads."""
-    catalogs.compile_all()
+    if not catalogs.compile_all():
+        click.echo("No catalogs to compile yet (run 'translate update' first).", err=True)
 
 
 @translate.command("check")
