@@ -43,7 +43,7 @@ class CharNgrams(TransformerMixin, BaseEstimator):
 
     def fit(self, texts, y=None):
         """Remember which hashed n-grams occur in `texts`; others are dropped at transform."""
-        seen = np.unique(self._hashed(texts).indices)
+        seen = np.unique(self._hashed(texts, None).indices)
         lookup = np.full(1 << self.n_bits, -1, dtype=np.int32)
         lookup[seen] = np.arange(seen.size, dtype=np.int32)
         self.lookup_ = lookup
@@ -52,16 +52,10 @@ class CharNgrams(TransformerMixin, BaseEstimator):
 
     def transform(self, texts):
         """Return a CSR matrix (len(texts) × n-grams seen in fit) of counts as float32."""
-        hashed = self._hashed(texts).tocoo()
-        cols = self.lookup_[hashed.col]
-        keep = cols >= 0
-        return sparse.csr_matrix(
-            (hashed.data[keep], (hashed.row[keep], cols[keep])),
-            shape=(hashed.shape[0], self.n_features_out_),
-        )
+        return self._hashed(texts, self.lookup_)
 
-    def _hashed(self, texts) -> sparse.csr_matrix:
-        """Counts over all 2**n_bits hashed columns."""
+    def _hashed(self, texts, lookup) -> sparse.csr_matrix:
+        """Counts over the columns of `lookup` (all 2**n_bits hashed columns when None)."""
         prep = self.preprocessor or str.lower
         joined = (" ".join(prep(t).split()) for t in texts)
         docs = [f" {doc} " if doc else "" for doc in joined]
@@ -69,15 +63,15 @@ class CharNgrams(TransformerMixin, BaseEstimator):
         for i, doc in enumerate(docs):
             size += len(doc)
             if size >= _CHUNK_CHARS:
-                blocks.append(self._counts(docs[start : i + 1]))
+                blocks.append(self._counts(docs[start : i + 1], lookup))
                 start, size = i + 1, 0
         if start < len(docs) or not docs:
-            blocks.append(self._counts(docs[start:]))
+            blocks.append(self._counts(docs[start:], lookup))
         return blocks[0] if len(blocks) == 1 else sparse.vstack(blocks, format="csr")
 
-    def _counts(self, docs: list[str]) -> sparse.csr_matrix:
+    def _counts(self, docs: list[str], lookup) -> sparse.csr_matrix:
         """Hash the n-grams of a chunk of padded documents in one pass per n-gram length."""
-        n_features = 1 << self.n_bits
+        n_features = (1 << self.n_bits) if lookup is None else self.n_features_out_
         lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
         if not docs or lengths.sum() == 0:
             return sparse.csr_matrix((len(docs), n_features), dtype=np.float32)
@@ -107,8 +101,14 @@ class CharNgrams(TransformerMixin, BaseEstimator):
             if keep.size == 0:
                 continue
             seeded = rolling[keep] + np.uint64(n)
-            cols.append(((seeded * _MIX) >> shift).astype(np.int64))
-            rows.append(doc_of[keep])
+            col = ((seeded * _MIX) >> shift).astype(np.int64)
+            row = doc_of[keep]
+            if lookup is not None:  # keep only n-grams seen in training, renumbered
+                col = lookup[col]
+                row = row[col >= 0]
+                col = col[col >= 0]
+            cols.append(col)
+            rows.append(row)
         if not rows:
             return sparse.csr_matrix((len(docs), n_features), dtype=np.float32)
         row = np.concatenate(rows)

@@ -50,8 +50,8 @@ MIN_LETTERS = 3
 MIN_CONFIDENCE = 0.5
 SHORT_TEXT_LETTERS = 12
 SHORT_MIN_CONFIDENCE = 0.65
-#: Only the start of a long answer is read: the language does not change after 600 characters.
-MAX_CHARS = 600
+#: Only the start of a long answer is read: 300 characters settle its language.
+MAX_CHARS = 300
 
 
 class LanguageGuess(NamedTuple):

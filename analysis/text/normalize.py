@@ -101,14 +101,21 @@ _TEXTING = {
     },
 }
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+#: One alternation per language: the replacement callback runs only on actual shorthand.
+_TEXTING_RE = {
+    language: re.compile(r"(?<![^\W_])(?:" + "|".join(
+        re.escape(k) for k in sorted(table, key=len, reverse=True)) + r")(?![^\W_])")
+    for language, table in _TEXTING.items()
+}
 
 
 def expand_texting(folded: str, language: str | None) -> str:
     """Replace SMS shorthand tokens of `language` in already folded text ("xq" → "porque")."""
-    table = _TEXTING.get(language or "")
-    if not table:
+    regex = _TEXTING_RE.get(language or "")
+    if regex is None:
         return folded
-    return _TOKEN.sub(lambda m: table.get(m.group(0), m.group(0)), folded)
+    table = _TEXTING[language]
+    return regex.sub(lambda m: table[m.group(0)], folded)
 
 
 #: Tokens that say nothing about the language a person writes in.
@@ -119,8 +126,20 @@ EMPTY_TOKENS = frozenset(
 )
 
 
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+#: Texts with more letters than this cannot be made short by discounting `EMPTY_TOKENS`.
+_EXACT_BELOW = 24
+
+
 def letter_count(folded: str) -> int:
-    """Letters outside `EMPTY_TOKENS` words: how much evidence of a language the text holds."""
+    """Letters outside `EMPTY_TOKENS` words: how much evidence of a language the text holds.
+
+    Exact up to `_EXACT_BELOW` letters, which is all the callers compare against; longer texts
+    are counted without the word-by-word pass.
+    """
+    fast = len(_NOT_LETTERS.sub("", folded))
+    if fast >= _EXACT_BELOW:
+        return fast
     total = 0
     for match in _TOKEN.finditer(folded):
         word = match.group(0)
