@@ -2,7 +2,8 @@
 #
 # Finds Python 3.11+, creates the virtual environment if it is missing, installs the project
 # (only when pyproject.toml changed since the last install), and compiles the catalogs.
-# Settings: PYTHON (interpreter to use), VENV_DIR (default .venv in the project).
+# Settings: PYTHON (interpreter to use), VENV_DIR (default .venv in the project),
+# SKIP_INSTALL=1 (use VENV_DIR as it is: for a venv shared with another checkout).
 
 PROJECT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$PROJECT_DIR"
@@ -35,9 +36,15 @@ setup_project() {
             return 1
         fi
     fi
+    export PATH="$VENV_DIR/bin:$PATH"
+    if [ "${SKIP_INSTALL:-}" = 1 ]; then
+        python -m flask --app wsgi translate compile
+        return 0
+    fi
     local stamp_file="$VENV_DIR/.coalition-feedback-installed"
     local wanted
-    wanted="$("$VENV_DIR/bin/python" -c 'import hashlib, sys; print(hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest())')"
+    # The stamp names the pyproject.toml content and this checkout (the install is editable).
+    wanted="$("$VENV_DIR/bin/python" -c 'import hashlib; print(hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest())')@$PROJECT_DIR"
     local have=""
     [ -f "$stamp_file" ] && have="$(cat "$stamp_file")"
     # An install with the dev extra also serves the run command.
@@ -51,6 +58,5 @@ setup_project() {
         fi
         echo "$wanted:$extra" > "$stamp_file"
     fi
-    export PATH="$VENV_DIR/bin:$PATH"
-    "$VENV_DIR/bin/python" -m flask --app wsgi translate compile
+    python -m flask --app wsgi translate compile
 }

@@ -54,6 +54,7 @@ def test_run_command_starts_serves_healthz_and_stops(tmp_path):
         # Reuse this interpreter's environment instead of installing a new one (speed only:
         # the copy's code is what runs, as Flask and gunicorn import from the working dir).
         VENV_DIR=str(Path(sys.executable).parent.parent),
+        SKIP_INSTALL="1",  # never re-point the shared environment at the temporary copy
         WEB_CONCURRENCY="1",
     )
     log_path = tmp_path / "run.log"
