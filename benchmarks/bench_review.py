@@ -1,0 +1,244 @@
+"""Benchmark: the agenda review dashboard and summary CSV at 100,000 and 1,000,000 answers.
+
+    .venv/bin/python benchmarks/bench_review.py            # DATABASE_URL or the local default
+    .venv/bin/python benchmarks/bench_review.py --sizes 100000 1000000 --runs 5
+
+Uses PostgreSQL (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test) in its own
+fresh schema ``bench_review`` (dropped and recreated), so it never touches other tables. Answers
+are bulk-loaded with PostgreSQL COPY (psycopg), one third each of a 1-5 safety scale, a yes/no
+question and a tagged free-text comment (sentiment + one theme), spread over four quarters and
+four sites with demographics. It then times, signed in through the test client, GET
+/staff/review for the latest quarter (first request and the median of warm runs, with and
+without a demographic breakdown) and GET /staff/review/export/summary.csv, and prints the
+figures for each size side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+SCHEMA = "bench_review"
+THEMES = ["safety", "transportation", "jobs", "schools", "health", "mental_health"]
+START = datetime(2025, 10, 1)
+DAYS = 365
+AGES = ["10-13", "14-17", "18-24"]
+GENDERS = ["girl", "boy", "nonbinary", None]
+HOODS = ["eastside", "riverside", "gentilly", "new_orleans_east"]
+RACES = ["black", "hispanic_latino", "asian", "white", "pacific_islander"]
+LOCALES = ["en", "es", "vi"]
+COMMENTS = {
+    "en": ["The bus never comes on time", "I feel safe at the club", "Need more summer jobs"],
+    "es": ["El autobús nunca llega", "Me siento seguro aquí", "Necesitamos más empleos"],
+    "vi": ["Xe buýt không bao giờ đúng giờ", "Tôi cảm thấy an toàn", "Cần thêm việc làm"],
+}
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    return url
+
+
+def make_app():
+    from feedback.app import create_app
+    from feedback.config import normalise_database_url
+
+    uri = normalise_database_url(database_url())
+    uri += ("&" if "?" in uri else "?") + f"options=-csearch_path%3D{SCHEMA}"
+    return create_app({
+        "SQLALCHEMY_DATABASE_URI": uri, "QUEUE_URL": "memory://", "QUEUE_IMMEDIATE": True,
+        "SECRET_KEY": "bench-secret", "PSEUDONYM_KEY": "bench", "LOG_LEVEL": "WARNING",
+        "WTF_CSRF_ENABLED": True, "SERVER_NAME": "localhost",
+    })
+
+
+def reset_schema(app) -> None:
+    from feedback.extensions import db
+
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+        conn.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
+    db.create_all()
+
+
+def seed_definitions(app):
+    """Organisations, sites, a survey with three questions, themes, goals, an admin."""
+    from analysis.models import Theme
+    from analysis.review.demo_goals import seed_demo_goals
+    from feedback.auth import hash_password
+    from feedback.extensions import db
+    from feedback.models import Organization, PartnerSite, StaffUser
+    from surveys.models import Question, Survey, SurveyVersion
+
+    orgs = [Organization(name=f"Partner {i}", kind="partner") for i in range(2)]
+    sites = [PartnerSite(code=f"site-{i}", name=f"Site {i}", organization=orgs[i % 2])
+             for i in range(4)]
+    survey = Survey(slug="youth-voice", status="open")
+    version = SurveyVersion(survey=survey, number=1, title={"en": "Youth voice"})
+    questions = [
+        Question(version=version, key="safe_at_site", type="scale", position=1),
+        Question(version=version, key="trusted_adult", type="yes_no", position=2),
+        Question(version=version, key="like_most", type="long_text", position=3),
+    ]
+    themes = [Theme(key=k, labels={"en": k.replace("_", " ").title()}) for k in THEMES]
+    admin = StaffUser(email="bench@example.org", role="admin",
+                      password_hash=hash_password("bench password 2026"))
+    db.session.add_all([*orgs, *sites, survey, version, *questions, *themes, admin])
+    db.session.commit()
+    seed_demo_goals()
+    return {
+        "sites": [s.id for s in sites], "survey": survey.id, "version": version.id,
+        "questions": [q.id for q in questions], "themes": [t.id for t in themes],
+    }
+
+
+def _copy(cursor, table: str, columns: tuple[str, ...], rows) -> None:
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def seed_answers(app, ids: dict, n_answers: int, offset: int) -> None:
+    """Add ``n_answers`` answers (n/3 responses, n/6 respondents) with COPY."""
+    from feedback.extensions import db
+
+    rng = random.Random(offset)
+    n_responses = n_answers // 3
+    n_respondents = max(n_responses // 2, 1)
+    q_safe, q_adult, q_text = ids["questions"]
+    raw = db.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute("SELECT coalesce(max(id), 0) FROM respondent")
+        r0 = cur.fetchone()[0]
+        cur.execute("SELECT coalesce(max(id), 0) FROM response")
+        s0 = cur.fetchone()[0]
+        cur.execute("SELECT coalesce(max(id), 0) FROM answer")
+        a0 = cur.fetchone()[0]
+        now = datetime(2026, 1, 1)
+        _copy(cur, "respondent", ("id", "pseudonym", "preferred_locale", "age_group", "gender",
+                                  "neighbourhood", "role", "created_at"),
+              ((r0 + i, f"b{r0 + i}", rng.choice(LOCALES), rng.choice(AGES),
+                rng.choice(GENDERS), rng.choice(HOODS), "youth", now)
+               for i in range(1, n_respondents + 1)))
+        _copy(cur, "respondent_race", ("respondent_id", "group"),
+              ((r0 + i, RACES[i % len(RACES)]) for i in range(1, n_respondents + 1)))
+        responses, answers, tags, answer_themes = [], [], [], []
+        for i in range(1, n_responses + 1):
+            when = START + timedelta(seconds=rng.randrange(DAYS * 86400))
+            locale = rng.choice(LOCALES)
+            sid = s0 + i
+            responses.append((sid, r0 + 1 + (i - 1) % n_respondents, ids["survey"],
+                              ids["version"], rng.choice(("web", "web", "sms")),
+                              rng.choice(ids["sites"]), locale, when, when))
+            safe = rng.randint(1, 5)
+            adult = rng.choice(("yes", "yes", "no"))
+            base = a0 + 3 * (i - 1)
+            comment = rng.choice(COMMENTS[locale])
+            answers += [
+                (base + 1, sid, q_safe, "safe_at_site", str(safe), str(safe), float(safe), when),
+                (base + 2, sid, q_adult, "trusted_adult", adult, f'"{adult}"',
+                 1.0 if adult == "yes" else 0.0, when),
+                (base + 3, sid, q_text, "like_most", comment,
+                 '"' + comment.replace('"', "") + '"', None, when),
+            ]
+            score = rng.uniform(-1, 1)
+            label = "positive" if score > 0.3 else "negative" if score < -0.3 else "neutral"
+            tags.append((base + 3, locale, 0.9, label, score, when, "bench"))
+            answer_themes.append((base + 3, rng.choice(ids["themes"]), "auto", "[]", True))
+        _copy(cur, "response", ("id", "respondent_id", "survey_id", "survey_version_id",
+                                "channel", "site_id", "locale", "started_at", "completed_at"),
+              responses)
+        _copy(cur, "answer", ("id", "response_id", "question_id", "question_key", "raw_text",
+                              "value", "value_number", "created_at"), answers)
+        _copy(cur, "answer_tag", ("answer_id", "language", "language_confidence",
+                                  "sentiment_label", "sentiment_score", "analyzed_at",
+                                  "model_version"), tags)
+        _copy(cur, "answer_theme", ("answer_id", "theme_id", "source", "evidence", "auto"),
+              answer_themes)
+        for table in ("respondent", "response", "answer"):
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))")
+        raw.commit()
+        for table in ("respondent", "respondent_race", "response", "answer", "answer_tag",
+                      "answer_theme"):
+            cur.execute(f"ANALYZE {SCHEMA}.{table}")
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def signed_in_client(app):
+    from tests.conftest import csrf_token_from
+
+    client = app.test_client()
+    page = client.get("/staff/login").get_data(as_text=True)
+    client.post("/staff/login", data={"email": "bench@example.org",
+                                      "password": "bench password 2026",
+                                      "csrf_token": csrf_token_from(page)})
+    return client
+
+
+def timed(client, url: str, runs: int) -> tuple[float, float]:
+    """(first request, median of ``runs`` further requests) in seconds."""
+    def once():
+        t = time.perf_counter()
+        response = client.get(url)
+        elapsed = time.perf_counter() - t
+        assert response.status_code == 200, (url, response.status_code)
+        return elapsed
+
+    first = once()
+    return first, statistics.median(once() for _ in range(runs))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    app = make_app()
+    quarter = "?kind=quarter&quarter=2026-Q3"
+    results = {}
+    with app.app_context():
+        reset_schema(app)
+        ids = seed_definitions(app)
+    loaded = 0
+    for size in sorted(args.sizes):
+        t = time.perf_counter()
+        with app.app_context():  # not held during requests: g would outlive them
+            seed_answers(app, ids, size - loaded, loaded)
+        loaded = size
+        print(f"loaded {size:,} answers in {time.perf_counter() - t:.1f} s", flush=True)
+        client = signed_in_client(app)
+        results[size] = {
+            "dashboard": timed(client, "/staff/review" + quarter, args.runs),
+            "dashboard by age": timed(client, "/staff/review" + quarter + "&by=age_group",
+                                      args.runs),
+            "summary CSV": timed(client, "/staff/review/export/summary.csv" + quarter,
+                                 args.runs),
+        }
+    sizes = sorted(results)
+    print()
+    print(f"{'median seconds (first request)':<32}" + "".join(f"{s:>22,}" for s in sizes))
+    for name in results[sizes[0]]:
+        cells = "".join(f"{results[s][name][1]:>14.3f} ({results[s][name][0]:.2f})"
+                        for s in sizes)
+        print(f"{name:<32}{cells}")
+    if len(sizes) > 1:
+        growth = sizes[-1] / sizes[0]
+        ratio = results[sizes[-1]]["dashboard"][1] / results[sizes[0]]["dashboard"][1]
+        print(f"\nanswers x{growth:.0f}; dashboard time x{ratio:.1f}")
+
+
+if __name__ == "__main__":
+    main()
