@@ -56,13 +56,18 @@ def cached_model(name: str, fingerprint: str, train: Callable[[], T]) -> T:
         except Exception:  # a truncated or foreign file: retrain rather than fail the caller
             log.warning("ignoring unreadable model cache %s", path, exc_info=True)
     model = train()
+    tmp = None
     try:
         directory.mkdir(parents=True, exist_ok=True)
         handle, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}-", suffix=".tmp")
         os.close(handle)
         joblib.dump(model, tmp)
         os.replace(tmp, path)  # atomic: a concurrent reader never sees half a file
+        tmp = None
     except OSError:
         log.warning("cannot write model cache in %s; models will retrain", directory,
                     exc_info=True)
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
     return model

@@ -86,7 +86,7 @@ class CharNgrams(TransformerMixin, BaseEstimator):
         rolling = np.zeros(total, dtype=np.uint64)
         rows, cols = [], []
         shift = np.uint64(64 - self.n_bits)
-        for n in range(1, self.hi + 1):
+        for n in range(1, min(self.hi, total) + 1):
             # rolling[i] now covers codes[i : i + n]
             rolling[: total - n + 1] = rolling[: total - n + 1] * _MULT + codes[n - 1 :]
             if n < self.lo:
