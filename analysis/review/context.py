@@ -31,10 +31,12 @@ def build_scope(args, user) -> tuple[ReviewScope, str | None]:
     site_ids = visible_site_ids(user)
     base = ReviewScope(period=quarter_of(utcnow().date()),
                        site_ids=None if site_ids is None else tuple(site_ids))
-    latest = latest_day_with_data(base) or utcnow().date()
     kind = args.get("kind") or "quarter"
     value = args.get(kind) if kind in ("month", "quarter") else None
-    period = parse_period(kind, value, _date(args.get("start")), _date(args.get("end")), latest)
+    period = parse_period(kind, value, _date(args.get("start")), _date(args.get("end")), None)
+    if period is None:  # default: the latest quarter with data
+        latest = latest_day_with_data(base) or utcnow().date()
+        period = quarter_of(latest)
     group_dim, group_value = None, None
     if args.get("group") and ":" in args["group"]:
         group_dim, group_value = args["group"].split(":", 1)
@@ -63,7 +65,7 @@ def _date(value: str | None) -> date | None:
 def filter_form(args, scope: ReviewScope, by: str | None) -> ReviewFilterForm:
     """The GET form, its menus filled with what this viewer may choose from."""
     form = ReviewFilterForm(args)
-    latest = latest_day_with_data(scope.with_period(scope.period)) or utcnow().date()
+    latest = max(utcnow().date(), scope.period.last_day)
     quarters, months, day = [], [], latest
     for _ in range(8):
         q = quarter_of(day)

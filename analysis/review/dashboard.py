@@ -64,7 +64,7 @@ class GoalSummary:
         return mix.get(label, 0) / total if total else None
 
 
-def _goal_answers(scope: ReviewScope, *columns):
+def _goal_answers(scope: ReviewScope, *columns, with_period: bool = True):
     """SELECT ... FROM goal_theme -> answer_theme -> answer -> response, in scope."""
     return (
         sa.select(*columns)
@@ -72,30 +72,48 @@ def _goal_answers(scope: ReviewScope, *columns):
         .join(AnswerTheme, AnswerTheme.theme_id == goal_theme.c.theme_id)
         .join(Answer, Answer.id == AnswerTheme.answer_id)
         .join(Response, Response.id == Answer.response_id)
-        .where(AnswerTheme.source != "removed", *response_conditions(scope))
+        .where(AnswerTheme.source != "removed",
+               *response_conditions(scope, with_period=with_period))
     )
 
 
-def sentiment_by_goal(scope: ReviewScope) -> dict[int, dict[str, int]]:
-    """{goal_id: {sentiment: comments}} for every goal, in one query."""
+def _two_periods(scope: ReviewScope):
+    """(conditions covering the previous and current period, "now"/"before" expression):
+    one scan answers both, since the previous period ends where the current one starts."""
+    previous = scope.period.previous()
+    conds = [Response.completed_at >= previous.start_dt,
+             Response.completed_at < scope.period.end_dt]
+    which = sa.case((Response.completed_at >= scope.period.start_dt, "now"), else_="before")
+    return conds, which
+
+
+def sentiment_by_goal_both(scope: ReviewScope) -> dict[str, dict[int, dict[str, int]]]:
+    """{"now"|"before": {goal_id: {sentiment: comments}}} for every goal, in one query.
+
+    Each answer has one sentiment, so a goal's comment count is the sum over sentiments
+    (an answer with two of the goal's themes is counted once: COUNT DISTINCT)."""
+    conds, which = _two_periods(scope)
     query = (
-        _goal_answers(scope, goal_theme.c.goal_id, AnswerTag.sentiment_label,
-                      sa.func.count(sa.distinct(Answer.id)))
+        _goal_answers(scope, which, goal_theme.c.goal_id, AnswerTag.sentiment_label,
+                      sa.func.count(sa.distinct(Answer.id)), with_period=False)
         .outerjoin(AnswerTag, AnswerTag.answer_id == Answer.id)
-        .group_by(goal_theme.c.goal_id, AnswerTag.sentiment_label)
+        .where(*conds)
+        .group_by(which, goal_theme.c.goal_id, AnswerTag.sentiment_label)
     )
-    result: dict[int, dict[str, int]] = {}
-    for goal_id, label, n in db.session.execute(query):
-        result.setdefault(goal_id, {})[label or "untagged"] = int(n)
+    result: dict[str, dict[int, dict[str, int]]] = {"now": {}, "before": {}}
+    for period, goal_id, label, n in db.session.execute(query):
+        result[period].setdefault(goal_id, {})[label or "untagged"] = int(n)
     return result
 
 
+def sentiment_by_goal(scope: ReviewScope) -> dict[int, dict[str, int]]:
+    """{goal_id: {sentiment: comments}} for the scope's period."""
+    return sentiment_by_goal_both(scope)["now"]
+
+
 def comments_by_goal(scope: ReviewScope) -> dict[int, int]:
-    """{goal_id: distinct comments} (an answer with two of a goal's themes counts once)."""
-    query = _goal_answers(
-        scope, goal_theme.c.goal_id, sa.func.count(sa.distinct(Answer.id))
-    ).group_by(goal_theme.c.goal_id)
-    return {goal_id: int(n) for goal_id, n in db.session.execute(query)}
+    """{goal_id: distinct comments} in the scope's period."""
+    return {goal_id: sum(mix.values()) for goal_id, mix in sentiment_by_goal(scope).items()}
 
 
 def themes_by_goal(scope: ReviewScope) -> dict[int, list[tuple[int, int]]]:
@@ -131,40 +149,54 @@ def goal_groups(scope: ReviewScope, dim: str, min_cell: int) -> dict[int, Table]
     return tables
 
 
-def quotes_for(goal: AgendaGoal, scope: ReviewScope) -> list[Quote]:
-    """The strongest comment of each sentiment (highest |score|), in its original language."""
-    quotes = []
-    for label in SENTIMENTS:
-        query = (
-            _goal_answers(scope, Answer.raw_text, AnswerTag.language)
-            .join(AnswerTag, AnswerTag.answer_id == Answer.id)
-            .where(goal_theme.c.goal_id == goal.id, AnswerTag.sentiment_label == label,
-                   Answer.raw_text.is_not(None))
-            .order_by(sa.func.abs(AnswerTag.sentiment_score).desc(), Answer.id.desc())
-            .limit(1)
-        )
-        row = db.session.execute(query).first()
-        if row and row[0]:
-            quotes.append(Quote(text=redact(row[0]), language=row[1], sentiment=label))
-    return quotes
+def quotes_by_goal(scope: ReviewScope) -> dict[int, list[Quote]]:
+    """Per goal, the strongest comment of each sentiment (highest |score|), in its original
+    language: one query with a window function over the period's goal comments."""
+    rank = sa.func.row_number().over(
+        partition_by=(goal_theme.c.goal_id, AnswerTag.sentiment_label),
+        order_by=(sa.func.abs(AnswerTag.sentiment_score).desc(), Answer.id.desc()),
+    )
+    ranked = (
+        _goal_answers(scope, goal_theme.c.goal_id, AnswerTag.sentiment_label, Answer.raw_text,
+                      AnswerTag.language, rank.label("rank"))
+        .join(AnswerTag, AnswerTag.answer_id == Answer.id)
+        .where(Answer.raw_text.is_not(None))
+        .subquery()
+    )
+    query = sa.select(ranked.c.goal_id, ranked.c.sentiment_label, ranked.c.raw_text,
+                      ranked.c.language).where(ranked.c.rank == 1)
+    order = {label: i for i, label in enumerate(SENTIMENTS)}
+    result: dict[int, list[Quote]] = {}
+    for goal_id, label, text, language in db.session.execute(query):
+        if text:
+            result.setdefault(goal_id, []).append(
+                Quote(text=redact(text), language=language, sentiment=label))
+    for quotes in result.values():
+        quotes.sort(key=lambda q: order.get(q.sentiment, 9))
+    return result
 
 
-def volume(scope: ReviewScope, by: str) -> tuple[str, list[tuple[str, str, int]]]:
-    """Completed responses per time bucket and ``by`` ("channel" or "locale").
+def volume(scope: ReviewScope) -> tuple[str, list, list]:
+    """Completed responses per time bucket by channel and by language, from one query.
 
     Weekly for periods up to about six weeks (a month), monthly beyond (a quarter: three bars,
-    so fewer cells fall under the suppression threshold). Returns (unit, [(bucket, key, n)]).
+    so fewer cells fall under the suppression threshold).
+    Returns (unit, [(bucket, channel, n)], [(bucket, locale, n)]).
     """
     unit = "week" if scope.period.days <= 45 else "month"
-    column = Response.channel if by == "channel" else Response.locale
     bucket = bucket_expression(Response.completed_at, unit)
     query = (
-        sa.select(bucket, column, sa.func.count(Response.id))
+        sa.select(bucket, Response.channel, Response.locale, sa.func.count(Response.id))
         .where(*response_conditions(scope))
-        .group_by(bucket, column)
-        .order_by(bucket, column)
+        .group_by(bucket, Response.channel, Response.locale)
     )
-    return unit, [(str(b), k, int(n)) for b, k, n in db.session.execute(query)]
+    by_channel: dict = {}
+    by_locale: dict = {}
+    for b, channel, locale, n in db.session.execute(query):
+        by_channel[(str(b), channel)] = by_channel.get((str(b), channel), 0) + int(n)
+        by_locale[(str(b), locale)] = by_locale.get((str(b), locale), 0) + int(n)
+    return (unit, [(b, k, n) for (b, k), n in sorted(by_channel.items())],
+            [(b, k, n) for (b, k), n in sorted(by_locale.items())])
 
 
 def bucket_expression(column, unit: str):
@@ -176,10 +208,14 @@ def bucket_expression(column, unit: str):
     return sa.func.strftime("%Y-%m-01", column)
 
 
-def total_responses(scope: ReviewScope) -> int:
-    return int(db.session.scalar(
-        sa.select(sa.func.count(Response.id)).where(*response_conditions(scope))
-    ) or 0)
+def total_responses(scope: ReviewScope) -> tuple[int, int]:
+    """(responses in the period, in the previous period), in one query."""
+    conds, which = _two_periods(scope)
+    rows = dict(db.session.execute(
+        sa.select(which, sa.func.count(Response.id))
+        .where(*response_conditions(scope, with_period=False), *conds).group_by(which)
+    ).all())
+    return int(rows.get("now", 0)), int(rows.get("before", 0))
 
 
 @dataclass
@@ -199,49 +235,53 @@ class Review:
 
 def build_review(scope: ReviewScope, dimension: str | None = None,
                  with_quotes: bool = True) -> Review:
-    """Every figure of the dashboard for ``scope``, disaggregated by ``dimension`` if given."""
+    """Every figure of the dashboard for ``scope``, disaggregated by ``dimension`` if given.
+
+    A fixed number of queries whatever the data: sentiment and comments for both periods (1),
+    top themes (1), quotes (1), all indicators for both periods (1), totals (1), volume (1),
+    plus the breakdown tables when a dimension is chosen.
+    """
     min_cell = min_cell_size()
-    previous = scope.with_period(scope.period.previous())
     goals = list_goals(active_only=True)
-    now_mix, before_mix = sentiment_by_goal(scope), sentiment_by_goal(previous)
-    now_n, before_n = comments_by_goal(scope), comments_by_goal(previous)
+    mix = sentiment_by_goal_both(scope)
     themes = themes_by_goal(scope)
     theme_rows = {t.id: t for t in db.session.scalars(sa.select(Theme))}
     groups = goal_groups(scope, dimension, min_cell) if dimension else {}
     labels = site_names() if dimension == "site" else {}
+    all_indicators = [i for g in goals for i in g.indicators]
+    values = ind.compute_all(all_indicators, scope, min_cell)
+    quotes = quotes_by_goal(scope) if with_quotes else {}
     summaries = []
     for goal in goals:
+        now_mix = mix["now"].get(goal.id, {})
+        before_mix = mix["before"].get(goal.id, {})
         summary = GoalSummary(
             goal=goal,
-            comments=now_n.get(goal.id, 0),
-            previous_comments=before_n.get(goal.id, 0),
-            sentiment=now_mix.get(goal.id, {}),
-            previous_sentiment=before_mix.get(goal.id, {}),
+            comments=sum(now_mix.values()),
+            previous_comments=sum(before_mix.values()),
+            sentiment=now_mix,
+            previous_sentiment=before_mix,
             themes=[(theme_rows[t], n) for t, n in themes.get(goal.id, [])[:5] if t in theme_rows],
             by_group=groups.get(goal.id, Table(dimension=dimension)) if dimension else None,
+            quotes=quotes.get(goal.id, []),
         )
         for indicator in goal.indicators:
-            summary.indicators.append(
-                (indicator, ind.compute(indicator, scope, min_cell),
-                 ind.compute(indicator, previous, min_cell))
-            )
+            summary.indicators.append((indicator, *values[indicator.id]))
             if dimension and indicator.rule == "mean":  # shares: see shared_tables
                 summary.indicator_groups.append(
                     (indicator, ind.by_group(indicator, scope, dimension, min_cell, labels))
                 )
-        if with_quotes:
-            summary.quotes = quotes_for(goal, scope)
         summaries.append(summary)
     shared = []
     if dimension:
         from analysis.review.shared_tables import tables_for
 
-        shared = tables_for(scope, dimension, [i for g in goals for i in g.indicators])
-    _, vol_channel = volume(scope, "channel")
-    unit, vol_locale = volume(scope, "locale")
+        shared = tables_for(scope, dimension, all_indicators)
+    unit, vol_channel, vol_locale = volume(scope)
+    responses, previous_responses = total_responses(scope)
     return Review(
-        scope=scope, min_cell=min_cell, responses=total_responses(scope),
-        previous_responses=total_responses(previous), volume_unit=unit,
+        scope=scope, min_cell=min_cell, responses=responses,
+        previous_responses=previous_responses, volume_unit=unit,
         volume_channel=vol_channel, volume_locale=vol_locale, goals=summaries,
         dimension=dimension, shared=shared,
     )

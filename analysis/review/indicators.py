@@ -82,6 +82,56 @@ def compute(indicator: Indicator, scope: ReviewScope, min_cell: int) -> Indicato
     return IndicatorValue(n=n, value=_value(indicator, n, measure))
 
 
+def compute_all(indicators: list[Indicator], scope: ReviewScope,
+                min_cell: int) -> dict[int, tuple[IndicatorValue, IndicatorValue]]:
+    """Every indicator for the period and the previous one, in one query (conditional
+    aggregates over the answers to the indicators' questions).
+
+    Returns {indicator id: (this period, previous period)}."""
+    if not indicators:
+        return {}
+    previous = scope.period.previous()
+    which = sa.case((Response.completed_at >= scope.period.start_dt, "now"), else_="before")
+    columns = []
+    for indicator in indicators:
+        asked = Answer.question_key == indicator.question_key
+        if indicator.rule == "mean":
+            columns += [
+                sa.func.count(sa.case((asked, Answer.value_number))),
+                sa.func.avg(sa.case((asked, Answer.value_number))),
+            ]
+        else:
+            columns += [
+                sa.func.count(sa.case((asked, Answer.id))),
+                sa.func.sum(sa.case((asked, match_expression(indicator)), else_=0)),
+            ]
+    query = (
+        sa.select(which, *columns)
+        .select_from(Answer)
+        .join(Response, Response.id == Answer.response_id)
+        .where(
+            Answer.question_key.in_({i.question_key for i in indicators}),
+            *response_conditions(scope, with_period=False),
+            Response.completed_at >= previous.start_dt,
+            Response.completed_at < scope.period.end_dt,
+        )
+        .group_by(which)
+    )
+    found = {period: row for period, *row in db.session.execute(query)}
+    result = {}
+    for k, indicator in enumerate(indicators):
+        pair = []
+        for period in ("now", "before"):
+            row = found.get(period)
+            n, measure = (int(row[2 * k] or 0), row[2 * k + 1]) if row else (0, None)
+            if 0 < n < min_cell:
+                pair.append(IndicatorValue(n=n, value=None, suppressed=True))
+            else:
+                pair.append(IndicatorValue(n=n, value=_value(indicator, n, measure)))
+        result[indicator.id] = tuple(pair)
+    return result
+
+
 def by_group(indicator: Indicator, scope: ReviewScope, dim: str, min_cell: int,
              labels: dict | None = None) -> Table:
     """The indicator per demographic group, with small-cell suppression."""

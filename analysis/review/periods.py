@@ -65,8 +65,9 @@ def quarter_of(day: date) -> Period:
 
 
 def parse_period(kind: str | None, value: str | None, start: date | None, end: date | None,
-                 default_day: date) -> Period:
-    """The period a GET form asks for; falls back to the quarter containing ``default_day``.
+                 default_day: date | None) -> Period | None:
+    """The period a GET form asks for; falls back to the quarter containing ``default_day``
+    (None when there is no valid request and no default).
 
     month: value "2026-03"; quarter: value "2026-Q1"; custom: start and end dates (end inclusive).
     """
@@ -81,4 +82,4 @@ def parse_period(kind: str | None, value: str | None, start: date | None, end: d
             return Period(start, end + timedelta(days=1), "custom")
     except (ValueError, TypeError):
         pass
-    return quarter_of(default_day)
+    return quarter_of(default_day) if default_day else None
