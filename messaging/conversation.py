@@ -13,15 +13,16 @@ from datetime import timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from feedback.extensions import db
 from feedback.i18n import LANGUAGE_NAMES
 from feedback.intake import complete_response, new_respondent, record_answer, start_response
-from feedback.models import utcnow
+from feedback.models import Response, utcnow
 from messaging.keywords import language_choice
 from messaging.models import Contact, Conversation
 from surveys.logic import is_applicable
-from surveys.models import Survey, SurveyVersion
+from surveys.models import Question, Survey, SurveyVersion
 from surveys.texts import localized
 from surveys.types import QUESTION_TYPES
 
@@ -77,13 +78,44 @@ def current_version(survey: Survey) -> SurveyVersion | None:
 
 
 def open_conversation(contact: Contact) -> Conversation | None:
-    """The contact's conversation waiting for a reply, if any (the newest)."""
+    """The contact's conversation waiting for a reply, if any (the newest), loaded with its
+    version and response in one query and the answers so far in a second (the hot path)."""
     return db.session.scalar(
         db.select(Conversation)
         .filter(Conversation.contact_id == contact.id, Conversation.state.in_(OPEN_STATES))
+        .options(
+            joinedload(Conversation.survey_version),
+            joinedload(Conversation.response).joinedload(Response.respondent),
+            joinedload(Conversation.response).selectinload(Response.answers),
+        )
         .order_by(Conversation.id.desc())
         .limit(1)
     )
+
+
+def _load_questions(session, version_id: int) -> list:
+    return list(session.scalars(
+        db.select(Question).filter(Question.version_id == version_id)
+        .options(selectinload(Question.choices)).order_by(Question.position, Question.id)
+    ))
+
+
+def questions(version: SurveyVersion) -> list:
+    """The version's questions with their choices, in order.
+
+    A published version never changes (surveys freeze it), so its questions are loaded once
+    per app and process, in a session of their own and kept detached (read-only: never
+    attach them to another session); a draft is read afresh each time.
+    """
+    if version.published_at is None:
+        return _load_questions(db.session, version.id)
+    cache = current_app.extensions.setdefault("sms_question_cache", {})
+    key = (version.id, version.published_at)
+    if key not in cache:
+        with Session(db.engine, expire_on_commit=False) as session:
+            cache[key] = _load_questions(session, version.id)
+            session.expunge_all()
+    return cache[key]
 
 
 def ttl() -> timedelta:
@@ -101,7 +133,7 @@ def _values(conversation: Conversation) -> dict:
 
 
 def _question(conversation: Conversation, key: str | None):
-    for question in conversation.survey_version.questions:
+    for question in questions(conversation.survey_version):
         if question.key == key:
             return question
     return None
@@ -110,9 +142,8 @@ def _question(conversation: Conversation, key: str | None):
 def _next_question(conversation: Conversation, after_key: str | None):
     """The first applicable question after ``after_key`` (from the start when None)."""
     values = _values(conversation)
-    questions = conversation.survey_version.questions
     started = after_key is None
-    for question in questions:
+    for question in questions(conversation.survey_version):
         if not started:
             started = question.key == after_key
             continue

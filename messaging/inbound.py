@@ -96,7 +96,19 @@ def _wants_contact(body: str | None) -> bool:
     return survey is not None and survey.status == "open"
 
 
-def _store(sid: str, phone: str | None, body: str | None, num_media: int) -> InboundMessage:
+@dataclass
+class Stored:
+    """A stored inbound message, as the handling needs it (read before the commit expired
+    the row, so no reload query)."""
+
+    id: int
+    contact_id: int | None
+    is_new: bool
+    status: str = "received"
+    reply_body: str | None = None
+
+
+def _store(sid: str, phone: str | None, body: str | None, num_media: int) -> Stored:
     """Insert the message (and a new keyword contact) and commit; IntegrityError on a race."""
     contact = None
     if phone:
@@ -110,28 +122,36 @@ def _store(sid: str, phone: str | None, body: str | None, num_media: int) -> Inb
         message_sid=sid, contact=contact, body=body, num_media=num_media, status="received"
     )
     db.session.add(inbound)
+    db.session.flush()
+    stored = Stored(inbound.id, inbound.contact_id, True)
     db.session.commit()
-    return inbound
+    return stored
 
 
-def store(sid: str, phone: str | None, body: str | None, num_media: int):
-    """Store the message first (unique MessageSid). Returns (message, is_new).
+def _existing(sid: str) -> Stored | None:
+    row = db.session.scalar(db.select(InboundMessage).filter_by(message_sid=sid))
+    if row is None:
+        return None
+    return Stored(row.id, row.contact_id, False, row.status, row.reply_body)
 
-    A duplicate delivery returns the first row and False. Two first texts from one new number
-    at once race on the contact's unique phone: the loser retries and finds the contact.
+
+def store(sid: str, phone: str | None, body: str | None, num_media: int) -> Stored:
+    """Store the message first (unique MessageSid) and commit.
+
+    The insert is tried first (the unique index decides, no look-up on the hot path); a
+    duplicate delivery, even one arriving at the same moment, hits the constraint and gets
+    the first row back with ``is_new`` False. Two first texts from one new number race on the
+    contact's unique phone: the loser retries and finds the contact.
     """
     for _attempt in range(3):
-        existing = db.session.scalar(db.select(InboundMessage).filter_by(message_sid=sid))
-        if existing is not None:
-            return existing, False
         try:
-            return _store(sid, phone, body, num_media), True
+            return _store(sid, phone, body, num_media)
         except IntegrityError:
             db.session.rollback()
-    existing = db.session.scalar(db.select(InboundMessage).filter_by(message_sid=sid))
-    if existing is None:  # pragma: no cover - three lost races in a row
-        raise RuntimeError("could not store inbound message")
-    return existing, False
+        existing = _existing(sid)
+        if existing is not None:
+            return existing
+    raise RuntimeError("could not store inbound message")  # pragma: no cover
 
 
 def lock_contact(contact_id: int) -> Contact | None:
@@ -237,22 +257,14 @@ def _from_turn(out: Handled, turn: engine.Turn) -> Handled:
     return out
 
 
-def handle_stored(inbound_id: int, *, by_rest_api: bool = False) -> Handled:
-    """Handle a stored message under the contact's lock, record the replies and commit once.
-
-    The replies are recorded as delivered in the TwiML (the webhook), or with
-    ``by_rest_api`` queued and dispatched after the commit (the ``finish_inbound`` job).
-    Idempotent: a message already handled is not handled again (no texts).
-    """
-    inbound = db.session.get(InboundMessage, inbound_id)
-    contact = lock_contact(inbound.contact_id) if inbound.contact_id else None
-    db.session.refresh(inbound)
-    if inbound.status == "handled":
-        db.session.rollback()
-        return Handled(contact=contact)
-    out = dispatch_text(contact, inbound.body, inbound.num_media)
-    inbound.status = "handled"
-    inbound.reply_body = EMPTY_TWIML if by_rest_api else twiml(out.texts)
+def _finish(out: Handled, inbound_id: int, by_rest_api: bool) -> Handled:
+    """Record the replies and the message's outcome, commit once, then send and announce."""
+    reply_body = EMPTY_TWIML if by_rest_api else twiml(out.texts)
+    db.session.execute(
+        sa.update(InboundMessage).where(InboundMessage.id == inbound_id)
+        .values(status="handled", reply_body=reply_body)
+        .execution_options(synchronize_session=False)
+    )
     queued = []
     if out.contact is not None:
         for text in out.texts:
@@ -262,12 +274,44 @@ def handle_stored(inbound_id: int, *, by_rest_api: bool = False) -> Handled:
                 ))
             else:
                 record_twiml_reply(out.contact, text, conversation_id=out.conversation_id)
-    db.session.commit()
+    # Keep what was just written loaded: announcing reads only ids, which cannot change.
+    session = db.session()  # the real session behind the scoped proxy
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
     if queued:
         dispatch([m.id for m in queued])
     for response, answers, completed in out.announcements:
         announce(response, answers, completed)
+    db.session.expire_all()
     return out
+
+
+def handle_new(stored: Stored, body: str | None, num_media: int) -> Handled:
+    """Handle a message just stored by this request (the webhook's hot path): lock the
+    contact, decide, record the TwiML replies, commit once."""
+    contact = lock_contact(stored.contact_id) if stored.contact_id else None
+    out = dispatch_text(contact, body, num_media)
+    return _finish(out, stored.id, by_rest_api=False)
+
+
+def handle_stored(inbound_id: int, *, by_rest_api: bool = False) -> Handled:
+    """Handle a stored message again (the ``finish_inbound`` job): under the contact's lock,
+    and only if it is not handled yet, so a retried or doubled job never answers twice.
+    With ``by_rest_api`` the replies are queued and dispatched after the commit.
+    """
+    inbound = db.session.get(InboundMessage, inbound_id)
+    if inbound is None:
+        return Handled()
+    contact = lock_contact(inbound.contact_id) if inbound.contact_id else None
+    db.session.refresh(inbound)
+    if inbound.status == "handled":
+        db.session.rollback()
+        return Handled(contact=contact)
+    out = dispatch_text(contact, inbound.body, inbound.num_media)
+    return _finish(out, inbound_id, by_rest_api)
 
 
 def receive(sid: str, from_number: str | None, body: str | None, num_media: int = 0) -> Received:
@@ -278,22 +322,21 @@ def receive(sid: str, from_number: str | None, body: str | None, num_media: int 
     the REST API, while Twilio gets an empty 200.
     """
     phone = normalise_phone(from_number)
-    inbound, is_new = store(sid, phone, body, num_media)
-    if not is_new:
-        if inbound.status == "handled" and inbound.reply_body:
-            return Received(inbound.reply_body, inbound.id, duplicate=True)
-        return Received(EMPTY_TWIML, inbound.id, duplicate=True)
-    inbound_id = inbound.id
+    stored = store(sid, phone, body, num_media)
+    if not stored.is_new:
+        if stored.status == "handled" and stored.reply_body:
+            return Received(stored.reply_body, stored.id, duplicate=True)
+        return Received(EMPTY_TWIML, stored.id, duplicate=True)
     try:
-        out = handle_stored(inbound_id)
+        out = handle_new(stored, body, num_media)
     except Exception as exc:  # noqa: BLE001 - Twilio would lose the message on a 5xx
         db.session.rollback()
         # The exception text may hold SQL parameters (a phone, a body): log its type only.
         log.error("inbound message %s failed (%s); finishing it in a job",
-                  inbound_id, type(exc).__name__)
-        _mark_failed_and_enqueue(inbound_id)
-        return Received(EMPTY_TWIML, inbound_id)
-    return Received(twiml(out.texts), inbound_id)
+                  stored.id, type(exc).__name__)
+        _mark_failed_and_enqueue(stored.id)
+        return Received(EMPTY_TWIML, stored.id)
+    return Received(twiml(out.texts), stored.id)
 
 
 def _mark_failed_and_enqueue(inbound_id: int) -> None:

@@ -1,0 +1,305 @@
+"""Benchmark of the Twilio webhook ``POST /sms/inbound`` under gunicorn against PostgreSQL.
+
+Run (one command, about a minute)::
+
+    .venv/bin/python benchmarks/bench_sms_inbound.py [--phones 150] [--threads 8]
+
+It creates a fresh database next to DATABASE_URL's (default
+postgresql://postgres@127.0.0.1:5432/test), builds the schema, seeds the family-pulse survey,
+starts gunicorn (4 sync workers) on 127.0.0.1, and plays many families answering the survey
+with validly signed requests: unique MessageSids, some invalid answers (re-prompts), some
+retried deliveries of the same MessageSid. Then it measures, in the same server, two reference
+endpoints (BENCHMARK_ENDPOINTS=1): signature check only, and signature check plus one unique
+insert. It prints requests/s, p50 and p99 for each, the stored message and answer counts
+against the expected ones (which must match exactly), and whether the targets are met:
+full webhook >= half the store-only throughput, p99 < 250 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TOKEN = "bench-auth-token"
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def fresh_database(base_url: str) -> tuple[str, str]:
+    """Create an empty database beside ``base_url``'s; returns (its URL, its name)."""
+    import psycopg
+
+    name = f"bench_sms_{os.getpid()}"
+    parts = urlsplit(base_url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path="/" + name)), name
+
+
+def drop_database(base_url: str, name: str) -> None:
+    import psycopg
+
+    admin = urlunsplit(urlsplit(base_url)._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def prepare(env: dict) -> None:
+    """Schema and the family survey, in a child process with the benchmark's environment."""
+    code = (
+        "from feedback.app import create_app\n"
+        "from feedback.extensions import db\n"
+        "app = create_app()\n"
+        "with app.app_context():\n"
+        "    db.create_all()\n"
+        "    from messaging.demo_sms import ensure_family_survey\n"
+        "    ensure_family_survey()\n"
+    )
+    subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True)
+
+
+def count_rows(env: dict) -> tuple[int, int]:
+    code = (
+        "from feedback.app import create_app\n"
+        "from feedback.extensions import db\n"
+        "from feedback.models import Answer\n"
+        "from messaging.models import InboundMessage\n"
+        "app = create_app()\n"
+        "with app.app_context():\n"
+        "    print(db.session.scalar(db.select(db.func.count(InboundMessage.id))),\n"
+        "          db.session.scalar(db.select(db.func.count(Answer.id))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout.split()
+    return int(out[0]), int(out[1])
+
+
+def script_for(rng: random.Random) -> tuple[list[str], int]:
+    """One family's texts through the survey, and how many answers it must store."""
+    texts = ["PULSE", rng.choice(["1", "2", "3"])]
+    if rng.random() < 0.3:
+        texts.append("banana")  # invalid: a re-prompt, nothing stored
+    texts.append(str(rng.randint(1, 5)))
+    used = rng.random() < 0.6
+    texts.append("1" if used else "2")
+    answers = 2
+    if used:
+        if rng.random() < 0.2:
+            texts.append("9")  # not an option
+        texts.append(str(rng.randint(1, 4)))
+        answers += 1
+    texts += [rng.choice(["More tutoring", "Transporte por favor", "Cần xe đưa đón",
+                          "Longer hours at the center"]), "2", "3", "1 and 2"]
+    return texts, answers + 4
+
+
+class Client:
+    """A keep-alive HTTP client that signs every request like Twilio."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.base = f"http://127.0.0.1:{port}"
+        from twilio.request_validator import RequestValidator
+
+        self.validator = RequestValidator(TOKEN)
+
+    def post(self, path: str, params: dict) -> tuple[int, float]:
+        body = urlencode(params)
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Twilio-Signature": self.validator.compute_signature(self.base + path, params),
+            "Connection": "keep-alive",
+        }
+        for attempt in range(2):
+            start = time.perf_counter()
+            try:
+                self.conn.request("POST", path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                response.read()
+                return response.status, time.perf_counter() - start
+            except (http.client.HTTPException, ConnectionError):
+                self.conn.close()  # the sync worker closed it; reconnect once
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+
+def params(phone: str, body: str, sid: str) -> dict:
+    return {"MessageSid": sid, "AccountSid": "ACbench", "From": phone, "To": "+15045550000",
+            "Body": body, "NumMedia": "0", "SmsStatus": "received", "ApiVersion": "2010-04-01"}
+
+
+def run_conversations(port: int, phones: int, threads: int, deadline: float, seed: int = 7):
+    """Play ``phones`` families over ``threads`` clients; returns latencies, sids, answers."""
+    rng = random.Random(seed)
+    scripts = [(f"+1985{2000000 + n:07d}", *script_for(rng)) for n in range(phones)]
+    work = iter(scripts)
+    lock = threading.Lock()
+    latencies, sids, errors = [], set(), []
+    expected_answers = [0]
+
+    def worker():
+        client = Client(port)
+        local_rng = random.Random()
+        while time.monotonic() < deadline:
+            with lock:
+                item = next(work, None)
+            if item is None:
+                return
+            phone, texts, answers = item
+            for body in texts:
+                sid = "SM" + uuid.uuid4().hex
+                status, took = client.post("/sms/inbound", params(phone, body, sid))
+                retried = local_rng.random() < 0.05
+                if retried:  # Twilio redelivers the same message
+                    status2, took2 = client.post("/sms/inbound", params(phone, body, sid))
+                with lock:
+                    latencies.append(took)
+                    sids.add(sid)
+                    if status != 200:
+                        errors.append(status)
+                    if retried:
+                        latencies.append(took2)
+                        if status2 != 200:
+                            errors.append(status2)
+            with lock:
+                expected_answers[0] += answers
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    started = time.perf_counter()
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return latencies, time.perf_counter() - started, len(sids), expected_answers[0], errors
+
+
+def run_reference(port: int, path: str, requests: int, threads: int):
+    counter = itertools.count()
+    lock = threading.Lock()
+    latencies, errors = [], []
+
+    def worker():
+        client = Client(port)
+        while next(counter) < requests:
+            status, took = client.post(path, params("+19855550000", "4", "SM" + uuid.uuid4().hex))
+            with lock:
+                latencies.append(took)
+                if status != 200:
+                    errors.append(status)
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    started = time.perf_counter()
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return latencies, time.perf_counter() - started, errors
+
+
+def summary(name: str, latencies: list[float], elapsed: float) -> dict:
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    result = {"name": name, "n": len(ordered), "rps": len(ordered) / elapsed,
+              "p50": statistics.median(ordered) * 1000, "p99": p99 * 1000}
+    print(f"{name:<28} {result['n']:>6} req  {result['rps']:8.1f} req/s  "
+          f"p50 {result['p50']:6.1f} ms  p99 {result['p99']:6.1f} ms")
+    return result
+
+
+def wait_ready(port: int, proc, timeout: float = 30) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise SystemExit("gunicorn exited early")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not become ready")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--phones", type=int, default=150)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--max-seconds", type=float, default=120)
+    parser.add_argument("--keep-db", action="store_true")
+    args = parser.parse_args()
+
+    base_url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    db_url, db_name = fresh_database(base_url)
+    env = dict(os.environ, DATABASE_URL=db_url, SMS_BACKEND="console", TWILIO_AUTH_TOKEN=TOKEN,
+               PUBLIC_BASE_URL=f"http://127.0.0.1:{args.port}", BENCHMARK_ENDPOINTS="1",
+               QUEUE_URL="memory://", LOG_LEVEL="WARNING",
+               INSTANCE_PATH=str(ROOT / "instance" / "bench"))
+    proc = None
+    try:
+        prepare(env)
+        proc = subprocess.Popen(
+            [str(Path(sys.executable).with_name("gunicorn")), "-w", str(args.workers),
+             "-k", "sync", "-b", f"127.0.0.1:{args.port}", "--log-level", "warning",
+             "wsgi:app"], cwd=ROOT, env=env,
+        )
+        wait_ready(args.port, proc)
+        deadline = time.monotonic() + args.max_seconds
+        lat, elapsed, unique_sids, expected_answers, errors = run_conversations(
+            args.port, args.phones, args.threads, deadline)
+        print(f"gunicorn {args.workers} sync workers, {args.threads} client threads, "
+              f"PostgreSQL, {args.phones} families")
+        full = summary("webhook /sms/inbound", lat, elapsed)
+        n = max(300, full["n"] // 2)
+        ref_validate = summary("reference: validate only",
+                               *run_reference(args.port, "/sms/bench/validate", n,
+                                              args.threads)[:2])
+        store_lat, store_elapsed, store_errors = run_reference(
+            args.port, "/sms/bench/store", n, args.threads)
+        ref_store = summary("reference: validate + insert", store_lat, store_elapsed)
+        stored_messages, stored_answers = count_rows(env)
+        stored_messages -= len(store_lat)  # the store-only reference rows
+        print(f"messages stored {stored_messages} / expected {unique_sids}; "
+              f"answers stored {stored_answers} / expected {expected_answers}; "
+              f"non-200 answers {len(errors) + len(store_errors)}")
+        ratio = full["rps"] / ref_store["rps"]
+        print(f"webhook / store-only throughput: {ratio:.2f} (validate-only "
+              f"{ref_validate['rps']:.0f} req/s)")
+        checks = {
+            "counts match exactly": stored_messages == unique_sids
+            and stored_answers == expected_answers and not errors,
+            "throughput >= 0.5 x store-only": ratio >= 0.5,
+            "p99 < 250 ms": full["p99"] < 250,
+        }
+        for name, ok in checks.items():
+            print(f"  [{'met' if ok else 'NOT met'}] {name}")
+        return 0 if all(checks.values()) else 1
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=15)
+        if not args.keep_db:
+            drop_database(base_url, db_name)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
