@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 #: Bump when model code changes in a way old pickles would not reflect.
-MODEL_CODE_VERSION = "1"
+MODEL_CODE_VERSION = "2"
 
 
 def library_versions() -> tuple[str, ...]:

@@ -43,16 +43,29 @@ class CharNgrams(TransformerMixin, BaseEstimator):
 
     def fit(self, texts, y=None):
         """Remember which hashed n-grams occur in `texts`; others are dropped at transform."""
-        seen = np.unique(self._hashed(texts, None).indices)
-        lookup = np.full(1 << self.n_bits, -1, dtype=np.int32)
-        lookup[seen] = np.arange(seen.size, dtype=np.int32)
-        self.lookup_ = lookup
-        self.n_features_out_ = int(seen.size)
+        self.columns_ = np.unique(self._hashed(texts, None).indices).astype(np.int32)
+        self.n_features_out_ = int(self.columns_.size)
+        self.__dict__.pop("_lookup", None)
         return self
 
     def transform(self, texts):
         """Return a CSR matrix (len(texts) × n-grams seen in fit) of counts as float32."""
-        return self._hashed(texts, self.lookup_)
+        return self._hashed(texts, self._lookup_table())
+
+    def _lookup_table(self) -> np.ndarray:
+        """Hashed column → training column (-1 if unseen); rebuilt after unpickling, so a
+        stored model holds only the seen columns, not a table of 2**n_bits entries."""
+        lookup = self.__dict__.get("_lookup")
+        if lookup is None:
+            lookup = np.full(1 << self.n_bits, -1, dtype=np.int32)
+            lookup[self.columns_] = np.arange(self.columns_.size, dtype=np.int32)
+            self._lookup = lookup
+        return lookup
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_lookup", None)
+        return state
 
     def _hashed(self, texts, lookup) -> sparse.csr_matrix:
         """Counts over the columns of `lookup` (all 2**n_bits hashed columns when None)."""

@@ -22,6 +22,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
+from threadpoolctl import threadpool_limits
 
 from .cache import cached_model, library_versions
 from .data import data_fingerprint, read_labeled
@@ -68,7 +69,8 @@ def _train_ngram_model() -> Pipeline:
         ("tfidf", TfidfTransformer(sublinear_tf=True)),
         ("lr", LogisticRegression(C=20.0, max_iter=2000)),
     ])
-    model.fit([e.text for e in examples], [e.label for e in examples])
+    with threadpool_limits(limits=1):  # tiny model: more BLAS threads only contend
+        model.fit([e.text for e in examples], [e.label for e in examples])
     return model
 
 

@@ -19,6 +19,7 @@ from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
+from threadpoolctl import threadpool_limits
 
 from .cache import cached_model, library_versions
 from .data import DATA_DIR, LabeledText, data_fingerprint, read_labeled
@@ -134,7 +135,10 @@ def fit_sentiment_model(language: str, examples: Sequence[LabeledText]) -> Senti
     if not labels <= set(LABELS) or len(labels) < 2:
         raise ValueError(f"labels must be two or more of {LABELS}, got {sorted(labels)}")
     classifier = build_classifier(language)
-    classifier.fit([text for text, _ in examples], [label for _, label in examples])
+    # One BLAS thread: these models are tiny, and on a busy small server extra BLAS threads
+    # spin-wait for each other (training went from 0.2 s to 3 s with two threads).
+    with threadpool_limits(limits=1):
+        classifier.fit([text for text, _ in examples], [label for _, label in examples])
     weight = TEXTBLOB_WEIGHT if language == "en" else 0.0
     return SentimentModel(language, classifier, textblob_weight=weight)
 
