@@ -16,7 +16,6 @@ committing each batch, so an interrupted run resumes where it stopped.
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Iterable, Sequence
 
@@ -68,15 +67,11 @@ def _loaded_models() -> dict:
 
 
 def _analyze(texts: list[str], languages: list[str | None]):
-    """Call the pure batch API, passing the coalition's models when it accepts them."""
+    """Call the pure batch API with the stored codebook and the coalition's active models."""
     import analysis
 
-    kwargs = {"codebook": load_codebook(), "languages": languages}
-    params = inspect.signature(analysis.analyze_many).parameters
-    models = _loaded_models()
-    if models and "sentiment_models" in params:
-        kwargs["sentiment_models"] = models
-    return analysis.analyze_many(texts, **kwargs)
+    return analysis.analyze_many(texts, load_codebook(), languages,
+                                 sentiment_models=_loaded_models() or None)
 
 
 def free_text_answers(ids: Iterable[int] | None = None):
