@@ -106,3 +106,12 @@ def make_sms_survey(db):
         return survey
 
     return make
+
+
+@pytest.fixture
+def dispose_engine(app, db):
+    """Close the pooled connections of this test's app (conftest does so on SQLite only);
+    on PostgreSQL, leaked connections otherwise surface as ResourceWarnings in later tests."""
+    yield
+    db.session.remove()
+    db.engine.dispose()

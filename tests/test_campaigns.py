@@ -14,6 +14,7 @@ from messaging.models import Campaign, Conversation, OutboundMessage
 from messaging.reminders import send_reminders
 
 pytest_plugins = ["fixtures_outbound"]
+pytestmark = pytest.mark.usefixtures("dispose_engine")
 
 #: 10:00 in America/Chicago (CDT, UTC-5) on the clock fixture's day.
 MORNING = datetime(2031, 6, 2, 15, 0)

@@ -13,6 +13,7 @@ from messaging.contacts import import_contacts
 from messaging.models import Contact
 
 pytest_plugins = ["fixtures_outbound"]
+pytestmark = pytest.mark.usefixtures("dispose_engine")
 
 CSV = """phone,name,language,site,groups
 (504) 555-0101,Ana,es,central,parents;tutoring

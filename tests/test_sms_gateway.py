@@ -18,6 +18,7 @@ from messaging.gateway import (
 from messaging.models import OutboundMessage
 
 pytest_plugins = ["fixtures_outbound"]
+pytestmark = pytest.mark.usefixtures("dispose_engine")
 
 
 def _queue(db, contact, body="Hello from the coalition", **kw):

@@ -10,6 +10,7 @@ from messaging import outbound
 from messaging.models import OutboundMessage
 
 pytest_plugins = ["fixtures_outbound"]
+pytestmark = pytest.mark.usefixtures("dispose_engine")
 
 URL = PUBLIC_BASE_URL + "/sms/status"
 
