@@ -76,3 +76,18 @@ def test_letter_count_ignores_fillers():
     assert letter_count("ok ok jaja 2") == 0
     assert letter_count("no se") == 4
     assert letter_count("el autobus " * 5) == 45
+
+
+@pytest.mark.parametrize("languages", [("en", "es", "vi"), ("en", "es", "vi", "fr")])
+def test_batched_py3langid_equals_its_rank(languages):
+    from analysis.text.langid import _identifier
+    from analysis.text.langid_batch import batch_rank
+
+    identifier = _identifier(languages)
+    texts = ["", "😀", "2", "THE BUS IS LATE", "la escuela es buena", "truong hoc rat tot",
+             "Trường học rất tốt", "x" * 300, "Le bus est en retard", "ko co j", "\x00 ok"]
+    batch = batch_rank(identifier, texts)
+    for row, text in enumerate(texts):
+        expected = dict(identifier.rank(text))
+        for column, code in enumerate(identifier.nb_classes):
+            assert batch[row, column] == pytest.approx(expected[code], abs=1e-4), (text, code)

@@ -27,6 +27,7 @@ from threadpoolctl import threadpool_limits
 from .cache import cached_model, library_versions
 from .data import data_fingerprint, read_labeled
 from .features import CharNgrams
+from .langid_batch import batch_rank
 from .normalize import fold, letter_count, prepare
 
 __all__ = [
@@ -97,13 +98,10 @@ def _identifier(languages: tuple[str, ...]):
 
 
 def _langid_matrix(texts: Sequence[str], languages: tuple[str, ...]) -> np.ndarray:
+    """py3langid's probabilities, columns in the order of `languages`."""
     identifier = _identifier(languages)
-    column = {code: i for i, code in enumerate(languages)}
-    out = np.zeros((len(texts), len(languages)))
-    for row, text in enumerate(texts):
-        for code, prob in identifier.rank(text):
-            out[row, column[code]] = prob
-    return out
+    proba = batch_rank(identifier, texts)
+    return proba[:, [identifier.nb_classes.index(code) for code in languages]]
 
 
 def _ngram_matrix(texts: Sequence[str], languages: tuple[str, ...],
