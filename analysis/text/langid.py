@@ -1,7 +1,7 @@
 """Which language an answer is written in, from two models and the respondent's locale.
 
-Why two models: py3langid is trained on edited web text and is very good at it, but reads
-unaccented Vietnamese ("khong co xe buyt", "truong hoc rat tot") as English or Spanish. The
+Why two models: py3langid is trained on edited web text and is very good at it, but often reads
+short unaccented Vietnamese ("truong hoc rat tot") as English or Spanish. The
 project's own character n-gram model is trained on answers as respondents type them, with
 accent-stripped copies, but on a few thousand sentences only. Their probabilities are averaged
 (a linear opinion pool, so one model's overconfidence cannot veto the other), then the locale the
