@@ -45,6 +45,10 @@ def _init_outbound(app) -> None:
     app.register_blueprint(campaign_views.bp)
     add_staff_link(app, "campaigns.index", _l("SMS campaigns"), STAFF_ROLES)
 
+    from messaging.outbound_cli import sms_out_cli
+
+    app.cli.add_command(sms_out_cli)
+
 
 def _on_loop_update_published(sender, update_id, name, messages_by_locale, respondent_ids,
                               created_by_id=None, **_):

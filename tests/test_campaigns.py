@@ -253,3 +253,13 @@ def test_partner_viewers_cannot_open_campaigns(app, client, make_staff, login):
     make_staff(email="viewer@example.org", role="partner_viewer")
     login("viewer@example.org")
     assert client.get("/staff/campaigns/").status_code == 403
+
+
+def test_send_due_command_sends_waiting_texts(app, db, runner, clock, fake_twilio, families,
+                                              make_sms_survey):
+    campaigns.start_campaign("Parks", make_sms_survey().id, "parents", clock.now)
+    assert len(fake_twilio.created) == 1  # the others wait for their paced time
+    clock.set(clock.now + timedelta(minutes=5))
+    result = runner.invoke(args=["sms-out", "send-due"])
+    assert result.exit_code == 0, result.output
+    assert len(fake_twilio.created) == 3

@@ -128,3 +128,13 @@ def test_partner_viewers_cannot_open_contacts(app, client, make_staff, login):
     make_staff(email="viewer@example.org", role="partner_viewer")
     login("viewer@example.org")
     assert client.get("/staff/contacts/").status_code == 403
+
+
+def test_import_from_the_command_line(app, db, runner, site, tmp_path):
+    path = tmp_path / "families.csv"
+    path.write_text(CSV, encoding="utf-8")
+    result = runner.invoke(args=["sms-out", "import-contacts", str(path),
+                                 "--consent", "paper-form"])
+    assert result.exit_code == 0, result.output
+    assert "3 created" in result.output and "row 5:" in result.output
+    assert _contact(db, "+15045550102").consent_source == "paper-form"
