@@ -9,7 +9,7 @@ No phone number or message body is ever logged.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import phonenumbers
 import sqlalchemy as sa
@@ -20,31 +20,14 @@ from twilio.twiml.messaging_response import MessagingResponse
 from feedback.extensions import db
 from feedback.intake import announce
 from feedback.models import utcnow
-from messaging import conversation as engine
-from messaging import keywords
-from messaging.models import Contact, Conversation, InboundMessage
-from messaging.outbound import (
-    dispatch,
-    mark_contact_opted_out,
-    queue_message,
-    record_twiml_reply,
-)
-from surveys.models import Survey
+from messaging.models import Contact, InboundMessage
+from messaging.outbound import dispatch, queue_message, record_twiml_reply
+from messaging.routing import Handled, dispatch_text, wants_contact
 
 log = logging.getLogger(__name__)
 
 #: TwiML with no message: Twilio sends nothing.
 EMPTY_TWIML = str(MessagingResponse())
-
-
-@dataclass
-class Handled:
-    """The outcome of handling one inbound text."""
-
-    texts: list[str] = field(default_factory=list)
-    contact: Contact | None = None
-    conversation_id: int | None = None
-    announcements: list[tuple] = field(default_factory=list)
 
 
 @dataclass
@@ -78,24 +61,6 @@ def twiml(texts: list[str]) -> str:
     return str(response)
 
 
-def find_survey_by_keyword(body: str | None) -> Survey | None:
-    """The survey whose SMS keyword is this whole message (any status), if any."""
-    key = keywords.survey_keyword_key(body)
-    if not key or key.isdigit() or len(key) > 30:  # answers like "3" never need the query
-        return None
-    return db.session.scalar(db.select(Survey).filter(Survey.sms_keyword == key))
-
-
-def _wants_contact(body: str | None) -> bool:
-    """An unknown number becomes a contact only by texting a survey keyword (opting in) or an
-    opt-out word (so the suppression list remembers it)."""
-    word = keywords.match_keyword(body)
-    if word is not None and word.kind == keywords.OPT_OUT:
-        return True
-    survey = find_survey_by_keyword(body)
-    return survey is not None and survey.status == "open"
-
-
 @dataclass
 class Stored:
     """A stored inbound message, as the handling needs it (read before the commit expired
@@ -113,7 +78,7 @@ def _store(sid: str, phone: str | None, body: str | None, num_media: int) -> Sto
     contact = None
     if phone:
         contact = db.session.scalar(db.select(Contact).filter_by(phone=phone))
-        if contact is None and _wants_contact(body):
+        if contact is None and wants_contact(body):
             contact = Contact(
                 phone=phone, consent_source="keyword", groups=[], opted_out=False
             )
@@ -169,92 +134,6 @@ def lock_contact(contact_id: int) -> Contact | None:
     return db.session.scalar(
         db.select(Contact).filter(Contact.id == contact_id).with_for_update()
     )
-
-
-def _expired_text(contact: Contact, conversation: Conversation) -> str:
-    survey = conversation.survey_version.survey
-    keyword = survey.sms_keyword if survey.status == "open" else None
-    return engine.render_text("expired", contact.locale, keyword=keyword)
-
-
-def _last_conversation(contact: Contact) -> Conversation | None:
-    return db.session.scalar(
-        db.select(Conversation).filter_by(contact_id=contact.id)
-        .order_by(Conversation.id.desc()).limit(1)
-    )
-
-
-def dispatch_text(contact: Contact | None, body: str | None, num_media: int) -> Handled:
-    """Decide what a text means and apply it (caller commits). Keywords first, then the
-    open conversation, then a survey keyword, else a polite default."""
-    out = Handled(contact=contact)
-    opted_out = bool(contact and contact.opted_out)
-    word = keywords.match_keyword(body, opted_out=opted_out)
-    locale = (contact.locale if contact else None) or (word.locale if word else None)
-    if word is not None and word.kind == keywords.OPT_OUT:
-        if contact is not None and not opted_out:
-            for open_one in db.session.scalars(
-                db.select(Conversation).filter(
-                    Conversation.contact_id == contact.id,
-                    Conversation.state.in_(engine.OPEN_STATES),
-                )
-            ):
-                open_one.state = "stopped"
-            mark_contact_opted_out(contact)
-            out.texts.append(engine.render_text("opted_out", contact.locale or word.locale))
-        return out  # a second STOP (or any STOP we cannot tie to a contact) gets no reply
-    if opted_out:
-        if word is not None and word.kind == keywords.OPT_IN:
-            contact.opted_out, contact.opted_out_at = False, None
-            out.texts.append(engine.render_text("opted_in", locale))
-        return out  # nothing else is ever sent to an opted-out contact
-    if word is not None and word.kind == keywords.HELP:
-        out.texts.append(engine.render_text("help", locale))
-        return out
-    if word is not None and word.kind == keywords.OPT_IN:
-        out.texts.append(engine.render_text("opted_in", locale))
-        return out
-    if contact is None:
-        out.texts.append(engine.render_text("unknown", locale))
-        return out
-    current = engine.open_conversation(contact)
-    if current is not None and engine.is_stale(current):
-        engine.expire(current)
-        if find_survey_by_keyword(body) is None:
-            out.texts.append(_expired_text(contact, current))
-            return out
-        current = None
-    if word is not None and word.kind == keywords.LANGUAGE:
-        return _from_turn(out, engine.switch_language(contact, current, word.locale))
-    survey = find_survey_by_keyword(body)
-    if survey is not None:
-        if survey.status != "open":
-            out.texts.append(engine.render_text("survey_closed", contact.locale))
-            return out
-        return _from_turn(out, engine.begin(contact, survey))
-    if current is not None:
-        if num_media and not (body or "").strip():
-            out.texts.append(engine.render_text("picture", contact.locale))
-            return out
-        return _from_turn(out, engine.reply(current, body or ""))
-    if num_media and not (body or "").strip():
-        out.texts.append(engine.render_text("picture", contact.locale))
-        return out
-    last = _last_conversation(contact)
-    if last is not None and last.state == "expired":
-        out.texts.append(_expired_text(contact, last))
-    else:
-        out.texts.append(engine.render_text("unknown", contact.locale))
-    return out
-
-
-def _from_turn(out: Handled, turn: engine.Turn) -> Handled:
-    out.texts.extend(turn.texts)
-    out.announcements.extend(turn.announcements)
-    if turn.conversation is not None:
-        db.session.flush()
-        out.conversation_id = turn.conversation.id
-    return out
 
 
 def _finish(out: Handled, inbound_id: int, by_rest_api: bool) -> Handled:
@@ -360,14 +239,17 @@ def _mark_failed_and_enqueue(inbound_id: int) -> None:
                   inbound_id, type(exc).__name__)
 
 
-def received_since(minutes: int) -> list[int]:
-    """Ids of messages left ``received`` or ``failed`` longer than ``minutes`` (lost jobs)."""
+def received_since(minutes: int, within_hours: int = 24) -> list[int]:
+    """Ids of messages left ``received`` or ``failed`` for more than ``minutes`` (a lost job),
+    but not older than ``within_hours``: a message that keeps failing for a day is left for a
+    person to look at rather than retried forever."""
     from datetime import timedelta
 
-    cutoff = utcnow() - timedelta(minutes=minutes)
+    now = utcnow()
     return list(db.session.scalars(
         db.select(InboundMessage.id).filter(
             InboundMessage.status.in_(("received", "failed")),
-            InboundMessage.received_at < cutoff,
+            InboundMessage.received_at < now - timedelta(minutes=minutes),
+            InboundMessage.received_at > now - timedelta(hours=within_hours),
         )
     ))

@@ -234,3 +234,28 @@ def test_simultaneous_duplicate_deliveries(app, db, family_survey):
     assert [r.status_code for r in results] == [200, 200, 200]
     assert count(db, InboundMessage) == 1 and count(db, Contact) == 1
     assert count(db, Conversation) == 1 and count(db, OutboundMessage) == 1
+
+
+def test_sweep_finishes_a_message_whose_job_was_lost(db, family_survey, text):
+    from datetime import timedelta
+
+    from messaging.inbound_jobs import sweep_inbound
+
+    text(PHONE, "PULSE")
+    text(PHONE, "1")
+    # A text stored by a worker that died before handling it.
+    contact = db.session.scalar(db.select(Contact))
+    lost = InboundMessage(message_sid="SMlost", contact_id=contact.id, body="5",
+                          status="received")
+    db.session.add(lost)
+    db.session.commit()
+    lost.received_at -= timedelta(minutes=10)
+    db.session.commit()
+    assert sweep_inbound.call_local() == 1
+    assert db.session.get(InboundMessage, lost.id).status == "handled"
+    assert [a.value for a in db.session.scalars(db.select(Answer))] == [5]
+    replies_sent = db.session.scalars(
+        db.select(OutboundMessage).order_by(OutboundMessage.id.desc())
+    ).first()
+    assert "Did your child" in replies_sent.body
+    assert sweep_inbound.call_local() == 0  # idempotent
