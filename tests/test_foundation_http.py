@@ -84,16 +84,21 @@ def test_healthz_reports_the_database(client):
 
 def test_healthz_is_503_when_the_database_is_unreachable(app, client, tmp_path):
     # A database file inside a missing directory can never be opened.
-    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "missing" / "x.db")
     ext = app.extensions["sqlalchemy"]
-    engine = ext._make_engine(None, {"url": app.config["SQLALCHEMY_DATABASE_URI"]}, app)
-    ext._app_engines[app][None] = engine
+    engines = ext._app_engines[app]
+    good = engines[None]
+    _db.session.remove()
+    bad = ext._make_engine(None, {"url": "sqlite:///" + str(tmp_path / "missing" / "x.db")}, app)
+    engines[None] = bad
     try:
         response = client.get("/healthz")
     finally:
         _db.session.remove()
+        engines[None] = good
+        bad.dispose()
     assert response.status_code == 503
-    assert response.get_json()["status"] == "error"
+    assert response.get_json() == {"status": "error", "database": "unreachable"}
+    assert client.get("/healthz").status_code == 200
 
 
 @pytest.fixture
