@@ -211,6 +211,34 @@ def launch_due_campaigns() -> int:
     return sum(launch_campaign.call_local(campaign_id) for campaign_id in due)
 
 
+def preview_update(messages_by_locale: dict, respondent_ids: list[int]) -> Preview:
+    """Segment counts per language and the cost of a "you said, we did" update, unsent.
+
+    Same recipients and language fallback as :func:`create_update_campaign`.
+    """
+    preview = Preview(starts_at=pacing.next_allowed_time(pacing.now()))
+    for locale, text in messages_by_locale.items():
+        if text:
+            preview.texts.append(PreviewText(locale, text, count_segments(text)))
+    fallback = messages_by_locale.get(default_locale()) or next(
+        (text for text in messages_by_locale.values() if text), "")
+    contacts = db.session.scalars(
+        sa.select(Contact).where(Contact.respondent_id.in_(list(respondent_ids) or [-1]))
+    ).all()
+    for contact in contacts:
+        if contact.opted_out:
+            preview.opted_out += 1
+            continue
+        body = messages_by_locale.get(contact.locale or "") or fallback
+        if not body:
+            continue
+        preview.recipients += 1
+        key = contact.locale or "?"
+        preview.by_locale[key] = preview.by_locale.get(key, 0) + 1
+        preview.estimated_segments += count_segments(body).segments
+    return preview
+
+
 def create_update_campaign(name: str, messages_by_locale: dict, respondent_ids: list[int],
                            created_by_id: int | None = None,
                            start_at: datetime | None = None) -> Campaign:

@@ -214,11 +214,12 @@ def test_update_campaign_texts_past_respondents_in_their_language(app, db, clock
     es = make_contact(locale="es", respondent_id=people[1].id)
     out = make_contact(locale="es", respondent_id=people[2].id, opted_out=True)
     make_contact(locale="en", respondent_id=people[3].id)  # not in the list
-    campaign = campaigns.create_update_campaign(
-        "Lights fixed", {"en": "You said the park was dark; new lights are up.",
-                         "es": "Nos dijeron que el parque estaba oscuro; ya hay luces."},
-        [people[0].id, people[1].id, people[2].id],
-    )
+    texts = {"en": "You said the park was dark; new lights are up.",
+             "es": "Nos dijeron que el parque estaba oscuro; ya hay luces."}
+    chosen = [people[0].id, people[1].id, people[2].id]
+    preview = campaigns.preview_update(texts, chosen)
+    assert (preview.recipients, preview.opted_out, preview.estimated_segments) == (2, 1, 2)
+    campaign = campaigns.create_update_campaign("Lights fixed", texts, chosen)
     _run_until(clock, clock.now + timedelta(minutes=5))
     sent = {m["To"]: m["Body"] for m in fake_twilio.created}
     assert set(sent) == {en.phone, es.phone}
