@@ -90,6 +90,15 @@ def test_bad_labels_are_refused():
         load_sentiment_examples("fr")
 
 
+def test_a_model_trained_on_two_labels_still_predicts():
+    model = train_sentiment_model("es", [("me encanta", "positive"), ("está bien", "positive"),
+                                         ("es horrible", "negative"), ("muy mal", "negative")],
+                                  include_base=False)
+    (good, bad) = model.predict(["me encanta el parque", "el parque es horrible"])
+    assert (good.label, bad.label) == ("positive", "negative")
+    assert good.score > 0 > bad.score
+
+
 def test_models_survive_pickling_for_storage():
     candidate = train_sentiment_model("es", [("está chido", "positive")])
     texts = ["está chido el parque", "la clínica es pésima"]

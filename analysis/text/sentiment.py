@@ -95,8 +95,11 @@ class SentimentModel:
         subset = [texts[i] for i in idx]
         proba = self.classifier.predict_proba(subset)
         classes = list(self.classifier.classes_)
-        pos, neg = classes.index("positive"), classes.index("negative")
-        model_score = proba[:, pos] - proba[:, neg]
+        model_score = np.zeros(len(subset))
+        if "positive" in classes:  # a model trained on two labels lacks the third
+            model_score += proba[:, classes.index("positive")]
+        if "negative" in classes:
+            model_score -= proba[:, classes.index("negative")]
         if self.textblob_weight > 0:
             polarity = np.array(_textblob_polarities(subset, self.language))
             score = self.textblob_weight * polarity + (1 - self.textblob_weight) * model_score
