@@ -37,9 +37,8 @@ def create_app(config: dict | None = None) -> Flask:
     queue.configure(app)
 
     # Models of every package, so metadata (and Alembic) sees all tables.
-    import surveys.models  # noqa: F401
     import feedback.models  # noqa: F401
-
+    import surveys.models  # noqa: F401
     from feedback import accounts, auth, cli, errors, i18n, security, site
 
     i18n.init_app(app)

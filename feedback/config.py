@@ -38,6 +38,7 @@ ENV_DEFAULTS: dict[str, str] = {
     "PSEUDONYM_KEY": "",
     "RETENTION_DAYS": "365",
     "LOG_LEVEL": "INFO",
+    "TRUSTED_PROXY_COUNT": "0",
 }
 
 
@@ -90,6 +91,8 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "PSEUDONYM_KEY": get("PSEUDONYM_KEY"),
         "RETENTION_DAYS": int(get("RETENTION_DAYS")),
         "LOG_LEVEL": get("LOG_LEVEL"),
+        #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
+        "TRUSTED_PROXY_COUNT": int(get("TRUSTED_PROXY_COUNT")),
         # Staff sessions (RELIABILITY.md, staff accounts).
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=30),
         "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=12),

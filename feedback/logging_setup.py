@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import sys
+import traceback
 
 #: Digit groups joined by spaces, dots, dashes or brackets (E.164, "(504) 555-0134", ...).
 #: Times ("11:21:02") and ids glued to letters are left alone; see _redact_phone.
@@ -58,6 +59,12 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = getattr(record, key)
         if record.exc_info:
             entry["exc_type"] = record.exc_info[0].__name__ if record.exc_info[0] else None
+            # Where it failed, never what it said: exception messages can carry SQL
+            # parameters (phone numbers, message bodies), frames cannot.
+            entry["stack"] = [
+                f"{frame.filename}:{frame.lineno} in {frame.name}"
+                for frame in traceback.extract_tb(record.exc_info[2])[-8:]
+            ]
         return json.dumps(entry, ensure_ascii=False)
 
 

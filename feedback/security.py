@@ -13,6 +13,13 @@ CONTENT_SECURITY_POLICY = (
 
 
 def init_app(app) -> None:
+    proxies = app.config.get("TRUSTED_PROXY_COUNT", 0)
+    if proxies:
+        # Behind a proxy every request comes from the proxy's address: trust exactly as many
+        # X-Forwarded-* hops as there are proxies, so per-IP login limits see the real client.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     limiter.init_app(app)
 
     @app.after_request

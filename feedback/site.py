@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
 from sqlalchemy import text
 
-from feedback.roles import ALL_ROLES, roles_required, staff_links
 from feedback.extensions import csrf, db
 from feedback.i18n import safe_next
+from feedback.roles import ALL_ROLES, roles_required, staff_links
 
 bp = Blueprint("site", __name__)
 staff_home = Blueprint("staff_home", __name__, url_prefix="/staff")

@@ -129,3 +129,40 @@ def test_failed_logins_are_logged_without_the_password(client, make_staff, login
     text = log_output.getvalue()
     assert "login_failed" in text
     assert "my secret guess" not in text
+
+
+def test_unexpected_errors_are_logged_with_frames_but_not_messages(app, client, log_output):
+    bp = Blueprint("boom2", __name__)
+
+    @bp.get("/boom2")
+    def boom2():
+        raise ValueError("body: meet me at +1 504 555 0134")
+
+    app.register_blueprint(bp)
+    assert client.get("/boom2").status_code == 500
+    text = log_output.getvalue()
+    assert "ValueError" in text and "in boom2" in text
+    assert "meet me" not in text and "555" not in text
+
+
+def test_per_address_limits_see_the_client_behind_a_trusted_proxy(tmp_path, monkeypatch):
+    from feedback.app import create_app
+
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    app = create_app({
+        "TESTING": True, "QUEUE_URL": "memory://", "TRUSTED_PROXY_COUNT": 1,
+        "SQLALCHEMY_DATABASE_URI": "sqlite://", "WTF_CSRF_ENABLED": False,
+        "LOGIN_RATE_LIMIT_IP": "2 per 15 minutes",
+    })
+    with app.app_context():
+        _db.create_all()
+    client = app.test_client()
+
+    def attempt(ip):
+        return client.post(
+            "/staff/login", data={"email": f"{ip}@example.org", "password": "wrong password"},
+            headers={"X-Forwarded-For": ip},
+        ).status_code
+
+    assert [attempt("203.0.113.5") for _ in range(3)] == [401, 401, 429]
+    assert attempt("198.51.100.7") == 401  # another client behind the same proxy
