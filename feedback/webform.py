@@ -10,7 +10,17 @@ a bare 400. The form still checks its own CSRF token, and nothing is written whe
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -110,6 +120,12 @@ def _question_page(target, sitting):
         form.token.data = sitting["token"]
         return _render_page(target, form, pages, index, expired=True)
     answers = answers_from(form)
+    switch_to = request.form.get("switch_lang")
+    if switch_to in current_app.config["ENABLED_LOCALES"]:
+        # Language buttons inside the form keep what was typed on this page too.
+        service.save_answers(target.version, answers)
+        session["locale"] = switch_to
+        return redirect(_url(slug, page=number))
     if action == "back":
         service.save_answers(target.version, answers)
         previous = pages[index - 1][0] if index > 0 else None

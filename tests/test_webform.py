@@ -227,3 +227,19 @@ def test_language_switch_keeps_page_site_and_answers(client, make_survey, make_s
     html = client.get(switched.location).get_data(as_text=True)
     assert "Bạn có cảm thấy an toàn ở đây không?" in html
     assert 'value="7"' in html
+
+
+def test_language_buttons_in_the_form_keep_what_was_typed(client, make_survey, make_site):
+    make_survey()
+    make_site("north-club")
+    page = URL + "?site=north-club&page=1"
+    html = client.get(page).get_data(as_text=True)
+    switched = client.post(page, data={
+        "csrf_token": csrf_token_from(html), "token": hidden_token(html),
+        "switch_lang": "es", "q_visits": "9",  # typed but not sent with "Next"
+    })
+    assert switched.location.endswith(page)
+    html = client.get(page).get_data(as_text=True)
+    assert '<html lang="es">' in html and "¿Cuántas veces viniste este mes?" in html
+    assert 'value="9"' in html
+    assert checked(html, "q_safe") == []
