@@ -74,23 +74,32 @@ class Stored:
 
 
 def _store(sid: str, phone: str | None, body: str | None, num_media: int) -> Stored:
-    """Insert the message (and a new keyword contact) and commit; IntegrityError on a race."""
-    contact = None
-    if phone:
-        contact = db.session.scalar(db.select(Contact).filter_by(phone=phone))
-        if contact is None and wants_contact(body):
-            contact = Contact(
-                phone=phone, consent_source="keyword", groups=[], opted_out=False
-            )
-            db.session.add(contact)
-    inbound = InboundMessage(
-        message_sid=sid, contact=contact, body=body, num_media=num_media, status="received"
+    """Insert the message and commit; IntegrityError on a duplicate or a race.
+
+    One statement on the hot path: the contact's id comes from a subquery on the phone and
+    comes back with RETURNING. Only a number we do not know yet, texting a survey keyword or
+    an opt-out word, becomes a contact here (in the same transaction).
+    """
+    known = (
+        sa.select(Contact.id).where(Contact.phone == phone).scalar_subquery() if phone else None
     )
-    db.session.add(inbound)
-    db.session.flush()
-    stored = Stored(inbound.id, inbound.contact_id, True)
+    inbound_id, contact_id = db.session.execute(
+        sa.insert(InboundMessage)
+        .values(message_sid=sid, contact_id=known, body=body, num_media=num_media,
+                status="received", received_at=utcnow())
+        .returning(InboundMessage.id, InboundMessage.contact_id)
+    ).one()
+    if phone and contact_id is None and wants_contact(body):
+        contact = Contact(phone=phone, consent_source="keyword", groups=[], opted_out=False)
+        db.session.add(contact)
+        db.session.flush()
+        contact_id = contact.id
+        db.session.execute(
+            sa.update(InboundMessage).where(InboundMessage.id == inbound_id)
+            .values(contact_id=contact_id)
+        )
     db.session.commit()
-    return stored
+    return Stored(inbound_id, contact_id, True)
 
 
 def _existing(sid: str) -> Stored | None:
