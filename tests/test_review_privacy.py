@@ -1,0 +1,45 @@
+"""Youth web responses keep no IP address or user agent: submit with distinctive ones and
+search every table of the database for them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tests import fixtures_webform as fx
+from tests.conftest import csrf_token_from
+
+web_app, make_survey, make_site = fx.web_app, fx.make_survey, fx.make_site
+
+USER_AGENT = "DistinctiveBrowser/9.9 (ua-canary-7f3b)"
+IP = "203.0.113.77"
+
+
+def _send(client, url, answers):
+    html = client.get(url, headers={"User-Agent": USER_AGENT},
+                      environ_base={"REMOTE_ADDR": IP}).get_data(as_text=True)
+    data = {"csrf_token": csrf_token_from(html), "token": fx.hidden_token(html),
+            "action": "next", **answers}
+    return client.post(url, data=data, headers={"User-Agent": USER_AGENT,
+                                                "X-Forwarded-For": IP},
+                       environ_base={"REMOTE_ADDR": IP})
+
+
+def test_no_ip_or_user_agent_lands_in_the_database(client, db, make_survey, make_site):
+    from feedback.models import Response
+
+    make_survey()
+    make_site("north-club")
+    sent = _send(client, "/s/test-voice?site=north-club&page=1", {"q_visits": "3",
+                                                                 "q_safe": "yes"})
+    sent = _send(client, sent.location, {"q_rating": "4", "q_topics": ["jobs"]})
+    sent = _send(client, sent.location, {"q_idea": "More music"})
+    assert "/thanks" in sent.location
+    assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 1
+    dump = []
+    for table in db.metadata.sorted_tables:
+        for row in db.session.execute(sa.select(table)):
+            dump.append(repr(tuple(row)))
+    text = "\n".join(dump)
+    assert "More music" in text  # the dump does contain the answers
+    assert "ua-canary-7f3b" not in text and "DistinctiveBrowser" not in text
+    assert IP not in text
