@@ -178,13 +178,13 @@ def seed_answers(app, ids: dict, n_answers: int, offset: int) -> None:
 
 
 def signed_in_client(app):
-    from tests.conftest import csrf_token_from
+    import re
 
     client = app.test_client()
     page = client.get("/staff/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     client.post("/staff/login", data={"email": "bench@example.org",
-                                      "password": "bench password 2026",
-                                      "csrf_token": csrf_token_from(page)})
+                                      "password": "bench password 2026", "csrf_token": token})
     return client
 
 

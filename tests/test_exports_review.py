@@ -120,7 +120,7 @@ def test_publish_puts_update_on_results_and_signals_sms(app, client, staff, revi
     from analysis.review.periods import quarter_of
     from feedback.audit import AuditEvent
     from feedback.signals import loop_update_published
-    from tests.conftest import csrf_token_from
+    from tests.helpers import csrf_token_from
 
     update = loop.save_update(
         None, goal=review_world["goal"], period=quarter_of(Q2.date()),
@@ -192,7 +192,7 @@ def test_audit_page_is_for_admins_only(app, client, make_staff, login):
     assert client.get("/staff/audit/").status_code == 403
     admin = app.test_client()
     page = admin.get("/staff/login").get_data(as_text=True)
-    from tests.conftest import csrf_token_from
+    from tests.helpers import csrf_token_from
 
     admin.post("/staff/login", data={"email": "admin@example.org",
                                      "password": "correct horse battery",

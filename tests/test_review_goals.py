@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import csrf_token_from
 from tests.fixtures_review import _close_review_connections, review_world  # noqa: F401
+from tests.helpers import csrf_token_from
 
 
 def test_staff_create_goal_with_themes_and_indicator(app, db, client, make_staff, login,

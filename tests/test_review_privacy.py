@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tests import fixtures_webform as fx
-from tests.conftest import csrf_token_from
+from tests.helpers import csrf_token_from
 
 web_app, make_survey, make_site = fx.web_app, fx.make_survey, fx.make_site
 
