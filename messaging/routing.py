@@ -124,6 +124,7 @@ def _from_turn(out: Handled, turn: engine.Turn) -> Handled:
     out.texts.extend(turn.texts)
     out.announcements.extend(turn.announcements)
     if turn.conversation is not None:
-        db.session.flush()
+        if turn.conversation.id is None:  # a new conversation: its id, for the replies
+            db.session.flush()
         out.conversation_id = turn.conversation.id
     return out
