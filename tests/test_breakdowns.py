@@ -1,0 +1,109 @@
+"""Breakdown measures: sentiment, themes, indicators and shares, as the review pages use them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from analysis.breakdowns import ALL, Filters, Measure, breakdown
+from analysis.models import AnswerTag, AnswerTheme, Theme
+from tests.fixtures_analysis import *  # noqa: F403 (fixtures)
+
+
+def _tag(db, responses, sentiment, theme=None):
+    for response in responses:
+        answer = next(a for a in response.answers if a.question_key == "comment")
+        db.session.add(AnswerTag(answer_id=answer.id, sentiment_label=sentiment,
+                                 auto_sentiment_label=sentiment, language="en"))
+        if theme is not None:
+            db.session.add(AnswerTheme(answer_id=answer.id, theme_id=theme.id, source="auto"))
+    db.session.commit()
+
+
+def test_sentiment_by_group_with_shares(app, db, people):
+    _tag(db, people(30, gender="girl", comment="x"), "positive")
+    _tag(db, people(10, gender="girl", comment="y"), "negative")
+    _tag(db, people(20, gender="boy", comment="z"), "neutral")
+    _tag(db, people(20, gender="boy", comment="w"), "negative")
+    result = breakdown("sentiment", ("gender",), min_cell=10)
+    assert result.cols == ["positive", "neutral", "negative"]
+    girl = result.cell("girl", "positive")
+    assert girl.value == 30 and girl.share == pytest.approx(0.75)
+    assert result.cell("girl", "neutral").value == 0  # a zero in a large group is shown
+    assert result.cell("boy", "negative").share == pytest.approx(0.5)
+    assert result.row_totals["boy"].value == 40
+
+
+def test_removed_themes_are_not_counted(app, db, people):
+    transport = Theme(key="transport", labels={"en": "Transport"})
+    db.session.add(transport)
+    db.session.commit()
+    _tag(db, people(12, comment="bus"), "negative", transport)
+    removed = people(3, comment="not about buses")
+    _tag(db, removed, "neutral")
+    for response in removed:
+        db.session.add(AnswerTheme(answer_id=response.answers[0].id, theme_id=transport.id,
+                                   source="removed"))
+    db.session.commit()
+    result = breakdown("themes", (), min_cell=10)
+    assert result.cell(ALL, "transport").value == 12
+
+
+def test_indicator_share_of_yes_by_channel(app, db, people):
+    people(18, channel="web", safe=True)
+    people(12, channel="web", safe=False)
+    people(10, channel="sms", safe=True)
+    people(10, channel="sms", safe=False)
+    people(5, channel="sms")  # did not answer: not in the denominator
+    result = breakdown(Measure("indicator", "safe", ("yes",)), ("channel",), min_cell=10)
+    assert result.cell("web", "yes").share == pytest.approx(0.6)
+    assert result.cell("sms", "yes").share == pytest.approx(0.5)
+    assert result.total.value == 50
+
+
+def test_numeric_indicator_values(app, db, people):
+    people(15, safe=True)
+    people(15, safe=False)
+    result = breakdown(Measure("indicator", "safe", (1,)), (), min_cell=10)
+    assert result.cell(ALL, "yes").value == 15
+
+
+def test_respondent_with_two_responses_counts_once(app, db, people, survey):
+    from feedback.models import Response
+
+    made = people(12, locale="en")
+    version = survey.versions[0]
+    for response in made:
+        db.session.add(Response(respondent_id=response.respondent_id, survey_id=survey.id,
+                                survey_version_id=version.id, channel="sms", locale="es",
+                                completed_at=datetime(2025, 3, 2)))
+    db.session.commit()
+    assert breakdown("respondents", (), min_cell=10).total.value == 12
+    assert breakdown("responses", (), min_cell=10).total.value == 24
+    by_language = breakdown("respondents", ("language",), min_cell=10)
+    assert by_language.cell("en", "count").value == 12
+    assert by_language.cell("es", "count").value == 12
+
+
+def test_group_filter_and_not_answered_group(app, db, people):
+    people(20, age_group="13-15", races=["black"])
+    people(15, age_group="13-15")
+    people(25, age_group="16-18", races=["black"])
+    result = breakdown("respondents", ("race_ethnicity",),
+                       Filters(group=("age_group", "13-15")), min_cell=10)
+    assert result.cell("black", "count").value == 20
+    assert result.cell(None, "count").value == 15
+    with pytest.raises(ValueError):
+        breakdown("respondents", ("shoe_size",))
+
+
+def test_incomplete_responses_are_left_out_unless_asked(app, db, people):
+    made = people(12)
+    people(20)
+    for response in made:
+        response.completed_at = None
+    db.session.commit()
+    assert breakdown("respondents", (), min_cell=10).total.value == 20
+    both = breakdown("respondents", (), Filters(include_incomplete=True), min_cell=10)
+    assert both.total.value == 32
