@@ -39,7 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     # Models of every package, so metadata (and Alembic) sees all tables.
     import feedback.models  # noqa: F401
     import surveys.models  # noqa: F401
-    from feedback import accounts, auth, cli, errors, i18n, security, site
+    from feedback import accounts, audit, auth, cli, errors, i18n, security, site, web
 
     i18n.init_app(app)
     security.init_app(app)
@@ -48,6 +48,8 @@ def create_app(config: dict | None = None) -> Flask:
     site.init_app(app)
     cli.init_app(app)
     accounts.init_app(app)
+    audit.init_app(app)
+    web.init_app(app)
 
     import analysis.setup
     import messaging.setup

@@ -67,12 +67,7 @@ SURVEY = {
 
 @pytest.fixture
 def web_app(app):
-    """The app with the web survey and sites wired in (until create_app calls feedback.web)."""
-    if "webform" not in app.blueprints:
-        from feedback import web
-
-        web.init_app(app)
-
+    """The app with the web survey and partner sites (wired by create_app)."""
     return app
 
 

@@ -181,7 +181,6 @@ def test_web_responses_store_no_ip_or_user_agent(app, db):
 def test_audit_page_is_for_admins_only(app, client, make_staff, login):
     from feedback import audit
 
-    audit.init_app(app)  # create_app will call it (integrator); register for this test
     make_staff(email="staff@example.org")
     make_staff(email="admin@example.org", role="admin")
     from feedback.extensions import db

@@ -77,10 +77,6 @@ def live_server(tmp_path_factory):
         "SMS_BACKEND": "console",
         "PSEUDONYM_KEY": "browser-test-pseudonyms",
     })
-    if "webform" not in app.blueprints:  # until create_app wires feedback.web
-        from feedback import web
-
-        web.init_app(app)
     with app.app_context():
         from feedback.cli import ensure_demo_foundation
         from surveys.demo import seed_youth_survey
