@@ -84,6 +84,8 @@ def save_theme(
 ) -> Theme:
     """Create (``theme`` None) or update a theme, commit, and queue a re-tag of all comments.
 
+    ``labels`` and ``keywords`` are per locale; locales not given keep their current texts.
+
     Raises ValueError when the key is taken by another theme.
     """
     key = key.strip().lower()
@@ -94,8 +96,13 @@ def save_theme(
         theme = Theme(key=key)
         db.session.add(theme)
     theme.key = key
-    theme.labels = {loc: text.strip() for loc, text in labels.items() if text and text.strip()}
-    theme.keywords = clean_keywords(keywords)
+    # Locales the caller did not send (a language since disabled) keep their texts.
+    merged_labels = {loc: t for loc, t in (theme.labels or {}).items() if loc not in labels}
+    merged_labels.update({loc: t.strip() for loc, t in labels.items() if t and t.strip()})
+    merged_keywords = {loc: w for loc, w in (theme.keywords or {}).items() if loc not in keywords}
+    merged_keywords.update(clean_keywords(keywords))
+    theme.labels = merged_labels
+    theme.keywords = merged_keywords
     theme.active = active
     theme.updated_at = utcnow()
     bump_codebook_version()

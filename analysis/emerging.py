@@ -106,7 +106,15 @@ def emerging_candidates(start: datetime | None = None, end: datetime | None = No
 
 
 def create_theme_from_candidate(key: str, label: str, locale: str, terms: str) -> Theme:
-    """Create a theme whose keywords in ``locale`` are the candidate's terms (re-tags)."""
+    """Create a theme whose keywords in ``locale`` are the candidate's terms (re-tags).
+
+    Comments of an undetected language file their terms under the default locale, so the
+    codebook form (one column per enabled locale) shows them.
+    """
+    from flask import current_app
+
+    if locale not in (current_app.config.get("ENABLED_LOCALES") or []):
+        locale = current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
     return codebook_store.save_theme(key, {locale: label}, {locale: terms})
 
 

@@ -146,3 +146,13 @@ def test_non_text_answers_are_not_tagged(app, db, survey, codebook):
     assert ids and db.session.scalar(
         db.select(AnswerTag).where(AnswerTag.answer_id.in_(ids))) is None
     assert db.session.get(Answer, ids[0]).question_key == "safe"
+
+
+def test_editing_some_locales_keeps_the_others(app, db, codebook):
+    theme = codebook["transport"]
+    codebook_store.save_theme("transport", {"es": "Transporte público"},
+                              {"es": "autobús\nmetro\n\nmetro"}, theme=theme)
+    db.session.expire_all()
+    theme = db.session.scalar(db.select(Theme).filter_by(key="transport"))
+    assert theme.labels == {"en": "Transport", "es": "Transporte público"}
+    assert theme.keywords == {"en": ["bus", "ride"], "es": ["autobús", "metro"]}
