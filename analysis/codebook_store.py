@@ -34,13 +34,13 @@ def bump_codebook_version() -> int:
 
 
 def codebook_dict(themes=None) -> dict:
-    """The active themes in the pure layer's format: {key: {"labels": .., "keywords": ..}}."""
+    """The active themes in the pure layer's format: {key: {"labels", "keywords", "exclude"}}."""
     if themes is None:
         themes = db.session.scalars(db.select(Theme).filter_by(active=True).order_by(Theme.key))
     return {
         t.key: {"labels": dict(t.labels or {}), "keywords": {
             loc: list(words) for loc, words in (t.keywords or {}).items() if words
-        }}
+        }, "exclude": {loc: list(words) for loc, words in (t.exclude or {}).items() if words}}
         for t in themes
     }
 
@@ -152,6 +152,7 @@ def seed_codebook(codebook: Mapping | None = None) -> int:
             key=key,
             labels=dict(entry.get("labels") or {}),
             keywords=clean_keywords(entry.get("keywords") or {}),
+            exclude=clean_keywords(entry.get("exclude") or {}),
         ))
         added += 1
     if added:

@@ -32,6 +32,8 @@ class Theme(db.Model):
     labels: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     #: Words or phrases per locale that signal the theme: {"en": ["unsafe", ...], ...}.
     keywords: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    #: Phrases per locale that must NOT count as the theme ("good job" is not about jobs).
+    exclude: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     #: Inactive themes are kept (old tags keep their meaning) but no longer assigned.
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
