@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -17,6 +18,18 @@ from messaging.models import Campaign
 from surveys.models import Survey
 
 bp = Blueprint("campaigns", __name__, url_prefix="/staff/campaigns")
+
+#: Campaign statuses as staff read them.
+STATUS_LABELS = {
+    "draft": _l("Draft"), "scheduled": _l("Scheduled"), "sending": _l("Starting"),
+    "done": _l("Started"),
+}
+
+
+@bp.app_template_filter("campaign_status")
+def campaign_status(status: str) -> str:
+    """A campaign's status in the reader's language."""
+    return str(STATUS_LABELS.get(status, status))
 
 
 @bp.get("/")
