@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from conftest import csrf_token_from
+from helpers import csrf_token_from
 
 from feedback.models import Respondent
 from messaging import campaigns, outbound, pacing

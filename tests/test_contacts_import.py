@@ -6,7 +6,7 @@ import io
 
 import pytest
 import sqlalchemy as sa
-from conftest import csrf_token_from
+from helpers import csrf_token_from
 
 from feedback.models import Organization, PartnerSite
 from messaging.contacts import import_contacts
