@@ -182,3 +182,24 @@ def test_read_timeout_marks_unknown_instead_of_resending(app, db, clock, make_co
     message = _queue(db, make_contact())
     assert outbound.send_outbound.call_local(message.id) == "unknown"
     assert outbound.send_due_messages() == 0
+
+
+def test_twilio_client_has_a_timeout_and_no_hidden_retries(app, fake_twilio):
+    gateway = get_gateway(app)
+    http_client = gateway.client.http_client
+    assert http_client.timeout == 10
+    adapter = http_client.session.get_adapter("https://api.twilio.com")
+    assert adapter.max_retries.total == 0
+
+
+def test_sweeper_resends_lost_jobs_and_gives_up_on_dead_workers(app, db, clock, make_contact):
+    lost = _queue(db, make_contact())
+    stuck = _queue(db, make_contact())
+    stuck.status = "sending"
+    db.session.commit()
+    clock.set(clock.now + timedelta(minutes=11))
+    outbound.sweep_outbound()
+    db.session.expire_all()
+    assert db.session.get(OutboundMessage, lost.id).status == "sent"
+    # A worker died mid-call: we cannot know whether Twilio has it, so no blind resend.
+    assert db.session.get(OutboundMessage, stuck.id).status == "unknown"
