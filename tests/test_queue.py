@@ -43,13 +43,18 @@ def test_failed_jobs_are_retried_with_exponential_backoff(tmp_path, monkeypatch)
     ATTEMPTS.clear()
     flaky_job("x")
     delays = []
+
+    def now():
+        return datetime.now(UTC).replace(tzinfo=None) if huey.utc else datetime.now()
+
+    start = now()
     for _ in range(4):
         task = huey.dequeue()
         if task is None:  # waiting in the schedule: move it along as the clock would
             (task,) = huey.scheduled()
             delays.append(round((task.eta - start).total_seconds()))
             huey.storage.flush_schedule()
-        start = datetime.now(UTC).replace(tzinfo=None) if huey.utc else datetime.now()
+        start = now()
         huey.execute(task, timestamp=task.eta or start)
     assert ATTEMPTS == ["feedback"] * 4  # the first run and three retries, each in the app
     assert delays == [4, 8, 16]
