@@ -3,19 +3,26 @@
     .venv/bin/python benchmarks/bench_review.py            # DATABASE_URL or the local default
     .venv/bin/python benchmarks/bench_review.py --sizes 100000 1000000 --runs 5
 
+    .venv/bin/python benchmarks/bench_review.py --reuse    # keep already seeded schemas
+    .venv/bin/python benchmarks/bench_review.py --sizes 1000000 --reuse --profile
+
 Uses PostgreSQL (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test) in its own
-fresh schema ``bench_review`` (dropped and recreated), so it never touches other tables. Answers
+schema per size, ``bench_review_<size>`` (dropped and recreated; with ``--reuse`` a schema that
+already holds that many answers and the current columns is kept, so re-timing after a code change
+skips the seeding), so it never touches other tables. Answers
 are bulk-loaded with PostgreSQL COPY (psycopg), one third each of a 1-5 safety scale, a yes/no
 question and a tagged free-text comment (sentiment + one theme), spread over four quarters and
 four sites with demographics. It then times, signed in through the test client, GET
 /staff/review for the latest quarter (first request and the median of warm runs, with and
 without a demographic breakdown) and GET /staff/review/export/summary.csv, and prints the
-figures for each size side by side.
+figures for each size side by side. ``--profile`` also prints every SQL statement of one warm
+dashboard request with its time, slowest first (then use EXPLAIN ANALYZE on the worst).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import statistics
@@ -24,9 +31,11 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import sqlalchemy as sa
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-SCHEMA = "bench_review"
+SCHEMA = "bench_review"  # + "_<size>"
 THEMES = ["safety", "transportation", "jobs", "schools", "health", "mental_health"]
 START = datetime(2025, 10, 1)
 DAYS = 365
@@ -47,12 +56,12 @@ def database_url() -> str:
     return url
 
 
-def make_app():
+def make_app(schema: str):
     from feedback.app import create_app
     from feedback.config import normalise_database_url
 
     uri = normalise_database_url(database_url())
-    uri += ("&" if "?" in uri else "?") + f"options=-csearch_path%3D{SCHEMA}"
+    uri += ("&" if "?" in uri else "?") + f"options=-csearch_path%3D{schema}"
     return create_app({
         "SQLALCHEMY_DATABASE_URI": uri, "QUEUE_URL": "memory://", "QUEUE_IMMEDIATE": True,
         "SECRET_KEY": "bench-secret", "PSEUDONYM_KEY": "bench", "LOG_LEVEL": "WARNING",
@@ -60,13 +69,34 @@ def make_app():
     })
 
 
-def reset_schema(app) -> None:
+def reset_schema(schema: str) -> None:
     from feedback.extensions import db
 
     with db.engine.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-        conn.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
     db.create_all()
+
+
+def reusable(schema: str, size: int) -> bool:
+    """True when ``schema`` already holds ``size`` answers and every column and index the
+    models declare (so a model change, e.g. a new denormalised column, forces a re-seed)."""
+    from feedback.extensions import db
+
+    inspector = sa.inspect(db.engine)
+    if schema not in inspector.get_schema_names():
+        return False
+    for table in db.metadata.sorted_tables:
+        if not inspector.has_table(table.name, schema=schema):
+            return False
+        have = {c["name"] for c in inspector.get_columns(table.name, schema=schema)}
+        if {c.name for c in table.columns} - have:
+            return False
+        indexes = {i["name"] for i in inspector.get_indexes(table.name, schema=schema)}
+        if {i.name for i in table.indexes} - indexes:
+            return False
+    with db.engine.connect() as conn:
+        return conn.exec_driver_sql(f"SELECT count(*) FROM {schema}.answer").scalar() == size
 
 
 def seed_definitions(app):
@@ -137,19 +167,21 @@ def seed_answers(app, ids: dict, n_answers: int, offset: int) -> None:
             when = START + timedelta(seconds=rng.randrange(DAYS * 86400))
             locale = rng.choice(LOCALES)
             sid = s0 + i
+            channel, site = rng.choice(("web", "web", "sms")), rng.choice(ids["sites"])
             responses.append((sid, r0 + 1 + (i - 1) % n_respondents, ids["survey"],
-                              ids["version"], rng.choice(("web", "web", "sms")),
-                              rng.choice(ids["sites"]), locale, when, when))
+                              ids["version"], channel, site, locale, when, when))
+            copies = (when, ids["survey"], site, channel, locale)  # Answer's response copies
             safe = rng.randint(1, 5)
             adult = rng.choice(("yes", "yes", "no"))
             base = a0 + 3 * (i - 1)
             comment = rng.choice(COMMENTS[locale])
             answers += [
-                (base + 1, sid, q_safe, "safe_at_site", str(safe), str(safe), float(safe), when),
+                (base + 1, sid, q_safe, "safe_at_site", str(safe), str(safe), float(safe), when,
+                 *copies),
                 (base + 2, sid, q_adult, "trusted_adult", adult, f'"{adult}"',
-                 1.0 if adult == "yes" else 0.0, when),
+                 1.0 if adult == "yes" else 0.0, when, *copies),
                 (base + 3, sid, q_text, "like_most", comment,
-                 '"' + comment.replace('"', "") + '"', None, when),
+                 '"' + comment.replace('"', "") + '"', None, when, *copies),
             ]
             score = rng.uniform(-1, 1)
             label = "positive" if score > 0.3 else "negative" if score < -0.3 else "neutral"
@@ -159,7 +191,8 @@ def seed_answers(app, ids: dict, n_answers: int, offset: int) -> None:
                                 "channel", "site_id", "locale", "started_at", "completed_at"),
               responses)
         _copy(cur, "answer", ("id", "response_id", "question_id", "question_key", "raw_text",
-                              "value", "value_number", "created_at"), answers)
+                              "value", "value_number", "created_at", "completed_at", "survey_id",
+                              "site_id", "channel", "locale"), answers)
         _copy(cur, "answer_tag", ("answer_id", "language", "language_confidence",
                                   "sentiment_label", "sentiment_score", "analyzed_at",
                                   "model_version"), tags)
@@ -171,7 +204,7 @@ def seed_answers(app, ids: dict, n_answers: int, offset: int) -> None:
         raw.commit()
         for table in ("respondent", "respondent_race", "response", "answer", "answer_tag",
                       "answer_theme"):
-            cur.execute(f"ANALYZE {SCHEMA}.{table}")
+            cur.execute(f"ANALYZE {table}")
         raw.commit()
     finally:
         raw.close()
@@ -201,24 +234,64 @@ def timed(client, url: str, runs: int) -> tuple[float, float]:
     return first, statistics.median(once() for _ in range(runs))
 
 
+@contextlib.contextmanager
+def statement_timer():
+    """Collect (seconds, SQL) for every statement run inside the block."""
+    from sqlalchemy import event
+
+    from feedback.extensions import db
+
+    timings: list[tuple[float, str]] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        conn.info.setdefault("bench_t", []).append(time.perf_counter())
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        timings.append((time.perf_counter() - conn.info["bench_t"].pop(), statement))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        yield timings
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+        event.remove(db.engine, "after_cursor_execute", after)
+
+
+def profile(app, client, url: str) -> None:
+    with app.app_context(), statement_timer() as timings:
+        t = time.perf_counter()
+        client.get(url)
+        total = time.perf_counter() - t
+    sql = sum(t for t, _ in timings)
+    print(f"\nprofile {url}: {total:.3f} s, {len(timings)} statements, {sql:.3f} s in SQL")
+    for seconds, statement in sorted(timings, reverse=True)[:8]:
+        print(f"{seconds:8.3f}  " + " ".join(statement.split())[:300])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep a schema that already holds the size's answers")
+    parser.add_argument("--profile", action="store_true",
+                        help="print the slowest SQL statements of a dashboard request")
     args = parser.parse_args()
-    app = make_app()
     quarter = "?kind=quarter&quarter=2026-Q3"
     results = {}
-    with app.app_context():
-        reset_schema(app)
-        ids = seed_definitions(app)
-    loaded = 0
     for size in sorted(args.sizes):
+        schema = f"{SCHEMA}_{size}"
+        app = make_app(schema)
         t = time.perf_counter()
         with app.app_context():  # not held during requests: g would outlive them
-            seed_answers(app, ids, size - loaded, loaded)
-        loaded = size
-        print(f"loaded {size:,} answers in {time.perf_counter() - t:.1f} s", flush=True)
+            if args.reuse and reusable(schema, size):
+                print(f"reusing {schema}", flush=True)
+            else:
+                reset_schema(schema)
+                ids = seed_definitions(app)
+                seed_answers(app, ids, size, 0)
+                print(f"loaded {size:,} answers in {time.perf_counter() - t:.1f} s", flush=True)
         client = signed_in_client(app)
         results[size] = {
             "dashboard": timed(client, "/staff/review" + quarter, args.runs),
@@ -227,6 +300,9 @@ def main() -> None:
             "summary CSV": timed(client, "/staff/review/export/summary.csv" + quarter,
                                  args.runs),
         }
+        if args.profile:
+            for url in ("/staff/review" + quarter, "/staff/review" + quarter + "&by=age_group"):
+                profile(app, client, url)
     sizes = sorted(results)
     print()
     print(f"{'median seconds (first request)':<32}" + "".join(f"{s:>22,}" for s in sizes))

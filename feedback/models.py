@@ -186,12 +186,21 @@ class Response(db.Model):
 
 
 class Answer(db.Model):
-    """One answer to one question, as typed (raw) and as understood (parsed)."""
+    """One answer to one question, as typed (raw) and as understood (parsed).
+
+    ``completed_at``, ``survey_id``, ``site_id``, ``channel`` and ``locale`` are copies of the
+    response's (kept in step by :func:`_sync_answer_copies` on every flush): the review
+    dashboard filters answers by period and scope without joining ``response``, through the
+    composite indexes below, so its cost follows the answers in the period, not all answers.
+    """
 
     __tablename__ = "answer"
     __table_args__ = (
         sa.UniqueConstraint("response_id", "question_id"),
         sa.Index("ix_answer_key_created", "question_key", "created_at"),
+        sa.Index("ix_answer_completed", "completed_at"),
+        sa.Index("ix_answer_key_completed", "question_key", "completed_at"),
+        sa.Index("ix_answer_site_completed", "site_id", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -208,6 +217,48 @@ class Answer(db.Model):
     #: Numeric form of the value (scales, numbers, yes=1/no=0) for SQL aggregates.
     value_number: Mapped[float | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Copies of the response's columns (see the class docstring); NULL completed_at: the
+    #: response is not finished (an SMS conversation still going on).
+    completed_at: Mapped[datetime | None]
+    survey_id: Mapped[int | None] = mapped_column(sa.ForeignKey("survey.id"))
+    site_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partner_site.id"))
+    channel: Mapped[str | None] = mapped_column(sa.String(10))
+    locale: Mapped[str | None] = mapped_column(sa.String(10))
 
     response: Mapped[Response] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship("Question")  # noqa: F821
+
+
+#: Response columns copied onto its answers.
+ANSWER_COPIES = ("completed_at", "survey_id", "site_id", "channel", "locale")
+
+
+def copy_response_columns(answer: Answer, response: Response) -> None:
+    """Set ``answer``'s copies of the response's columns (only those that differ)."""
+    for name in ANSWER_COPIES:
+        value = getattr(response, name)
+        if getattr(answer, name) != value:
+            setattr(answer, name, value)
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _sync_answer_copies(session, flush_context, instances) -> None:
+    """Keep every answer's copies equal to its response's, whatever code path wrote them
+    (intake, SMS completion, demo seeders, tests): new answers take their response's values,
+    and a response whose completion time, site, survey, channel or language changes passes
+    the change to all its answers in the same flush."""
+    with session.no_autoflush:
+        for obj in list(session.new):
+            if isinstance(obj, Answer):
+                response = obj.response
+                if response is None and obj.response_id is not None:
+                    response = session.get(Response, obj.response_id)
+                if response is not None:
+                    copy_response_columns(obj, response)
+        for obj in list(session.dirty):
+            if not isinstance(obj, Response):
+                continue
+            state = sa.inspect(obj)
+            if any(state.attrs[name].history.has_changes() for name in ANSWER_COPIES):
+                for answer in obj.answers:
+                    copy_response_columns(answer, obj)

@@ -16,7 +16,13 @@ from analysis.models import SENTIMENTS, AnswerTag, AnswerTheme, Theme
 from analysis.review import indicators as ind
 from analysis.review.cells import Cell, Table, min_cell_size, suppress
 from analysis.review.goals import AgendaGoal, goal_theme, list_goals
-from analysis.review.scope import ReviewScope, dimension_join, response_conditions, site_names
+from analysis.review.scope import (
+    ReviewScope,
+    answer_conditions,
+    dimension_join,
+    response_conditions,
+    site_names,
+)
 from feedback.extensions import db
 from feedback.models import Answer, Response
 
@@ -65,25 +71,26 @@ class GoalSummary:
 
 
 def _goal_answers(scope: ReviewScope, *columns, with_period: bool = True):
-    """SELECT ... FROM goal_theme -> answer_theme -> answer -> response, in scope."""
+    """SELECT ... FROM answer -> answer_theme -> goal_theme, in scope.
+
+    Filters on answer's own copies of the response columns (no join to ``response``): the
+    period is a range on the indexed ``answer.completed_at``."""
     return (
         sa.select(*columns)
-        .select_from(goal_theme)
-        .join(AnswerTheme, AnswerTheme.theme_id == goal_theme.c.theme_id)
-        .join(Answer, Answer.id == AnswerTheme.answer_id)
-        .join(Response, Response.id == Answer.response_id)
+        .select_from(Answer)
+        .join(AnswerTheme, AnswerTheme.answer_id == Answer.id)
+        .join(goal_theme, goal_theme.c.theme_id == AnswerTheme.theme_id)
         .where(AnswerTheme.source != "removed",
-               *response_conditions(scope, with_period=with_period))
+               *answer_conditions(scope, with_period=with_period))
     )
 
 
-def _two_periods(scope: ReviewScope):
+def _two_periods(scope: ReviewScope, column=Answer.completed_at):
     """(conditions covering the previous and current period, "now"/"before" expression):
     one scan answers both, since the previous period ends where the current one starts."""
     previous = scope.period.previous()
-    conds = [Response.completed_at >= previous.start_dt,
-             Response.completed_at < scope.period.end_dt]
-    which = sa.case((Response.completed_at >= scope.period.start_dt, "now"), else_="before")
+    conds = [column >= previous.start_dt, column < scope.period.end_dt]
+    which = sa.case((column >= scope.period.start_dt, "now"), else_="before")
     return conds, which
 
 
@@ -131,7 +138,7 @@ def themes_by_goal(scope: ReviewScope) -> dict[int, list[tuple[int, int]]]:
 
 def goal_groups(scope: ReviewScope, dim: str, min_cell: int) -> dict[int, Table]:
     """{goal_id: comments per demographic group}, suppressed, in one query."""
-    query = _goal_answers(scope)
+    query = _goal_answers(scope).join(Response, Response.id == Answer.response_id)
     query, group = dimension_join(query, dim)
     query = query.with_only_columns(
         goal_theme.c.goal_id, group, sa.func.count(sa.distinct(Answer.id))
@@ -210,7 +217,7 @@ def bucket_expression(column, unit: str):
 
 def total_responses(scope: ReviewScope) -> tuple[int, int]:
     """(responses in the period, in the previous period), in one query."""
-    conds, which = _two_periods(scope)
+    conds, which = _two_periods(scope, Response.completed_at)
     rows = dict(db.session.execute(
         sa.select(which, sa.func.count(Response.id))
         .where(*response_conditions(scope, with_period=False), *conds).group_by(which)

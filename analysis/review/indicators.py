@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from analysis.review.cells import Cell, Table, suppress
 from analysis.review.goals import Indicator
-from analysis.review.scope import ReviewScope, dimension_join, response_conditions
+from analysis.review.scope import ReviewScope, answer_conditions, dimension_join
 from feedback.extensions import db
 from feedback.models import Answer, Response
 
@@ -57,7 +57,7 @@ def _base(indicator: Indicator, scope: ReviewScope, *columns):
         sa.select(*columns)
         .select_from(Answer)
         .join(Response, Response.id == Answer.response_id)
-        .where(Answer.question_key == indicator.question_key, *response_conditions(scope))
+        .where(Answer.question_key == indicator.question_key, *answer_conditions(scope))
     )
 
 
@@ -91,7 +91,7 @@ def compute_all(indicators: list[Indicator], scope: ReviewScope,
     if not indicators:
         return {}
     previous = scope.period.previous()
-    which = sa.case((Response.completed_at >= scope.period.start_dt, "now"), else_="before")
+    which = sa.case((Answer.completed_at >= scope.period.start_dt, "now"), else_="before")
     columns = []
     for indicator in indicators:
         asked = Answer.question_key == indicator.question_key
@@ -108,12 +108,11 @@ def compute_all(indicators: list[Indicator], scope: ReviewScope,
     query = (
         sa.select(which, *columns)
         .select_from(Answer)
-        .join(Response, Response.id == Answer.response_id)
         .where(
             Answer.question_key.in_({i.question_key for i in indicators}),
-            *response_conditions(scope, with_period=False),
-            Response.completed_at >= previous.start_dt,
-            Response.completed_at < scope.period.end_dt,
+            *answer_conditions(scope, with_period=False),
+            Answer.completed_at >= previous.start_dt,
+            Answer.completed_at < scope.period.end_dt,
         )
         .group_by(which)
     )

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from analysis.review.periods import Period
 from feedback.extensions import db
-from feedback.models import PartnerSite, Respondent, RespondentRace, Response
+from feedback.models import Answer, PartnerSite, Respondent, RespondentRace, Response
 
 #: Demographic dimensions a figure can be disaggregated by (value: how to name it).
 DIMENSIONS = ("age_group", "gender", "race", "neighbourhood", "role", "locale", "channel", "site")
@@ -79,6 +79,50 @@ def response_conditions(scope: ReviewScope, with_period: bool = True) -> list:
         )
     if scope.group_dim and scope.group_value:
         conds.append(group_condition(scope.group_dim, scope.group_value))
+    return conds
+
+
+def answer_conditions(scope: ReviewScope, with_period: bool = True) -> list:
+    """The same conditions as :func:`response_conditions`, on ``answer``'s copies of the
+    response's columns (feedback.models.Answer), so answer figures need not join ``response``:
+    the period is a range on the indexed ``answer.completed_at``. Only a demographic group
+    filter goes through ``response`` (a subquery on the respondent)."""
+    conds = [Answer.completed_at.is_not(None)]
+    if with_period:
+        conds += [
+            Answer.completed_at >= scope.period.start_dt,
+            Answer.completed_at < scope.period.end_dt,
+        ]
+    if scope.site_ids is not None:
+        conds.append(Answer.site_id.in_(scope.site_ids or [-1]))
+    if scope.survey_id:
+        conds.append(Answer.survey_id == scope.survey_id)
+    if scope.channel:
+        conds.append(Answer.channel == scope.channel)
+    if scope.locale:
+        conds.append(Answer.locale == scope.locale)
+    if scope.site_id:
+        conds.append(Answer.site_id == scope.site_id)
+    if scope.organization_id:
+        conds.append(
+            Answer.site_id.in_(
+                sa.select(PartnerSite.id).where(
+                    PartnerSite.organization_id == scope.organization_id
+                )
+            )
+        )
+    if scope.group_dim and scope.group_value:
+        if scope.group_dim in ("locale", "channel", "site"):
+            value = scope.group_value
+            column = getattr(Answer, scope.group_dim if scope.group_dim != "site" else "site_id")
+            if scope.group_dim == "site":
+                conds.append(column == int(value) if str(value).isdigit() else sa.false())
+            else:
+                conds.append(column == value)
+        else:
+            conds.append(Answer.response_id.in_(
+                sa.select(Response.id).where(group_condition(scope.group_dim, scope.group_value))
+            ))
     return conds
 
 
