@@ -1,4 +1,4 @@
-"""News that travels upward from the response store (DESIGN.md: analysis listens, never imported)."""
+"""News that travels upward from the response store (analysis listens; it is never imported)."""
 
 from blinker import Namespace
 

@@ -24,8 +24,6 @@ pytestmark = [
         not HAS_MIGRATIONS,
         reason="migrations/versions is empty: the initial migration is generated last",
     ),
-    # Flask-Migrate's stock env.py tries the deprecated db.get_engine() first.
-    pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning"),
 ]
 
 
