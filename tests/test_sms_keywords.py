@@ -69,8 +69,8 @@ def test_language_menu_choices():
 
 @pytest.mark.parametrize("word, locale, confirmation", [
     ("STOP", "en", "You are unsubscribed"),
-    ("PARAR", "es", "You are unsubscribed"),  # no catalogue yet: the template's English msgid
-    ("DỪNG", "vi", "You are unsubscribed"),
+    ("PARAR", "es", "Se dio de baja"),
+    ("DỪNG", "vi", "Bạn đã hủy đăng ký"),
 ])
 def test_opt_out_in_each_language_then_silence(db, family_survey, text, word, locale, confirmation):
     text(PHONE, "PULSE")
