@@ -169,7 +169,9 @@ def _where(filters: Filters, scope_only: bool = False) -> list:
         conds.append(Response.site_id.in_(list(filters.site_ids)))
     if scope_only:
         return conds
-    when = sa.func.coalesce(Response.completed_at, Response.started_at)
+    # completed responses only: the plain (indexed) column, not an expression
+    when = (sa.func.coalesce(Response.completed_at, Response.started_at)
+            if filters.include_incomplete else Response.completed_at)
     if filters.start is not None:
         conds.append(when >= filters.start)
     if filters.end is not None:
@@ -217,6 +219,13 @@ def _measure_parts(measure: Measure, filters: Filters):
             )
         return stmt
 
+    if kind not in ("respondents", "responses") and not filters.include_incomplete:
+        # the same period on the answer's copy of completed_at: answers are cut to the
+        # period before the joins (feedback.models.Answer keeps the copy in step)
+        if filters.start is not None:
+            conds.append(Answer.completed_at >= filters.start)
+        if filters.end is not None:
+            conds.append(Answer.completed_at < filters.end)
     if kind in ("comments", "sentiment", "themes"):
         conds += [Question.type.in_(FREE_TEXT_TYPES), Answer.raw_text.is_not(None),
                   Answer.raw_text != ""]

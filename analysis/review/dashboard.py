@@ -158,20 +158,29 @@ def goal_groups(scope: ReviewScope, dim: str, min_cell: int) -> dict[int, Table]
 
 def quotes_by_goal(scope: ReviewScope) -> dict[int, list[Quote]]:
     """Per goal, the strongest comment of each sentiment (highest |score|), in its original
-    language: one query with a window function over the period's goal comments."""
+    language: one query with a window function over the period's goal comments.
+
+    The window ranks narrow rows (ids and scores); the text and language are read for the
+    winners only, so the sort does not carry every comment's text."""
     rank = sa.func.row_number().over(
         partition_by=(goal_theme.c.goal_id, AnswerTag.sentiment_label),
         order_by=(sa.func.abs(AnswerTag.sentiment_score).desc(), Answer.id.desc()),
     )
     ranked = (
-        _goal_answers(scope, goal_theme.c.goal_id, AnswerTag.sentiment_label, Answer.raw_text,
-                      AnswerTag.language, rank.label("rank"))
+        _goal_answers(scope, goal_theme.c.goal_id, AnswerTag.sentiment_label,
+                      Answer.id.label("answer_id"), rank.label("rank"))
         .join(AnswerTag, AnswerTag.answer_id == Answer.id)
         .where(Answer.raw_text.is_not(None))
         .subquery()
     )
-    query = sa.select(ranked.c.goal_id, ranked.c.sentiment_label, ranked.c.raw_text,
-                      ranked.c.language).where(ranked.c.rank == 1)
+    query = (
+        sa.select(ranked.c.goal_id, ranked.c.sentiment_label, Answer.raw_text,
+                  AnswerTag.language)
+        .select_from(ranked)
+        .join(Answer, Answer.id == ranked.c.answer_id)
+        .join(AnswerTag, AnswerTag.answer_id == ranked.c.answer_id)
+        .where(ranked.c.rank == 1)
+    )
     order = {label: i for i, label in enumerate(SENTIMENTS)}
     result: dict[int, list[Quote]] = {}
     for goal_id, label, text, language in db.session.execute(query):
@@ -240,6 +249,15 @@ class Review:
     shared: list = field(default_factory=list)
 
 
+def tune_for_aggregates() -> None:
+    """On PostgreSQL, for the rest of the current transaction: no JIT compilation (on these
+    plans it costs about 0.2 s per aggregate query and saves less; measured with
+    benchmarks/bench_review.py) and room to sort and hash a quarter's answers in memory."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL jit = off"))
+        db.session.execute(sa.text("SET LOCAL work_mem = '32MB'"))
+
+
 def build_review(scope: ReviewScope, dimension: str | None = None,
                  with_quotes: bool = True) -> Review:
     """Every figure of the dashboard for ``scope``, disaggregated by ``dimension`` if given.
@@ -248,6 +266,7 @@ def build_review(scope: ReviewScope, dimension: str | None = None,
     top themes (1), quotes (1), all indicators for both periods (1), totals (1), volume (1),
     plus the breakdown tables when a dimension is chosen.
     """
+    tune_for_aggregates()
     min_cell = min_cell_size()
     goals = list_goals(active_only=True)
     mix = sentiment_by_goal_both(scope)
