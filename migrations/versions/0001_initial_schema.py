@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:10:28.365393
+Create Date: 2026-11-23 12:21:30.173910
 
 """
 from alembic import op
@@ -332,7 +332,7 @@ def upgrade():
     sa.UniqueConstraint('response_id', 'question_id', name=op.f('uq_answer_response_id_question_id'))
     )
     with op.batch_alter_table('answer', schema=None) as batch_op:
-        batch_op.create_index('ix_answer_completed', ['completed_at'], unique=False)
+        batch_op.create_index('ix_answer_completed', ['completed_at'], unique=False, postgresql_include=['id', 'question_key', 'survey_id', 'site_id', 'channel', 'locale', 'value_number'])
         batch_op.create_index('ix_answer_key_completed', ['question_key', 'completed_at'], unique=False)
         batch_op.create_index('ix_answer_key_created', ['question_key', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_answer_question_id'), ['question_id'], unique=False)
@@ -515,7 +515,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_answer_question_id'))
         batch_op.drop_index('ix_answer_key_created')
         batch_op.drop_index('ix_answer_key_completed')
-        batch_op.drop_index('ix_answer_completed')
+        batch_op.drop_index('ix_answer_completed', postgresql_include=['id', 'question_key', 'survey_id', 'site_id', 'channel', 'locale', 'value_number'])
 
     op.drop_table('answer')
     with op.batch_alter_table('staff_session', schema=None) as batch_op:
