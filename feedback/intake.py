@@ -109,20 +109,12 @@ def record_response(
     parsed, errors = validate_answers(version, raw_answers, locale)
     if errors:
         raise IntakeError(errors)
-    respondent = respondent or new_respondent(locale)
-    now = utcnow()
-    response = Response(
-        respondent=respondent,
-        survey_id=version.survey_id,
-        survey_version_id=version.id,
-        channel=channel,
-        site_id=site.id if site else None,
-        locale=locale,
-        submission_token=submission_token,
-        started_at=now,
-        completed_at=now,
+    response = start_response(
+        version, channel=channel, locale=locale, site=site,
+        respondent=respondent or new_respondent(locale),
     )
-    db.session.add(response)
+    response.submission_token = submission_token
+    response.started_at = response.completed_at = utcnow()
     for key, (question, result) in parsed.items():
         _store_answer(response, question, raw_answers.get(key), result)
     try:

@@ -56,14 +56,7 @@ class _QueueProxy:
         kw["retry_backoff"] = retry_backoff
 
         def decorator(fn):
-            @functools.wraps(fn)
-            def in_app_context(*args, **kwargs):
-                app = self._app
-                if app is None:
-                    return fn(*args, **kwargs)
-                with app.app_context():
-                    return fn(*args, **kwargs)
-
+            in_app_context = self._in_app_context(fn)
             proxy = _TaskProxy(self, in_app_context, retries, retry_delay, kw)
             self._tasks.append(proxy)
             proxy.bind(self._huey)
@@ -75,20 +68,26 @@ class _QueueProxy:
         """Declare a periodic job (run by the worker's scheduler), also in an app context."""
 
         def decorator(fn):
-            @functools.wraps(fn)
-            def in_app_context(*args, **kwargs):
-                app = self._app
-                if app is None:
-                    return fn(*args, **kwargs)
-                with app.app_context():
-                    return fn(*args, **kwargs)
-
+            in_app_context = self._in_app_context(fn)
             proxy = _TaskProxy(self, in_app_context, 0, 0, kw, periodic=validate_datetime)
             self._tasks.append(proxy)
             proxy.bind(self._huey)
             return proxy
 
         return decorator
+
+    def _in_app_context(self, fn):
+        """Wrap a job so it runs inside the configured app's context (as any view would)."""
+
+        @functools.wraps(fn)
+        def in_app_context(*args, **kwargs):
+            app = self._app
+            if app is None:
+                return fn(*args, **kwargs)
+            with app.app_context():
+                return fn(*args, **kwargs)
+
+        return in_app_context
 
     def configure(self, app) -> None:
         self._app = app
