@@ -153,10 +153,6 @@ def start_response(
     return response
 
 
-def answers_by_key(response: Response) -> dict[str, object]:
-    return {a.question_key: a.value for a in response.answers}
-
-
 def record_answer(response: Response, question: Question, raw: str, locale: str):
     """Validate one answer and add it to the response (caller commits, then calls
     :func:`announce`). Returns the ParseResult; on error nothing is written."""
@@ -181,7 +177,6 @@ def announce(response: Response, answers: list[Answer], completed: bool) -> None
 
 __all__ = [
     "IntakeError",
-    "answers_by_key",
     "announce",
     "complete_response",
     "new_respondent",

@@ -51,32 +51,39 @@ class ReviewScope:
         }
 
 
-def response_conditions(scope: ReviewScope, with_period: bool = True) -> list:
-    """WHERE conditions on ``response`` for this scope (completed responses only)."""
-    conds = [Response.completed_at.is_not(None)]
+def _shared_conditions(model, scope: ReviewScope, with_period: bool) -> list:
+    """Scope conditions on the columns ``response`` and ``answer`` both carry (answers keep
+    copies of their response's), so one filter list serves both tables."""
+    conds = [model.completed_at.is_not(None)]
     if with_period:
         conds += [
-            Response.completed_at >= scope.period.start_dt,
-            Response.completed_at < scope.period.end_dt,
+            model.completed_at >= scope.period.start_dt,
+            model.completed_at < scope.period.end_dt,
         ]
     if scope.site_ids is not None:
-        conds.append(Response.site_id.in_(scope.site_ids or [-1]))
+        conds.append(model.site_id.in_(scope.site_ids or [-1]))
     if scope.survey_id:
-        conds.append(Response.survey_id == scope.survey_id)
+        conds.append(model.survey_id == scope.survey_id)
     if scope.channel:
-        conds.append(Response.channel == scope.channel)
+        conds.append(model.channel == scope.channel)
     if scope.locale:
-        conds.append(Response.locale == scope.locale)
+        conds.append(model.locale == scope.locale)
     if scope.site_id:
-        conds.append(Response.site_id == scope.site_id)
+        conds.append(model.site_id == scope.site_id)
     if scope.organization_id:
         conds.append(
-            Response.site_id.in_(
+            model.site_id.in_(
                 sa.select(PartnerSite.id).where(
                     PartnerSite.organization_id == scope.organization_id
                 )
             )
         )
+    return conds
+
+
+def response_conditions(scope: ReviewScope, with_period: bool = True) -> list:
+    """WHERE conditions on ``response`` for this scope (completed responses only)."""
+    conds = _shared_conditions(Response, scope, with_period)
     if scope.group_dim and scope.group_value:
         conds.append(group_condition(scope.group_dim, scope.group_value))
     return conds
@@ -87,30 +94,7 @@ def answer_conditions(scope: ReviewScope, with_period: bool = True) -> list:
     response's columns (feedback.models.Answer), so answer figures need not join ``response``:
     the period is a range on the indexed ``answer.completed_at``. Only a demographic group
     filter goes through ``response`` (a subquery on the respondent)."""
-    conds = [Answer.completed_at.is_not(None)]
-    if with_period:
-        conds += [
-            Answer.completed_at >= scope.period.start_dt,
-            Answer.completed_at < scope.period.end_dt,
-        ]
-    if scope.site_ids is not None:
-        conds.append(Answer.site_id.in_(scope.site_ids or [-1]))
-    if scope.survey_id:
-        conds.append(Answer.survey_id == scope.survey_id)
-    if scope.channel:
-        conds.append(Answer.channel == scope.channel)
-    if scope.locale:
-        conds.append(Answer.locale == scope.locale)
-    if scope.site_id:
-        conds.append(Answer.site_id == scope.site_id)
-    if scope.organization_id:
-        conds.append(
-            Answer.site_id.in_(
-                sa.select(PartnerSite.id).where(
-                    PartnerSite.organization_id == scope.organization_id
-                )
-            )
-        )
+    conds = _shared_conditions(Answer, scope, with_period)
     if scope.group_dim and scope.group_value:
         if scope.group_dim in ("locale", "channel", "site"):
             value = scope.group_value
