@@ -15,11 +15,9 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from analysis import codebook_store
-from analysis.breakdowns import FREE_TEXT_TYPES
 from analysis.models import AnswerTag, AnswerTheme, Theme
 from feedback.extensions import db
-from feedback.models import Answer, Response
-from surveys.models import Question
+from feedback.models import Answer
 
 #: Comments read per run (newest first): enough for a period, bounded for the web request.
 MAX_COMMENTS = 5000
@@ -54,26 +52,29 @@ class EmergingResult:
 
 def untagged_comments(start: datetime | None = None, end: datetime | None = None,
                       locale: str | None = None, limit: int = MAX_COMMENTS):
-    """(text, language) of free-text answers with no theme (removed ones count as none)."""
-    has_theme = sa.exists().where(AnswerTheme.answer_id == Answer.id,
-                                  AnswerTheme.source != "removed")
-    language = sa.func.coalesce(AnswerTag.language, Response.locale)
+    """(text, language) of analysed comments with no theme (removed ones count as none),
+    completed in [start, end), newest first.
+
+    Read through the partial index of theme-less tags (``answer_tag.theme_key`` NULL, kept by
+    analysis.theme_keys), newest first and stopping at ``limit``: the cost follows the
+    comments the codebook missed, not every comment. A comment not analysed yet has no tag
+    and is left for the next look (the tagging job runs within seconds of the answer)."""
+    language = sa.func.coalesce(AnswerTag.language, Answer.locale)
     stmt = (
         sa.select(Answer.raw_text, language)
-        .join(Response, Response.id == Answer.response_id)
-        .join(Question, Question.id == Answer.question_id)
-        .outerjoin(AnswerTag, AnswerTag.answer_id == Answer.id)
-        .where(Question.type.in_(FREE_TEXT_TYPES), Answer.raw_text.is_not(None),
-               Answer.raw_text != "", ~has_theme)
+        .select_from(AnswerTag)
+        .join(Answer, Answer.id == AnswerTag.answer_id)
+        .where(AnswerTag.theme_key.is_(None), Answer.raw_text.is_not(None),
+               Answer.raw_text != "", Answer.completed_at.is_not(None))
     )
     if start is not None:
-        stmt = stmt.where(Answer.created_at >= start)
+        stmt = stmt.where(Answer.completed_at >= start)
     if end is not None:
-        stmt = stmt.where(Answer.created_at < end)
+        stmt = stmt.where(Answer.completed_at < end)
     if locale:
         stmt = stmt.where(language == locale)
     return [(t, lang) for t, lang in db.session.execute(
-        stmt.order_by(Answer.id.desc()).limit(limit))]
+        stmt.order_by(AnswerTag.answer_id.desc()).limit(limit))]
 
 
 def _adapt(item, texts: list[str], locale: str) -> Candidate:

@@ -53,6 +53,9 @@ class AnswerTag(db.Model):
         sa.CheckConstraint(
             "sentiment_label IN ('positive', 'neutral', 'negative')", name="sentiment_label"
         ),
+        # comments without a theme, newest first: what emerging themes read
+        sa.Index("ix_answer_tag_no_theme", "answer_id", postgresql_where=sa.text(
+            "theme_key IS NULL"), sqlite_where=sa.text("theme_key IS NULL")),
     )
 
     answer_id: Mapped[int] = mapped_column(
@@ -75,6 +78,10 @@ class AnswerTag(db.Model):
     analyzed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     #: Which analyser produced the tag (e.g. "rules-1+codebook-7"); re-analysis compares it.
     model_version: Mapped[str] = mapped_column(sa.String(80), default="")
+    #: The answer's themes (not removed) as ",3,7,", NULL for none: kept in step with
+    #: ``answer_theme`` by analysis.theme_keys, so the review's daily totals can group comments
+    #: by their set of themes in SQL (a goal counts a comment once, however many of its themes).
+    theme_key: Mapped[str | None] = mapped_column(sa.String(200))
 
     answer: Mapped[Answer] = relationship("Answer")  # noqa: F821 - lower row, by name
     corrected_by: Mapped[StaffUser | None] = relationship("StaffUser")  # noqa: F821

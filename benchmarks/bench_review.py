@@ -12,7 +12,8 @@ already holds that many answers and the current columns is kept, so re-timing af
 skips the seeding), so it never touches other tables. Answers
 are bulk-loaded with PostgreSQL COPY (psycopg), one third each of a 1-5 safety scale, a yes/no
 question and a tagged free-text comment (sentiment + one theme), spread over four quarters and
-four sites with demographics. It then times, signed in through the test client, GET
+four sites with demographics, and the review's daily totals are built from them (timed). It
+then times, signed in through the test client, GET
 /staff/review for the latest quarter (first request and the median of warm runs, with and
 without a demographic breakdown) and GET /staff/review/export/summary.csv, and prints the
 figures for each size side by side. ``--profile`` also prints every SQL statement of one warm
@@ -186,8 +187,9 @@ def seed_answers(app, ids: dict, n_answers: int, offset: int) -> None:
             ]
             score = rng.uniform(-1, 1)
             label = "positive" if score > 0.3 else "negative" if score < -0.3 else "neutral"
-            tags.append((base + 3, locale, 0.9, label, score, when, "bench"))
-            answer_themes.append((base + 3, rng.choice(ids["themes"]), "auto", "[]", True))
+            theme = rng.choice(ids["themes"])
+            tags.append((base + 3, locale, 0.9, label, score, when, "bench", f",{theme},"))
+            answer_themes.append((base + 3, theme, "auto", "[]", True))
         _copy(cur, "response", ("id", "respondent_id", "survey_id", "survey_version_id",
                                 "channel", "site_id", "locale", "started_at", "completed_at"),
               responses)
@@ -196,7 +198,7 @@ def seed_answers(app, ids: dict, n_answers: int, offset: int) -> None:
                               "site_id", "channel", "locale"), answers)
         _copy(cur, "answer_tag", ("answer_id", "language", "language_confidence",
                                   "sentiment_label", "sentiment_score", "analyzed_at",
-                                  "model_version"), tags)
+                                  "model_version", "theme_key"), tags)
         _copy(cur, "answer_theme", ("answer_id", "theme_id", "source", "evidence", "auto"),
               answer_themes)
         for table in ("respondent", "response", "answer"):
@@ -210,6 +212,22 @@ def seed_answers(app, ids: dict, n_answers: int, offset: int) -> None:
             # that index-only scans need
             cur.execute(f"VACUUM ANALYZE {table}")
         raw.driver_connection.autocommit = False
+    finally:
+        raw.close()
+
+
+def build_totals() -> None:
+    """What ``flask rebuild-review-totals`` does after a bulk load (COPY bypasses the ORM hooks
+    that mark days stale), then statistics for the planner."""
+    from analysis.review import daily_totals
+    from feedback.extensions import db
+
+    daily_totals.rebuild()
+    raw = db.engine.raw_connection()
+    try:
+        raw.driver_connection.autocommit = True
+        for model in daily_totals.TABLES:
+            raw.cursor().execute(f"VACUUM ANALYZE {model.__tablename__}")
     finally:
         raw.close()
 
@@ -296,6 +314,9 @@ def main() -> None:
                 ids = seed_definitions(app)
                 seed_answers(app, ids, size, 0)
                 print(f"loaded {size:,} answers in {time.perf_counter() - t:.1f} s", flush=True)
+                t = time.perf_counter()
+                build_totals()
+                print(f"built the daily totals in {time.perf_counter() - t:.1f} s", flush=True)
         client = signed_in_client(app)
         results[size] = {
             "dashboard": timed(client, "/staff/review" + quarter, args.runs),

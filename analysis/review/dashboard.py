@@ -7,44 +7,27 @@ number of queries whatever the number of answers.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
 from analysis.models import SENTIMENTS, AnswerTag, AnswerTheme, Theme
+from analysis.review import daily_totals, from_totals
 from analysis.review import indicators as ind
 from analysis.review.cells import Cell, Table, min_cell_size, suppress
 from analysis.review.goals import AgendaGoal, goal_theme, list_goals
+from analysis.review.periods import bucket_expression, bucket_unit
+from analysis.review.quotes import Quote, redact
 from analysis.review.scope import (
     ReviewScope,
     answer_conditions,
     dimension_join,
     response_conditions,
     site_names,
+    totals_can_answer,
 )
 from feedback.extensions import db
 from feedback.models import Answer, Response
-
-#: Phone-number-like runs (7+ digits with separators) and e-mail addresses, removed from quotes:
-#: respondents sometimes type their number or address into a comment.
-_PHONE = re.compile(r"\+?\d[\d\s().\-]{5,}\d")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-
-
-def redact(text: str | None) -> str:
-    """A quote with phone numbers and e-mail addresses replaced by [removed]."""
-    text = _EMAIL.sub("[removed]", text or "")
-    return _PHONE.sub(
-        lambda m: "[removed]" if sum(ch.isdigit() for ch in m.group()) >= 7 else m.group(), text
-    )
-
-
-@dataclass
-class Quote:
-    text: str
-    language: str | None
-    sentiment: str
 
 
 @dataclass
@@ -195,11 +178,9 @@ def quotes_by_goal(scope: ReviewScope) -> dict[int, list[Quote]]:
 def volume(scope: ReviewScope) -> tuple[str, list, list]:
     """Completed responses per time bucket by channel and by language, from one query.
 
-    Weekly for periods up to about six weeks (a month), monthly beyond (a quarter: three bars,
-    so fewer cells fall under the suppression threshold).
     Returns (unit, [(bucket, channel, n)], [(bucket, locale, n)]).
     """
-    unit = "week" if scope.period.days <= 45 else "month"
+    unit = bucket_unit(scope.period)
     bucket = bucket_expression(Response.completed_at, unit)
     query = (
         sa.select(bucket, Response.channel, Response.locale, sa.func.count(Response.id))
@@ -213,15 +194,6 @@ def volume(scope: ReviewScope) -> tuple[str, list, list]:
         by_locale[(str(b), locale)] = by_locale.get((str(b), locale), 0) + int(n)
     return (unit, [(b, k, n) for (b, k), n in sorted(by_channel.items())],
             [(b, k, n) for (b, k), n in sorted(by_locale.items())])
-
-
-def bucket_expression(column, unit: str):
-    """The first day of the week (Monday) or month of ``column``, as 'YYYY-MM-DD' text."""
-    if db.engine.dialect.name == "postgresql":
-        return sa.func.to_char(sa.func.date_trunc(unit, column), "YYYY-MM-DD")
-    if unit == "week":
-        return sa.func.date(column, "weekday 0", "-6 days")
-    return sa.func.strftime("%Y-%m-01", column)
 
 
 def total_responses(scope: ReviewScope) -> tuple[int, int]:
@@ -258,41 +230,71 @@ def tune_for_aggregates() -> None:
         db.session.execute(sa.text("SET LOCAL work_mem = '32MB'"))
 
 
+@dataclass
+class _Headline:
+    """The figures every review shows, whichever source they were read from."""
+
+    mix: dict
+    themes: dict
+    indicators: dict
+    quotes: dict
+    volume: tuple
+    responses: tuple
+
+
+def _headline(scope: ReviewScope, indicators: list, min_cell: int,
+              with_quotes: bool) -> _Headline:
+    """From the daily totals when they hold the scope (no demographic group filter), else
+    counted from the answers; the two give the same figures (tests/test_review_totals.py)."""
+    if totals_can_answer(scope):
+        links = from_totals.goal_themes()
+        mix, themes = from_totals.goal_comments(scope, links)
+        return _Headline(
+            mix, themes, ind.compute_all_from_totals(indicators, scope, min_cell),
+            from_totals.quotes_by_goal(scope, links) if with_quotes else {},
+            from_totals.volume(scope), from_totals.total_responses(scope))
+    return _Headline(
+        sentiment_by_goal_both(scope), themes_by_goal(scope),
+        ind.compute_all(indicators, scope, min_cell),
+        quotes_by_goal(scope) if with_quotes else {}, volume(scope), total_responses(scope))
+
+
 def build_review(scope: ReviewScope, dimension: str | None = None,
                  with_quotes: bool = True) -> Review:
     """Every figure of the dashboard for ``scope``, disaggregated by ``dimension`` if given.
 
-    A fixed number of queries whatever the data: sentiment and comments for both periods (1),
-    top themes (1), quotes (1), all indicators for both periods (1), totals (1), volume (1),
-    plus the breakdown tables when a dimension is chosen.
+    A fixed number of queries whatever the data: the stale daily totals are recomputed first
+    (usually a day or none), then comments by goal and sentiment for both periods, quotes,
+    indicators for both periods, volume and totals take one query each, plus the breakdown
+    tables when a dimension is chosen.
     """
+    if totals_can_answer(scope):
+        daily_totals.refresh()
     tune_for_aggregates()
     min_cell = min_cell_size()
     goals = list_goals(active_only=True)
-    mix = sentiment_by_goal_both(scope)
-    themes = themes_by_goal(scope)
+    all_indicators = [i for g in goals for i in g.indicators]
+    head = _headline(scope, all_indicators, min_cell, with_quotes)
     theme_rows = {t.id: t for t in db.session.scalars(sa.select(Theme))}
     groups = goal_groups(scope, dimension, min_cell) if dimension else {}
     labels = site_names() if dimension == "site" else {}
-    all_indicators = [i for g in goals for i in g.indicators]
-    values = ind.compute_all(all_indicators, scope, min_cell)
-    quotes = quotes_by_goal(scope) if with_quotes else {}
     summaries = []
     for goal in goals:
-        now_mix = mix["now"].get(goal.id, {})
-        before_mix = mix["before"].get(goal.id, {})
+        now_mix = head.mix["now"].get(goal.id, {})
+        before_mix = head.mix["before"].get(goal.id, {})
         summary = GoalSummary(
             goal=goal,
             comments=sum(now_mix.values()),
             previous_comments=sum(before_mix.values()),
             sentiment=now_mix,
             previous_sentiment=before_mix,
-            themes=[(theme_rows[t], n) for t, n in themes.get(goal.id, [])[:5] if t in theme_rows],
+            themes=[(theme_rows[t], n) for t, n in head.themes.get(goal.id, [])[:5]
+                    if t in theme_rows],
             by_group=groups.get(goal.id, Table(dimension=dimension)) if dimension else None,
-            quotes=quotes.get(goal.id, []),
+            quotes=head.quotes.get(goal.id, []),
         )
         for indicator in goal.indicators:
-            summary.indicators.append((indicator, *values[indicator.id]))
+            summary.indicators.append((indicator, *head.indicators[indicator.id]))
             if dimension and indicator.rule == "mean":  # shares: see shared_tables
                 summary.indicator_groups.append(
                     (indicator, ind.by_group(indicator, scope, dimension, min_cell, labels))
@@ -303,8 +305,8 @@ def build_review(scope: ReviewScope, dimension: str | None = None,
         from analysis.review.shared_tables import tables_for
 
         shared = tables_for(scope, dimension, all_indicators)
-    unit, vol_channel, vol_locale = volume(scope)
-    responses, previous_responses = total_responses(scope)
+    unit, vol_channel, vol_locale = head.volume
+    responses, previous_responses = head.responses
     return Review(
         scope=scope, min_cell=min_cell, responses=responses,
         previous_responses=previous_responses, volume_unit=unit,

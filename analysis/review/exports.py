@@ -20,7 +20,8 @@ import sqlalchemy as sa
 
 from analysis.models import AnswerTag, AnswerTheme, Theme
 from analysis.review.cells import Cell, min_cell_size, suppress
-from analysis.review.dashboard import Review, redact
+from analysis.review.dashboard import Review
+from analysis.review.quotes import redact
 from analysis.review.scope import RESPONDENT_COLUMNS, ReviewScope, response_conditions
 from feedback.extensions import db
 from feedback.models import Answer, PartnerSite, Respondent, RespondentRace, Response

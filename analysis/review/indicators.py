@@ -13,8 +13,14 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from analysis.review.cells import Cell, Table, suppress
+from analysis.review.daily_totals import DailyValues
 from analysis.review.goals import Indicator
-from analysis.review.scope import ReviewScope, answer_conditions, dimension_join
+from analysis.review.scope import (
+    ReviewScope,
+    answer_conditions,
+    dimension_join,
+    totals_conditions,
+)
 from feedback.extensions import db
 from feedback.models import Answer, Response
 
@@ -29,8 +35,11 @@ class IndicatorValue:
     suppressed: bool = False
 
 
-def match_expression(indicator: Indicator):
-    """1 when an answer counts towards a share_of_values indicator, else 0."""
+def match_expression(indicator: Indicator, value_text=None, value_number=None):
+    """1 when an answer counts towards a share_of_values indicator, else 0 (on ``answer``'s
+    columns, or on the daily totals' copies of them when given)."""
+    value_text = sa.cast(Answer.value, sa.Text) if value_text is None else value_text
+    value_number = Answer.value_number if value_number is None else value_number
     values = [str(v) for v in indicator.values or []]
     numbers = []
     for v in values:
@@ -40,9 +49,9 @@ def match_expression(indicator: Indicator):
             pass
     as_json = [json.dumps(v) for v in values] + [json.dumps(int(x)) for x in numbers
                                                  if x == int(x)]
-    conds = [sa.cast(Answer.value, sa.Text).in_(as_json)]
+    conds = [value_text.in_(as_json)]
     if numbers:
-        conds.append(Answer.value_number.in_(numbers))
+        conds.append(value_number.in_(numbers))
     return sa.case((sa.or_(*conds), 1), else_=0)
 
 
@@ -116,7 +125,43 @@ def compute_all(indicators: list[Indicator], scope: ReviewScope,
         )
         .group_by(which)
     )
-    found = {period: row for period, *row in db.session.execute(query)}
+    return _pairs(indicators, db.session.execute(query), min_cell)
+
+
+def compute_all_from_totals(indicators: list[Indicator], scope: ReviewScope,
+                            min_cell: int) -> dict[int, tuple[IndicatorValue, IndicatorValue]]:
+    """:func:`compute_all` on the daily totals of answer values (the same figures, weighted by
+    each value's count), for scopes the totals can answer."""
+    if not indicators:
+        return {}
+    totals = DailyValues
+    which = sa.case((totals.day >= scope.period.start, "now"), else_="before")
+    columns = []
+    for indicator in indicators:
+        asked = totals.question_key == indicator.question_key
+        if indicator.rule == "mean":
+            counted = sa.and_(asked, totals.value_number.is_not(None))
+            n = sa.func.sum(sa.case((counted, totals.n), else_=0))
+            columns += [n, sa.func.sum(sa.case((counted, totals.value_number * totals.n)))
+                        / sa.func.nullif(n, 0)]
+        else:
+            matched = match_expression(indicator, totals.value_text, totals.value_number)
+            columns += [sa.func.sum(sa.case((asked, totals.n), else_=0)),
+                        sa.func.sum(sa.case((asked, matched * totals.n), else_=0))]
+    query = (
+        sa.select(which, *columns)
+        .where(totals.question_key.in_({i.question_key for i in indicators}),
+               *totals_conditions(totals, scope, with_period=False),
+               totals.day >= scope.period.previous().start, totals.day < scope.period.end)
+        .group_by(which)
+    )
+    return _pairs(indicators, db.session.execute(query), min_cell)
+
+
+def _pairs(indicators: list[Indicator], rows, min_cell: int) -> dict:
+    """{indicator id: (this period, previous period)} from rows of ("now"|"before", then a
+    count and a measure per indicator)."""
+    found = {period: row for period, *row in rows}
     result = {}
     for k, indicator in enumerate(indicators):
         pair = []

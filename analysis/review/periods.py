@@ -6,6 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import sqlalchemy as sa
+
+from feedback.extensions import db
+
 KINDS = ("month", "quarter", "custom")
 
 
@@ -83,3 +87,18 @@ def parse_period(kind: str | None, value: str | None, start: date | None, end: d
     except (ValueError, TypeError):
         pass
     return quarter_of(default_day) if default_day else None
+
+
+def bucket_unit(period: Period) -> str:
+    """Volume bars: weekly for periods up to about six weeks (a month), monthly beyond (a
+    quarter: three bars, so fewer cells fall under the suppression threshold)."""
+    return "week" if period.days <= 45 else "month"
+
+
+def bucket_expression(column, unit: str):
+    """The first day of the week (Monday) or month of ``column``, as 'YYYY-MM-DD' text."""
+    if db.engine.dialect.name == "postgresql":
+        return sa.func.to_char(sa.func.date_trunc(unit, column), "YYYY-MM-DD")
+    if unit == "week":
+        return sa.func.date(column, "weekday 0", "-6 days")
+    return sa.func.strftime("%Y-%m-01", column)

@@ -51,15 +51,10 @@ class ReviewScope:
         }
 
 
-def _shared_conditions(model, scope: ReviewScope, with_period: bool) -> list:
-    """Scope conditions on the columns ``response`` and ``answer`` both carry (answers keep
-    copies of their response's), so one filter list serves both tables."""
-    conds = [model.completed_at.is_not(None)]
-    if with_period:
-        conds += [
-            model.completed_at >= scope.period.start_dt,
-            model.completed_at < scope.period.end_dt,
-        ]
+def _scope_conditions(model, scope: ReviewScope) -> list:
+    """The filters on the columns ``response``, ``answer`` and the daily totals all carry
+    (answers keep copies of their response's), so one list serves every table."""
+    conds = []
     if scope.site_ids is not None:
         conds.append(model.site_id.in_(scope.site_ids or [-1]))
     if scope.survey_id:
@@ -79,6 +74,32 @@ def _shared_conditions(model, scope: ReviewScope, with_period: bool) -> list:
             )
         )
     return conds
+
+
+def _shared_conditions(model, scope: ReviewScope, with_period: bool) -> list:
+    """Completed, in the period (if asked) and in scope, on ``response`` or ``answer``."""
+    conds = [model.completed_at.is_not(None)]
+    if with_period:
+        conds += [
+            model.completed_at >= scope.period.start_dt,
+            model.completed_at < scope.period.end_dt,
+        ]
+    return conds + _scope_conditions(model, scope)
+
+
+def totals_conditions(table, scope: ReviewScope, with_period: bool = True) -> list:
+    """The scope on a daily totals table (analysis.review.daily_totals): the period is a range
+    of days. A demographic group filter cannot be applied there (see ``totals_can_answer``)."""
+    conds = _scope_conditions(table, scope)
+    if with_period:
+        conds += [table.day >= scope.period.start, table.day < scope.period.end]
+    return conds
+
+
+def totals_can_answer(scope: ReviewScope) -> bool:
+    """Whether the daily totals hold this scope's figures: they are kept per day, survey,
+    site, channel and language, not per demographic group."""
+    return not (scope.group_dim and scope.group_value)
 
 
 def response_conditions(scope: ReviewScope, with_period: bool = True) -> list:

@@ -6,8 +6,11 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app) -> None:
-    """Models, blueprints, staff links, the retention command and job, the demo goals."""
+    """Models, blueprints, staff links, the retention and daily totals commands and jobs, the
+    demo goals."""
+    from analysis import theme_keys  # noqa: F401  (its flush hook)
     from analysis.review import (
+        daily_totals,
         goals,  # noqa: F401  (models)
         public,
         retention,
@@ -20,6 +23,7 @@ def init_app(app) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(public.bp)
     app.cli.add_command(retention.retention_command)
+    app.cli.add_command(daily_totals.rebuild_command)
     add_staff_link(app, "review.dashboard", _l("Agenda review"), ALL_ROLES)
     add_staff_link(app, "review.goals", _l("Agenda goals"), STAFF_ROLES)
     add_staff_link(app, "review.loop_list", _l("You said, we did"), STAFF_ROLES)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:21:30.173910
+Create Date: 2026-11-23 13:27:38.467210
 
 """
 from alembic import op
@@ -63,6 +63,57 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_respondent_neighbourhood'), ['neighbourhood'], unique=False)
         batch_op.create_index(batch_op.f('ix_respondent_role'), ['role'], unique=False)
 
+    op.create_table('review_daily_comments',
+    sa.Column('sentiment', sa.String(length=10), nullable=True),
+    sa.Column('theme_key', sa.String(length=200), nullable=False),
+    sa.Column('best_score', sa.Double(), nullable=True),
+    sa.Column('best_answer_id', sa.Integer(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=True),
+    sa.Column('site_id', sa.Integer(), nullable=True),
+    sa.Column('channel', sa.String(length=10), nullable=True),
+    sa.Column('locale', sa.String(length=10), nullable=True),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_daily_comments'))
+    )
+    with op.batch_alter_table('review_daily_comments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_daily_comments_day'), ['day'], unique=False)
+
+    op.create_table('review_daily_responses',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=True),
+    sa.Column('site_id', sa.Integer(), nullable=True),
+    sa.Column('channel', sa.String(length=10), nullable=True),
+    sa.Column('locale', sa.String(length=10), nullable=True),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_daily_responses'))
+    )
+    with op.batch_alter_table('review_daily_responses', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_daily_responses_day'), ['day'], unique=False)
+
+    op.create_table('review_daily_values',
+    sa.Column('question_key', sa.String(length=64), nullable=False),
+    sa.Column('value_text', sa.Text(), nullable=True),
+    sa.Column('value_number', sa.Double(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=True),
+    sa.Column('site_id', sa.Integer(), nullable=True),
+    sa.Column('channel', sa.String(length=10), nullable=True),
+    sa.Column('locale', sa.String(length=10), nullable=True),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_daily_values'))
+    )
+    with op.batch_alter_table('review_daily_values', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_daily_values_day'), ['day'], unique=False)
+
+    op.create_table('review_stale_day',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_stale_day'))
+    )
     op.create_table('survey',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=80), nullable=False),
@@ -403,6 +454,7 @@ def upgrade():
     sa.Column('themes_reviewed_at', sa.DateTime(), nullable=True),
     sa.Column('analyzed_at', sa.DateTime(), nullable=False),
     sa.Column('model_version', sa.String(length=80), nullable=False),
+    sa.Column('theme_key', sa.String(length=200), nullable=True),
     sa.CheckConstraint("sentiment_label IN ('positive', 'neutral', 'negative')", name=op.f('ck_answer_tag_sentiment_label')),
     sa.ForeignKeyConstraint(['answer_id'], ['answer.id'], name=op.f('fk_answer_tag_answer_id_answer'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['sentiment_corrected_by_id'], ['staff_user.id'], name=op.f('fk_answer_tag_sentiment_corrected_by_id_staff_user'), ondelete='SET NULL'),
@@ -411,6 +463,7 @@ def upgrade():
     with op.batch_alter_table('answer_tag', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_answer_tag_analyzed_at'), ['analyzed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_answer_tag_language'), ['language'], unique=False)
+        batch_op.create_index('ix_answer_tag_no_theme', ['answer_id'], unique=False, postgresql_where=sa.text('theme_key IS NULL'), sqlite_where=sa.text('theme_key IS NULL'))
         batch_op.create_index(batch_op.f('ix_answer_tag_sentiment_label'), ['sentiment_label'], unique=False)
 
     op.create_table('answer_theme',
@@ -493,6 +546,7 @@ def downgrade():
     op.drop_table('answer_theme')
     with op.batch_alter_table('answer_tag', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_answer_tag_sentiment_label'))
+        batch_op.drop_index('ix_answer_tag_no_theme', postgresql_where=sa.text('theme_key IS NULL'), sqlite_where=sa.text('theme_key IS NULL'))
         batch_op.drop_index(batch_op.f('ix_answer_tag_language'))
         batch_op.drop_index(batch_op.f('ix_answer_tag_analyzed_at'))
 
@@ -574,6 +628,19 @@ def downgrade():
     op.drop_table('agenda_goal_theme')
     op.drop_table('theme')
     op.drop_table('survey')
+    op.drop_table('review_stale_day')
+    with op.batch_alter_table('review_daily_values', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_daily_values_day'))
+
+    op.drop_table('review_daily_values')
+    with op.batch_alter_table('review_daily_responses', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_daily_responses_day'))
+
+    op.drop_table('review_daily_responses')
+    with op.batch_alter_table('review_daily_comments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_daily_comments_day'))
+
+    op.drop_table('review_daily_comments')
     with op.batch_alter_table('respondent', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_respondent_role'))
         batch_op.drop_index(batch_op.f('ix_respondent_neighbourhood'))

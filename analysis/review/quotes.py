@@ -1,0 +1,26 @@
+"""Quotes on the review: a comment in its own language, with contact details removed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Phone-number-like runs (7+ digits with separators) and e-mail addresses, removed from quotes:
+#: respondents sometimes type their number or address into a comment.
+_PHONE = re.compile(r"\+?\d[\d\s().\-]{5,}\d")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+
+
+def redact(text: str | None) -> str:
+    """A quote with phone numbers and e-mail addresses replaced by [removed]."""
+    text = _EMAIL.sub("[removed]", text or "")
+    return _PHONE.sub(
+        lambda m: "[removed]" if sum(ch.isdigit() for ch in m.group()) >= 7 else m.group(), text
+    )
+
+
+@dataclass
+class Quote:
+    text: str
+    language: str | None
+    sentiment: str
