@@ -249,8 +249,9 @@ def _measure_parts(measure: Measure, filters: Filters):
     raise ValueError(f"unknown measure {kind!r}")
 
 
-def _population(filters: Filters) -> tuple[int, int]:
-    """(respondents in the filtered population, respondents in the scope)."""
+def population(filters: Filters) -> tuple[int, int]:
+    """(respondents in the filtered population, respondents in the scope): what the
+    differencing guard compares. Several tables with the same filters can share one count."""
     base = sa.select(Respondent.id).join(Response, Response.respondent_id == Respondent.id)
     filtered = sa.and_(*_where(filters)) if _where(filters) else sa.true()
     stmt = base.add_columns(
@@ -298,6 +299,7 @@ def breakdown(
     dimensions: Sequence[str] = (),
     filters: Filters | None = None,
     min_cell: int | None = None,
+    counted: tuple[int, int] | None = None,
 ) -> BreakdownResult:
     """Compute and suppress one table.
 
@@ -306,7 +308,8 @@ def breakdown(
     column, of the row otherwise. Category measures (sentiment, indicator, themes) take up to one
     dimension (rows) and use their categories as columns, with shares within each row's group.
     Row keys are dimension values as strings (site, partner and survey ids as strings), None for
-    "not answered", ``ALL`` when there is no row dimension.
+    "not answered", ``ALL`` when there is no row dimension. ``counted``: the filters'
+    :func:`population`, when the caller already has it.
     """
     measure = Measure.of(measure)
     filters = filters or Filters()
@@ -329,13 +332,19 @@ def breakdown(
     else:
         col_expr = None
 
+    # Each answer is one joined row and falls in one cell unless a respondent can be in
+    # several groups (race is multi-select) or an answer in several columns (themes): then
+    # the margins are plain sums of the cells, and one scan with COUNT(*) gives everything.
+    additive = (measure.kind in ("comments", "sentiment", "indicator")
+                and "race_ethnicity" not in dims)
+
     def level(r, c):
         stmt = sa.select(
             (r if r is not None else sa.literal_column(f"'{ALL}'", sa.String)).label("grp_r"),
             (c if c is not None else sa.literal_column(f"'{ALL}'", sa.String)).label("grp_c"),
             sa.literal_column(f"'{int(r is not None)}{int(c is not None)}'", sa.String)
             .label("lvl"),
-            sa.func.count(sa.distinct(unit)).label("n"),
+            (sa.func.count() if additive else sa.func.count(sa.distinct(unit))).label("n"),
         ).select_from(Response).join(Respondent, Respondent.id == Response.respondent_id)
         stmt = _join_dimensions(joins(stmt), dims)
         stmt = stmt.where(*_where(filters), *measure_conds)
@@ -350,8 +359,15 @@ def breakdown(
             seen.add(tag)
             unique.append((r, c))
     found: dict = {tag: {} for tag in seen}
-    for r, c, lvl, n in db.session.execute(sa.union_all(*[level(r, c) for r, c in unique])):
-        found[(lvl[0] == "1", lvl[1] == "1")][(_key(r), _key(c))] = int(n)
+    if additive:
+        for r, c, _lvl, n in db.session.execute(level(*unique[0])):
+            for has_r, has_c in seen:
+                key = (_key(r) if has_r else ALL, _key(c) if has_c else ALL)
+                found[(has_r, has_c)][key] = found[(has_r, has_c)].get(key, 0) + int(n)
+    else:
+        for r, c, lvl, n in db.session.execute(
+                sa.union_all(*[level(r, c) for r, c in unique])):
+            found[(lvl[0] == "1", lvl[1] == "1")][(_key(r), _key(c))] = int(n)
 
     has_r, has_c = row_expr is not None, col_expr is not None
     rows = sorted({r for r, _ in found[(has_r, False)]}, key=_sort_key) if has_r else [ALL]
@@ -377,11 +393,11 @@ def breakdown(
 
     row_labels = _labels(dims[0], rows) if dims else {}
     col_labels = _labels(dims[1], cols) if len(dims) == 2 else {}
-    population, scope = _population(filters)
+    filtered_n, scope = counted if counted is not None else population(filters)
     reason = None
-    if population < min_cell:
+    if filtered_n < min_cell:
         reason = REASON_SMALL_POPULATION
-    elif filters.narrowing and 0 < scope - population < min_cell:
+    elif filters.narrowing and 0 < scope - filtered_n < min_cell:
         reason = REASON_DIFFERENCE
     if reason:
         result = all_suppressed(rows, cols, min_cell, reason)
@@ -391,4 +407,4 @@ def breakdown(
         table, min_cell, rows=rows, cols=cols, row_totals=row_totals, col_totals=col_totals,
         total=total, share_of=share_of,
     )
-    return BreakdownResult(measure, dims, result, row_labels, col_labels, population)
+    return BreakdownResult(measure, dims, result, row_labels, col_labels, filtered_n)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analysis.breakdowns import BreakdownResult, Filters, Measure, breakdown
+from analysis.breakdowns import BreakdownResult, Filters, Measure, breakdown, population
 from analysis.review.goals import Indicator
 from analysis.review.scope import ReviewScope, site_ids_for
 
@@ -52,10 +52,11 @@ class SharedTable:
 def tables_for(scope: ReviewScope, dim: str, indicators: list[Indicator]) -> list[SharedTable]:
     """Sentiment of all comments by group, and each share indicator by group."""
     filters, dims = to_filters(scope), [DIMENSION_MAP.get(dim, dim)]
-    tables = [SharedTable("sentiment", None, breakdown("sentiment", dims, filters))]
+    counted = population(filters)  # the same filters for every table: one count
+    tables = [SharedTable("sentiment", None,
+                          breakdown("sentiment", dims, filters, counted=counted))]
     for indicator in indicators:
         if indicator.rule == "share_of_values" and indicator.values:
-            tables.append(SharedTable(
-                "indicator", indicator, breakdown(indicator_measure(indicator), dims, filters)
-            ))
+            tables.append(SharedTable("indicator", indicator, breakdown(
+                indicator_measure(indicator), dims, filters, counted=counted)))
     return tables
