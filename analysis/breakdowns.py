@@ -85,6 +85,8 @@ class Filters:
     channel: str | None = None
     locale: str | None = None
     site_ids: Sequence[int] | None = None
+    #: A site or partner filter (unlike the viewer's ``site_ids``, it narrows: guarded).
+    only_sites: Sequence[int] | None = None
     group: tuple[str, object] | None = None
     question_key: str | None = None
     include_incomplete: bool = False
@@ -94,7 +96,8 @@ class Filters:
         """True when a filter other than the scope is set (the differencing guard applies)."""
         return any(
             v is not None for v in (self.start, self.end, self.survey_id, self.channel,
-                                    self.locale, self.group, self.question_key)
+                                    self.locale, self.only_sites, self.group,
+                                    self.question_key)
         )
 
 
@@ -176,6 +179,8 @@ def _where(filters: Filters, scope_only: bool = False) -> list:
         conds.append(when >= filters.start)
     if filters.end is not None:
         conds.append(when < filters.end)
+    if filters.only_sites is not None:
+        conds.append(Response.site_id.in_(list(filters.only_sites) or [-1]))
     if filters.survey_id is not None:
         conds.append(Response.survey_id == filters.survey_id)
     if filters.channel:

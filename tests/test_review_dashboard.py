@@ -137,3 +137,16 @@ def test_emerging_themes_from_untagged_comments(app, client, staff, review_world
     add(comment="library hours are too short, closes early", themes=(), count=6)
     html = client.get("/staff/review?kind=quarter&quarter=2026-Q2").get_data(as_text=True)
     assert "Candidate themes" in html and "library" in html
+
+
+def test_partner_filter_breakdown_is_guarded_against_difference(app, review_world):
+    """All partners minus partner A would reveal partner B's 4 respondents: refused."""
+    from analysis.review.shared_tables import tables_for
+
+    add = review_world["add"]
+    add(site=review_world["site_a"], comment="Safe here", age_group="14-17", count=30)
+    add(site=review_world["site_b"], comment="Not safe", age_group="14-17", count=4)
+    sentiment = tables_for(_scope(organization_id=review_world["org_a"].id), "age_group", [])[0]
+    assert sentiment.result.reason == "difference"
+    everyone = tables_for(_scope(), "age_group", [])[0]
+    assert everyone.result.reason is None

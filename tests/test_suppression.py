@@ -142,6 +142,20 @@ def test_filters_within_a_partner_scope(app, people, sites):
     assert set(by_partner.row_labels.values()) == {"Org A", "Org B"}
 
 
+def test_a_site_filter_cannot_reveal_the_other_sites_by_difference(app, people, sites):
+    """Everyone vs site A differ by the 4 respondents of site B: the site A table is refused,
+    while the same sites as a viewer's scope are not a filter and are shown."""
+    site_a, site_b = sites
+    people(30, site=site_a, age_group="13-15", safe=True)
+    people(4, site=site_b, age_group="13-15", safe=False)
+    safe = Measure("indicator", "safe", ("yes",))
+    site_a_only = breakdown(safe, ("age_group",), Filters(only_sites=[site_a.id]), min_cell=10)
+    assert site_a_only.reason == "difference"
+    assert site_a_only.cell("13-15", "yes").suppressed and site_a_only.total.suppressed
+    viewer = breakdown(safe, ("age_group",), Filters(site_ids=[site_a.id]), min_cell=10)
+    assert viewer.reason is None and viewer.cell("13-15", "yes").value == 30
+
+
 def test_period_filter_and_sentiment_free_measures(app, people):
     people(15, comment="the staff are kind", completed_at=datetime(2025, 1, 10))
     people(12, comment="nothing to add", completed_at=datetime(2025, 2, 10))

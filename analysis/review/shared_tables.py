@@ -8,7 +8,7 @@ does measure — sentiment by group, share-of-values indicators by group — com
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from analysis.breakdowns import BreakdownResult, Filters, Measure, breakdown, population
 from analysis.review.goals import Indicator
@@ -19,14 +19,19 @@ DIMENSION_MAP = {"race": "race_ethnicity", "locale": "language"}
 
 
 def to_filters(scope: ReviewScope) -> Filters:
-    """The breakdown Filters equivalent of a review scope (site/partner filters become site ids
-    intersected with the viewer's scope)."""
+    """The breakdown Filters equivalent of a review scope. The viewer's sites are the scope; a
+    site or partner filter narrows it, so the differencing guard covers it (a partner filter
+    must not reveal the few respondents of the other partners by subtraction)."""
     group = None
     if scope.group_dim and scope.group_value:
         group = (DIMENSION_MAP.get(scope.group_dim, scope.group_dim), scope.group_value)
+    only_sites = None
+    if scope.site_id or scope.organization_id:
+        only_sites = site_ids_for(replace(scope, site_ids=None))
     return Filters(
         start=scope.period.start_dt, end=scope.period.end_dt, survey_id=scope.survey_id,
-        channel=scope.channel, locale=scope.locale, site_ids=site_ids_for(scope), group=group,
+        channel=scope.channel, locale=scope.locale, site_ids=scope.site_ids,
+        only_sites=only_sites, group=group,
     )
 
 
