@@ -268,6 +268,18 @@ def population(filters: Filters) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
+def guard_reason(filters: Filters, min_cell: int,
+                 counted: tuple[int, int] | None = None) -> str | None:
+    """Why every figure under ``filters`` must be hidden (the differencing guard in the module
+    docstring), or None. ``counted``: the filters' :func:`population`, if already known."""
+    filtered_n, scope = counted if counted is not None else population(filters)
+    if filtered_n < min_cell:
+        return REASON_SMALL_POPULATION
+    if filters.narrowing and 0 < scope - filtered_n < min_cell:
+        return REASON_DIFFERENCE
+    return None
+
+
 def _key(value):
     return None if value == _NONE else value
 
@@ -398,12 +410,8 @@ def breakdown(
 
     row_labels = _labels(dims[0], rows) if dims else {}
     col_labels = _labels(dims[1], cols) if len(dims) == 2 else {}
-    filtered_n, scope = counted if counted is not None else population(filters)
-    reason = None
-    if filtered_n < min_cell:
-        reason = REASON_SMALL_POPULATION
-    elif filters.narrowing and 0 < scope - filtered_n < min_cell:
-        reason = REASON_DIFFERENCE
+    counted = counted if counted is not None else population(filters)
+    reason = guard_reason(filters, min_cell, counted)
     if reason:
         result = all_suppressed(rows, cols, min_cell, reason)
         return BreakdownResult(measure, dims, result, row_labels, col_labels, None)
@@ -412,4 +420,4 @@ def breakdown(
         table, min_cell, rows=rows, cols=cols, row_totals=row_totals, col_totals=col_totals,
         total=total, share_of=share_of,
     )
-    return BreakdownResult(measure, dims, result, row_labels, col_labels, filtered_n)
+    return BreakdownResult(measure, dims, result, row_labels, col_labels, counted[0])

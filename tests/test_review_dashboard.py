@@ -150,3 +150,12 @@ def test_partner_filter_breakdown_is_guarded_against_difference(app, review_worl
     assert sentiment.result.reason == "difference"
     everyone = tables_for(_scope(), "age_group", [])[0]
     assert everyone.result.reason is None
+
+    from analysis.review.dashboard import build_review
+
+    goal = build_review(_scope(organization_id=review_world["org_a"].id), "age_group").goals[0]
+    assert goal.comments == 30  # the headline figure is not a breakdown: shown
+    assert [(c.group, c.suppressed, c.reason) for c in goal.by_group.cells] == [
+        ("14-17", True, "difference")]
+    shown = build_review(_scope(), "age_group").goals[0].by_group.cells
+    assert [(c.group, c.n, c.suppressed) for c in shown] == [("14-17", 34, False)]

@@ -1,10 +1,11 @@
-"""Small-cell suppression for the review's one-way tables (a figure per demographic group).
+"""One-way tables of the review (a figure per demographic group), and their suppression.
 
-Rule (RELIABILITY.md, privacy): a group with fewer than ``MIN_CELL_SIZE`` people (default 10)
-shows no count and no percentage; and because the review also shows the total, one suppressed
-group could be recovered by subtraction, so when exactly one group is suppressed the next
-smallest group is suppressed too (complementary suppression). Suppressed cells keep their place
-in the table, marked, so readers see that a group exists but is too small to report.
+The rule is analysis.suppression's, the one every published figure goes through (RELIABILITY.md,
+privacy): a group with fewer than ``MIN_CELL_SIZE`` people (default 10) shows no count and no
+percentage, and because the review also shows the total, one suppressed group could be recovered
+by subtraction, so the next smallest group is suppressed too (complementary suppression).
+Suppressed cells keep their place in the table, marked, so readers see that a group exists but
+is too small to report.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app
+
+from analysis.suppression import suppress as shared_suppress
 
 
 def min_cell_size() -> int:
@@ -53,14 +56,20 @@ class Table:
 
 
 def suppress(cells: list[Cell], min_cell: int | None = None) -> list[Cell]:
-    """Apply primary and complementary suppression in place and return ``cells``."""
+    """Apply primary and complementary suppression in place and return ``cells``: the cells
+    are a one-column table for analysis.suppression, whose total is their sum."""
     min_cell = min_cell_size() if min_cell is None else min_cell
-    for cell in cells:
-        if 0 < cell.n < min_cell:
-            cell.suppressed, cell.reason = True, "primary"
-    hidden = [c for c in cells if c.suppressed]
-    if len(hidden) == 1:
-        others = sorted((c for c in cells if not c.suppressed and c.n > 0), key=lambda c: c.n)
-        if others:
-            others[0].suppressed, others[0].reason = True, "complementary"
+    rows = list(range(len(cells)))
+    table = shared_suppress({i: {"n": cell.n} for i, cell in enumerate(cells)}, min_cell,
+                            rows=rows, cols=["n"])
+    for i, cell in enumerate(cells):
+        if table.cell(i, "n").suppressed:
+            cell.suppressed = True
+            cell.reason = "primary" if 0 < cell.n < min_cell else "complementary"
     return cells
+
+
+def hide_all(cells: list[Cell], reason: str) -> None:
+    """Hide every cell (the differencing guard refused the whole table)."""
+    for cell in cells:
+        cell.suppressed, cell.reason = True, reason

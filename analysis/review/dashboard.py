@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from analysis.models import SENTIMENTS, AnswerTag, AnswerTheme, Theme
-from analysis.review import daily_totals, from_totals
+from analysis.review import daily_totals, from_totals, shared_tables
 from analysis.review import indicators as ind
-from analysis.review.cells import Cell, Table, min_cell_size, suppress
+from analysis.review.cells import Cell, Table, hide_all, min_cell_size, suppress
 from analysis.review.goals import AgendaGoal, goal_theme, list_goals
 from analysis.review.periods import bucket_expression, bucket_unit
 from analysis.review.quotes import Quote, redact
@@ -278,6 +278,8 @@ def build_review(scope: ReviewScope, dimension: str | None = None,
     theme_rows = {t.id: t for t in db.session.scalars(sa.select(Theme))}
     groups = goal_groups(scope, dimension, min_cell) if dimension else {}
     labels = site_names() if dimension == "site" else {}
+    if dimension:
+        counted, hidden = shared_tables.guard(scope, min_cell)
     summaries = []
     for goal in goals:
         now_mix = head.mix["now"].get(goal.id, {})
@@ -299,12 +301,13 @@ def build_review(scope: ReviewScope, dimension: str | None = None,
                 summary.indicator_groups.append(
                     (indicator, ind.by_group(indicator, scope, dimension, min_cell, labels))
                 )
+        if dimension and hidden:
+            for table in [summary.by_group, *(t for _i, t in summary.indicator_groups)]:
+                hide_all(table.cells, hidden)
         summaries.append(summary)
     shared = []
     if dimension:
-        from analysis.review.shared_tables import tables_for
-
-        shared = tables_for(scope, dimension, all_indicators)
+        shared = shared_tables.tables_for(scope, dimension, all_indicators, counted)
     unit, vol_channel, vol_locale = head.volume
     responses, previous_responses = head.responses
     return Review(

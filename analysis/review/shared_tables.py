@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from analysis.breakdowns import BreakdownResult, Filters, Measure, breakdown, population
+from analysis.breakdowns import (
+    BreakdownResult,
+    Filters,
+    Measure,
+    breakdown,
+    guard_reason,
+    population,
+)
 from analysis.review.goals import Indicator
 from analysis.review.scope import ReviewScope, site_ids_for
 
@@ -54,10 +61,20 @@ class SharedTable:
     result: BreakdownResult
 
 
-def tables_for(scope: ReviewScope, dim: str, indicators: list[Indicator]) -> list[SharedTable]:
-    """Sentiment of all comments by group, and each share indicator by group."""
+def guard(scope: ReviewScope, min_cell: int) -> tuple[tuple[int, int], str | None]:
+    """The scope's population count and, if its breakdowns must all be hidden, why (the
+    differencing guard of analysis.breakdowns, for the review's own per-goal tables too)."""
+    filters = to_filters(scope)
+    counted = population(filters)
+    return counted, guard_reason(filters, min_cell, counted)
+
+
+def tables_for(scope: ReviewScope, dim: str, indicators: list[Indicator],
+               counted: tuple[int, int] | None = None) -> list[SharedTable]:
+    """Sentiment of all comments by group, and each share indicator by group (``counted``:
+    the scope's population from :func:`guard`, counted once for every table)."""
     filters, dims = to_filters(scope), [DIMENSION_MAP.get(dim, dim)]
-    counted = population(filters)  # the same filters for every table: one count
+    counted = counted if counted is not None else population(filters)
     tables = [SharedTable("sentiment", None,
                           breakdown("sentiment", dims, filters, counted=counted))]
     for indicator in indicators:
