@@ -37,6 +37,7 @@ ENV_DEFAULTS: dict[str, str] = {
     "COALITION_CONTACT": "feedback@example.org",
     "PSEUDONYM_KEY": "",
     "RETENTION_DAYS": "365",
+    "SITTING_HOURS": "24",
     "LOG_LEVEL": "INFO",
     "TRUSTED_PROXY_COUNT": "0",
 }
@@ -90,6 +91,7 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "COALITION_CONTACT": get("COALITION_CONTACT"),
         "PSEUDONYM_KEY": get("PSEUDONYM_KEY"),
         "RETENTION_DAYS": int(get("RETENTION_DAYS")),
+        "SITTING_HOURS": int(get("SITTING_HOURS")),
         "LOG_LEVEL": get("LOG_LEVEL"),
         #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
         "TRUSTED_PROXY_COUNT": int(get("TRUSTED_PROXY_COUNT")),

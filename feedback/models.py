@@ -153,6 +153,22 @@ class RespondentRace(db.Model):
     respondent: Mapped[Respondent] = relationship(back_populates="races")
 
 
+class FormSitting(db.Model):
+    """A web survey sitting in progress: its raw answers between pages, on the server.
+
+    The browser keeps only the sitting's random token (a signed cookie holds about 4 KB, and a
+    long survey answered in Vietnamese holds more). Deleted when the sitting is submitted or
+    reset, and after ``SITTING_HOURS`` without a page (feedback.webform_service)."""
+
+    __tablename__ = "form_sitting"
+
+    token: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("survey_version.id", ondelete="CASCADE"))
+    answers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
+
+
 class Response(db.Model):
     """One sitting: a respondent answering one version of a survey through one channel."""
 

@@ -1,6 +1,6 @@
 """The public web survey youth fill out: ``/s/<slug>?site=<code>`` (a stable URL on posters).
 
-Views stay thin: the paging, the sitting kept in the session and the single call to intake live
+Views stay thin: the paging, the sitting kept between pages and the single call to intake live
 in :mod:`feedback.webform_service`. The page works without JavaScript.
 
 CSRF: the survey view is exempt from the global check only so that an expired token (a form

@@ -1,11 +1,13 @@
-"""The public web survey's logic: finding the survey, paging, the sitting kept in the session,
-and the one final call to :func:`feedback.intake.record_response`.
+"""The public web survey's logic: finding the survey, paging, the sitting between pages, and
+the one final call to :func:`feedback.intake.record_response`.
 
-A *sitting* is one person's pass through a survey. Its raw answers live in the (signed cookie)
-session between pages, keyed by question, together with a random submission token that is
-also a hidden form field: a double submit or a back-and-resubmit sends the same token, and
-intake returns the first response instead of storing a second. Nothing about the device (IP
-address, user agent) is kept anywhere.
+A *sitting* is one person's pass through a survey. Its raw answers are kept on the server
+between pages (``form_sitting``, keyed by question) under a random submission token; the
+browser's signed session holds only that token, so a long survey cannot outgrow the cookie.
+The token is also a hidden form field: a double submit or a back-and-resubmit sends the same
+token, and intake returns the first response instead of storing a second. Nothing about the
+device (IP address, user agent) is kept anywhere, and unfinished sittings are deleted after
+``SITTING_HOURS``.
 """
 
 from __future__ import annotations
@@ -13,12 +15,16 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
-from flask import session
+import sqlalchemy as sa
+from flask import current_app, session
+from huey import crontab
 
 from feedback.extensions import db
 from feedback.intake import find_by_token, record_response, validate_answers
-from feedback.models import PartnerSite, Response
+from feedback.models import FormSitting, PartnerSite, Response, utcnow
+from feedback.queue import queue
 from surveys.logic import is_applicable
 from surveys.models import Survey, SurveyVersion
 from surveys.operations import current_version
@@ -100,15 +106,28 @@ def visible_pages(version: SurveyVersion, answers: dict, locale: str) -> list[tu
     return result
 
 
-# --- the sitting in the session -------------------------------------------------------------
+# --- the sitting: a token in the session, the answers on the server --------------------------
 
 
 def get_sitting(version: SurveyVersion) -> dict | None:
-    """This browser's sitting for ``version`` (None if it has none)."""
-    sitting = session.get(SESSION_KEY)
-    if sitting and sitting.get("version") == version.id:
-        return sitting
-    return None
+    """This browser's sitting for ``version`` (None if it has none): its token, its answers
+    so far and whether it was submitted."""
+    cookie = session.get(SESSION_KEY)
+    if not cookie or cookie.get("version") != version.id or not valid_token(cookie.get("token")):
+        return None
+    stored = None if cookie.get("done") else db.session.get(FormSitting, cookie["token"])
+    answers = dict(stored.answers or {}) if stored is not None else {}
+    return {**cookie, "answers": answers}
+
+
+def _remember(version: SurveyVersion, token: str, done: bool = False) -> None:
+    session[SESSION_KEY] = {"version": version.id, "token": token, "done": done}
+
+
+def _drop_stored(token: str | None) -> None:
+    if valid_token(token):
+        db.session.execute(sa.delete(FormSitting).where(FormSitting.token == token))
+        db.session.commit()
 
 
 def end_finished_sitting(version: SurveyVersion) -> dict | None:
@@ -123,23 +142,34 @@ def end_finished_sitting(version: SurveyVersion) -> dict | None:
 
 def start_sitting(version: SurveyVersion) -> dict:
     """A new sitting with a fresh submission token (replaces any earlier one)."""
-    sitting = {"version": version.id, "token": uuid.uuid4().hex, "answers": {}}
-    session[SESSION_KEY] = sitting
-    return sitting
+    previous = session.get(SESSION_KEY) or {}
+    if not previous.get("done"):
+        _drop_stored(previous.get("token"))
+    token = uuid.uuid4().hex
+    _remember(version, token)
+    return {"version": version.id, "token": token, "answers": {}, "done": False}
 
 
 def save_answers(version: SurveyVersion, answers: dict) -> dict:
-    """Merge one page's raw answers into the sitting (empty answers are dropped)."""
-    sitting = get_sitting(version) or start_sitting(version)
+    """Merge one page's raw answers into the sitting (empty answers are dropped) and store
+    them, committed, before the next page is shown."""
+    sitting = get_sitting(version)
+    if sitting is None or sitting.get("done"):
+        sitting = start_sitting(version)
     merged = dict(sitting["answers"])
     for key, raw in answers.items():
         if raw in (None, "", []):
             merged.pop(key, None)
         else:
             merged[key] = raw
+    stored = db.session.get(FormSitting, sitting["token"])
+    if stored is None:
+        stored = FormSitting(token=sitting["token"], version_id=version.id)
+        db.session.add(stored)
+    stored.answers = merged
+    stored.updated_at = utcnow()
+    db.session.commit()
     sitting["answers"] = merged
-    session[SESSION_KEY] = sitting
-    session.modified = True
     return sitting
 
 
@@ -168,13 +198,32 @@ def submit(target: Target, locale: str, token: str) -> Response:
         site=target.site,
         submission_token=token,
     )
-    session[SESSION_KEY] = {"version": target.version.id, "token": token, "answers": {},
-                            "done": True}
+    _drop_stored(sitting.get("token"))
+    _remember(target.version, token, done=True)
     return response
 
 
 def forget_respondent() -> None:
     """Kiosk reset: drop the sitting, the language choice and the form secret, so the next
     person on a shared tablet starts clean. A signed-in staff member stays signed in."""
+    cookie = session.get(SESSION_KEY) or {}
+    if not cookie.get("done"):
+        _drop_stored(cookie.get("token"))
     for key in (SESSION_KEY, "locale", "csrf_token"):
         session.pop(key, None)
+
+
+def drop_abandoned_sittings() -> int:
+    """Delete sittings left without a new page for ``SITTING_HOURS``; returns how many."""
+    hours = int(current_app.config.get("SITTING_HOURS", 24))
+    deleted = db.session.execute(
+        sa.delete(FormSitting).where(FormSitting.updated_at < utcnow() - timedelta(hours=hours))
+    ).rowcount
+    db.session.commit()
+    return deleted
+
+
+@queue.periodic_task(crontab(minute="5"))
+def drop_abandoned_sittings_job() -> None:
+    """Hourly: unfinished answers do not stay on the server longer than needed."""
+    drop_abandoned_sittings()

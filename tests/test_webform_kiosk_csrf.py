@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from feedback.models import Response
+from feedback.models import FormSitting, Response
 from tests import fixtures_webform as fx
 from tests.conftest import csrf_token_from
 from tests.test_webform import URL, answer_page, checked
@@ -48,8 +48,7 @@ def test_expired_csrf_token_keeps_answers(client, db, web_app, make_survey):
     assert "Please send this page again" in page
     assert 'value="12"' in page
     assert checked(page, "q_safe") == ["no"]
-    with client.session_transaction() as session:
-        assert not session.get("webform", {}).get("answers")  # nothing saved from that POST
+    assert db.session.scalar(db.select(db.func.count(FormSitting.token))) == 0  # nothing saved
     form["csrf_token"] = csrf_token_from(page)
     assert "page=2" in client.post(URL + "?page=1", data=form).location
 
@@ -70,7 +69,8 @@ def test_kiosk_thanks_page_returns_to_start_and_reset_forgets_everything(
     assert 'href="/s/test-voice/restart?site=tablet-1"' in thanks
     assert "Cảm ơn bạn đã chia sẻ!" in thanks
     with client.session_transaction() as session:
-        assert not session["webform"]["answers"]  # the answers left with the submission
+        assert session["webform"]["done"] and "answers" not in session["webform"]
+    assert db.session.scalar(db.select(db.func.count(FormSitting.token))) == 0  # left too
 
     restart = client.get("/s/test-voice/restart?site=tablet-1")
     assert restart.location.endswith(base)
@@ -90,3 +90,42 @@ def test_non_kiosk_thanks_page_does_not_refresh(client, make_survey, make_site):
     thanks = client.get(done.location).get_data(as_text=True)
     assert "http-equiv" not in thanks
     assert "Staff read every answer" in thanks
+
+
+def test_a_long_answer_in_vietnamese_is_kept_on_the_server_not_in_the_cookie(
+    client, db, make_survey
+):
+    """2,000 Vietnamese characters would not fit a 4 KB cookie: the browser keeps a token only,
+    the answers wait on the server between pages and leave it with the submission."""
+    make_survey()
+    client.get("/lang/vi?next=/")
+    long_answer = ("Đèn đường hỏng, đi bộ về nhà buổi tối rất tối và đáng sợ. " * 40)[:2000]
+    first = answer_page(client, URL + "?page=1", {"q_visits": "3", "q_safe": "no"})
+    second = answer_page(client, URL + "?page=2", {"q_why_unsafe": long_answer})
+    for sent in (first, second):
+        assert all(len(c) < 1024 for c in sent.headers.getlist("Set-Cookie"))
+    stored = db.session.scalar(db.select(FormSitting))
+    assert stored.answers["why_unsafe"] == long_answer
+    done = answer_page(client, URL + "?page=3", {"q_idea": "Thêm đèn"})
+    assert "/thanks" in done.location
+    response = db.session.scalar(db.select(Response))
+    assert {a.question_key: a.raw_text for a in response.answers}["why_unsafe"] == long_answer
+    assert db.session.scalar(db.select(db.func.count(FormSitting.token))) == 0
+
+
+def test_abandoned_sittings_are_deleted_after_the_configured_hours(client, db, web_app,
+                                                                    make_survey):
+    from datetime import timedelta
+
+    from feedback.models import utcnow
+    from feedback.webform_service import drop_abandoned_sittings
+
+    make_survey()
+    answer_page(client, URL + "?page=1", {"q_visits": "3", "q_safe": "yes"})
+    assert drop_abandoned_sittings() == 0  # a sitting in progress stays
+    stored = db.session.scalar(db.select(FormSitting))
+    stored.updated_at = utcnow() - timedelta(hours=web_app.config["SITTING_HOURS"] + 1)
+    db.session.commit()
+    assert drop_abandoned_sittings() == 1
+    # Coming back later starts over instead of failing.
+    assert client.get(URL + "?page=2").status_code in (200, 302)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 13:27:38.467210
+Create Date: 2026-11-23 13:39:42.343291
 
 """
 from alembic import op
@@ -267,6 +267,17 @@ def upgrade():
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contact_opted_out'), ['opted_out'], unique=False)
         batch_op.create_index(batch_op.f('ix_contact_respondent_id'), ['respondent_id'], unique=False)
+
+    op.create_table('form_sitting',
+    sa.Column('token', sa.String(length=32), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['version_id'], ['survey_version.id'], name=op.f('fk_form_sitting_version_id_survey_version'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('token', name=op.f('pk_form_sitting'))
+    )
+    with op.batch_alter_table('form_sitting', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_form_sitting_updated_at'), ['updated_at'], unique=False)
 
     op.create_table('loop_update',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -596,6 +607,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_loop_update_goal_id'))
 
     op.drop_table('loop_update')
+    with op.batch_alter_table('form_sitting', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_form_sitting_updated_at'))
+
+    op.drop_table('form_sitting')
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contact_respondent_id'))
         batch_op.drop_index(batch_op.f('ix_contact_opted_out'))
