@@ -225,3 +225,22 @@ def test_a_demographic_filter_counts_from_the_answers(app, review_world, group):
     review_world["add"](comment="Safe", age_group="18-24", count=10)
     scope = ReviewScope(period=_period(), group_dim=group[0], group_value=group[1])
     assert build_review(scope).goals[0].comments == 12
+
+
+def test_a_day_marked_while_refreshing_stays_marked(app, db, review_world, monkeypatch):
+    """A writer that commits during a refresh (its mark not read by it) must leave its mark
+    for the next refresh, or its change would never reach the totals."""
+    from analysis.review import daily_totals
+    from analysis.review.daily_totals import StaleDay
+
+    review_world["add"](when=Q2, safe=4)
+    recompute = daily_totals._recompute
+    late_day = (Q2 + timedelta(days=1)).date()
+
+    def recompute_while_a_writer_commits(ranges):
+        recompute(ranges)
+        db.session.execute(db.insert(StaleDay).values(day=late_day))
+
+    monkeypatch.setattr(daily_totals, "_recompute", recompute_while_a_writer_commits)
+    assert daily_totals.refresh() == 1
+    assert list(db.session.scalars(db.select(StaleDay.day))) == [late_day]
