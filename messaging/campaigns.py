@@ -7,13 +7,12 @@ messaging.conversation and queues ONE text per recipient (the invitation followe
 question, so they cannot arrive out of order). Sending then follows messaging.outbound's rules:
 
 * never to opted-out contacts (skipped here, re-checked by the send job);
-* paced per sender: message i goes at ``start + (segments before it) / SMS_RATE_PER_SECOND``;
+* paced per sender: message i goes at ``start + (segments before it) / SMS_RATE_PER_SECOND``,
+  where ``start`` is after every text already waiting (messaging.sender_queue), so campaigns,
+  updates and reminders going out together share the sender's rate;
 * never in quiet hours: a start at 22:00 local is moved to the next QUIET_HOURS_END, and a
   long campaign that runs into the evening is held by the send job until the morning;
 * retried with backoff on 429 and 5xx (the send job).
-
-Pacing is per campaign; two campaigns started at the same moment share the sender and go at
-twice the rate (Twilio queues the excess for up to the validity period).
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from huey import crontab
 from feedback.extensions import db
 from feedback.queue import queue
 from messaging import conversation as engine
-from messaging import outbound, pacing
+from messaging import outbound, pacing, sender_queue
 from messaging.contacts import contacts_in_group
 from messaging.models import Campaign, Contact, Conversation, OutboundMessage
 from messaging.segments import SegmentInfo, count_segments
@@ -178,7 +177,9 @@ def launch_campaign(campaign_id: int) -> int:
         return 0
     db.session.refresh(campaign)
     survey = db.session.get(Survey, campaign.survey_id)
-    start = pacing.next_allowed_time(max(campaign.starts_at, pacing.now()))
+    sender_queue.lock()
+    start = sender_queue.first_free_time(
+        pacing.next_allowed_time(max(campaign.starts_at, pacing.now())))
     rate = pacing.rate_per_second()
     ids, used = [], 0
     for contact in contacts_in_group(campaign.group or ""):
@@ -255,6 +256,8 @@ def create_update_campaign(name: str, messages_by_locale: dict, respondent_ids: 
                         status="done", created_by_id=created_by_id)
     db.session.add(campaign)
     db.session.flush()
+    sender_queue.lock()
+    start = sender_queue.first_free_time(campaign.starts_at)
     contacts = db.session.scalars(
         sa.select(Contact).where(Contact.respondent_id.in_(list(respondent_ids) or [-1]),
                                  Contact.opted_out.is_(False)).order_by(Contact.id)
@@ -267,7 +270,7 @@ def create_update_campaign(name: str, messages_by_locale: dict, respondent_ids: 
             continue
         message = outbound.queue_message(
             contact, body, kind="update", campaign_id=campaign.id,
-            send_after=pacing.seconds_after(campaign.starts_at, used / rate),
+            send_after=pacing.seconds_after(start, used / rate),
         )
         used += message.segments
         ids.append(message.id)

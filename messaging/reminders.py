@@ -18,7 +18,7 @@ from huey import crontab
 from feedback.extensions import db
 from feedback.queue import queue
 from messaging import conversation as engine
-from messaging import outbound, pacing
+from messaging import outbound, pacing, sender_queue
 from messaging.models import Contact, Conversation, OutboundMessage
 from surveys.types import QUESTION_TYPES
 
@@ -71,15 +71,19 @@ def send_reminders() -> int:
                                OutboundMessage.status.in_(outbound.CLAIMABLE)),
         ).order_by(Conversation.id)
     ).all()
-    ids = []
+    ids, used = [], 0
+    if due:
+        sender_queue.lock()
+        start = sender_queue.first_free_time(now)
     for conversation in due:
         if not _claim(conversation.id, now):
             continue
         message = outbound.queue_message(
             conversation.contact, reminder_text(conversation), kind="reminder",
             conversation_id=conversation.id, campaign_id=conversation.campaign_id,
-            send_after=pacing.seconds_after(now, len(ids) / pacing.rate_per_second()),
+            send_after=pacing.seconds_after(start, used / pacing.rate_per_second()),
         )
+        used += message.segments
         ids.append(message.id)
     db.session.commit()
     outbound.dispatch(ids)

@@ -95,6 +95,22 @@ def test_sending_is_paced_per_sender(app, db, clock, families, make_sms_survey):
     assert all(gap >= 2 for gap in gaps)  # at least 2 s per segment at 0.5/s
 
 
+def test_two_campaigns_at_once_share_the_senders_rate(app, db, clock, families,
+                                                     make_sms_survey):
+    """The rate is the sender's: a second campaign launched at the same moment waits behind
+    the first instead of doubling the rate."""
+    app.config["SMS_RATE_PER_SECOND"] = 0.5
+    survey = make_sms_survey()
+    parents = campaigns.start_campaign("Parks", survey.id, "parents", clock.now)
+    youth = campaigns.start_campaign("Parks, youth", survey.id, "youth", clock.now)
+    first = [m.send_after for m in _messages(db, parents.id)]
+    second = [m.send_after for m in _messages(db, youth.id)]
+    assert len(first) == 3 and len(second) == 1
+    assert second[0] >= max(first) + timedelta(seconds=2)
+    times = sorted(first + second)
+    assert all((b - a).total_seconds() >= 2 for a, b in zip(times, times[1:], strict=False))
+
+
 def test_429_then_success_delivers_one_invitation(app, db, clock, fake_twilio, families,
                                                   make_sms_survey):
     fake_twilio.fail_next(429, 20429)
