@@ -10,10 +10,19 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from feedback.extensions import db
-from feedback.models import Answer, PartnerSite, Respondent, RespondentRace, Response, utcnow
+from feedback.models import (
+    ANSWER_COPIES,
+    Answer,
+    PartnerSite,
+    Respondent,
+    RespondentRace,
+    Response,
+    utcnow,
+)
 from feedback.signals import response_recorded
 from surveys.logic import is_applicable
 from surveys.models import Question, SurveyVersion
@@ -38,25 +47,38 @@ def new_respondent(locale: str | None = None) -> Respondent:
     return respondent
 
 
-def _apply_demographics(respondent: Respondent, question: Question, value) -> None:
+def _demographic(question: Question, value) -> str | None:
+    """The respondent field a demographic question's answer fills, if it fills one."""
     target = (question.settings or {}).get("demographic")
     if not target or value in (None, "", []):
-        return
+        return None
+    return target if target == RACE_FIELD or target in DEMOGRAPHIC_FIELDS else None
+
+
+def _race_codes(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _apply_demographics(respondent: Respondent, question: Question, value) -> None:
+    target = _demographic(question, value)
     if target == RACE_FIELD:
-        codes = value if isinstance(value, list) else [value]
         existing = {r.group for r in respondent.races}
-        for code in codes:
+        for code in _race_codes(value):
             if code not in existing:
                 respondent.races.append(RespondentRace(group=str(code)[:40]))
-    elif target in DEMOGRAPHIC_FIELDS:
+    elif target is not None:
         setattr(respondent, target, str(value)[:120])
+
+
+def _raw_text(raw) -> str:
+    return raw if isinstance(raw, str) else ", ".join(map(str, raw or []))
 
 
 def _store_answer(response: Response, question: Question, raw, parsed) -> Answer:
     answer = Answer(
         question_id=question.id,
         question_key=question.key,
-        raw_text=raw if isinstance(raw, str) else ", ".join(map(str, raw or [])),
+        raw_text=_raw_text(raw),
         value=parsed.value,
         value_number=parsed.number,
     )
@@ -162,21 +184,61 @@ def record_answer(response: Response, question: Question, raw: str, locale: str)
     return result
 
 
+_INSERT_ANSWER = sa.insert(Answer).returning(Answer.id)
+#: A demographic answer's copy; the column set is the key given with the value.
+_UPDATE_RESPONDENT = sa.update(Respondent).where(Respondent.id == sa.bindparam("respondent"))
+
+
+def add_answer(response: Mapping, question: Question, raw: str, parsed) -> int:
+    """Store one validated answer (``parsed``, from :func:`record_answer`'s parser) of a
+    response filled one answer at a time, with Core statements in the caller's transaction;
+    returns the answer's id. The SMS webhook's hot path: no ORM unit of work.
+
+    ``response`` maps ``id``, ``respondent_id`` and the columns answers copy (ANSWER_COPIES)
+    to the response's values. The ORM hook that keeps those copies in step does not run for a
+    Core insert, so they are written here; completing the response later goes through the ORM
+    (:func:`complete_response`), whose flush updates them on every answer. A demographic
+    answer is copied onto the respondent, as :func:`record_answer` does.
+    """
+    connection = db.session.connection()
+    answer_id = connection.execute(
+        _INSERT_ANSWER,
+        {"response_id": response["id"], "question_id": question.id,
+         "question_key": question.key, "raw_text": _raw_text(raw), "value": parsed.value,
+         "value_number": parsed.number, **{name: response[name] for name in ANSWER_COPIES}},
+    ).scalar_one()
+    target = _demographic(question, parsed.value)
+    if target == RACE_FIELD:
+        existing = set(connection.scalars(
+            sa.select(RespondentRace.group)
+            .where(RespondentRace.respondent_id == response["respondent_id"])
+        ))
+        new = [str(code)[:40] for code in _race_codes(parsed.value) if code not in existing]
+        if new:
+            connection.execute(sa.insert(RespondentRace), [
+                {"respondent_id": response["respondent_id"], "group": group} for group in new
+            ])
+    elif target is not None:
+        connection.execute(_UPDATE_RESPONDENT, {"respondent": response["respondent_id"],
+                                                target: str(parsed.value)[:120]})
+    return answer_id
+
+
 def complete_response(response: Response) -> None:
     """Mark a one-at-a-time response finished (caller commits)."""
     response.completed_at = utcnow()
 
 
-def announce(response: Response, answers: list[Answer], completed: bool) -> None:
+def announce(response_id: int, answer_ids: list[int], completed: bool) -> None:
     """Tell listeners (analysis) about answers just committed."""
     response_recorded.send(
-        response, response_id=response.id, answer_ids=[a.id for a in answers],
-        completed=completed,
+        None, response_id=response_id, answer_ids=list(answer_ids), completed=completed,
     )
 
 
 __all__ = [
     "IntakeError",
+    "add_answer",
     "announce",
     "complete_response",
     "new_respondent",

@@ -1,23 +1,29 @@
 """The SMS survey conversation: one question at a time, in the contact's language.
 
-Plain functions over the models (no Flask request), so the webhook, the simulator and queue
-jobs all run the same engine. Each function changes the session and returns a :class:`Turn`
-(texts to send and answers to announce); the caller commits, sends, then announces. Answers
-go through the one intake path (feedback.intake), so SMS and web validate the same way.
+Plain functions (no Flask request), so the webhook, the simulator and queue jobs all run the
+same engine. Starting a survey, choosing or switching the language and expiring work on the
+ORM objects and return a :class:`Turn` (texts to send, answers to announce); the caller
+commits, sends, then announces. Answering the current question, which is what most texts do,
+is :mod:`messaging.answering` (Core statements on the webhook's hot path). Both take the rules
+from here: which question comes next (:func:`next_step`), how it is asked and how the survey
+closes. Answers go through the one intake path (feedback.intake), so SMS and web validate the
+same way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from flask import current_app, render_template
+import sqlalchemy as sa
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from feedback.extensions import db
 from feedback.i18n import LANGUAGE_NAMES
-from feedback.intake import complete_response, new_respondent, record_answer, start_response
+from feedback.intake import complete_response, new_respondent, start_response
 from feedback.models import Response, utcnow
 from messaging.keywords import language_choice
 from messaging.models import Contact, Conversation
@@ -43,10 +49,16 @@ class Turn:
 
 
 def render_text(name: str, locale: str | None, **context) -> str:
-    """Render the SMS template ``templates/messaging/<name>.txt`` in ``locale``."""
+    """Render the SMS template ``templates/messaging/<name>.txt`` in ``locale``.
+
+    Straight from the Jinja environment (``_`` and ``config`` are its globals), without the
+    context processors a page needs (the interface language, staff links): a text is rendered
+    several times per inbound message, on the webhook's hot path.
+    """
     locale = locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
+    template = current_app.jinja_env.get_template(f"messaging/{name}.txt")
     with force_locale(locale):
-        return render_template(f"messaging/{name}.txt", **context).strip()
+        return template.render(**context).strip()
 
 
 def enabled_locales() -> list[str]:
@@ -79,7 +91,7 @@ def current_version(survey: Survey) -> SurveyVersion | None:
 
 def open_conversation(contact: Contact) -> Conversation | None:
     """The contact's conversation waiting for a reply, if any (the newest), loaded with its
-    version and response in one query and the answers so far in a second (the hot path)."""
+    version and response in one query and the answers so far in a second."""
     return db.session.scalar(
         db.select(Conversation)
         .filter(Conversation.contact_id == contact.id, Conversation.state.in_(OPEN_STATES))
@@ -93,6 +105,18 @@ def open_conversation(contact: Contact) -> Conversation | None:
     )
 
 
+# --- the survey version the engine reads -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionSteps:
+    """What the engine reads of a survey version: its questions (with their choices) in order,
+    and its closing text per locale."""
+
+    questions: list
+    thanks: dict
+
+
 def _load_questions(session, version_id: int) -> list:
     return list(session.scalars(
         db.select(Question).filter(Question.version_id == version_id)
@@ -100,60 +124,96 @@ def _load_questions(session, version_id: int) -> list:
     ))
 
 
-def questions(version: SurveyVersion) -> list:
-    """The version's questions with their choices, in order.
+def version_steps(version_id: int) -> VersionSteps:
+    """The questions and closing text of version ``version_id``.
 
-    A published version never changes (surveys freeze it), so its questions are loaded once
-    per app and process, in a session of their own and kept detached (read-only: never
+    A published version never changes (surveys freeze it), so it is read once per app and
+    process, its questions in a session of their own and kept detached (read-only: never
     attach them to another session); a draft is read afresh each time.
     """
-    if version.published_at is None:
-        return _load_questions(db.session, version.id)
-    cache = current_app.extensions.setdefault("sms_question_cache", {})
-    key = (version.id, version.published_at)
-    if key not in cache:
-        with Session(db.engine, expire_on_commit=False) as session:
-            cache[key] = _load_questions(session, version.id)
-            session.expunge_all()
-    return cache[key]
+    cache = current_app.extensions.setdefault("sms_version_steps", {})
+    steps = cache.get(version_id)
+    if steps is not None:
+        return steps
+    published_at, thanks = db.session.execute(
+        sa.select(SurveyVersion.published_at, SurveyVersion.thanks)
+        .where(SurveyVersion.id == version_id)
+    ).one()
+    if published_at is None:
+        return VersionSteps(_load_questions(db.session, version_id), thanks or {})
+    with Session(db.engine, expire_on_commit=False) as session:
+        questions = _load_questions(session, version_id)
+        session.expunge_all()
+    cache[version_id] = steps = VersionSteps(questions, thanks or {})
+    return steps
+
+
+def questions(version: SurveyVersion) -> list:
+    """The version's questions with their choices, in order (see :func:`version_steps`)."""
+    return version_steps(version.id).questions
+
+
+# --- the rules both the ORM steps here and messaging.answering follow --------------------------
 
 
 def ttl() -> timedelta:
     return timedelta(hours=float(current_app.config.get("SMS_CONVERSATION_TTL_HOURS", 48)))
 
 
-def is_stale(conversation: Conversation, now=None) -> bool:
-    """Abandoned for longer than SMS_CONVERSATION_TTL_HOURS."""
-    return conversation.last_activity_at < (now or utcnow()) - ttl()
+def is_stale(last_activity_at: datetime, now=None) -> bool:
+    """Abandoned for longer than SMS_CONVERSATION_TTL_HOURS (given its last activity)."""
+    return last_activity_at < (now or utcnow()) - ttl()
 
 
-def _values(conversation: Conversation) -> dict:
-    response = conversation.response
-    return {a.question_key: a.value for a in response.answers} if response else {}
-
-
-def _question(conversation: Conversation, key: str | None):
-    for question in questions(conversation.survey_version):
+def question_by_key(version_questions: list, key: str | None):
+    for question in version_questions:
         if question.key == key:
             return question
     return None
 
 
-def _next_question(conversation: Conversation, after_key: str | None):
-    """The first applicable question after ``after_key`` (from the start when None)."""
-    values = _values(conversation)
+def prompt(question, locale: str) -> str:
+    return QUESTION_TYPES[question.type].sms_prompt(question, locale)
+
+
+def next_step(steps: VersionSteps, values: Mapping, after_key: str | None, locale: str,
+              before: str = ""):
+    """The next question to ask after ``after_key`` (from the start when None), skipping
+    those whose skip logic ``values`` (answers by question key) rules out, and the text that
+    asks it; or (None, the closing text) when the survey is finished.
+
+    Values are read only for questions with a condition, so ``values`` may load lazily.
+    """
     started = after_key is None
-    for question in questions(conversation.survey_version):
+    for question in steps.questions:
         if not started:
             started = question.key == after_key
             continue
         if is_applicable(question, values):
-            return question
+            return question, render_text("question", locale, before=before,
+                                         prompt=prompt(question, locale))
+    text = render_text("completed", locale, thanks=localized(steps.thanks, locale))
+    return None, (f"{before}\n\n{text}" if before else text)
+
+
+def invalid_answer_text(question, locale: str, error: str, attempts: int) -> str | None:
+    """What to say after ``attempts`` invalid answers to ``question``: a re-prompt that says
+    what is expected, then (after MAX_ATTEMPTS) the question again if it is required; None
+    means an optional question is skipped."""
+    if attempts < MAX_ATTEMPTS:
+        hint = QUESTION_TYPES[question.type].expected_hint(question, locale)
+        return render_text("reprompt", locale, error=error, hint=hint)
+    if question.required:
+        return render_text("required_again", locale, prompt=prompt(question, locale))
     return None
 
 
-def _prompt(question, locale: str) -> str:
-    return QUESTION_TYPES[question.type].sms_prompt(question, locale)
+# --- starting, choosing the language, switching it, expiring (ORM) -----------------------------
+
+
+def _values(conversation: Conversation) -> dict:
+    response = conversation.response
+    return {a.question_key: a.value for a in response.answers} if response else {}
 
 
 def _ensure_response(conversation: Conversation, locale: str) -> None:
@@ -170,21 +230,16 @@ def _ensure_response(conversation: Conversation, locale: str) -> None:
 def _ask_from(conversation: Conversation, after_key: str | None, turn: Turn, before: str = ""):
     """Ask the next question after ``after_key``, or finish the survey when none is left."""
     locale = conversation.contact.locale
-    question = _next_question(conversation, after_key)
+    steps = version_steps(conversation.survey_version.id)
+    question, text = next_step(steps, _values(conversation), after_key, locale, before)
     conversation.failed_attempts = 0
+    turn.texts.append(text)
     if question is None:
-        response = conversation.response
-        complete_response(response)
+        complete_response(conversation.response)
         conversation.state, conversation.current_question_key = "completed", None
-        thanks = localized(conversation.survey_version.thanks, locale)
-        text = render_text("completed", locale, thanks=thanks)
-        turn.texts.append(f"{before}\n\n{text}" if before else text)
-        turn.announcements.append((response, [], True))
-        return
-    conversation.state, conversation.current_question_key = "answering", question.key
-    turn.texts.append(
-        render_text("question", locale, before=before, prompt=_prompt(question, locale))
-    )
+        turn.announcements.append((conversation.response, [], True))
+    else:
+        conversation.state, conversation.current_question_key = "answering", question.key
 
 
 def _begin_questions(conversation: Conversation, turn: Turn, before: str = "") -> None:
@@ -213,7 +268,7 @@ def begin(contact: Contact, survey: Survey, campaign_id: int | None = None) -> T
     now = utcnow()
     current = open_conversation(contact)
     if current is not None and current.survey_version.survey_id == survey.id and not is_stale(
-        current, now
+        current.last_activity_at, now
     ):
         current.last_activity_at = now
         turn.conversation = current
@@ -246,47 +301,23 @@ def _repeat(conversation: Conversation) -> str:
     """The text that asks for what we are waiting for (menu or current question)."""
     if conversation.state == "choosing_language":
         return language_menu()
-    question = _question(conversation, conversation.current_question_key)
-    return _prompt(question, conversation.contact.locale) if question else language_menu()
+    question = question_by_key(questions(conversation.survey_version),
+                               conversation.current_question_key)
+    return prompt(question, conversation.contact.locale) if question else language_menu()
 
 
-def reply(conversation: Conversation, body: str) -> Turn:
-    """Handle a text that answers the open ``conversation`` (not a keyword). Caller commits."""
+def choose_language(conversation: Conversation, body: str) -> Turn:
+    """Handle the reply to the language menu ("2", "español", ...): remember the language and
+    ask the first question, or show the menu again. Caller commits."""
     turn = Turn(conversation=conversation)
     conversation.last_activity_at = utcnow()
-    contact = conversation.contact
-    if conversation.state == "choosing_language":
-        locale = language_choice(body, enabled_locales())
-        if locale is None:
-            conversation.failed_attempts += 1
-            turn.texts.append(language_menu())
-            return turn
-        _set_locale(contact, locale)
-        _begin_questions(conversation, turn)
+    locale = language_choice(body, enabled_locales())
+    if locale is None:
+        conversation.failed_attempts += 1
+        turn.texts.append(language_menu())
         return turn
-    locale = contact.locale
-    question = _question(conversation, conversation.current_question_key)
-    if question is None:  # the version changed under us; carry on from the start
-        _ask_from(conversation, None, turn)
-        return turn
-    before = len(conversation.response.answers)
-    result = record_answer(conversation.response, question, body, locale)
-    if result.error is None:
-        added = list(conversation.response.answers[before:])
-        _ask_from(conversation, question.key, turn)
-        completed = conversation.state == "completed"
-        if added or completed:  # one announcement: the new answer, and completion if so
-            turn.announcements = [(conversation.response, added, completed)]
-        return turn
-    conversation.failed_attempts += 1
-    hint = QUESTION_TYPES[question.type].expected_hint(question, locale)
-    if conversation.failed_attempts < MAX_ATTEMPTS:
-        turn.texts.append(render_text("reprompt", locale, error=result.error, hint=hint))
-    elif question.required:
-        conversation.failed_attempts = 0
-        turn.texts.append(render_text("required_again", locale, prompt=_prompt(question, locale)))
-    else:
-        _ask_from(conversation, question.key, turn, before=render_text("skipped", locale))
+    _set_locale(conversation.contact, locale)
+    _begin_questions(conversation, turn)
     return turn
 
 

@@ -216,4 +216,4 @@ def seed_demo_sms() -> None:
         responses.append(_seed_conversation(rng, contact, version, when))
     db.session.commit()
     for response in responses:
-        announce(response, list(response.answers), True)
+        announce(response.id, [answer.id for answer in response.answers], True)

@@ -4,6 +4,10 @@ The webhook and the simulator both call :func:`receive`; the ``finish_inbound`` 
 :func:`handle_stored` for a message whose first handling failed. RELIABILITY.md: Twilio does
 not retry a 5xx for messaging, so once the message is committed nothing may raise out of here.
 No phone number or message body is ever logged.
+
+This is the webhook's hot path, so it is written in Core statements: the message is one
+autocommitted INSERT; its handling is one transaction that reads a snapshot under the
+contact's lock (messaging.snapshot), applies the routing's decision and records the outcome.
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from twilio.twiml.messaging_response import MessagingResponse
 from feedback.extensions import db
 from feedback.intake import announce
 from feedback.models import utcnow
+from messaging import snapshot
 from messaging.models import Contact, InboundMessage
-from messaging.outbound import dispatch, queue_message, record_twiml_reply
+from messaging.outbound import dispatch, queue_message, record_twiml_replies
 from messaging.routing import Handled, dispatch_text, wants_contact
 
 log = logging.getLogger(__name__)
@@ -63,8 +68,7 @@ def twiml(texts: list[str]) -> str:
 
 @dataclass
 class Stored:
-    """A stored inbound message, as the handling needs it (read before the commit expired
-    the row, so no reload query)."""
+    """A stored inbound message, as the handling needs it."""
 
     id: int
     contact_id: int | None
@@ -73,40 +77,43 @@ class Stored:
     reply_body: str | None = None
 
 
-def _store(sid: str, phone: str | None, body: str | None, num_media: int) -> Stored:
-    """Insert the message and commit; IntegrityError on a duplicate or a race.
-
-    One statement on the hot path: the contact's id comes from a subquery on the phone and
-    comes back with RETURNING. Only a number we do not know yet, texting a survey keyword or
-    an opt-out word, becomes a contact here (in the same transaction).
-    """
-    known = (
-        sa.select(Contact.id).where(Contact.phone == phone).scalar_subquery() if phone else None
+#: The message, tied to its contact by a subquery on the phone (NULL for an unknown number).
+_INSERT = (
+    sa.insert(InboundMessage)
+    .values(
+        message_sid=sa.bindparam("sid"),
+        contact_id=sa.select(Contact.id)
+        .where(Contact.phone == sa.bindparam("phone", type_=sa.String)).scalar_subquery(),
+        body=sa.bindparam("body", type_=sa.Text), num_media=sa.bindparam("num_media"),
+        status="received", received_at=sa.bindparam("received_at"),
     )
-    inbound_id, contact_id = db.session.execute(
-        sa.insert(InboundMessage)
-        .values(message_sid=sid, contact_id=known, body=body, num_media=num_media,
-                status="received", received_at=utcnow())
-        .returning(InboundMessage.id, InboundMessage.contact_id)
-    ).one()
-    if phone and contact_id is None and wants_contact(body):
-        contact = Contact(phone=phone, consent_source="keyword", groups=[], opted_out=False)
-        db.session.add(contact)
-        db.session.flush()
-        contact_id = contact.id
-        db.session.execute(
-            sa.update(InboundMessage).where(InboundMessage.id == inbound_id)
-            .values(contact_id=contact_id)
-        )
-    db.session.commit()
+    .returning(InboundMessage.id, InboundMessage.contact_id)
+)
+
+
+def _store(sid: str, phone: str | None, body: str | None, num_media: int) -> Stored:
+    """Insert the message in a statement of its own, in autocommit mode: it is committed (and
+    durable) when the INSERT returns, in one round trip. IntegrityError on a duplicate."""
+    if db.session().in_transaction():  # the caller's own reads or writes come first
+        db.session.commit()
+    connection = db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    try:
+        inbound_id, contact_id = connection.execute(_INSERT, {
+            "sid": sid, "phone": phone, "body": body, "num_media": num_media,
+            "received_at": utcnow(),
+        }).one()
+    finally:
+        db.session.commit()  # nothing left to commit: gives the connection back
     return Stored(inbound_id, contact_id, True)
 
 
 def _existing(sid: str) -> Stored | None:
-    row = db.session.scalar(db.select(InboundMessage).filter_by(message_sid=sid))
-    if row is None:
-        return None
-    return Stored(row.id, row.contact_id, False, row.status, row.reply_body)
+    row = db.session.execute(
+        sa.select(InboundMessage.id, InboundMessage.contact_id, InboundMessage.status,
+                  InboundMessage.reply_body)
+        .where(InboundMessage.message_sid == sid)
+    ).one_or_none()
+    return Stored(row.id, row.contact_id, False, row.status, row.reply_body) if row else None
 
 
 def store(sid: str, phone: str | None, body: str | None, num_media: int) -> Stored:
@@ -114,75 +121,77 @@ def store(sid: str, phone: str | None, body: str | None, num_media: int) -> Stor
 
     The insert is tried first (the unique index decides, no look-up on the hot path); a
     duplicate delivery, even one arriving at the same moment, hits the constraint and gets
-    the first row back with ``is_new`` False. Two first texts from one new number race on the
-    contact's unique phone: the loser retries and finds the contact.
+    the first row back with ``is_new`` False.
     """
+    try:
+        return _store(sid, phone, body, num_media)
+    except IntegrityError:
+        db.session.rollback()
+    existing = _existing(sid)
+    if existing is None:  # pragma: no cover - an integrity error that was not the sid
+        raise RuntimeError("could not store inbound message")
+    return existing
+
+
+def adopt_contact(inbound_id: int, phone: str) -> int:
+    """Make an unknown number that texted a survey keyword (opting in) or an opt-out word a
+    contact, and tie its stored message to it; committed on its own, so a retried handling
+    finds it. Two first texts from one new number may race: the loser finds the winner's."""
     for _attempt in range(3):
         try:
-            return _store(sid, phone, body, num_media)
+            contact = Contact(phone=phone, consent_source="keyword", groups=[], opted_out=False)
+            db.session.add(contact)
+            db.session.flush()
+            contact_id = contact.id
         except IntegrityError:
             db.session.rollback()
-        existing = _existing(sid)
-        if existing is not None:
-            return existing
-    raise RuntimeError("could not store inbound message")  # pragma: no cover
-
-
-def lock_contact(contact_id: int) -> Contact | None:
-    """Take the contact's row lock for this transaction, so two texts from one phone are
-    handled one after the other: SELECT ... FOR UPDATE on PostgreSQL; on SQLite a write
-    (which takes the database's write lock, like BEGIN IMMEDIATE) before any read."""
-    if db.engine.dialect.name == "sqlite":
+            contact_id = db.session.scalar(sa.select(Contact.id).where(Contact.phone == phone))
+            if contact_id is None:  # pragma: no cover - deleted in between; try again
+                continue
         db.session.execute(
-            sa.update(Contact).where(Contact.id == contact_id).values(id=Contact.id)
-            .execution_options(synchronize_session=False)
+            sa.update(InboundMessage).where(InboundMessage.id == inbound_id)
+            .values(contact_id=contact_id)
         )
-        db.session.expire_all()
-        return db.session.get(Contact, contact_id)
-    db.session.expire_all()
-    return db.session.scalar(
-        db.select(Contact).filter(Contact.id == contact_id).with_for_update()
-    )
+        db.session.commit()
+        return contact_id
+    raise RuntimeError("could not create the contact")  # pragma: no cover
+
+
+_HANDLED = (
+    sa.update(InboundMessage).where(InboundMessage.id == sa.bindparam("inbound_id"))
+    .values(status="handled", reply_body=sa.bindparam("reply_body", type_=sa.Text))
+)
 
 
 def _finish(out: Handled, inbound_id: int, by_rest_api: bool) -> Handled:
     """Record the replies and the message's outcome, commit once, then send and announce."""
-    reply_body = EMPTY_TWIML if by_rest_api else twiml(out.texts)
-    db.session.execute(
-        sa.update(InboundMessage).where(InboundMessage.id == inbound_id)
-        .values(status="handled", reply_body=reply_body)
-        .execution_options(synchronize_session=False)
-    )
+    out.twiml = EMPTY_TWIML if by_rest_api else twiml(out.texts)
+    db.session.connection().execute(_HANDLED, {"inbound_id": inbound_id, "reply_body": out.twiml})
     queued = []
-    if out.contact is not None:
-        for text in out.texts:
-            if by_rest_api:
-                queued.append(queue_message(
-                    out.contact, text, kind="reply", conversation_id=out.conversation_id
-                ))
-            else:
-                record_twiml_reply(out.contact, text, conversation_id=out.conversation_id)
-    # Keep what was just written loaded: announcing reads only ids, which cannot change.
-    session = db.session()  # the real session behind the scoped proxy
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
-    if queued:
-        dispatch([m.id for m in queued])
-    for response, answers, completed in out.announcements:
-        announce(response, answers, completed)
-    db.session.expire_all()
+    if out.contact_id is not None and out.texts:
+        if by_rest_api:
+            contact = db.session.get(Contact, out.contact_id)
+            queued = [queue_message(contact, text, kind="reply",
+                                    conversation_id=out.conversation_id) for text in out.texts]
+        else:
+            record_twiml_replies(out.contact_id, out.texts, out.conversation_id)
+    queued_ids = [message.id for message in queued]
+    db.session.commit()
+    if queued_ids:
+        dispatch(queued_ids)
+    for response_id, answer_ids, completed in out.announcements:
+        announce(response_id, answer_ids, completed)
     return out
 
 
-def handle_new(stored: Stored, body: str | None, num_media: int) -> Handled:
+def handle_new(stored: Stored, phone: str | None, body: str | None, num_media: int) -> Handled:
     """Handle a message just stored by this request (the webhook's hot path): lock the
     contact, decide, record the TwiML replies, commit once."""
-    contact = lock_contact(stored.contact_id) if stored.contact_id else None
-    out = dispatch_text(contact, body, num_media)
-    return _finish(out, stored.id, by_rest_api=False)
+    contact_id = stored.contact_id
+    if contact_id is None and phone and wants_contact(body):
+        contact_id = adopt_contact(stored.id, phone)
+    snap = snapshot.load(contact_id, body) if contact_id else None
+    return _finish(dispatch_text(snap, body, num_media), stored.id, by_rest_api=False)
 
 
 def handle_stored(inbound_id: int, *, by_rest_api: bool = False) -> Handled:
@@ -190,16 +199,18 @@ def handle_stored(inbound_id: int, *, by_rest_api: bool = False) -> Handled:
     and only if it is not handled yet, so a retried or doubled job never answers twice.
     With ``by_rest_api`` the replies are queued and dispatched after the commit.
     """
-    inbound = db.session.get(InboundMessage, inbound_id)
-    if inbound is None:
+    columns = (InboundMessage.contact_id, InboundMessage.body, InboundMessage.num_media)
+    row = db.session.execute(sa.select(*columns).where(InboundMessage.id == inbound_id)).first()
+    if row is None:
         return Handled()
-    contact = lock_contact(inbound.contact_id) if inbound.contact_id else None
-    db.session.refresh(inbound)
-    if inbound.status == "handled":
+    snap = snapshot.load(row.contact_id, row.body) if row.contact_id else None
+    status = db.session.scalar(
+        sa.select(InboundMessage.status).where(InboundMessage.id == inbound_id)
+    )
+    if status == "handled":
         db.session.rollback()
-        return Handled(contact=contact)
-    out = dispatch_text(contact, inbound.body, inbound.num_media)
-    return _finish(out, inbound_id, by_rest_api)
+        return Handled(contact_id=row.contact_id)
+    return _finish(dispatch_text(snap, row.body, row.num_media), inbound_id, by_rest_api)
 
 
 def receive(sid: str, from_number: str | None, body: str | None, num_media: int = 0) -> Received:
@@ -216,7 +227,7 @@ def receive(sid: str, from_number: str | None, body: str | None, num_media: int 
             return Received(stored.reply_body, stored.id, duplicate=True)
         return Received(EMPTY_TWIML, stored.id, duplicate=True)
     try:
-        out = handle_new(stored, body, num_media)
+        out = handle_new(stored, phone, body, num_media)
     except Exception as exc:  # noqa: BLE001 - Twilio would lose the message on a 5xx
         db.session.rollback()
         # The exception text may hold SQL parameters (a phone, a body): log its type only.
@@ -224,7 +235,7 @@ def receive(sid: str, from_number: str | None, body: str | None, num_media: int 
                   stored.id, type(exc).__name__)
         _mark_failed_and_enqueue(stored.id)
         return Received(EMPTY_TWIML, stored.id)
-    return Received(twiml(out.texts), stored.id)
+    return Received(out.twiml, stored.id)
 
 
 def _mark_failed_and_enqueue(inbound_id: int) -> None:

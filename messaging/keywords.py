@@ -101,9 +101,12 @@ def matches_survey_keyword(body: str | None, keyword: str | None) -> bool:
     return normalize(body) == normalize(keyword)
 
 
-def survey_keyword_key(body: str | None) -> str:
-    """The form a message takes when looked up as a survey keyword (upper case, no accents)."""
-    return normalize(body).upper()
+def survey_keyword_key(body: str | None) -> str | None:
+    """The form a message takes when looked up as a survey keyword (upper case, no accents),
+    or None when it cannot be one: answers like "3" or a long sentence never need the look-up.
+    """
+    key = normalize(body).upper()
+    return None if not key or key.isdigit() or len(key) > 30 else key
 
 
 def language_choice(body: str | None, locales: list[str]) -> str | None:

@@ -100,22 +100,27 @@ def queue_message(
     return message
 
 
-def record_twiml_reply(contact: Contact, body: str,
-                       conversation_id: int | None = None) -> OutboundMessage:
-    """Record a reply delivered inside the webhook's TwiML (status ``sent``, no job).
+_INSERT_REPLY = sa.insert(OutboundMessage)
 
-    Twilio sends TwiML replies itself, so there is nothing to dispatch; the row keeps the
-    conversation's history and the segment count complete. The caller commits.
+
+def record_twiml_replies(contact_id: int, texts: list[str],
+                         conversation_id: int | None = None) -> None:
+    """Record replies delivered inside the webhook's TwiML (status ``sent``, no job).
+
+    Twilio sends TwiML replies itself, so there is nothing to dispatch; the rows keep the
+    conversation's history and the segment counts complete. One Core INSERT in the caller's
+    transaction (the webhook's hot path); the caller commits.
     """
-    info = count_segments(body)
-    message = OutboundMessage(
-        contact=contact, kind="reply", body=body,
-        segments=info.segments, encoding=info.encoding, conversation_id=conversation_id,
-        status="sent", sent_at=utcnow(),
-    )
-    db.session.add(message)
-    db.session.flush()
-    return message
+    now = utcnow()
+    rows = []
+    for text in texts:
+        info = count_segments(text)
+        rows.append({
+            "contact_id": contact_id, "kind": "reply", "body": text,
+            "segments": info.segments, "encoding": info.encoding,
+            "conversation_id": conversation_id, "status": "sent", "sent_at": now,
+        })
+    db.session.connection().execute(_INSERT_REPLY, rows)
 
 
 def dispatch(message_ids: Iterable[int]) -> None:

@@ -1,6 +1,10 @@
-"""What an inbound text means: keywords first, then the open conversation, then a survey
-keyword, else a polite default. Plain functions over the models (the webhook, the simulator and
-the ``finish_inbound`` job share them); the caller holds the contact's lock and commits.
+"""What an inbound text means: keywords first, then the open conversation, then a survey keyword,
+else a polite default. Plain functions (the webhook, the simulator and the ``finish_inbound``
+job share them); the caller holds the contact's lock and commits.
+
+The decision is taken on the snapshot read under the lock (messaging.snapshot). Answering the
+current question, which is what most texts do, stays in Core statements (messaging.answering);
+the other branches load the ORM objects they change.
 """
 
 from __future__ import annotations
@@ -8,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from feedback.extensions import db
+from messaging import answering, keywords
 from messaging import conversation as engine
-from messaging import keywords
 from messaging.models import Contact, Conversation
 from messaging.outbound import mark_contact_opted_out
+from messaging.snapshot import Snapshot
 from surveys.models import Survey
 
 
@@ -20,15 +25,18 @@ class Handled:
     """The outcome of handling one inbound text."""
 
     texts: list[str] = field(default_factory=list)
-    contact: Contact | None = None
+    contact_id: int | None = None
     conversation_id: int | None = None
-    announcements: list[tuple] = field(default_factory=list)
+    #: (response_id, answer_ids, completed) to pass to feedback.intake.announce after commit.
+    announcements: list[tuple[int, list[int], bool]] = field(default_factory=list)
+    #: The TwiML answered (and stored for a duplicate delivery), set when handling finishes.
+    twiml: str = ""
 
 
 def find_survey_by_keyword(body: str | None) -> Survey | None:
     """The survey whose SMS keyword is this whole message (any status), if any."""
     key = keywords.survey_keyword_key(body)
-    if not key or key.isdigit() or len(key) > 30:  # answers like "3" never need the query
+    if key is None:
         return None
     return db.session.scalar(db.select(Survey).filter(Survey.sms_keyword == key))
 
@@ -43,40 +51,35 @@ def wants_contact(body: str | None) -> bool:
     return survey is not None and survey.status == "open"
 
 
-def _expired_text(contact: Contact, conversation: Conversation) -> str:
+def _expired_text(locale: str | None, conversation: Conversation) -> str:
     survey = conversation.survey_version.survey
     keyword = survey.sms_keyword if survey.status == "open" else None
-    return engine.render_text("expired", contact.locale, keyword=keyword)
+    return engine.render_text("expired", locale, keyword=keyword)
 
 
-def _last_conversation(contact: Contact) -> Conversation | None:
+def _last_conversation(contact_id: int) -> Conversation | None:
     return db.session.scalar(
-        db.select(Conversation).filter_by(contact_id=contact.id)
+        db.select(Conversation).filter_by(contact_id=contact_id)
         .order_by(Conversation.id.desc()).limit(1)
     )
 
 
-def dispatch_text(contact: Contact | None, body: str | None, num_media: int) -> Handled:
-    """Decide what a text means and apply it (caller commits). Keywords first, then the
-    open conversation, then a survey keyword, else a polite default."""
-    out = Handled(contact=contact)
-    opted_out = bool(contact and contact.opted_out)
+def dispatch_text(snap: Snapshot | None, body: str | None, num_media: int) -> Handled:
+    """Decide what a text from the contact in ``snap`` (None: an unknown number) means and
+    apply it (caller commits). Keywords first, then the open conversation, then a survey
+    keyword, else a polite default."""
+    out = Handled(contact_id=snap.contact_id if snap else None)
+    opted_out = bool(snap and snap.opted_out)
     word = keywords.match_keyword(body, opted_out=opted_out)
-    locale = (contact.locale if contact else None) or (word.locale if word else None)
+    locale = (snap.locale if snap else None) or (word.locale if word else None)
     if word is not None and word.kind == keywords.OPT_OUT:
-        if contact is not None and not opted_out:
-            for open_one in db.session.scalars(
-                db.select(Conversation).filter(
-                    Conversation.contact_id == contact.id,
-                    Conversation.state.in_(engine.OPEN_STATES),
-                )
-            ):
-                open_one.state = "stopped"
-            mark_contact_opted_out(contact)
-            out.texts.append(engine.render_text("opted_out", contact.locale or word.locale))
+        if snap is not None and not opted_out:
+            _opt_out(snap.contact_id)
+            out.texts.append(engine.render_text("opted_out", snap.locale or word.locale))
         return out  # a second STOP (or any STOP we cannot tie to a contact) gets no reply
     if opted_out:
         if word is not None and word.kind == keywords.OPT_IN:
+            contact = db.session.get(Contact, snap.contact_id)
             contact.opted_out, contact.opted_out_at = False, None
             out.texts.append(engine.render_text("opted_in", locale))
         return out  # nothing else is ever sent to an opted-out contact
@@ -86,45 +89,73 @@ def dispatch_text(contact: Contact | None, body: str | None, num_media: int) -> 
     if word is not None and word.kind == keywords.OPT_IN:
         out.texts.append(engine.render_text("opted_in", locale))
         return out
-    if contact is None:
+    if snap is None:
         out.texts.append(engine.render_text("unknown", locale))
         return out
-    current = engine.open_conversation(contact)
-    if current is not None and engine.is_stale(current):
-        engine.expire(current)
-        if find_survey_by_keyword(body) is None:
-            out.texts.append(_expired_text(contact, current))
+    current = snap.conversation
+    if current is not None and engine.is_stale(current.last_activity_at):
+        stale = db.session.get(Conversation, current.id)
+        engine.expire(stale)
+        if snap.keyword_survey is None:
+            out.texts.append(_expired_text(snap.locale, stale))
             return out
         current = None
     if word is not None and word.kind == keywords.LANGUAGE:
-        return _from_turn(out, engine.switch_language(contact, current, word.locale))
-    survey = find_survey_by_keyword(body)
-    if survey is not None:
-        if survey.status != "open":
-            out.texts.append(engine.render_text("survey_closed", contact.locale))
+        conversation = db.session.get(Conversation, current.id) if current else None
+        contact = db.session.get(Contact, snap.contact_id)
+        return _from_turn(out, engine.switch_language(contact, conversation, word.locale))
+    if snap.keyword_survey is not None:
+        survey_id, status = snap.keyword_survey
+        if status != "open":
+            out.texts.append(engine.render_text("survey_closed", snap.locale))
             return out
-        return _from_turn(out, engine.begin(contact, survey))
+        contact = db.session.get(Contact, snap.contact_id)
+        return _from_turn(out, engine.begin(contact, db.session.get(Survey, survey_id)))
+    picture = num_media and not (body or "").strip()
     if current is not None:
-        if num_media and not (body or "").strip():
-            out.texts.append(engine.render_text("picture", contact.locale))
+        if picture:
+            out.texts.append(engine.render_text("picture", snap.locale))
             return out
-        return _from_turn(out, engine.reply(current, body or ""))
-    if num_media and not (body or "").strip():
-        out.texts.append(engine.render_text("picture", contact.locale))
+        if current.state == "choosing_language":
+            conversation = db.session.get(Conversation, current.id)
+            return _from_turn(out, engine.choose_language(conversation, body or ""))
+        step = answering.answer(current, snap.locale, body or "")
+        out.texts.extend(step.texts)
+        out.conversation_id = current.id
+        out.announcements.extend([step.announcement] if step.announcement else [])
         return out
-    last = _last_conversation(contact)
+    if picture:
+        out.texts.append(engine.render_text("picture", snap.locale))
+        return out
+    last = _last_conversation(snap.contact_id)
     if last is not None and last.state == "expired":
-        out.texts.append(_expired_text(contact, last))
+        out.texts.append(_expired_text(snap.locale, last))
     else:
-        out.texts.append(engine.render_text("unknown", contact.locale))
+        out.texts.append(engine.render_text("unknown", snap.locale))
     return out
 
 
+def _opt_out(contact_id: int) -> None:
+    """STOP: close the contact's open conversations and put it on the suppression list."""
+    for open_one in db.session.scalars(
+        db.select(Conversation).filter(
+            Conversation.contact_id == contact_id, Conversation.state.in_(engine.OPEN_STATES)
+        )
+    ):
+        open_one.state = "stopped"
+    mark_contact_opted_out(db.session.get(Contact, contact_id))
+
+
 def _from_turn(out: Handled, turn: engine.Turn) -> Handled:
+    """Take over a turn of the ORM engine: its texts, its conversation's id and its
+    announcements as ids (flushed first, so new rows have theirs)."""
     out.texts.extend(turn.texts)
-    out.announcements.extend(turn.announcements)
+    if turn.conversation is not None or turn.announcements:
+        db.session.flush()
     if turn.conversation is not None:
-        if turn.conversation.id is None:  # a new conversation: its id, for the replies
-            db.session.flush()
         out.conversation_id = turn.conversation.id
+    out.announcements.extend(
+        (response.id, [answer.id for answer in answers], completed)
+        for response, answers, completed in turn.announcements
+    )
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 
 from flask import current_app, has_app_context
 
@@ -63,7 +64,14 @@ def normalize(text: str | None) -> str:
     """
     if not text:
         return ""
-    text = strip_accents(str(text)).casefold()
+    return _normalize(str(text))
+
+
+@lru_cache(maxsize=4096)
+def _normalize(text: str) -> str:
+    """:func:`normalize` of a string, remembered: every answer to a choice question compares
+    it with every choice label in every language, and the labels are the same each time."""
+    text = strip_accents(text).casefold()
     text = text.replace("'", "").replace("\u2019", "")
     text = _PUNCT.sub(" ", text).replace("_", " ")
     return _SPACES.sub(" ", text).strip()

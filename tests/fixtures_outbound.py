@@ -49,9 +49,10 @@ def clock(app, monkeypatch):
     c = Clock(datetime(2031, 6, 2, 15, 0))
     monkeypatch.setattr(pacing, "now", c)
     # The conversation engine stamps last activity with its own clock: keep them together.
-    from messaging import conversation
+    from messaging import answering, conversation
 
     monkeypatch.setattr(conversation, "utcnow", c, raising=False)
+    monkeypatch.setattr(answering, "utcnow", c, raising=False)
     return c
 
 

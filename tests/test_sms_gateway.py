@@ -166,8 +166,9 @@ def test_opted_out_contact_is_suppressed_at_queue_and_send_time(app, db, clock, 
 
 
 def test_twiml_reply_is_recorded_as_sent_without_a_job(app, db, make_contact):
-    message = outbound.record_twiml_reply(make_contact(), "¿Cómo está?")
+    outbound.record_twiml_replies(make_contact().id, ["¿Cómo está?"])
     db.session.commit()
+    message = db.session.scalar(db.select(OutboundMessage))
     assert message.status == "sent" and message.encoding == "UCS-2"
     assert outbound.send_due_messages() == 0
 

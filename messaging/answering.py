@@ -1,0 +1,126 @@
+"""Answering the question a conversation waits for: the webhook's hot path, in Core statements.
+
+Most texts answer the current question of an open conversation. This step works from what the
+routing already read under the contact's lock (:class:`messaging.snapshot.OpenConversation`)
+and the cached survey version, parses the answer with the question type and stores it through
+the one intake path (feedback.intake.add_answer), then moves the conversation on with one
+UPDATE, all in the caller's transaction. Completing the survey goes through the ORM
+(feedback.intake.complete_response), so the response store's flush hooks run for it. The rules
+are the engine's (messaging.conversation): which question comes next, what an invalid answer
+gets, when an optional question is skipped, how the survey closes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from feedback.extensions import db
+from feedback.intake import add_answer, complete_response
+from feedback.models import Answer, Response, utcnow
+from messaging import conversation as engine
+from messaging.models import Conversation
+from messaging.snapshot import OpenConversation
+from surveys.types import parse_answer
+
+
+@dataclass
+class Step:
+    """What answering produced: texts to send, and what to announce once committed."""
+
+    texts: list[str] = field(default_factory=list)
+    #: (response_id, answer_ids, completed) for feedback.intake.announce.
+    announcement: tuple[int, list[int], bool] | None = None
+
+
+class _Values(Mapping):
+    """Answers by question key for skip logic: the one just given, and the stored ones, read
+    only when a condition asks about another question (most questions have none)."""
+
+    def __init__(self, response_id: int, given: dict):
+        self._response_id = response_id
+        self._given = given
+        self._stored: dict | None = None
+
+    def _all(self) -> dict:
+        if self._stored is None:
+            self._stored = dict(db.session.connection().execute(
+                sa.select(Answer.question_key, Answer.value)
+                .where(Answer.response_id == self._response_id)
+            ).all())
+        return {**self._stored, **self._given}
+
+    def __getitem__(self, key: str):
+        if key in self._given:
+            return self._given[key]
+        return self._all()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+#: The conversation's new state; the columns set are the keys of the parameters given.
+_UPDATE = sa.update(Conversation).where(Conversation.id == sa.bindparam("conversation_id"))
+
+
+def answer(conversation: OpenConversation, locale: str | None, body: str) -> Step:
+    """Handle a text that answers ``conversation``'s current question (not a keyword, not the
+    language menu). The caller holds the contact's lock and commits."""
+    step = Step()
+    changes = {"last_activity_at": utcnow()}
+    response_id = conversation.response["id"]
+    steps = engine.version_steps(conversation.survey_version_id)
+    question = engine.question_by_key(steps.questions, conversation.current_question_key)
+    answer_ids: list[int] = []
+    if question is None:  # the version changed under us; carry on from the start
+        completed = _ask_from(step, changes, conversation, _Values(response_id, {}), None, locale)
+    else:
+        result = parse_answer(question, body, locale)
+        if result.error is None:
+            if result.value is not None:
+                answer_ids.append(add_answer(conversation.response, question, body, result))
+            values = _Values(response_id, {question.key: result.value})
+            completed = _ask_from(step, changes, conversation, values, question.key, locale)
+        else:
+            completed = _invalid(step, changes, conversation, question, locale, result.error)
+    if answer_ids or completed:
+        step.announcement = (response_id, answer_ids, completed)
+    db.session.connection().execute(_UPDATE, {"conversation_id": conversation.id, **changes})
+    return step
+
+
+def _invalid(step: Step, changes: dict, conversation: OpenConversation, question,
+             locale: str | None, error: str) -> bool:
+    """An answer the question type could not read: a re-prompt saying what is expected, the
+    question again once a required one failed MAX_ATTEMPTS times, or an optional one skipped
+    (returns True when that closes the survey)."""
+    attempts = conversation.failed_attempts + 1
+    text = engine.invalid_answer_text(question, locale, error, attempts)
+    if text is None:
+        values = _Values(conversation.response["id"], {})
+        skipped = engine.render_text("skipped", locale)
+        return _ask_from(step, changes, conversation, values, question.key, locale, skipped)
+    step.texts.append(text)
+    changes["failed_attempts"] = attempts if attempts < engine.MAX_ATTEMPTS else 0
+    return False
+
+
+def _ask_from(step: Step, changes: dict, conversation: OpenConversation, values: Mapping,
+              after_key: str | None, locale: str | None, before: str = "") -> bool:
+    """Ask the next question after ``after_key``, or close the survey when none is left
+    (returns True then)."""
+    steps = engine.version_steps(conversation.survey_version_id)
+    question, text = engine.next_step(steps, values, after_key, locale, before)
+    step.texts.append(text)
+    changes["failed_attempts"] = 0
+    if question is None:
+        complete_response(db.session.get(Response, conversation.response["id"]))
+        changes.update(state="completed", current_question_key=None)
+        return True
+    changes.update(state="answering", current_question_key=question.key)
+    return False
