@@ -1,6 +1,6 @@
 """The SMS gateway: one small interface over Twilio (production) and the console (development).
 
-Callers never talk to Twilio directly: they call ``get_gateway().send(to, body)`` from the
+Callers never talk to Twilio directly: they call ``get_gateway().send(to, body, ref)`` from the
 ``send_outbound`` job (messaging.outbound), which owns retries and idempotency. The gateway's
 only job is to make ONE attempt and classify its outcome:
 
@@ -89,7 +89,7 @@ class ConsoleGateway:
 
     name = "console"
 
-    def send(self, to: str, body: str) -> SendResult:
+    def send(self, to: str, body: str, reference: int | None = None) -> SendResult:
         """Pretend to send; returns a fake SID so the rest of the pipeline behaves normally."""
         sid = "SMconsole" + uuid.uuid4().hex
         log.info("sent sms", extra={"sms_sid": sid, "sms_chars": len(body)})
@@ -136,8 +136,12 @@ class TwilioGateway:
             http_client=http_client,
         )
 
-    def send(self, to: str, body: str) -> SendResult:
-        """Create the message at Twilio; raise a classified :class:`SendError` on failure."""
+    def send(self, to: str, body: str, reference: int | None = None) -> SendResult:
+        """Create the message at Twilio; raise a classified :class:`SendError` on failure.
+
+        ``reference`` (our outbound message id) rides on the status callback URL, so a
+        callback that overtakes our own write of the SID, or follows a send whose answer we
+        never got (a read timeout), still finds its message (messaging.status)."""
         import requests
         from twilio.base.exceptions import TwilioRestException
 
@@ -147,7 +151,8 @@ class TwilioGateway:
         else:
             kwargs["from_"] = self.from_number
         if self.status_callback:
-            kwargs["status_callback"] = self.status_callback
+            kwargs["status_callback"] = self.status_callback + (
+                f"?ref={int(reference)}" if reference is not None else "")
         try:
             message = self.client.messages.create(**kwargs)
         except TwilioRestException as exc:

@@ -210,7 +210,7 @@ def _send_claimed(message_id: int) -> str:
     db.session.refresh(message)
     to, body = message.contact.phone, message.body or ""
     try:
-        result = get_gateway().send(to, body)
+        result = get_gateway().send(to, body, reference=message.id)
     except TransientSendError as exc:
         return _after_transient(message, exc)
     except PermanentSendError as exc:
@@ -229,9 +229,13 @@ def _send_claimed(message_id: int) -> str:
         db.session.commit()
         log.exception("sms send crashed", extra={"outbound_id": message.id})
         return "unknown"
-    message.provider_sid = result.sid
-    message.status = result.status
-    message.sent_at = pacing.now()
+    # Only if no status callback has recorded the SID first (it carries our reference):
+    # the create call's "queued" must not overwrite a callback's "sent" or "delivered".
+    db.session.execute(
+        sa.update(OutboundMessage)
+        .where(OutboundMessage.id == message.id, OutboundMessage.provider_sid.is_(None))
+        .values(provider_sid=result.sid, status=result.status, sent_at=pacing.now())
+    )
     db.session.commit()
     return "sent"
 

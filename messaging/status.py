@@ -8,9 +8,12 @@ by a late ``sent`` stays ``delivered``), and the terminal states (``delivered``,
 
 The request is authenticated by its ``X-Twilio-Signature`` exactly like the inbound webhook
 (messaging.signature); a bad signature gets 403 before any write. A valid callback always gets
-204, even for a SID we do not know (Twilio would only retry or log errors otherwise). A
-callback that overtakes the send job's own write of the SID is dropped: the job records the
-status the create call returned, and the next callback moves it on.
+204, even for a SID we do not know (Twilio would only retry or log errors otherwise).
+
+The callback URL carries our message id (``?ref=``, set by the gateway, covered by the
+signature), so a callback that overtakes the send job's own write of the SID, or follows a
+send whose answer timed out (status ``unknown``), still finds its message and records the SID;
+the job then leaves the message alone.
 """
 
 from __future__ import annotations
@@ -42,8 +45,27 @@ RANK = {
 TERMINAL = frozenset({"delivered", "read", "undelivered", "failed", "suppressed", "canceled"})
 
 
-def apply_status(sid: str, status: str, error_code: int | None = None) -> bool:
-    """Record a provider status for message ``sid``; returns False if nothing changed.
+def _find(sid: str, reference: int | None) -> OutboundMessage | None:
+    """The message with this SID, else the referenced message still waiting for its SID
+    (which it then takes)."""
+    message = db.session.scalar(
+        db.select(OutboundMessage).where(OutboundMessage.provider_sid == sid)
+    )
+    if message is None and reference is not None:
+        message = db.session.scalar(
+            db.select(OutboundMessage).where(OutboundMessage.id == reference,
+                                             OutboundMessage.provider_sid.is_(None))
+            .with_for_update()
+        )
+        if message is not None:
+            message.provider_sid = sid
+    return message
+
+
+def apply_status(sid: str, status: str, error_code: int | None = None,
+                 reference: int | None = None) -> bool:
+    """Record a provider status for message ``sid`` (or, before its SID is known, for our
+    message ``reference``); returns False if nothing changed.
 
     Side effects: 21610 opts the contact out (and suppresses its pending texts); 30007 flags
     the message for review. The caller commits.
@@ -51,9 +73,7 @@ def apply_status(sid: str, status: str, error_code: int | None = None) -> bool:
     status = (status or "").strip().lower()
     if status not in RANK:
         return False
-    message = db.session.scalar(
-        db.select(OutboundMessage).where(OutboundMessage.provider_sid == sid)
-    )
+    message = _find(sid, reference)
     if message is None:
         log.info("status for unknown sms sid", extra={"sms_status": status})
         return False
@@ -71,7 +91,7 @@ def apply_status(sid: str, status: str, error_code: int | None = None) -> bool:
     return True
 
 
-def _error_code(raw: str | None) -> int | None:
+def _number(raw: str | None) -> int | None:
     try:
         return int(raw) if raw else None
     except ValueError:
@@ -87,6 +107,7 @@ def status_callback():
     sid = request.form.get("MessageSid") or request.form.get("SmsSid") or ""
     status = request.form.get("MessageStatus") or request.form.get("SmsStatus") or ""
     if sid:
-        apply_status(sid, status, _error_code(request.form.get("ErrorCode")))
+        apply_status(sid, status, _number(request.form.get("ErrorCode")),
+                     _number(request.args.get("ref")))
         db.session.commit()
     return "", 204

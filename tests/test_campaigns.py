@@ -75,7 +75,9 @@ def test_campaign_texts_each_family_once_in_their_language(app, db, clock, fake_
     assert "Do you feel safe" in sent[families["en"].phone]
     assert "¿Se siente seguro" in sent[families["es"].phone]
     assert "an toàn" in sent[families["vi"].phone]
-    assert all(m["StatusCallback"].endswith("/sms/status") for m in fake_twilio.created)
+    ids = {m.id for m in _messages(db, campaign.id)}
+    assert {m["StatusCallback"].split("/sms/status?ref=")[1] for m in fake_twilio.created} == {
+        str(i) for i in ids}  # each callback names its own message
     conversations = db.session.scalars(
         sa.select(Conversation).where(Conversation.campaign_id == campaign.id)).all()
     assert len(conversations) == 3

@@ -176,7 +176,7 @@ def test_twiml_reply_is_recorded_as_sent_without_a_job(app, db, make_contact):
 def test_read_timeout_marks_unknown_instead_of_resending(app, db, clock, make_contact,
                                                          monkeypatch):
     class TimingOut:
-        def send(self, to, body):
+        def send(self, to, body, reference=None):
             raise TransientSendError("read timeout", maybe_sent=True)
 
     monkeypatch.setattr(outbound, "get_gateway", lambda: TimingOut())

@@ -21,9 +21,9 @@ def signed_post(app, client):
     app.config.update(SMS_BACKEND="twilio", TWILIO_AUTH_TOKEN=AUTH_TOKEN,
                       PUBLIC_BASE_URL=PUBLIC_BASE_URL)
 
-    def post(params, token=AUTH_TOKEN, url=URL):
-        signature = RequestValidator(token).compute_signature(url, params)
-        return client.post("/sms/status", data=params,
+    def post(params, token=AUTH_TOKEN, url=URL, query=""):
+        signature = RequestValidator(token).compute_signature(url + query, params)
+        return client.post("/sms/status" + query, data=params,
                            headers={"X-Twilio-Signature": signature})
 
     return post
@@ -108,3 +108,68 @@ def test_bad_or_missing_signature_is_refused_before_any_write(db, client, signed
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(OutboundMessage, sent_message.id).status == "queued"
+
+
+class _Gateway:
+    """A gateway whose ``send`` runs ``during`` (e.g. an early callback) before answering."""
+
+    def __init__(self, during=None, fail=None):
+        self.during, self.fail, self.references = during, fail, []
+
+    def send(self, to, body, reference=None):
+        from messaging.gateway import SendResult
+
+        self.references.append(reference)
+        if self.during:
+            self.during(reference)
+        if self.fail:
+            raise self.fail
+        return SendResult(sid="SM" + "b" * 32, status="queued")
+
+
+def test_a_callback_that_overtakes_the_send_job_finds_its_message(
+    app, db, clock, signed_post, make_contact, monkeypatch
+):
+    """Twilio can post "sent" before the job has written the SID: the callback's ?ref= finds
+    the message, and the job's own "queued" does not move it backwards."""
+    message = outbound.queue_message(make_contact(), "Hi", kind="invitation")
+    db.session.commit()
+
+    def early_callback(reference):
+        answer = signed_post(_params("SM" + "b" * 32, "sent"), query=f"?ref={reference}")
+        assert answer.status_code == 204
+
+    gateway = _Gateway(during=early_callback)
+    monkeypatch.setattr(outbound, "get_gateway", lambda: gateway)
+    assert outbound.send_outbound.call_local(message.id) == "sent"
+    assert gateway.references == [message.id]
+    db.session.expire_all()
+    stored = db.session.get(OutboundMessage, message.id)
+    assert (stored.provider_sid, stored.status) == ("SM" + "b" * 32, "sent")
+    signed_post(_params("SM" + "b" * 32, "delivered"))
+    db.session.expire_all()
+    assert db.session.get(OutboundMessage, message.id).status == "delivered"
+
+
+def test_a_send_that_timed_out_learns_its_fate_from_the_callback(
+    app, db, clock, signed_post, make_contact, monkeypatch
+):
+    from messaging.gateway import TransientSendError
+
+    message = outbound.queue_message(make_contact(), "Hi", kind="invitation")
+    db.session.commit()
+    gateway = _Gateway(fail=TransientSendError("read timeout", maybe_sent=True))
+    monkeypatch.setattr(outbound, "get_gateway", lambda: gateway)
+    assert outbound.send_outbound.call_local(message.id) == "unknown"
+    signed_post(_params("SM" + "c" * 32, "delivered"), query=f"?ref={message.id}")
+    db.session.expire_all()
+    stored = db.session.get(OutboundMessage, message.id)
+    assert (stored.provider_sid, stored.status) == ("SM" + "c" * 32, "delivered")
+
+
+def test_a_reference_never_takes_over_a_message_that_has_its_sid(db, signed_post,
+                                                                 sent_message):
+    signed_post(_params("SM" + "d" * 32, "failed"), query=f"?ref={sent_message.id}")
+    db.session.expire_all()
+    stored = db.session.get(OutboundMessage, sent_message.id)
+    assert (stored.provider_sid, stored.status) == ("SM" + "a" * 32, "queued")
