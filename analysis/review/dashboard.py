@@ -16,7 +16,7 @@ from analysis.review import daily_totals, from_totals, shared_tables
 from analysis.review import indicators as ind
 from analysis.review.cells import Cell, Table, hide_all, min_cell_size, suppress
 from analysis.review.goals import AgendaGoal, goal_theme, list_goals
-from analysis.review.periods import bucket_expression, bucket_unit
+from analysis.review.periods import bucket_expression, bucket_unit, volume_series
 from analysis.review.quotes import Quote, redact
 from analysis.review.scope import (
     ReviewScope,
@@ -187,13 +187,7 @@ def volume(scope: ReviewScope) -> tuple[str, list, list]:
         .where(*response_conditions(scope))
         .group_by(bucket, Response.channel, Response.locale)
     )
-    by_channel: dict = {}
-    by_locale: dict = {}
-    for b, channel, locale, n in db.session.execute(query):
-        by_channel[(str(b), channel)] = by_channel.get((str(b), channel), 0) + int(n)
-        by_locale[(str(b), locale)] = by_locale.get((str(b), locale), 0) + int(n)
-    return (unit, [(b, k, n) for (b, k), n in sorted(by_channel.items())],
-            [(b, k, n) for (b, k), n in sorted(by_locale.items())])
+    return (unit, *volume_series(db.session.execute(query)))
 
 
 def total_responses(scope: ReviewScope) -> tuple[int, int]:

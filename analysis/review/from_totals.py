@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from analysis.models import SENTIMENTS, AnswerTag
 from analysis.review.daily_totals import DailyComments, DailyResponses
 from analysis.review.goals import goal_theme
-from analysis.review.periods import bucket_expression, bucket_unit
+from analysis.review.periods import bucket_expression, bucket_unit, volume_series
 from analysis.review.quotes import Quote, redact
 from analysis.review.scope import ReviewScope, totals_conditions
 from analysis.theme_keys import parse_theme_key
@@ -49,13 +49,7 @@ def volume(scope: ReviewScope) -> tuple[str, list, list]:
         .where(*totals_conditions(table, scope))
         .group_by(bucket, table.channel, table.locale)
     )
-    by_channel: dict = {}
-    by_locale: dict = {}
-    for b, channel, locale, n in db.session.execute(query):
-        by_channel[(str(b), channel)] = by_channel.get((str(b), channel), 0) + int(n)
-        by_locale[(str(b), locale)] = by_locale.get((str(b), locale), 0) + int(n)
-    return (unit, [(b, k, n) for (b, k), n in sorted(by_channel.items())],
-            [(b, k, n) for (b, k), n in sorted(by_locale.items())])
+    return (unit, *volume_series(db.session.execute(query)))
 
 
 def goal_themes() -> dict[int, frozenset[int]]:

@@ -102,3 +102,15 @@ def bucket_expression(column, unit: str):
     if unit == "week":
         return sa.func.date(column, "weekday 0", "-6 days")
     return sa.func.strftime("%Y-%m-01", column)
+
+
+def volume_series(rows) -> tuple[list, list]:
+    """(bucket, channel, n) and (bucket, locale, n) series, sorted, from rows of (bucket,
+    channel, locale, n): the volume chart's two views of one query."""
+    by_channel: dict = {}
+    by_locale: dict = {}
+    for bucket, channel, locale, n in rows:
+        by_channel[(str(bucket), channel)] = by_channel.get((str(bucket), channel), 0) + int(n)
+        by_locale[(str(bucket), locale)] = by_locale.get((str(bucket), locale), 0) + int(n)
+    return ([(b, k, n) for (b, k), n in sorted(by_channel.items())],
+            [(b, k, n) for (b, k), n in sorted(by_locale.items())])
