@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from analysis.models import SENTIMENTS, AnswerTag, AnswerTheme, Theme
+from analysis.models import AnswerTag, AnswerTheme, Theme
 from analysis.review import daily_totals, from_totals, shared_tables
 from analysis.review import indicators as ind
 from analysis.review.cells import Cell, Table, hide_all, min_cell_size, suppress
 from analysis.review.goals import AgendaGoal, goal_theme, list_goals
 from analysis.review.periods import bucket_expression, bucket_unit, volume_series
-from analysis.review.quotes import Quote, redact
+from analysis.review.quotes import Quote, quotes_per_goal
 from analysis.review.scope import (
     ReviewScope,
     answer_conditions,
@@ -164,15 +164,7 @@ def quotes_by_goal(scope: ReviewScope) -> dict[int, list[Quote]]:
         .join(AnswerTag, AnswerTag.answer_id == ranked.c.answer_id)
         .where(ranked.c.rank == 1)
     )
-    order = {label: i for i, label in enumerate(SENTIMENTS)}
-    result: dict[int, list[Quote]] = {}
-    for goal_id, label, text, language in db.session.execute(query):
-        if text:
-            result.setdefault(goal_id, []).append(
-                Quote(text=redact(text), language=language, sentiment=label))
-    for quotes in result.values():
-        quotes.sort(key=lambda q: order.get(q.sentiment, 9))
-    return result
+    return quotes_per_goal(db.session.execute(query))
 
 
 def volume(scope: ReviewScope) -> tuple[str, list, list]:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from analysis.models import SENTIMENTS, AnswerTag
+from analysis.models import AnswerTag
 from analysis.review.daily_totals import DailyComments, DailyResponses
 from analysis.review.goals import goal_theme
 from analysis.review.periods import bucket_expression, bucket_unit, volume_series
-from analysis.review.quotes import Quote, redact
+from analysis.review.quotes import quotes_per_goal
 from analysis.review.scope import ReviewScope, totals_conditions
 from analysis.theme_keys import parse_theme_key
 from feedback.extensions import db
@@ -125,13 +125,6 @@ def quotes_by_goal(scope: ReviewScope, links: dict[int, frozenset[int]]) -> dict
             .where(Answer.id.in_({answer_id for _score, answer_id in best.values()}))
         )
     ) if best else {}
-    order = {label: i for i, label in enumerate(SENTIMENTS)}
-    result: dict[int, list[Quote]] = {}
-    for (goal_id, sentiment), (_score, answer_id) in sorted(best.items()):
-        text, language = texts.get(answer_id, (None, None))
-        if text:
-            result.setdefault(goal_id, []).append(
-                Quote(text=redact(text), language=language, sentiment=sentiment))
-    for quotes in result.values():
-        quotes.sort(key=lambda q: order.get(q.sentiment, 9))
-    return result
+    return quotes_per_goal(
+        (goal_id, sentiment, *texts.get(answer_id, (None, None)))
+        for (goal_id, sentiment), (_score, answer_id) in sorted(best.items()))
