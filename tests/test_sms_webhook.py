@@ -160,6 +160,33 @@ def test_a_handling_failure_still_answers_200_and_the_job_replies(
     assert count(db, OutboundMessage) == 1
 
 
+def test_a_failure_after_the_answer_is_written_leaves_nothing_half_done(
+        db, family_survey, text, monkeypatch):
+    """The message is committed on its own, its handling in one transaction: a failure after
+    the answer's INSERT (here, recording the replies) rolls the answer back, and the job
+    stores it exactly once and replies through the REST API."""
+    from messaging import inbound
+
+    text(PHONE, "PULSE")
+    text(PHONE, "1")  # English: now at needs_met
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("connection reset")
+
+    monkeypatch.setattr(inbound, "record_twiml_replies", broken)
+    response = text(PHONE, "4", raw=True)
+    assert response.status_code == 200
+    assert replies(response.get_data(as_text=True)) == []
+    assert [a.value for a in db.session.scalars(db.select(Answer))] == [4]
+    assert set(db.session.scalars(db.select(InboundMessage.status))) == {"handled"}
+    conversation = db.session.scalar(db.select(Conversation))
+    assert conversation.current_question_key == "used_program"
+    last = db.session.scalars(
+        db.select(OutboundMessage).order_by(OutboundMessage.id.desc())
+    ).first()
+    assert "Did your child" in last.body and last.status not in ("pending", "suppressed")
+
+
 def test_failure_logs_neither_phone_nor_body(db, family_survey, text, monkeypatch, caplog):
     from messaging import inbound
 
