@@ -184,9 +184,33 @@ def record_answer(response: Response, question: Question, raw: str, locale: str)
     return result
 
 
+_INSERT_RESPONDENT = sa.insert(Respondent).returning(Respondent.id)
+_INSERT_RESPONSE = sa.insert(Response).returning(
+    Response.id, Response.respondent_id, *(Response.__table__.c[name] for name in ANSWER_COPIES)
+)
 _INSERT_ANSWER = sa.insert(Answer).returning(Answer.id)
 #: A demographic answer's copy; the column set is the key given with the value.
 _UPDATE_RESPONDENT = sa.update(Respondent).where(Respondent.id == sa.bindparam("respondent"))
+
+
+def add_respondent(locale: str | None) -> int:
+    """:func:`new_respondent` with one Core INSERT in the caller's transaction (the SMS
+    webhook's hot path); returns the respondent's id."""
+    return db.session.connection().execute(
+        _INSERT_RESPONDENT, {"pseudonym": secrets.token_hex(12), "preferred_locale": locale}
+    ).scalar_one()
+
+
+def add_response(version_id: int, survey_id: int, *, channel: str, locale: str,
+                 respondent_id: int, site_id: int | None) -> dict:
+    """:func:`start_response` with one Core INSERT in the caller's transaction (the SMS
+    webhook's hot path). Returns what :func:`add_answer` takes: the response's ``id``,
+    ``respondent_id`` and the columns its answers copy."""
+    row = db.session.connection().execute(_INSERT_RESPONSE, {
+        "respondent_id": respondent_id, "survey_id": survey_id, "survey_version_id": version_id,
+        "channel": channel, "site_id": site_id, "locale": locale,
+    }).one()
+    return dict(row._mapping)
 
 
 def add_answer(response: Mapping, question: Question, raw: str, parsed) -> int:
@@ -239,6 +263,8 @@ def announce(response_id: int, answer_ids: list[int], completed: bool) -> None:
 __all__ = [
     "IntakeError",
     "add_answer",
+    "add_respondent",
+    "add_response",
     "announce",
     "complete_response",
     "new_respondent",

@@ -1,28 +1,31 @@
-"""Answering the question a conversation waits for: the webhook's hot path, in Core statements.
+"""Replies to an open conversation: the webhook's hot path, in Core statements.
 
-Most texts answer the current question of an open conversation. This step works from what the
-routing already read under the contact's lock (:class:`messaging.snapshot.OpenConversation`)
-and the cached survey version, parses the answer with the question type and stores it through
-the one intake path (feedback.intake.add_answer), then moves the conversation on with one
-UPDATE, all in the caller's transaction. Completing the survey goes through the ORM
-(feedback.intake.complete_response), so the response store's flush hooks run for it. The rules
-are the engine's (messaging.conversation): which question comes next, what an invalid answer
-gets, when an optional question is skipped, how the survey closes.
+Most texts answer the question a conversation waits for, or the language menu that comes
+before the first question. These steps work from what the routing already read under the
+contact's lock (:class:`messaging.snapshot.Snapshot`) and the cached survey version, parse the
+reply (the language menu's choices, or the question type's parser), store what it says through
+the one intake path (feedback.intake: ``add_answer``, ``add_respondent``, ``add_response``),
+then move the conversation on with one UPDATE, all in the caller's transaction. Completing the
+survey goes through the ORM (feedback.intake.complete_response), so the response store's flush
+hooks run for it. The rules are the engine's (messaging.conversation): which question comes
+next, what an invalid answer gets, when an optional question is skipped, how the survey closes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.intake import add_answer, complete_response
-from feedback.models import Answer, Response, utcnow
+from feedback.intake import add_answer, add_respondent, add_response, complete_response
+from feedback.models import Answer, Respondent, Response, utcnow
 from messaging import conversation as engine
-from messaging.models import Conversation
-from messaging.snapshot import OpenConversation
+from messaging.keywords import language_choice
+from messaging.models import Contact, Conversation
+from messaging.snapshot import OpenConversation, Snapshot
+from surveys.texts import localized
 from surveys.types import parse_answer
 
 
@@ -66,6 +69,50 @@ class _Values(Mapping):
 
 #: The conversation's new state; the columns set are the keys of the parameters given.
 _UPDATE = sa.update(Conversation).where(Conversation.id == sa.bindparam("conversation_id"))
+_SET_CONTACT_LANGUAGE = (
+    sa.update(Contact).where(Contact.id == sa.bindparam("contact_id"))
+    .values(locale=sa.bindparam("locale"), respondent_id=sa.bindparam("respondent_id"))
+)
+_SET_RESPONDENT_LANGUAGE = (
+    sa.update(Respondent).where(Respondent.id == sa.bindparam("respondent_id"))
+    .values(preferred_locale=sa.bindparam("locale"))
+)
+
+
+def choose_language(snap: Snapshot, conversation: OpenConversation, body: str) -> Step:
+    """Handle the reply to the language menu ("2", "español", ...): remember the language on
+    the contact and its respondent (created if it has none), open the response and ask the
+    first question; or show the menu again. The caller holds the contact's lock and commits."""
+    step = Step()
+    changes = {"last_activity_at": utcnow()}
+    locale = language_choice(body, engine.enabled_locales())
+    if locale is None:
+        changes["failed_attempts"] = conversation.failed_attempts + 1
+        step.texts.append(engine.language_menu())
+        _save(conversation, changes)
+        return step
+    connection = db.session.connection()
+    respondent_id = snap.respondent_id
+    if respondent_id is None:
+        respondent_id = add_respondent(locale)
+    else:
+        connection.execute(_SET_RESPONDENT_LANGUAGE,
+                           {"respondent_id": respondent_id, "locale": locale})
+    connection.execute(_SET_CONTACT_LANGUAGE, {
+        "contact_id": snap.contact_id, "locale": locale, "respondent_id": respondent_id,
+    })
+    steps = engine.version_steps(conversation.survey_version_id)
+    response = conversation.response or add_response(
+        conversation.survey_version_id, steps.survey_id, channel="sms", locale=locale,
+        respondent_id=respondent_id, site_id=snap.site_id,
+    )
+    changes["response_id"] = response["id"]
+    conversation = replace(conversation, response=response)
+    intro = localized(steps.intro, locale) or localized(steps.title, locale)
+    if _ask_from(step, changes, conversation, _Values(response["id"], {}), None, locale, intro):
+        step.announcement = (response["id"], [], True)
+    _save(conversation, changes)
+    return step
 
 
 def answer(conversation: OpenConversation, locale: str | None, body: str) -> Step:
@@ -90,7 +137,7 @@ def answer(conversation: OpenConversation, locale: str | None, body: str) -> Ste
             completed = _invalid(step, changes, conversation, question, locale, result.error)
     if answer_ids or completed:
         step.announcement = (response_id, answer_ids, completed)
-    db.session.connection().execute(_UPDATE, {"conversation_id": conversation.id, **changes})
+    _save(conversation, changes)
     return step
 
 
@@ -124,3 +171,7 @@ def _ask_from(step: Step, changes: dict, conversation: OpenConversation, values:
         return True
     changes.update(state="answering", current_question_key=question.key)
     return False
+
+
+def _save(conversation: OpenConversation, changes: dict) -> None:
+    db.session.connection().execute(_UPDATE, {"conversation_id": conversation.id, **changes})

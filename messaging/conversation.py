@@ -1,13 +1,13 @@
 """The SMS survey conversation: one question at a time, in the contact's language.
 
 Plain functions (no Flask request), so the webhook, the simulator and queue jobs all run the
-same engine. Starting a survey, choosing or switching the language and expiring work on the
-ORM objects and return a :class:`Turn` (texts to send, answers to announce); the caller
-commits, sends, then announces. Answering the current question, which is what most texts do,
-is :mod:`messaging.answering` (Core statements on the webhook's hot path). Both take the rules
-from here: which question comes next (:func:`next_step`), how it is asked and how the survey
-closes. Answers go through the one intake path (feedback.intake), so SMS and web validate the
-same way.
+same engine. Starting a survey (by keyword or campaign), switching the language by keyword and
+expiring work on the ORM objects and return a :class:`Turn` (texts to send, answers to
+announce); the caller commits, sends, then announces. Replying to an open conversation (the
+language menu, then each question), which is what most texts do, is :mod:`messaging.answering`
+(Core statements on the webhook's hot path). Both take the rules from here: which question
+comes next (:func:`next_step`), how it is asked and how the survey closes. Answers go through
+the one intake path (feedback.intake), so SMS and web validate the same way.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from feedback.extensions import db
 from feedback.i18n import LANGUAGE_NAMES
 from feedback.intake import complete_response, new_respondent, start_response
 from feedback.models import Response, utcnow
-from messaging.keywords import language_choice
 from messaging.models import Contact, Conversation
 from surveys.logic import is_applicable
 from surveys.models import Question, Survey, SurveyVersion
@@ -110,10 +109,13 @@ def open_conversation(contact: Contact) -> Conversation | None:
 
 @dataclass(frozen=True)
 class VersionSteps:
-    """What the engine reads of a survey version: its questions (with their choices) in order,
-    and its closing text per locale."""
+    """What the engine reads of a survey version: its survey, its questions (with their
+    choices) in order, and its texts per locale."""
 
+    survey_id: int
     questions: list
+    title: dict
+    intro: dict
     thanks: dict
 
 
@@ -135,16 +137,18 @@ def version_steps(version_id: int) -> VersionSteps:
     steps = cache.get(version_id)
     if steps is not None:
         return steps
-    published_at, thanks = db.session.execute(
-        sa.select(SurveyVersion.published_at, SurveyVersion.thanks)
+    row = db.session.execute(
+        sa.select(SurveyVersion.published_at, SurveyVersion.survey_id, SurveyVersion.title,
+                  SurveyVersion.intro, SurveyVersion.thanks)
         .where(SurveyVersion.id == version_id)
     ).one()
-    if published_at is None:
-        return VersionSteps(_load_questions(db.session, version_id), thanks or {})
+    texts = (row.title or {}, row.intro or {}, row.thanks or {})
+    if row.published_at is None:
+        return VersionSteps(row.survey_id, _load_questions(db.session, version_id), *texts)
     with Session(db.engine, expire_on_commit=False) as session:
         questions = _load_questions(session, version_id)
         session.expunge_all()
-    cache[version_id] = steps = VersionSteps(questions, thanks or {})
+    cache[version_id] = steps = VersionSteps(row.survey_id, questions, *texts)
     return steps
 
 
@@ -208,7 +212,7 @@ def invalid_answer_text(question, locale: str, error: str, attempts: int) -> str
     return None
 
 
-# --- starting, choosing the language, switching it, expiring (ORM) -----------------------------
+# --- starting, switching the language, expiring (ORM) ------------------------------------------
 
 
 def _values(conversation: Conversation) -> dict:
@@ -304,21 +308,6 @@ def _repeat(conversation: Conversation) -> str:
     question = question_by_key(questions(conversation.survey_version),
                                conversation.current_question_key)
     return prompt(question, conversation.contact.locale) if question else language_menu()
-
-
-def choose_language(conversation: Conversation, body: str) -> Turn:
-    """Handle the reply to the language menu ("2", "español", ...): remember the language and
-    ask the first question, or show the menu again. Caller commits."""
-    turn = Turn(conversation=conversation)
-    conversation.last_activity_at = utcnow()
-    locale = language_choice(body, enabled_locales())
-    if locale is None:
-        conversation.failed_attempts += 1
-        turn.texts.append(language_menu())
-        return turn
-    _set_locale(conversation.contact, locale)
-    _begin_questions(conversation, turn)
-    return turn
 
 
 def _set_locale(contact: Contact, locale: str) -> None:

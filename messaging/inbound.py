@@ -133,16 +133,21 @@ def store(sid: str, phone: str | None, body: str | None, num_media: int) -> Stor
     return existing
 
 
+_NEW_CONTACT = (
+    sa.insert(Contact)
+    .values(phone=sa.bindparam("phone"), consent_source="keyword", groups=[], opted_out=False)
+    .returning(Contact.id)
+)
+
+
 def adopt_contact(inbound_id: int, phone: str) -> int:
     """Make an unknown number that texted a survey keyword (opting in) or an opt-out word a
     contact, and tie its stored message to it; committed on its own, so a retried handling
     finds it. Two first texts from one new number may race: the loser finds the winner's."""
     for _attempt in range(3):
         try:
-            contact = Contact(phone=phone, consent_source="keyword", groups=[], opted_out=False)
-            db.session.add(contact)
-            db.session.flush()
-            contact_id = contact.id
+            connection = db.session.connection()
+            contact_id = connection.execute(_NEW_CONTACT, {"phone": phone}).scalar_one()
         except IntegrityError:
             db.session.rollback()
             contact_id = db.session.scalar(sa.select(Contact.id).where(Contact.phone == phone))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
+
 from feedback.extensions import db
 from messaging import answering, keywords
 from messaging import conversation as engine
@@ -33,22 +35,16 @@ class Handled:
     twiml: str = ""
 
 
-def find_survey_by_keyword(body: str | None) -> Survey | None:
-    """The survey whose SMS keyword is this whole message (any status), if any."""
-    key = keywords.survey_keyword_key(body)
-    if key is None:
-        return None
-    return db.session.scalar(db.select(Survey).filter(Survey.sms_keyword == key))
-
-
 def wants_contact(body: str | None) -> bool:
-    """An unknown number becomes a contact only by texting a survey keyword (opting in) or an
-    opt-out word (so the suppression list remembers it)."""
+    """An unknown number becomes a contact only by texting the keyword of an open survey
+    (opting in) or an opt-out word (so the suppression list remembers it)."""
     word = keywords.match_keyword(body)
     if word is not None and word.kind == keywords.OPT_OUT:
         return True
-    survey = find_survey_by_keyword(body)
-    return survey is not None and survey.status == "open"
+    key = keywords.survey_keyword_key(body)
+    return key is not None and db.session.scalar(
+        sa.select(Survey.status).where(Survey.sms_keyword == key)
+    ) == "open"
 
 
 def _expired_text(locale: str | None, conversation: Conversation) -> str:
@@ -117,9 +113,9 @@ def dispatch_text(snap: Snapshot | None, body: str | None, num_media: int) -> Ha
             out.texts.append(engine.render_text("picture", snap.locale))
             return out
         if current.state == "choosing_language":
-            conversation = db.session.get(Conversation, current.id)
-            return _from_turn(out, engine.choose_language(conversation, body or ""))
-        step = answering.answer(current, snap.locale, body or "")
+            step = answering.choose_language(snap, current, body or "")
+        else:
+            step = answering.answer(current, snap.locale, body or "")
         out.texts.extend(step.texts)
         out.conversation_id = current.id
         out.announcements.extend([step.announcement] if step.announcement else [])

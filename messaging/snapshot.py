@@ -49,6 +49,8 @@ class Snapshot:
     contact_id: int
     locale: str | None
     opted_out: bool
+    respondent_id: int | None
+    site_id: int | None
     conversation: OpenConversation | None
     #: (id, status) of the survey whose SMS keyword the whole text is.
     keyword_survey: tuple[int, str] | None
@@ -58,7 +60,7 @@ _RESPONSE_COLUMNS = ("id", "respondent_id", *ANSWER_COPIES)
 
 _QUERY = (
     sa.select(
-        Contact.id, Contact.locale, Contact.opted_out,
+        Contact.id, Contact.locale, Contact.opted_out, Contact.respondent_id, Contact.site_id,
         Conversation.id.label("conversation_id"), Conversation.state,
         Conversation.current_question_key, Conversation.failed_attempts,
         Conversation.last_activity_at, Conversation.survey_version_id,
@@ -101,4 +103,5 @@ def load(contact_id: int, body: str | None) -> Snapshot:
     keyword_survey = None
     if row.keyword_survey_id is not None:
         keyword_survey = (row.keyword_survey_id, row.keyword_survey_status)
-    return Snapshot(row.id, row.locale, bool(row.opted_out), conversation, keyword_survey)
+    return Snapshot(row.id, row.locale, bool(row.opted_out), row.respondent_id, row.site_id,
+                    conversation, keyword_survey)

@@ -263,6 +263,17 @@ def test_simultaneous_duplicate_deliveries(app, db, family_survey):
     assert count(db, Conversation) == 1 and count(db, OutboundMessage) == 1
 
 
+def test_two_first_texts_from_a_new_number_at_once(app, db, family_survey):
+    """Both make the number a contact at the same moment: one wins, the other finds it, and
+    both are answered with the language menu of the one conversation."""
+    results = _post_at_once(app, [("PULSE", "SMnew1"), ("PULSE", "SMnew2")])
+    assert [r.status_code for r in results] == [200, 200]
+    assert all("which language" in replies(r.get_data(as_text=True))[0] for r in results)
+    assert count(db, Contact) == 1 and count(db, Conversation) == 1
+    contact_id = db.session.scalar(db.select(Contact.id))
+    assert set(db.session.scalars(db.select(InboundMessage.contact_id))) == {contact_id}
+
+
 def test_sweep_finishes_a_message_whose_job_was_lost(db, family_survey, text):
     from datetime import timedelta
 
