@@ -2,9 +2,9 @@
 else a polite default. Plain functions (the webhook, the simulator and the ``finish_inbound``
 job share them); the caller holds the contact's lock and commits.
 
-The decision is taken on the snapshot read under the lock (messaging.snapshot). Answering the
-current question, which is what most texts do, stays in Core statements (messaging.answering);
-the other branches load the ORM objects they change.
+The decision is taken on the snapshot read under the lock (messaging.snapshot). Replying to an
+open conversation (the language menu, then each question), which is what most texts do, stays
+in Core statements (messaging.answering); the other branches load the ORM objects they change.
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ waited for the lock would still see the state from before the wait): the contact
 open conversation with the columns of the response that answers copy, and the survey whose
 keyword the whole text is, if any, in one Core SELECT.
 
-The routing decides on this snapshot alone; only the branches that change more than the
-current answer load ORM objects.
+The routing decides on this snapshot alone; replies to an open conversation are written from
+it in Core statements (messaging.answering), and only the rarer branches (keywords, starting a
+survey, expiry) load ORM objects.
 """
 
 from __future__ import annotations
