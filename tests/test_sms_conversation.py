@@ -211,3 +211,25 @@ def test_periodic_expiry_then_a_friendly_reply(app, db, family_survey, text):
     db.session.commit()
     assert expire_conversations.call_local() == 1
     assert "has ended" in text(PHONE, "1")[0]
+
+
+def test_a_finished_conversation_reaches_the_review_totals(db, family_survey, text):
+    """SMS answers are written with Core statements on the webhook's hot path; completing the
+    conversation must still put them in the dashboard's daily totals, with their copies."""
+    from analysis.review import daily_totals, from_totals
+    from analysis.review.periods import quarter_of
+    from analysis.review.scope import ReviewScope
+    from feedback.models import utcnow
+
+    for body in ("pulse", "1", "4", "yes", "2", "More tutoring please", "2", "2"):
+        text(PHONE, body)
+    scope = ReviewScope(period=quarter_of(utcnow().date()))
+    daily_totals.refresh()
+    assert from_totals.total_responses(scope) == (0, 0)  # not finished yet: not counted
+    text(PHONE, "1")
+    daily_totals.refresh()
+    assert from_totals.total_responses(scope) == (1, 0)
+    unit, by_channel, by_locale = from_totals.volume(scope)
+    assert [(k, n) for _b, k, n in by_channel] == [("sms", 1)]
+    answers = db.session.scalars(db.select(Answer)).all()
+    assert len(answers) == 7 and all(a.completed_at and a.channel == "sms" for a in answers)
