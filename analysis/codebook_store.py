@@ -103,13 +103,7 @@ def save_theme(
     merged_keywords.update(clean_keywords(keywords))
     theme.labels = merged_labels
     theme.keywords = merged_keywords
-    theme.active = active
-    theme.updated_at = utcnow()
-    bump_codebook_version()
-    db.session.commit()
-    if retag:
-        queue_retag()
-    return theme
+    return set_theme_active(theme, active, retag)
 
 
 def set_theme_active(theme: Theme, active: bool, retag: bool = True) -> Theme:

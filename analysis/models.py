@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.extensions import db
 from feedback.models import utcnow
+from surveys.texts import localized
 
 SENTIMENTS = ("positive", "neutral", "negative")
 THEME_SOURCES = ("auto", "manual", "removed")
@@ -40,9 +41,8 @@ class Theme(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     def label(self, locale: str | None) -> str:
-        """The label in ``locale``, else English, else the key."""
-        labels = self.labels or {}
-        return labels.get(locale or "") or labels.get("en") or self.key
+        """The label in ``locale``, else the default language's, else any, else the key."""
+        return localized(self.labels, locale) or self.key
 
 
 class AnswerTag(db.Model):

@@ -145,6 +145,17 @@ def params(phone: str, body: str, sid: str) -> dict:
             "Body": body, "NumMedia": "0", "SmsStatus": "received", "ApiVersion": "2010-04-01"}
 
 
+def run_threads(worker, threads: int) -> float:
+    """Run ``worker`` in ``threads`` threads at once; returns the seconds until all finish."""
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    started = time.perf_counter()
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return time.perf_counter() - started
+
+
 def run_conversations(port: int, phones: int, threads: int, deadline: float, seed: int = 7):
     """Play ``phones`` families over ``threads`` clients; returns latencies, sids, answers."""
     rng = random.Random(seed)
@@ -181,13 +192,8 @@ def run_conversations(port: int, phones: int, threads: int, deadline: float, see
             with lock:
                 expected_answers[0] += answers
 
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    started = time.perf_counter()
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    return latencies, time.perf_counter() - started, len(sids), expected_answers[0], errors
+    elapsed = run_threads(worker, threads)
+    return latencies, elapsed, len(sids), expected_answers[0], errors
 
 
 def run_reference(port: int, path: str, requests: int, threads: int):
@@ -204,13 +210,7 @@ def run_reference(port: int, path: str, requests: int, threads: int):
                 if status != 200:
                     errors.append(status)
 
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    started = time.perf_counter()
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    return latencies, time.perf_counter() - started, errors
+    return latencies, run_threads(worker, threads), errors
 
 
 def summary(name: str, latencies: list[float], elapsed: float) -> dict:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from analysis.models import Theme
 from feedback.extensions import db
 from feedback.models import utcnow
+from surveys.texts import localized
 
 RULES = ("share_of_values", "mean")
 
@@ -25,11 +26,6 @@ goal_theme = sa.Table(
     sa.Column("goal_id", sa.ForeignKey("agenda_goal.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("theme_id", sa.ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
 )
-
-
-def _localized(texts: dict | None, locale: str | None) -> str:
-    texts = texts or {}
-    return texts.get(locale or "") or texts.get("en") or next(iter(texts.values()), "")
 
 
 class AgendaGoal(db.Model):
@@ -53,10 +49,10 @@ class AgendaGoal(db.Model):
     )
 
     def name(self, locale: str | None) -> str:
-        return _localized(self.names, locale) or self.key
+        return localized(self.names, locale) or self.key
 
     def description(self, locale: str | None) -> str:
-        return _localized(self.descriptions, locale)
+        return localized(self.descriptions, locale)
 
 
 class Indicator(db.Model):
@@ -83,7 +79,7 @@ class Indicator(db.Model):
     goal: Mapped[AgendaGoal] = relationship(back_populates="indicators")
 
     def label(self, locale: str | None) -> str:
-        return _localized(self.labels, locale) or self.question_key
+        return localized(self.labels, locale) or self.question_key
 
 
 class LoopUpdate(db.Model):
@@ -115,10 +111,10 @@ class LoopUpdate(db.Model):
     goal: Mapped[AgendaGoal] = relationship()
 
     def heard_text(self, locale: str | None) -> str:
-        return _localized(self.heard, locale)
+        return localized(self.heard, locale)
 
     def action_text(self, locale: str | None) -> str:
-        return _localized(self.action, locale)
+        return localized(self.action, locale)
 
 
 class GoalError(ValueError):
