@@ -109,14 +109,14 @@ def _mark_stale_days(session, flush_context) -> None:
         elif isinstance(obj, (AnswerTag, AnswerTheme)) and obj.answer_id is not None:
             answer_ids.add(obj.answer_id)
     days = {stamp.date() for stamp in stamps if stamp is not None}
-    connection = session.connection()
     for model, ids in ((Response, response_ids), (Answer, answer_ids)):
         if ids:
-            days.update(_as_date(day) for day in connection.scalars(
+            days.update(_as_date(day) for day in session.connection().scalars(
                 sa.select(sa.func.date(model.completed_at)).distinct().where(
                     model.id.in_(ids), model.completed_at.is_not(None))))
     if days:
-        connection.execute(sa.insert(StaleDay), [{"day": day} for day in sorted(days)])
+        session.connection().execute(sa.insert(StaleDay),
+                                     [{"day": day} for day in sorted(days)])
 
 
 def _as_date(value) -> date:
