@@ -101,11 +101,6 @@ def sentiment_by_goal(scope: ReviewScope) -> dict[int, dict[str, int]]:
     return sentiment_by_goal_both(scope)["now"]
 
 
-def comments_by_goal(scope: ReviewScope) -> dict[int, int]:
-    """{goal_id: distinct comments} in the scope's period."""
-    return {goal_id: sum(mix.values()) for goal_id, mix in sentiment_by_goal(scope).items()}
-
-
 def themes_by_goal(scope: ReviewScope) -> dict[int, list[tuple[int, int]]]:
     """{goal_id: [(theme_id, comments), ...]} most frequent first."""
     query = _goal_answers(

@@ -12,7 +12,7 @@ from flask_babel import get_locale
 
 from analysis.review import indicators as ind
 from analysis.review.cells import min_cell_size
-from analysis.review.dashboard import comments_by_goal, sentiment_by_goal
+from analysis.review.dashboard import sentiment_by_goal
 from analysis.review.loop import published_updates
 from analysis.review.periods import Period
 from analysis.review.presenting import sentiment_names
@@ -30,10 +30,9 @@ def results_context() -> list[dict]:
         scope = ReviewScope(period=period)
         key = (update.period_start, update.period_end)
         if key not in cache:
-            cache[key] = (comments_by_goal(scope), sentiment_by_goal(scope))
-        comments, mix = cache[key]
-        n = comments.get(update.goal_id, 0)
-        goal_mix = mix.get(update.goal_id, {})
+            cache[key] = sentiment_by_goal(scope)
+        goal_mix = cache[key].get(update.goal_id, {})
+        n = sum(goal_mix.values())  # every comment has one sentiment (or "untagged")
         total = sum(v for k, v in goal_mix.items() if k != "untagged")
         shares = {}
         if n >= min_cell and total >= min_cell:
