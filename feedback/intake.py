@@ -23,7 +23,7 @@ from feedback.models import (
     Response,
     utcnow,
 )
-from feedback.signals import response_recorded
+from feedback.signals import response_completing, response_recorded
 from surveys.logic import is_applicable
 from surveys.models import Question, SurveyVersion
 from surveys.types import parse_answer
@@ -220,8 +220,8 @@ def add_answer(response: Mapping, question: Question, raw: str, parsed) -> int:
 
     ``response`` maps ``id``, ``respondent_id`` and the columns answers copy (ANSWER_COPIES)
     to the response's values. The ORM hook that keeps those copies in step does not run for a
-    Core insert, so they are written here; completing the response later goes through the ORM
-    (:func:`complete_response`), whose flush updates them on every answer. A demographic
+    Core insert, so they are written here; completing the response later
+    (:func:`finish_response`) sets the completion time on every answer. A demographic
     answer is copied onto the respondent, as :func:`record_answer` does.
     """
     connection = db.session.connection()
@@ -253,6 +253,27 @@ def complete_response(response: Response) -> None:
     response.completed_at = utcnow()
 
 
+_COMPLETE_RESPONSE = (
+    sa.update(Response).where(Response.id == sa.bindparam("response"))
+    .values(completed_at=sa.bindparam("completed_at"))
+)
+_COMPLETE_ANSWERS = (
+    sa.update(Answer).where(Answer.response_id == sa.bindparam("response"))
+    .values(completed_at=sa.bindparam("completed_at"))
+)
+
+
+def finish_response(response_id: int) -> None:
+    """:func:`complete_response` with Core statements in the caller's transaction (the SMS
+    webhook's hot path): the response and its answers' copies of the completion time, and
+    :data:`~feedback.signals.response_completing` for what the flush hooks would have done."""
+    connection = db.session.connection()
+    params = {"response": response_id, "completed_at": utcnow()}
+    connection.execute(_COMPLETE_RESPONSE, params)
+    connection.execute(_COMPLETE_ANSWERS, params)
+    response_completing.send(None, connection=connection, completed_at=params["completed_at"])
+
+
 def announce(response_id: int, answer_ids: list[int], completed: bool) -> None:
     """Tell listeners (analysis) about answers just committed."""
     response_recorded.send(
@@ -267,6 +288,7 @@ __all__ = [
     "add_response",
     "announce",
     "complete_response",
+    "finish_response",
     "new_respondent",
     "record_answer",
     "record_response",

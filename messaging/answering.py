@@ -5,10 +5,10 @@ before the first question. These steps work from what the routing already read u
 contact's lock (:class:`messaging.snapshot.Snapshot`) and the cached survey version, parse the
 reply (the language menu's choices, or the question type's parser), store what it says through
 the one intake path (feedback.intake: ``add_answer``, ``add_respondent``, ``add_response``),
-then move the conversation on with one UPDATE, all in the caller's transaction. Completing the
-survey goes through the ORM (feedback.intake.complete_response), so the response store's flush
-hooks run for it. The rules are the engine's (messaging.conversation): which question comes
-next, what an invalid answer gets, when an optional question is skipped, how the survey closes.
+then move the conversation on with one UPDATE, all in the caller's transaction (completing the
+survey too: feedback.intake.finish_response). The rules are the engine's
+(messaging.conversation): which question comes next, what an invalid answer gets, when an
+optional question is skipped, how the survey closes.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, replace
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.intake import add_answer, add_respondent, add_response, complete_response
-from feedback.models import Answer, Respondent, Response, utcnow
+from feedback.intake import add_answer, add_respondent, add_response, finish_response
+from feedback.models import Answer, Respondent, utcnow
 from messaging import conversation as engine
 from messaging.keywords import language_choice
 from messaging.models import Contact, Conversation
@@ -36,6 +36,8 @@ class Step:
     texts: list[str] = field(default_factory=list)
     #: (response_id, answer_ids, completed) for feedback.intake.announce.
     announcement: tuple[int, list[int], bool] | None = None
+    #: The conversation's new state, an UPDATE the caller runs with its other last writes.
+    update: sa.Update | None = None
 
 
 class _Values(Mapping):
@@ -67,8 +69,6 @@ class _Values(Mapping):
         return len(self._all())
 
 
-#: The conversation's new state; the columns set are the keys of the parameters given.
-_UPDATE = sa.update(Conversation).where(Conversation.id == sa.bindparam("conversation_id"))
 _SET_CONTACT_LANGUAGE = (
     sa.update(Contact).where(Contact.id == sa.bindparam("contact_id"))
     .values(locale=sa.bindparam("locale"), respondent_id=sa.bindparam("respondent_id"))
@@ -89,7 +89,7 @@ def choose_language(snap: Snapshot, conversation: OpenConversation, body: str) -
     if locale is None:
         changes["failed_attempts"] = conversation.failed_attempts + 1
         step.texts.append(engine.language_menu())
-        _save(conversation, changes)
+        step.update = _update(conversation, changes)
         return step
     connection = db.session.connection()
     respondent_id = snap.respondent_id
@@ -111,7 +111,7 @@ def choose_language(snap: Snapshot, conversation: OpenConversation, body: str) -
     intro = localized(steps.intro, locale) or localized(steps.title, locale)
     if _ask_from(step, changes, conversation, _Values(response["id"], {}), None, locale, intro):
         step.announcement = (response["id"], [], True)
-    _save(conversation, changes)
+    step.update = _update(conversation, changes)
     return step
 
 
@@ -137,7 +137,7 @@ def answer(conversation: OpenConversation, locale: str | None, body: str) -> Ste
             completed = _invalid(step, changes, conversation, question, locale, result.error)
     if answer_ids or completed:
         step.announcement = (response_id, answer_ids, completed)
-    _save(conversation, changes)
+    step.update = _update(conversation, changes)
     return step
 
 
@@ -166,12 +166,12 @@ def _ask_from(step: Step, changes: dict, conversation: OpenConversation, values:
     step.texts.append(text)
     changes["failed_attempts"] = 0
     if question is None:
-        complete_response(db.session.get(Response, conversation.response["id"]))
+        finish_response(conversation.response["id"])
         changes.update(state="completed", current_question_key=None)
         return True
     changes.update(state="answering", current_question_key=question.key)
     return False
 
 
-def _save(conversation: OpenConversation, changes: dict) -> None:
-    db.session.connection().execute(_UPDATE, {"conversation_id": conversation.id, **changes})
+def _update(conversation: OpenConversation, changes: dict) -> sa.Update:
+    return sa.update(Conversation).where(Conversation.id == conversation.id).values(**changes)

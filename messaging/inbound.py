@@ -25,8 +25,9 @@ from feedback.extensions import db
 from feedback.intake import announce
 from feedback.models import utcnow
 from messaging import snapshot
+from messaging.batched_writes import execute_together
 from messaging.models import Contact, InboundMessage
-from messaging.outbound import dispatch, queue_message, record_twiml_replies
+from messaging.outbound import dispatch, queue_message, twiml_replies
 from messaging.routing import Handled, dispatch_text, wants_contact
 
 log = logging.getLogger(__name__)
@@ -96,14 +97,12 @@ def _store(sid: str, phone: str | None, body: str | None, num_media: int) -> Sto
     durable) when the INSERT returns, in one round trip. IntegrityError on a duplicate."""
     if db.session().in_transaction():  # the caller's own reads or writes come first
         db.session.commit()
-    connection = db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    try:
+    with db.engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
         inbound_id, contact_id = connection.execute(_INSERT, {
             "sid": sid, "phone": phone, "body": body, "num_media": num_media,
             "received_at": utcnow(),
         }).one()
-    finally:
-        db.session.commit()  # nothing left to commit: gives the connection back
     return Stored(inbound_id, contact_id, True)
 
 
@@ -162,16 +161,14 @@ def adopt_contact(inbound_id: int, phone: str) -> int:
     raise RuntimeError("could not create the contact")  # pragma: no cover
 
 
-_HANDLED = (
-    sa.update(InboundMessage).where(InboundMessage.id == sa.bindparam("inbound_id"))
-    .values(status="handled", reply_body=sa.bindparam("reply_body", type_=sa.Text))
-)
-
-
 def _finish(out: Handled, inbound_id: int, by_rest_api: bool) -> Handled:
-    """Record the replies and the message's outcome, commit once, then send and announce."""
+    """Record the replies and the message's outcome with the handling's last writes (one
+    round trip on PostgreSQL), commit once, then send and announce."""
     out.twiml = EMPTY_TWIML if by_rest_api else twiml(out.texts)
-    db.session.connection().execute(_HANDLED, {"inbound_id": inbound_id, "reply_body": out.twiml})
+    out.writes.append(
+        sa.update(InboundMessage).where(InboundMessage.id == inbound_id)
+        .values(status="handled", reply_body=out.twiml)
+    )
     queued = []
     if out.contact_id is not None and out.texts:
         if by_rest_api:
@@ -179,7 +176,8 @@ def _finish(out: Handled, inbound_id: int, by_rest_api: bool) -> Handled:
             queued = [queue_message(contact, text, kind="reply",
                                     conversation_id=out.conversation_id) for text in out.texts]
         else:
-            record_twiml_replies(out.contact_id, out.texts, out.conversation_id)
+            out.writes.append(twiml_replies(out.contact_id, out.texts, out.conversation_id))
+    execute_together(db.session.connection(), out.writes)
     queued_ids = [message.id for message in queued]
     db.session.commit()
     if queued_ids:

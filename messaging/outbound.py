@@ -100,16 +100,13 @@ def queue_message(
     return message
 
 
-_INSERT_REPLY = sa.insert(OutboundMessage)
-
-
-def record_twiml_replies(contact_id: int, texts: list[str],
-                         conversation_id: int | None = None) -> None:
-    """Record replies delivered inside the webhook's TwiML (status ``sent``, no job).
+def twiml_replies(contact_id: int, texts: list[str],
+                  conversation_id: int | None = None) -> sa.Insert:
+    """The INSERT that records replies delivered inside the webhook's TwiML (status ``sent``,
+    no job); the caller runs it in its transaction (the webhook's hot path) and commits.
 
     Twilio sends TwiML replies itself, so there is nothing to dispatch; the rows keep the
-    conversation's history and the segment counts complete. One Core INSERT in the caller's
-    transaction (the webhook's hot path); the caller commits.
+    conversation's history and the segment counts complete.
     """
     now = utcnow()
     rows = []
@@ -119,8 +116,10 @@ def record_twiml_replies(contact_id: int, texts: list[str],
             "contact_id": contact_id, "kind": "reply", "body": text,
             "segments": info.segments, "encoding": info.encoding,
             "conversation_id": conversation_id, "status": "sent", "sent_at": now,
+            # every column: defaults do not apply inside messaging.batched_writes' statement
+            "attempts": 0, "flagged": False, "created_at": now, "updated_at": now,
         })
-    db.session.connection().execute(_INSERT_REPLY, rows)
+    return sa.insert(OutboundMessage).values(rows)
 
 
 def dispatch(message_ids: Iterable[int]) -> None:

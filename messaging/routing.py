@@ -31,6 +31,9 @@ class Handled:
     conversation_id: int | None = None
     #: (response_id, answer_ids, completed) to pass to feedback.intake.announce after commit.
     announcements: list[tuple[int, list[int], bool]] = field(default_factory=list)
+    #: Core statements still to run before the commit, with the message's own last writes
+    #: (messaging.batched_writes: one round trip on PostgreSQL).
+    writes: list = field(default_factory=list)
     #: The TwiML answered (and stored for a duplicate delivery), set when handling finishes.
     twiml: str = ""
 
@@ -117,6 +120,7 @@ def dispatch_text(snap: Snapshot | None, body: str | None, num_media: int) -> Ha
         else:
             step = answering.answer(current, snap.locale, body or "")
         out.texts.extend(step.texts)
+        out.writes.append(step.update)
         out.conversation_id = current.id
         out.announcements.extend([step.announcement] if step.announcement else [])
         return out

@@ -166,7 +166,8 @@ def test_opted_out_contact_is_suppressed_at_queue_and_send_time(app, db, clock, 
 
 
 def test_twiml_reply_is_recorded_as_sent_without_a_job(app, db, make_contact):
-    outbound.record_twiml_replies(make_contact().id, ["¿Cómo está?"])
+    replies = outbound.twiml_replies(make_contact().id, ["¿Cómo está?"])
+    db.session.connection().execute(replies)
     db.session.commit()
     message = db.session.scalar(db.select(OutboundMessage))
     assert message.status == "sent" and message.encoding == "UCS-2"

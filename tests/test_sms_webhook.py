@@ -9,6 +9,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from feedback.models import Answer
+from messaging.batched_writes import execute_together
 from messaging.models import Contact, Conversation, InboundMessage, OutboundMessage
 from tests.fixtures_sms import (  # noqa: F401
     TOKEN,
@@ -163,17 +164,21 @@ def test_a_handling_failure_still_answers_200_and_the_job_replies(
 def test_a_failure_after_the_answer_is_written_leaves_nothing_half_done(
         db, family_survey, text, monkeypatch):
     """The message is committed on its own, its handling in one transaction: a failure after
-    the answer's INSERT (here, recording the replies) rolls the answer back, and the job
-    stores it exactly once and replies through the REST API."""
+    the answer's INSERT (here, the last writes: state, outcome, replies) rolls the answer
+    back, and the job stores it exactly once and replies through the REST API."""
     from messaging import inbound
 
     text(PHONE, "PULSE")
     text(PHONE, "1")  # English: now at needs_met
+    calls = []
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("connection reset")
+    def broken_once(connection, statements):
+        calls.append(statements)
+        if len(calls) == 1:
+            raise RuntimeError("connection reset")
+        execute_together(connection, statements)
 
-    monkeypatch.setattr(inbound, "record_twiml_replies", broken)
+    monkeypatch.setattr(inbound, "execute_together", broken_once)
     response = text(PHONE, "4", raw=True)
     assert response.status_code == 200
     assert replies(response.get_data(as_text=True)) == []
@@ -185,6 +190,7 @@ def test_a_failure_after_the_answer_is_written_leaves_nothing_half_done(
         db.select(OutboundMessage).order_by(OutboundMessage.id.desc())
     ).first()
     assert "Did your child" in last.body and last.status not in ("pending", "suppressed")
+    assert len(calls) == 2, "the webhook's handling failed, the job's finished it"
 
 
 def test_failure_logs_neither_phone_nor_body(db, family_survey, text, monkeypatch, caplog):
@@ -199,6 +205,37 @@ def test_failure_logs_neither_phone_nor_body(db, family_survey, text, monkeypatc
     assert caplog.records, "the failure is logged"
     assert PHONE not in caplog.text and "secret body" not in caplog.text
     assert "5045550123" not in caplog.text
+
+
+def test_an_answer_ends_with_its_last_writes_in_one_statement_on_postgresql(
+        db, family_survey, text):
+    """An answer moves the conversation on, marks the message handled and records the reply:
+    all three are written (both databases), in one statement on PostgreSQL."""
+    import sqlalchemy as sa
+
+    _mid_survey(db, text)
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        reply = text(PHONE, "4")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    assert "Did your child" in reply[0]
+    conversation = db.session.scalar(db.select(Conversation))
+    assert conversation.current_question_key == "used_program"
+    last_inbound = db.session.scalars(
+        db.select(InboundMessage).order_by(InboundMessage.id.desc())).first()
+    assert last_inbound.status == "handled" and "Did your child" in last_inbound.reply_body
+    last_reply = db.session.scalars(
+        db.select(OutboundMessage).order_by(OutboundMessage.id.desc())).first()
+    assert last_reply.body == reply[0] and last_reply.status == "sent"
+    last_writes = ("UPDATE conversation", "UPDATE inbound_message", "INSERT INTO outbound_message")
+    writes = [s for s in statements if any(part in s for part in last_writes)]
+    assert len(writes) == (1 if db.engine.dialect.name == "postgresql" else 3)
 
 
 def _mid_survey(db, text):

@@ -35,6 +35,7 @@ from analysis.models import AnswerTag, AnswerTheme
 from feedback.extensions import db
 from feedback.models import Answer, Response
 from feedback.queue import queue
+from feedback.signals import response_completing
 from surveys.models import Question
 
 
@@ -117,6 +118,15 @@ def _mark_stale_days(session, flush_context) -> None:
     if days:
         session.connection().execute(sa.insert(StaleDay),
                                      [{"day": day} for day in sorted(days)])
+
+
+def _mark_completed_day(sender, connection, completed_at: datetime, **_) -> None:
+    """A response completed with Core statements (feedback.intake.finish_response): mark its
+    day in the same transaction, as :func:`_mark_stale_days` does for the ORM's."""
+    connection.execute(sa.insert(StaleDay), {"day": completed_at.date()})
+
+
+response_completing.connect(_mark_completed_day, weak=False)
 
 
 def _as_date(value) -> date:
