@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -36,8 +37,9 @@ class Step:
     texts: list[str] = field(default_factory=list)
     #: (response_id, answer_ids, completed) for feedback.intake.announce.
     announcement: tuple[int, list[int], bool] | None = None
-    #: The conversation's new state, an UPDATE the caller runs with its other last writes.
-    update: sa.Update | None = None
+    #: The conversation's new state: an UPDATE and its values, which the caller runs with its
+    #: other last writes (messaging.batched_writes).
+    update: tuple[sa.Update, dict] | None = None
 
 
 class _Values(Mapping):
@@ -173,5 +175,15 @@ def _ask_from(step: Step, changes: dict, conversation: OpenConversation, values:
     return False
 
 
-def _update(conversation: OpenConversation, changes: dict) -> sa.Update:
-    return sa.update(Conversation).where(Conversation.id == conversation.id).values(**changes)
+def _update(conversation: OpenConversation, changes: dict) -> tuple[sa.Update, dict]:
+    values = {f"conversation_{name}": value for name, value in changes.items()}
+    return _conversation_update(tuple(changes)), {"conversation_id": conversation.id, **values}
+
+
+@cache
+def _conversation_update(columns: tuple[str, ...]) -> sa.Update:
+    """The UPDATE that sets ``columns`` (one statement per set of columns, built once)."""
+    return (
+        sa.update(Conversation).where(Conversation.id == sa.bindparam("conversation_id"))
+        .values({name: sa.bindparam(f"conversation_{name}") for name in columns})
+    )

@@ -161,14 +161,19 @@ def adopt_contact(inbound_id: int, phone: str) -> int:
     raise RuntimeError("could not create the contact")  # pragma: no cover
 
 
+_HANDLED = (
+    sa.update(InboundMessage).where(InboundMessage.id == sa.bindparam("inbound_id"))
+    .values(status=sa.bindparam("inbound_status"),
+            reply_body=sa.bindparam("reply_body", type_=sa.Text))
+)
+
+
 def _finish(out: Handled, inbound_id: int, by_rest_api: bool) -> Handled:
     """Record the replies and the message's outcome with the handling's last writes (one
     round trip on PostgreSQL), commit once, then send and announce."""
     out.twiml = EMPTY_TWIML if by_rest_api else twiml(out.texts)
-    out.writes.append(
-        sa.update(InboundMessage).where(InboundMessage.id == inbound_id)
-        .values(status="handled", reply_body=out.twiml)
-    )
+    out.writes.append((_HANDLED, {"inbound_id": inbound_id, "inbound_status": "handled",
+                                  "reply_body": out.twiml}))
     queued = []
     if out.contact_id is not None and out.texts:
         if by_rest_api:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -100,26 +101,38 @@ def queue_message(
     return message
 
 
+#: What a reply sent inside the TwiML records: every column, for messaging.batched_writes.
+_REPLY_COLUMNS = ("contact_id", "kind", "body", "segments", "encoding", "conversation_id",
+                  "status", "sent_at", "attempts", "flagged", "created_at", "updated_at")
+
+
 def twiml_replies(contact_id: int, texts: list[str],
-                  conversation_id: int | None = None) -> sa.Insert:
-    """The INSERT that records replies delivered inside the webhook's TwiML (status ``sent``,
-    no job); the caller runs it in its transaction (the webhook's hot path) and commits.
+                  conversation_id: int | None = None) -> tuple[sa.Insert, dict]:
+    """The INSERT (and its values) that records replies delivered inside the webhook's TwiML
+    (status ``sent``, no job); the caller runs it in its transaction and commits.
 
     Twilio sends TwiML replies itself, so there is nothing to dispatch; the rows keep the
     conversation's history and the segment counts complete.
     """
     now = utcnow()
-    rows = []
-    for text in texts:
+    values = {}
+    for n, text in enumerate(texts):
         info = count_segments(text)
-        rows.append({
-            "contact_id": contact_id, "kind": "reply", "body": text,
-            "segments": info.segments, "encoding": info.encoding,
-            "conversation_id": conversation_id, "status": "sent", "sent_at": now,
-            # every column: defaults do not apply inside messaging.batched_writes' statement
-            "attempts": 0, "flagged": False, "created_at": now, "updated_at": now,
-        })
-    return sa.insert(OutboundMessage).values(rows)
+        row = {"contact_id": contact_id, "kind": "reply", "body": text,
+               "segments": info.segments, "encoding": info.encoding,
+               "conversation_id": conversation_id, "status": "sent", "sent_at": now,
+               "attempts": 0, "flagged": False, "created_at": now, "updated_at": now}
+        values.update({f"reply_{n}_{name}": value for name, value in row.items()})
+    return _insert_replies(len(texts)), values
+
+
+@cache
+def _insert_replies(count: int) -> sa.Insert:
+    """The INSERT of ``count`` replies (one statement per count, built once)."""
+    return sa.insert(OutboundMessage).values([
+        {name: sa.bindparam(f"reply_{n}_{name}") for name in _REPLY_COLUMNS}
+        for n in range(count)
+    ])
 
 
 def dispatch(message_ids: Iterable[int]) -> None:

@@ -167,7 +167,7 @@ def test_opted_out_contact_is_suppressed_at_queue_and_send_time(app, db, clock, 
 
 def test_twiml_reply_is_recorded_as_sent_without_a_job(app, db, make_contact):
     replies = outbound.twiml_replies(make_contact().id, ["¿Cómo está?"])
-    db.session.connection().execute(replies)
+    db.session.connection().execute(*replies)
     db.session.commit()
     message = db.session.scalar(db.select(OutboundMessage))
     assert message.status == "sent" and message.encoding == "UCS-2"
