@@ -40,6 +40,8 @@ class Step:
     #: The conversation's new state: an UPDATE and its values, which the caller runs with its
     #: other last writes (messaging.batched_writes).
     update: tuple[sa.Update, dict] | None = None
+    #: The conversation the texts belong to (None: none was started).
+    conversation_id: int | None = None
 
 
 class _Values(Mapping):
@@ -81,11 +83,67 @@ _SET_RESPONDENT_LANGUAGE = (
 )
 
 
-def choose_language(snap: Snapshot, conversation: OpenConversation, body: str) -> Step:
+_NEW_CONVERSATION = sa.insert(Conversation).returning(Conversation.id)
+_EXPIRE = (
+    sa.update(Conversation).where(Conversation.id == sa.bindparam("conversation_id"))
+    .values(state="expired", current_question_key=None)
+)
+
+
+def start(snap: Snapshot, current: OpenConversation | None, survey_id: int,
+          version_id: int | None, campaign_id: int | None = None) -> Step:
+    """A survey's keyword, or a campaign's invitation, for the contact in ``snap``.
+
+    An open conversation about the same survey is resumed (what it waits for is asked again)
+    rather than restarted; one about another survey is closed as expired. A new conversation
+    asks for the language first unless the contact has an enabled one, then the first
+    question. ``version_id`` is the survey's current version (None: nothing published). The
+    caller holds the contact's lock, runs ``step.update`` and commits.
+    """
+    now = utcnow()
+    if current is not None and engine.version_steps(current.survey_version_id).survey_id \
+            == survey_id and not engine.is_stale(current.last_activity_at, now):
+        step = Step(conversation_id=current.id)
+        step.texts.append(_waiting_for(current, snap.locale))
+        step.update = _update(current, {"last_activity_at": now})
+        return step
+    step = Step()
+    connection = db.session.connection()
+    if current is not None:
+        connection.execute(_EXPIRE, {"conversation_id": current.id})
+    if version_id is None:
+        step.texts.append(engine.render_text("survey_closed", snap.locale))
+        return step
+    locales = engine.enabled_locales()
+    state = "answering" if snap.locale in locales or len(locales) == 1 else "choosing_language"
+    step.conversation_id = connection.execute(_NEW_CONVERSATION, {
+        "contact_id": snap.contact_id, "survey_version_id": version_id,
+        "campaign_id": campaign_id, "state": state, "failed_attempts": 0,
+        "started_at": now, "last_activity_at": now,
+    }).scalar_one()
+    conversation = OpenConversation(step.conversation_id, state, None, 0, now, version_id, None)
+    if state == "choosing_language":
+        step.texts.append(engine.language_menu())
+        return step
+    locale = snap.locale if snap.locale in locales else locales[0]
+    return _begin_questions(step, {"last_activity_at": now}, snap, conversation, locale)
+
+
+def _waiting_for(conversation: OpenConversation, locale: str | None) -> str:
+    """What ``conversation`` waits for, asked again: the language menu or its question."""
+    if conversation.state == "choosing_language":
+        return engine.language_menu()
+    steps = engine.version_steps(conversation.survey_version_id)
+    question = engine.question_by_key(steps.questions, conversation.current_question_key)
+    return engine.prompt(question, locale) if question else engine.language_menu()
+
+
+def choose_language(snap: Snapshot, conversation: OpenConversation, body: str,
+                    before: str = "") -> Step:
     """Handle the reply to the language menu ("2", "español", ...): remember the language on
     the contact and its respondent (created if it has none), open the response and ask the
     first question; or show the menu again. The caller holds the contact's lock and commits."""
-    step = Step()
+    step = Step(conversation_id=conversation.id)
     changes = {"last_activity_at": utcnow()}
     locale = language_choice(body, engine.enabled_locales())
     if locale is None:
@@ -93,16 +151,24 @@ def choose_language(snap: Snapshot, conversation: OpenConversation, body: str) -
         step.texts.append(engine.language_menu())
         step.update = _update(conversation, changes)
         return step
+    return _begin_questions(step, changes, snap, conversation, locale, before)
+
+
+def _begin_questions(step: Step, changes: dict, snap: Snapshot, conversation: OpenConversation,
+                     locale: str, before: str = "") -> Step:
+    """Remember ``locale`` on the contact and its respondent (created if it has none), open
+    the response and ask the first question."""
     connection = db.session.connection()
     respondent_id = snap.respondent_id
     if respondent_id is None:
         respondent_id = add_respondent(locale)
-    else:
+    elif locale != snap.locale:
         connection.execute(_SET_RESPONDENT_LANGUAGE,
                            {"respondent_id": respondent_id, "locale": locale})
-    connection.execute(_SET_CONTACT_LANGUAGE, {
-        "contact_id": snap.contact_id, "locale": locale, "respondent_id": respondent_id,
-    })
+    if respondent_id != snap.respondent_id or locale != snap.locale:
+        connection.execute(_SET_CONTACT_LANGUAGE, {
+            "contact_id": snap.contact_id, "locale": locale, "respondent_id": respondent_id,
+        })
     steps = engine.version_steps(conversation.survey_version_id)
     response = conversation.response or add_response(
         conversation.survey_version_id, steps.survey_id, channel="sms", locale=locale,
@@ -111,7 +177,8 @@ def choose_language(snap: Snapshot, conversation: OpenConversation, body: str) -
     changes["response_id"] = response["id"]
     conversation = replace(conversation, response=response)
     intro = localized(steps.intro, locale) or localized(steps.title, locale)
-    if _ask_from(step, changes, conversation, _Values(response["id"], {}), None, locale, intro):
+    before = "\n\n".join(part for part in (before, intro) if part)
+    if _ask_from(step, changes, conversation, _Values(response["id"], {}), None, locale, before):
         step.announcement = (response["id"], [], True)
     step.update = _update(conversation, changes)
     return step
@@ -120,7 +187,7 @@ def choose_language(snap: Snapshot, conversation: OpenConversation, body: str) -
 def answer(conversation: OpenConversation, locale: str | None, body: str) -> Step:
     """Handle a text that answers ``conversation``'s current question (not a keyword, not the
     language menu). The caller holds the contact's lock and commits."""
-    step = Step()
+    step = Step(conversation_id=conversation.id)
     changes = {"last_activity_at": utcnow()}
     response_id = conversation.response["id"]
     steps = engine.version_steps(conversation.survey_version_id)

@@ -27,8 +27,8 @@ from huey import crontab
 
 from feedback.extensions import db
 from feedback.queue import queue
+from messaging import answering, outbound, pacing, sender_queue, snapshot
 from messaging import conversation as engine
-from messaging import outbound, pacing, sender_queue
 from messaging.contacts import contacts_in_group
 from messaging.models import Campaign, Contact, Conversation, OutboundMessage
 from messaging.segments import SegmentInfo, count_segments
@@ -181,15 +181,20 @@ def launch_campaign(campaign_id: int) -> int:
     start = sender_queue.first_free_time(
         pacing.next_allowed_time(max(campaign.starts_at, pacing.now())))
     rate = pacing.rate_per_second()
+    version = engine.current_version(survey)
     ids, used = [], 0
     for contact in contacts_in_group(campaign.group or ""):
         if contact.opted_out:
             continue
-        turn = engine.begin(contact, survey, campaign_id=campaign.id)
-        db.session.flush()
+        # Under the contact's lock, as a text from it would be: the same rules start it.
+        snap = snapshot.load(contact.id, None)
+        step = answering.start(snap, snap.conversation, survey.id,
+                               version.id if version else None, campaign_id=campaign.id)
+        if step.update:
+            db.session.connection().execute(*step.update)
         invitation = invitation_text(survey, contact.locale or default_locale())
-        body = "\n\n".join([invitation, *turn.texts])
-        conversation_id = turn.conversation.id if turn.conversation else None
+        body = "\n\n".join([invitation, *step.texts])
+        conversation_id = step.conversation_id
         message = outbound.queue_message(
             contact, body, kind="invitation", conversation_id=conversation_id,
             campaign_id=campaign.id,

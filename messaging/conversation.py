@@ -1,13 +1,13 @@
 """The SMS survey conversation: one question at a time, in the contact's language.
 
 Plain functions (no Flask request), so the webhook, the simulator and queue jobs all run the
-same engine. Starting a survey (by keyword or campaign), switching the language by keyword and
-expiring work on the ORM objects and return a :class:`Turn` (texts to send, answers to
-announce); the caller commits, sends, then announces. Replying to an open conversation (the
-language menu, then each question), which is what most texts do, is :mod:`messaging.answering`
-(Core statements on the webhook's hot path). Both take the rules from here: which question
-comes next (:func:`next_step`), how it is asked and how the survey closes. Answers go through
-the one intake path (feedback.intake), so SMS and web validate the same way.
+same engine. Starting a survey (by keyword or campaign invitation) and replying to an open
+conversation (the language menu, then each question) are :mod:`messaging.answering`, in Core
+statements (the webhook's hot path); switching the language by keyword mid-survey and
+expiring, which are rare, work on the ORM objects here (:func:`switch_language` returns a
+:class:`Turn`). Both take the rules from here: which question comes next (:func:`next_step`),
+how it is asked and how the survey closes. Answers go through the one intake path
+(feedback.intake), so SMS and web validate the same way.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from feedback.extensions import db
 from feedback.i18n import LANGUAGE_NAMES
-from feedback.intake import complete_response, new_respondent, start_response
 from feedback.models import Response, utcnow
 from messaging.models import Contact, Conversation
 from surveys.logic import is_applicable
@@ -39,12 +38,10 @@ MAX_ATTEMPTS = 3
 
 @dataclass
 class Turn:
-    """What one step of the conversation produced: texts to send, answers to announce."""
+    """What switching the language produced: texts to send, and the conversation."""
 
     texts: list[str] = field(default_factory=list)
     conversation: Conversation | None = None
-    #: (response, [answers], completed) to pass to feedback.intake.announce after the commit.
-    announcements: list[tuple] = field(default_factory=list)
 
 
 def render_text(name: str, locale: str | None, **context) -> str:
@@ -212,99 +209,11 @@ def invalid_answer_text(question, locale: str, error: str, attempts: int) -> str
     return None
 
 
-# --- starting, switching the language, expiring (ORM) ------------------------------------------
-
-
-def _values(conversation: Conversation) -> dict:
-    response = conversation.response
-    return {a.question_key: a.value for a in response.answers} if response else {}
-
-
-def _ensure_response(conversation: Conversation, locale: str) -> None:
-    contact = conversation.contact
-    if contact.respondent is None:
-        contact.respondent = new_respondent(locale)
-    if conversation.response is None:
-        conversation.response = start_response(
-            conversation.survey_version, channel="sms", locale=locale,
-            respondent=contact.respondent, site=contact.site,
-        )
-
-
-def _ask_from(conversation: Conversation, after_key: str | None, turn: Turn, before: str = ""):
-    """Ask the next question after ``after_key``, or finish the survey when none is left."""
-    locale = conversation.contact.locale
-    steps = version_steps(conversation.survey_version.id)
-    question, text = next_step(steps, _values(conversation), after_key, locale, before)
-    conversation.failed_attempts = 0
-    turn.texts.append(text)
-    if question is None:
-        complete_response(conversation.response)
-        conversation.state, conversation.current_question_key = "completed", None
-        turn.announcements.append((conversation.response, [], True))
-    else:
-        conversation.state, conversation.current_question_key = "answering", question.key
-
-
-def _begin_questions(conversation: Conversation, turn: Turn, before: str = "") -> None:
-    locale = conversation.contact.locale
-    _ensure_response(conversation, locale)
-    intro = localized(conversation.survey_version.intro, locale) or localized(
-        conversation.survey_version.title, locale
-    )
-    before = "\n\n".join(part for part in (before, intro) if part)
-    _ask_from(conversation, None, turn, before=before)
-
-
-def start_conversation(contact: Contact, survey: Survey, campaign_id: int | None = None):
-    """Start (or resume) ``survey`` with ``contact``; returns the texts to send.
-
-    Used when a contact texts the survey's keyword and by campaign invitations. An open
-    conversation about the same survey is resumed (its current question asked again) rather
-    than restarted; one about another survey is closed as expired. Caller commits.
-    """
-    return begin(contact, survey, campaign_id).texts
-
-
-def begin(contact: Contact, survey: Survey, campaign_id: int | None = None) -> Turn:
-    """:func:`start_conversation`, returning the whole :class:`Turn`."""
-    turn = Turn()
-    now = utcnow()
-    current = open_conversation(contact)
-    if current is not None and current.survey_version.survey_id == survey.id and not is_stale(
-        current.last_activity_at, now
-    ):
-        current.last_activity_at = now
-        turn.conversation = current
-        turn.texts.append(_repeat(current))
-        return turn
-    if current is not None:
-        current.state = "expired"
-    version = current_version(survey)
-    if version is None:
-        turn.texts.append(render_text("survey_closed", contact.locale))
-        return turn
-    conversation = Conversation(
-        contact=contact, survey_version=version, campaign_id=campaign_id, state="answering",
-        started_at=now, last_activity_at=now,
-    )
-    db.session.add(conversation)
-    turn.conversation = conversation
-    locales = enabled_locales()
-    if contact.locale not in locales:
-        if len(locales) > 1:
-            conversation.state = "choosing_language"
-            turn.texts.append(language_menu())
-            return turn
-        contact.locale = locales[0]
-    _begin_questions(conversation, turn)
-    return turn
+# --- switching the language, expiring (ORM) -----------------------------------------------------
 
 
 def _repeat(conversation: Conversation) -> str:
-    """The text that asks for what we are waiting for (menu or current question)."""
-    if conversation.state == "choosing_language":
-        return language_menu()
+    """The question ``conversation`` waits for, asked again (the menu if it has none)."""
     question = question_by_key(questions(conversation.survey_version),
                                conversation.current_question_key)
     return prompt(question, conversation.contact.locale) if question else language_menu()
@@ -317,7 +226,11 @@ def _set_locale(contact: Contact, locale: str) -> None:
 
 
 def switch_language(contact: Contact, conversation: Conversation | None, locale: str) -> Turn:
-    """ENGLISH / ESPAÑOL / TIẾNG VIỆT at any time: remember it and re-ask in that language."""
+    """ENGLISH / ESPAÑOL / TIẾNG VIỆT at any time: remember it and re-ask in that language.
+
+    ``conversation`` is answering its questions, or None; while the language menu waits, the
+    word is the menu's answer (messaging.answering.choose_language).
+    """
     turn = Turn(conversation=conversation)
     _set_locale(contact, locale)
     confirm = render_text("language_set", locale, language=LANGUAGE_NAMES.get(locale, locale))
@@ -325,9 +238,6 @@ def switch_language(contact: Contact, conversation: Conversation | None, locale:
         turn.texts.append(confirm)
         return turn
     conversation.last_activity_at = utcnow()
-    if conversation.state == "choosing_language":
-        _begin_questions(conversation, turn, before=confirm)
-        return turn
     if conversation.response is not None:
         conversation.response.locale = locale
     turn.texts.append(render_text("question", locale, before=confirm, prompt=_repeat(conversation)))

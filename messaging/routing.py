@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from feedback.extensions import db
+from feedback.i18n import LANGUAGE_NAMES
 from messaging import answering, keywords
 from messaging import conversation as engine
 from messaging.models import Contact, Conversation
@@ -100,30 +101,27 @@ def dispatch_text(snap: Snapshot | None, body: str | None, num_media: int) -> Ha
             return out
         current = None
     if word is not None and word.kind == keywords.LANGUAGE:
+        if current is not None and current.state == "choosing_language":
+            confirm = engine.render_text("language_set", word.locale,
+                                         language=LANGUAGE_NAMES.get(word.locale, word.locale))
+            return _from_step(out, answering.choose_language(snap, current, body, confirm))
         conversation = db.session.get(Conversation, current.id) if current else None
         contact = db.session.get(Contact, snap.contact_id)
         return _from_turn(out, engine.switch_language(contact, conversation, word.locale))
     if snap.keyword_survey is not None:
-        survey_id, status = snap.keyword_survey
+        survey_id, status, version_id = snap.keyword_survey
         if status != "open":
             out.texts.append(engine.render_text("survey_closed", snap.locale))
             return out
-        contact = db.session.get(Contact, snap.contact_id)
-        return _from_turn(out, engine.begin(contact, db.session.get(Survey, survey_id)))
+        return _from_step(out, answering.start(snap, current, survey_id, version_id))
     picture = num_media and not (body or "").strip()
     if current is not None:
         if picture:
             out.texts.append(engine.render_text("picture", snap.locale))
             return out
         if current.state == "choosing_language":
-            step = answering.choose_language(snap, current, body or "")
-        else:
-            step = answering.answer(current, snap.locale, body or "")
-        out.texts.extend(step.texts)
-        out.writes.append(step.update)
-        out.conversation_id = current.id
-        out.announcements.extend([step.announcement] if step.announcement else [])
-        return out
+            return _from_step(out, answering.choose_language(snap, current, body or ""))
+        return _from_step(out, answering.answer(current, snap.locale, body or ""))
     if picture:
         out.texts.append(engine.render_text("picture", snap.locale))
         return out
@@ -146,16 +144,18 @@ def _opt_out(contact_id: int) -> None:
     mark_contact_opted_out(db.session.get(Contact, contact_id))
 
 
+def _from_step(out: Handled, step: answering.Step) -> Handled:
+    """Take over a step of the Core conversation (messaging.answering)."""
+    out.texts.extend(step.texts)
+    out.writes.extend([step.update] if step.update else [])
+    out.conversation_id = step.conversation_id
+    out.announcements.extend([step.announcement] if step.announcement else [])
+    return out
+
+
 def _from_turn(out: Handled, turn: engine.Turn) -> Handled:
-    """Take over a turn of the ORM engine: its texts, its conversation's id and its
-    announcements as ids (flushed first, so new rows have theirs)."""
+    """Take over a turn of the ORM engine: its texts and its conversation's id."""
     out.texts.extend(turn.texts)
-    if turn.conversation is not None or turn.announcements:
-        db.session.flush()
     if turn.conversation is not None:
         out.conversation_id = turn.conversation.id
-    out.announcements.extend(
-        (response.id, [answer.id for answer in answers], completed)
-        for response, answers, completed in turn.announcements
-    )
     return out

@@ -6,11 +6,12 @@ takes the database's write lock (like BEGIN IMMEDIATE). Then, in a statement of 
 READ COMMITTED a statement sees what committed before it started, so a reading statement that
 waited for the lock would still see the state from before the wait): the contact, its newest
 open conversation with the columns of the response that answers copy, and the survey whose
-keyword the whole text is, if any, in one Core SELECT.
+keyword the whole text is, if any, with its current (latest published) version, in one Core
+SELECT.
 
 The routing decides on this snapshot alone; replies to an open conversation are written from
-it in Core statements (messaging.answering), and only the rarer branches (keywords, starting a
-survey, expiry) load ORM objects.
+it in Core statements (messaging.answering), as is starting a survey by its keyword; only the
+rarer branches (other keywords, expiry) load ORM objects.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from feedback.models import ANSWER_COPIES, Response
 from messaging.conversation import OPEN_STATES
 from messaging.keywords import survey_keyword_key
 from messaging.models import Contact, Conversation
-from surveys.models import Survey
+from surveys.models import Survey, SurveyVersion
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,9 @@ class Snapshot:
     respondent_id: int | None
     site_id: int | None
     conversation: OpenConversation | None
-    #: (id, status) of the survey whose SMS keyword the whole text is.
-    keyword_survey: tuple[int, str] | None
+    #: (id, status, current version's id or None) of the survey whose SMS keyword the whole
+    #: text is.
+    keyword_survey: tuple[int, str, int | None] | None
 
 
 _RESPONSE_COLUMNS = ("id", "respondent_id", *ANSWER_COPIES)
@@ -67,6 +69,10 @@ _QUERY = (
         Conversation.last_activity_at, Conversation.survey_version_id,
         *(Response.__table__.c[name].label(f"response_{name}") for name in _RESPONSE_COLUMNS),
         Survey.id.label("keyword_survey_id"), Survey.status.label("keyword_survey_status"),
+        sa.select(SurveyVersion.id)
+        .where(SurveyVersion.survey_id == Survey.id, SurveyVersion.published_at.is_not(None))
+        .order_by(SurveyVersion.number.desc()).limit(1)
+        .scalar_subquery().label("keyword_survey_version_id"),
     )
     .select_from(Contact)
     .outerjoin(Conversation, sa.and_(Conversation.contact_id == Contact.id,
@@ -103,6 +109,7 @@ def load(contact_id: int, body: str | None) -> Snapshot:
         )
     keyword_survey = None
     if row.keyword_survey_id is not None:
-        keyword_survey = (row.keyword_survey_id, row.keyword_survey_status)
+        keyword_survey = (row.keyword_survey_id, row.keyword_survey_status,
+                          row.keyword_survey_version_id)
     return Snapshot(row.id, row.locale, bool(row.opted_out), row.respondent_id, row.site_id,
                     conversation, keyword_survey)

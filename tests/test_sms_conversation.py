@@ -171,14 +171,17 @@ def test_unknown_number_with_a_random_text_is_not_made_a_contact(db, family_surv
 
 def test_campaign_invitation_starts_the_survey(app, db, family_survey, text):
     from feedback.intake import new_respondent
-    from messaging.conversation import start_conversation
+    from messaging import answering, snapshot
+    from surveys.operations import current_version
 
     contact = Contact(phone=PHONE, locale="vi", respondent=new_respondent("vi"))
     db.session.add(contact)
     db.session.commit()
-    texts = start_conversation(contact, family_survey)
+    snap = snapshot.load(contact.id, None)
+    step = answering.start(snap, None, family_survey.id, current_version(family_survey).id)
+    db.session.connection().execute(*step.update)
     db.session.commit()
-    assert "Các chương trình" in texts[0]
+    assert "Các chương trình" in step.texts[0]
     assert "Tháng này con bạn" in text(PHONE, "3")[0]
 
 
