@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -188,7 +189,13 @@ _INSERT_RESPONDENT = sa.insert(Respondent).returning(Respondent.id)
 _INSERT_RESPONSE = sa.insert(Response).returning(
     Response.id, Response.respondent_id, *(Response.__table__.c[name] for name in ANSWER_COPIES)
 )
-_INSERT_ANSWER = sa.insert(Answer).returning(Answer.id)
+#: One answer of a response filled one answer at a time; every column named, so the SMS
+#: webhook can send it with its other last writes (messaging.batched_writes).
+_INSERT_ANSWER = sa.insert(Answer).values({
+    name: sa.bindparam(f"answer_{name}") for name in (
+        "response_id", "question_id", "question_key", "raw_text", "value", "value_number",
+        "created_at", *ANSWER_COPIES)
+}).returning(Answer.id)
 #: A demographic answer's copy; the column set is the key given with the value.
 _UPDATE_RESPONDENT = sa.update(Respondent).where(Respondent.id == sa.bindparam("respondent"))
 
@@ -213,24 +220,19 @@ def add_response(version_id: int, survey_id: int, *, channel: str, locale: str,
     return dict(row._mapping)
 
 
-def add_answer(response: Mapping, question: Question, raw: str, parsed) -> int:
+def add_answer(response: Mapping, question: Question, raw: str, parsed) -> tuple[sa.Insert, dict]:
     """Store one validated answer (``parsed``, from :func:`record_answer`'s parser) of a
-    response filled one answer at a time, with Core statements in the caller's transaction;
-    returns the answer's id. The SMS webhook's hot path: no ORM unit of work.
+    response filled one answer at a time, with Core statements in the caller's transaction.
+    The SMS webhook's hot path: no ORM unit of work.
 
-    ``response`` maps ``id``, ``respondent_id`` and the columns answers copy (ANSWER_COPIES)
-    to the response's values. The ORM hook that keeps those copies in step does not run for a
-    Core insert, so they are written here; completing the response later
-    (:func:`finish_response`) sets the completion time on every answer. A demographic
-    answer is copied onto the respondent, as :func:`record_answer` does.
+    Returns the answer's INSERT (RETURNING its id) and values, which the caller runs with its
+    other last writes; a demographic answer is copied onto the respondent at once, as
+    :func:`record_answer` does. ``response`` maps ``id``, ``respondent_id`` and the columns
+    answers copy (ANSWER_COPIES) to the response's values: the ORM hook that keeps those
+    copies in step does not run for a Core insert, so they are written here; completing the
+    response later (:func:`finish_response`) sets the completion time on every answer.
     """
     connection = db.session.connection()
-    answer_id = connection.execute(
-        _INSERT_ANSWER,
-        {"response_id": response["id"], "question_id": question.id,
-         "question_key": question.key, "raw_text": _raw_text(raw), "value": parsed.value,
-         "value_number": parsed.number, **{name: response[name] for name in ANSWER_COPIES}},
-    ).scalar_one()
     target = _demographic(question, parsed.value)
     if target == RACE_FIELD:
         existing = set(connection.scalars(
@@ -245,7 +247,13 @@ def add_answer(response: Mapping, question: Question, raw: str, parsed) -> int:
     elif target is not None:
         connection.execute(_UPDATE_RESPONDENT, {"respondent": response["respondent_id"],
                                                 target: str(parsed.value)[:120]})
-    return answer_id
+    values = {
+        "response_id": response["id"], "question_id": question.id,
+        "question_key": question.key, "raw_text": _raw_text(raw), "value": parsed.value,
+        "value_number": parsed.number, "created_at": utcnow(),
+        **{name: response[name] for name in ANSWER_COPIES},
+    }
+    return _INSERT_ANSWER, {f"answer_{name}": value for name, value in values.items()}
 
 
 def complete_response(response: Response) -> None:
@@ -263,15 +271,17 @@ _COMPLETE_ANSWERS = (
 )
 
 
-def finish_response(response_id: int) -> None:
+def finish_response(response_id: int) -> datetime:
     """:func:`complete_response` with Core statements in the caller's transaction (the SMS
     webhook's hot path): the response and its answers' copies of the completion time, and
-    :data:`~feedback.signals.response_completing` for what the flush hooks would have done."""
+    :data:`~feedback.signals.response_completing` for what the flush hooks would have done.
+    Returns the completion time."""
     connection = db.session.connection()
     params = {"response": response_id, "completed_at": utcnow()}
     connection.execute(_COMPLETE_RESPONSE, params)
     connection.execute(_COMPLETE_ANSWERS, params)
     response_completing.send(None, connection=connection, completed_at=params["completed_at"])
+    return params["completed_at"]
 
 
 def announce(response_id: int, answer_ids: list[int], completed: bool) -> None:

@@ -35,8 +35,11 @@ class Step:
     """What answering produced: texts to send, and what to announce once committed."""
 
     texts: list[str] = field(default_factory=list)
-    #: (response_id, answer_ids, completed) for feedback.intake.announce.
-    announcement: tuple[int, list[int], bool] | None = None
+    #: (response_id, completed) for feedback.intake.announce once committed, with the id of
+    #: the answer the caller stores (``answer``) if any.
+    announcement: tuple[int, bool] | None = None
+    #: The answer's INSERT (RETURNING its id) and values, run with the caller's last writes.
+    answer: tuple[sa.Insert, dict] | None = None
     #: The conversation's new state: an UPDATE and its values, which the caller runs with its
     #: other last writes (messaging.batched_writes).
     update: tuple[sa.Update, dict] | None = None
@@ -179,7 +182,7 @@ def _begin_questions(step: Step, changes: dict, snap: Snapshot, conversation: Op
     intro = localized(steps.intro, locale) or localized(steps.title, locale)
     before = "\n\n".join(part for part in (before, intro) if part)
     if _ask_from(step, changes, conversation, _Values(response["id"], {}), None, locale, before):
-        step.announcement = (response["id"], [], True)
+        step.announcement = (response["id"], True)
     step.update = _update(conversation, changes)
     return step
 
@@ -192,20 +195,19 @@ def answer(conversation: OpenConversation, locale: str | None, body: str) -> Ste
     response_id = conversation.response["id"]
     steps = engine.version_steps(conversation.survey_version_id)
     question = engine.question_by_key(steps.questions, conversation.current_question_key)
-    answer_ids: list[int] = []
     if question is None:  # the version changed under us; carry on from the start
         completed = _ask_from(step, changes, conversation, _Values(response_id, {}), None, locale)
     else:
         result = parse_answer(question, body, locale)
         if result.error is None:
             if result.value is not None:
-                answer_ids.append(add_answer(conversation.response, question, body, result))
+                step.answer = add_answer(conversation.response, question, body, result)
             values = _Values(response_id, {question.key: result.value})
             completed = _ask_from(step, changes, conversation, values, question.key, locale)
         else:
             completed = _invalid(step, changes, conversation, question, locale, result.error)
-    if answer_ids or completed:
-        step.announcement = (response_id, answer_ids, completed)
+    if step.answer or completed:
+        step.announcement = (response_id, completed)
     step.update = _update(conversation, changes)
     return step
 
@@ -235,7 +237,9 @@ def _ask_from(step: Step, changes: dict, conversation: OpenConversation, values:
     step.texts.append(text)
     changes["failed_attempts"] = 0
     if question is None:
-        finish_response(conversation.response["id"])
+        completed_at = finish_response(conversation.response["id"])
+        if step.answer:  # inserted with the last writes, after the others were completed
+            step.answer[1]["answer_completed_at"] = completed_at
         changes.update(state="completed", current_question_key=None)
         return True
     changes.update(state="answering", current_question_key=question.key)

@@ -182,13 +182,14 @@ def _finish(out: Handled, inbound_id: int, by_rest_api: bool) -> Handled:
                                     conversation_id=out.conversation_id) for text in out.texts]
         else:
             out.writes.append(twiml_replies(out.contact_id, out.texts, out.conversation_id))
-    execute_together(db.session.connection(), out.writes)
+    result = execute_together(db.session.connection(), [*out.writes, *filter(None, [out.answer])])
+    answer_ids = [result.scalar_one()] if out.answer else []
     queued_ids = [message.id for message in queued]
     db.session.commit()
     if queued_ids:
         dispatch(queued_ids)
-    for response_id, answer_ids, completed in out.announcements:
-        announce(response_id, answer_ids, completed)
+    if out.announcement:
+        announce(out.announcement[0], answer_ids, out.announcement[1])
     return out
 
 

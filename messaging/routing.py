@@ -30,11 +30,14 @@ class Handled:
     texts: list[str] = field(default_factory=list)
     contact_id: int | None = None
     conversation_id: int | None = None
-    #: (response_id, answer_ids, completed) to pass to feedback.intake.announce after commit.
-    announcements: list[tuple[int, list[int], bool]] = field(default_factory=list)
-    #: Core statements still to run before the commit, with the message's own last writes
-    #: (messaging.batched_writes: one round trip on PostgreSQL).
+    #: (response_id, completed) to pass to feedback.intake.announce after the commit, with
+    #: the id of ``answer`` if there is one.
+    announcement: tuple[int, bool] | None = None
+    #: Core writes (statement, values) still to run before the commit, with the message's own
+    #: last writes (messaging.batched_writes: one round trip on PostgreSQL).
     writes: list = field(default_factory=list)
+    #: The answer's INSERT (RETURNING its id) and values, the last of those writes.
+    answer: tuple | None = None
     #: The TwiML answered (and stored for a duplicate delivery), set when handling finishes.
     twiml: str = ""
 
@@ -149,7 +152,7 @@ def _from_step(out: Handled, step: answering.Step) -> Handled:
     out.texts.extend(step.texts)
     out.writes.extend([step.update] if step.update else [])
     out.conversation_id = step.conversation_id
-    out.announcements.extend([step.announcement] if step.announcement else [])
+    out.announcement, out.answer = step.announcement, step.answer
     return out
 
 

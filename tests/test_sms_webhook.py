@@ -164,19 +164,22 @@ def test_a_handling_failure_still_answers_200_and_the_job_replies(
 def test_a_failure_after_the_answer_is_written_leaves_nothing_half_done(
         db, family_survey, text, monkeypatch):
     """The message is committed on its own, its handling in one transaction: a failure after
-    the answer's INSERT (here, the last writes: state, outcome, replies) rolls the answer
-    back, and the job stores it exactly once and replies through the REST API."""
+    the answer's INSERT (here, right after the last writes: answer, state, outcome, replies)
+    rolls it all back, and the job stores the answer exactly once and replies through the
+    REST API."""
     from messaging import inbound
 
     text(PHONE, "PULSE")
     text(PHONE, "1")  # English: now at needs_met
     calls = []
 
-    def broken_once(connection, statements):
-        calls.append(statements)
+    def broken_once(connection, writes):
+        calls.append(writes)
+        result = execute_together(connection, writes)  # the answer is written, then:
         if len(calls) == 1:
+            result.close()
             raise RuntimeError("connection reset")
-        execute_together(connection, statements)
+        return result
 
     monkeypatch.setattr(inbound, "execute_together", broken_once)
     response = text(PHONE, "4", raw=True)
