@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 import sqlalchemy as sa
@@ -49,9 +50,14 @@ def normalise_phone(raw: str | None) -> str | None:
     """E.164 form of a phone number (DEFAULT_PHONE_REGION for national numbers), or None."""
     if not raw:
         return None
-    region = current_app.config.get("DEFAULT_PHONE_REGION", "US")
+    return _e164(raw.strip(), current_app.config.get("DEFAULT_PHONE_REGION", "US"))
+
+
+@lru_cache(maxsize=4096)
+def _e164(raw: str, region: str) -> str | None:
+    """Cached: a family texts a survey's answers one by one from the same number."""
     try:
-        number = phonenumbers.parse(raw.strip(), region)
+        number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_possible_number(number):
