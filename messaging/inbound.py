@@ -19,6 +19,7 @@ from functools import lru_cache
 import phonenumbers
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -98,30 +99,34 @@ _INSERT = (
 )
 
 
-def _store(sid: str, phone: str | None, body: str | None, num_media: int) -> Stored:
+def _store(connection: Connection, sid: str, phone: str | None, body: str | None,
+           num_media: int) -> Stored:
     """Insert the message in a statement of its own, in autocommit mode: it is committed (and
     durable) when the INSERT returns, in one round trip. IntegrityError on a duplicate."""
-    if db.session().in_transaction():  # the caller's own reads or writes come first
-        db.session.commit()
-    with db.engine.connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT")
+    connection.execution_options(isolation_level="AUTOCOMMIT")
+    try:
         inbound_id, contact_id = connection.execute(_INSERT, {
             "sid": sid, "phone": phone, "body": body, "num_media": num_media,
             "received_at": utcnow(),
         }).one()
+    finally:
+        connection.commit()  # nothing to commit: lets the isolation level change back
+        connection.execution_options(isolation_level=connection.default_isolation_level)
     return Stored(inbound_id, contact_id, True)
 
 
-def _existing(sid: str) -> Stored | None:
-    row = db.session.execute(
+def _existing(connection: Connection, sid: str) -> Stored | None:
+    row = connection.execute(
         sa.select(InboundMessage.id, InboundMessage.contact_id, InboundMessage.status,
                   InboundMessage.reply_body)
         .where(InboundMessage.message_sid == sid)
     ).one_or_none()
+    connection.commit()
     return Stored(row.id, row.contact_id, False, row.status, row.reply_body) if row else None
 
 
-def store(sid: str, phone: str | None, body: str | None, num_media: int) -> Stored:
+def store(connection: Connection, sid: str, phone: str | None, body: str | None,
+          num_media: int) -> Stored:
     """Store the message first (unique MessageSid) and commit.
 
     The insert is tried first (the unique index decides, no look-up on the hot path); a
@@ -129,13 +134,19 @@ def store(sid: str, phone: str | None, body: str | None, num_media: int) -> Stor
     the first row back with ``is_new`` False.
     """
     try:
-        return _store(sid, phone, body, num_media)
+        return _store(connection, sid, phone, body, num_media)
     except IntegrityError:
-        db.session.rollback()
-    existing = _existing(sid)
+        pass
+    existing = _existing(connection, sid)
     if existing is None:  # pragma: no cover - an integrity error that was not the sid
         raise RuntimeError("could not store inbound message")
     return existing
+
+
+def _handle_on(connection: Connection) -> None:
+    """Begin the session's transaction on ``connection`` (the one the message was stored
+    on), so a text costs one connection checkout; the session commits it and leaves it open."""
+    db.session.connection(bind_arguments={"bind": connection})
 
 
 _NEW_CONTACT = (
@@ -199,12 +210,15 @@ def _finish(out: Handled, inbound_id: int, by_rest_api: bool) -> Handled:
     return out
 
 
-def handle_new(stored: Stored, phone: str | None, body: str | None, num_media: int) -> Handled:
-    """Handle a message just stored by this request (the webhook's hot path): lock the
-    contact, decide, record the TwiML replies, commit once."""
+def handle_new(connection: Connection, stored: Stored, phone: str | None, body: str | None,
+               num_media: int) -> Handled:
+    """Handle a message just stored by this request on ``connection`` (the webhook's hot
+    path): lock the contact, decide, record the TwiML replies, commit once."""
+    _handle_on(connection)
     contact_id = stored.contact_id
     if contact_id is None and phone and wants_contact(body):
         contact_id = adopt_contact(stored.id, phone)
+        _handle_on(connection)
     snap = snapshot.load(contact_id, body) if contact_id else None
     return _finish(dispatch_text(snap, body, num_media), stored.id, by_rest_api=False)
 
@@ -236,18 +250,23 @@ def receive(sid: str, from_number: str | None, body: str | None, num_media: int 
     the REST API, while Twilio gets an empty 200.
     """
     phone = normalise_phone(from_number)
-    stored = store(sid, phone, body, num_media)
-    if not stored.is_new:
-        if stored.status == "handled" and stored.reply_body:
-            return Received(stored.reply_body, stored.id, duplicate=True)
-        return Received(EMPTY_TWIML, stored.id, duplicate=True)
-    try:
-        out = handle_new(stored, phone, body, num_media)
-    except Exception as exc:  # noqa: BLE001 - Twilio would lose the message on a 5xx
-        db.session.rollback()
-        # The exception text may hold SQL parameters (a phone, a body): log its type only.
-        log.error("inbound message %s failed (%s); finishing it in a job",
-                  stored.id, type(exc).__name__)
+    if db.session().in_transaction():  # the caller's own reads or writes come first
+        db.session.commit()
+    with db.engine.connect() as connection:
+        stored = store(connection, sid, phone, body, num_media)
+        if not stored.is_new:
+            if stored.status == "handled" and stored.reply_body:
+                return Received(stored.reply_body, stored.id, duplicate=True)
+            return Received(EMPTY_TWIML, stored.id, duplicate=True)
+        try:
+            out = handle_new(connection, stored, phone, body, num_media)
+        except Exception as exc:  # noqa: BLE001 - Twilio would lose the message on a 5xx
+            db.session.rollback()
+            # The exception text may hold SQL parameters (a phone, a body): log its type only.
+            log.error("inbound message %s failed (%s); finishing it in a job",
+                      stored.id, type(exc).__name__)
+            out = None
+    if out is None:
         _mark_failed_and_enqueue(stored.id)
         return Received(EMPTY_TWIML, stored.id)
     return Received(out.twiml, stored.id)
