@@ -1,14 +1,16 @@
-"""Replies to an open conversation: the webhook's hot path, in Core statements.
+"""Starting a survey and replying to an open conversation: the webhook's hot path, in Core.
 
 Most texts answer the question a conversation waits for, or the language menu that comes
-before the first question. These steps work from what the routing already read under the
-contact's lock (:class:`messaging.snapshot.Snapshot`) and the cached survey version, parse the
-reply (the language menu's choices, or the question type's parser), store what it says through
-the one intake path (feedback.intake: ``add_answer``, ``add_respondent``, ``add_response``),
-then move the conversation on with one UPDATE, all in the caller's transaction (completing the
-survey too: feedback.intake.finish_response). The rules are the engine's
-(messaging.conversation): which question comes next, what an invalid answer gets, when an
-optional question is skipped, how the survey closes.
+before the first question; some start a survey by its keyword (a campaign's invitation starts
+one the same way). These steps work from what the routing read under the contact's lock
+(:class:`messaging.snapshot.Snapshot`) and the cached survey version, parse the reply (the
+language menu's choices, or the question type's parser) and store what it says through the
+one intake path (feedback.intake: ``add_respondent``, ``add_response``, ``add_answer``,
+``finish_response``), in the caller's transaction. The answer's INSERT and the conversation's
+new state are returned as writes (a :class:`Step`) for the caller to run with its own last
+writes (messaging.batched_writes). The rules are the engine's (messaging.conversation): which
+question comes next, what an invalid answer gets, when an optional question is skipped, how
+the survey closes.
 """
 
 from __future__ import annotations

@@ -5,9 +5,11 @@ The webhook and the simulator both call :func:`receive`; the ``finish_inbound`` 
 not retry a 5xx for messaging, so once the message is committed nothing may raise out of here.
 No phone number or message body is ever logged.
 
-This is the webhook's hot path, so it is written in Core statements: the message is one
-autocommitted INSERT; its handling is one transaction that reads a snapshot under the
-contact's lock (messaging.snapshot), applies the routing's decision and records the outcome.
+This is the webhook's hot path, so it is written in Core statements on one connection: the
+message is one autocommitted INSERT; its handling is one transaction that locks the contact,
+reads a snapshot (messaging.snapshot), applies the routing's decision and ends with one
+statement on PostgreSQL for the answer, the conversation's state, the message's outcome and
+the replies (messaging.batched_writes).
 """
 
 from __future__ import annotations

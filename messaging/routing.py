@@ -3,8 +3,10 @@ else a polite default. Plain functions (the webhook, the simulator and the ``fin
 job share them); the caller holds the contact's lock and commits.
 
 The decision is taken on the snapshot read under the lock (messaging.snapshot). Replying to an
-open conversation (the language menu, then each question), which is what most texts do, stays
-in Core statements (messaging.answering); the other branches load the ORM objects they change.
+open conversation (the language menu, then each question), which is what most texts do, and
+starting a survey by its keyword stay in Core statements (messaging.answering); the rarer
+branches (opt-out and opt-in, a language word mid-survey, expiry) load the ORM objects they
+change.
 """
 
 from __future__ import annotations
