@@ -19,11 +19,11 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from feedback.extensions import db
 from feedback.i18n import LANGUAGE_NAMES
-from feedback.models import Response, utcnow
+from feedback.models import utcnow
 from messaging.models import Contact, Conversation
 from surveys.logic import is_applicable
 from surveys.models import Question, Survey, SurveyVersion
@@ -81,22 +81,6 @@ def current_version(survey: Survey) -> SurveyVersion | None:
         db.select(SurveyVersion)
         .filter(SurveyVersion.survey_id == survey.id, SurveyVersion.published_at.isnot(None))
         .order_by(SurveyVersion.number.desc())
-        .limit(1)
-    )
-
-
-def open_conversation(contact: Contact) -> Conversation | None:
-    """The contact's conversation waiting for a reply, if any (the newest), loaded with its
-    version and response in one query and the answers so far in a second."""
-    return db.session.scalar(
-        db.select(Conversation)
-        .filter(Conversation.contact_id == contact.id, Conversation.state.in_(OPEN_STATES))
-        .options(
-            joinedload(Conversation.survey_version),
-            joinedload(Conversation.response).joinedload(Response.respondent),
-            joinedload(Conversation.response).selectinload(Response.answers),
-        )
-        .order_by(Conversation.id.desc())
         .limit(1)
     )
 
