@@ -7,6 +7,7 @@ import pytest
 
 from feedback.models import Answer, Response
 from messaging.models import Contact, Conversation, InboundMessage, OutboundMessage
+from tests.fixtures_outbound import make_sms_survey  # noqa: F401
 from tests.fixtures_sms import _close_connections, family_survey, text  # noqa: F401
 
 PHONE = "+15045550142"
@@ -236,3 +237,38 @@ def test_a_finished_conversation_reaches_the_review_totals(db, family_survey, te
     assert [(k, n) for _b, k, n in by_channel] == [("sms", 1)]
     answers = db.session.scalars(db.select(Answer)).all()
     assert len(answers) == 7 and all(a.completed_at and a.channel == "sms" for a in answers)
+
+
+def test_the_keyword_again_mid_survey_asks_the_waiting_question_again(db, family_survey, text):
+    text(PHONE, "PULSE")
+    text(PHONE, "1")
+    assert "Did your child" in text(PHONE, "4")[0]
+    out = text(PHONE, "pulse")
+    assert "Did your child" in out[0] and "How well" not in out[0]
+    assert answers_of(db) == {"needs_met": 4}
+    assert db.session.scalar(db.select(db.func.count(Conversation.id))) == 1
+    assert "What kind of program" in text(PHONE, "yes")[0]
+
+
+def test_a_language_word_while_the_menu_waits_chooses_that_language(db, family_survey, text):
+    text(PHONE, "PULSE")
+    out = text(PHONE, "ESPAÑOL")
+    assert "español" in out[0].lower() and "¿Qué tan bien" in out[0]
+    contact = db.session.scalar(db.select(Contact))
+    assert contact.locale == "es" and contact.respondent.preferred_locale == "es"
+    assert db.session.scalar(db.select(Response.locale)) == "es"
+    assert db.session.scalar(db.select(Conversation.state)) == "answering"
+
+
+def test_another_surveys_keyword_closes_the_open_conversation(db, family_survey, text,
+                                                              make_sms_survey):
+    make_sms_survey()
+    text(PHONE, "PULSE")
+    text(PHONE, "1")
+    text(PHONE, "4")
+    out = text(PHONE, "PARK")
+    assert "Do you feel safe at the park?" in out[0]  # language remembered: no menu
+    states = dict(db.session.execute(
+        db.select(Conversation.id, Conversation.state).order_by(Conversation.id)).all())
+    assert list(states.values()) == ["expired", "answering"]
+    assert answers_of(db) == {"needs_met": 4}  # the first survey's answer is kept
