@@ -56,19 +56,25 @@ def _demographic(question: Question, value) -> str | None:
     return target if target == RACE_FIELD or target in DEMOGRAPHIC_FIELDS else None
 
 
-def _race_codes(value) -> list:
-    return value if isinstance(value, list) else [value]
+def _new_race_groups(value, existing: set) -> list[str]:
+    """The race/ethnicity groups an answer adds to those the respondent already has."""
+    codes = value if isinstance(value, list) else [value]
+    return [str(code)[:40] for code in codes if code not in existing]
+
+
+def _field_value(value) -> str:
+    """A demographic answer as the respondent's column holds it."""
+    return str(value)[:120]
 
 
 def _apply_demographics(respondent: Respondent, question: Question, value) -> None:
     target = _demographic(question, value)
     if target == RACE_FIELD:
         existing = {r.group for r in respondent.races}
-        for code in _race_codes(value):
-            if code not in existing:
-                respondent.races.append(RespondentRace(group=str(code)[:40]))
+        for group in _new_race_groups(value, existing):
+            respondent.races.append(RespondentRace(group=group))
     elif target is not None:
-        setattr(respondent, target, str(value)[:120])
+        setattr(respondent, target, _field_value(value))
 
 
 def _raw_text(raw) -> str:
@@ -239,14 +245,14 @@ def add_answer(response: Mapping, question: Question, raw: str, parsed) -> tuple
             sa.select(RespondentRace.group)
             .where(RespondentRace.respondent_id == response["respondent_id"])
         ))
-        new = [str(code)[:40] for code in _race_codes(parsed.value) if code not in existing]
+        new = _new_race_groups(parsed.value, existing)
         if new:
             connection.execute(sa.insert(RespondentRace), [
                 {"respondent_id": response["respondent_id"], "group": group} for group in new
             ])
     elif target is not None:
         connection.execute(_UPDATE_RESPONDENT, {"respondent": response["respondent_id"],
-                                                target: str(parsed.value)[:120]})
+                                                target: _field_value(parsed.value)})
     values = {
         "response_id": response["id"], "question_id": question.id,
         "question_key": question.key, "raw_text": _raw_text(raw), "value": parsed.value,

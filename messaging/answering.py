@@ -109,7 +109,8 @@ def start(snap: Snapshot, current: OpenConversation | None, survey_id: int,
     if current is not None and engine.version_steps(current.survey_version_id).survey_id \
             == survey_id and not engine.is_stale(current.last_activity_at, now):
         step = Step(conversation_id=current.id)
-        step.texts.append(_waiting_for(current, snap.locale))
+        step.texts.append(engine.waiting_for(current.survey_version_id, current.state,
+                                             current.current_question_key, snap.locale))
         step.update = _update(current, {"last_activity_at": now})
         return step
     step = Step()
@@ -132,15 +133,6 @@ def start(snap: Snapshot, current: OpenConversation | None, survey_id: int,
         return step
     locale = snap.locale if snap.locale in locales else locales[0]
     return _begin_questions(step, {"last_activity_at": now}, snap, conversation, locale)
-
-
-def _waiting_for(conversation: OpenConversation, locale: str | None) -> str:
-    """What ``conversation`` waits for, asked again: the language menu or its question."""
-    if conversation.state == "choosing_language":
-        return engine.language_menu()
-    steps = engine.version_steps(conversation.survey_version_id)
-    question = engine.question_by_key(steps.questions, conversation.current_question_key)
-    return engine.prompt(question, locale) if question else engine.language_menu()
 
 
 def choose_language(snap: Snapshot, conversation: OpenConversation, body: str,

@@ -33,6 +33,7 @@ from messaging.contacts import contacts_in_group
 from messaging.models import Campaign, Contact, Conversation, OutboundMessage
 from messaging.segments import SegmentInfo, count_segments
 from surveys.models import Survey
+from surveys.operations import current_version
 from surveys.texts import localized
 from surveys.types import QUESTION_TYPES
 
@@ -63,7 +64,7 @@ def sms_surveys() -> list[Survey]:
 
 
 def _title(survey: Survey, locale: str) -> str:
-    version = engine.current_version(survey)
+    version = current_version(survey)
     return localized(version.title, locale) if version else survey.slug
 
 
@@ -78,7 +79,7 @@ def invitation_text(survey: Survey, locale: str) -> str:
 
 def _first_question_text(survey: Survey, locale: str) -> str:
     """What the conversation engine will send first, computed without starting anything."""
-    version = engine.current_version(survey)
+    version = current_version(survey)
     if version is None:
         return ""
     questions = sorted(version.questions, key=lambda q: q.position)
@@ -181,7 +182,7 @@ def launch_campaign(campaign_id: int) -> int:
     start = sender_queue.first_free_time(
         pacing.next_allowed_time(max(campaign.starts_at, pacing.now())))
     rate = pacing.rate_per_second()
-    version = engine.current_version(survey)
+    version = current_version(survey)
     ids, used = [], 0
     for contact in contacts_in_group(campaign.group or ""):
         if contact.opted_out:

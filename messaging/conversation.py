@@ -26,7 +26,7 @@ from feedback.i18n import LANGUAGE_NAMES
 from feedback.models import utcnow
 from messaging.models import Contact, Conversation
 from surveys.logic import is_applicable
-from surveys.models import Question, Survey, SurveyVersion
+from surveys.models import Question, SurveyVersion
 from surveys.texts import localized
 from surveys.types import QUESTION_TYPES
 
@@ -67,22 +67,6 @@ def language_menu() -> str:
         f"{n} {LANGUAGE_NAMES.get(code, code)}" for n, code in enumerate(enabled_locales(), 1)
     )
     return render_text("language_menu", None, menu=menu)
-
-
-def current_version(survey: Survey) -> SurveyVersion | None:
-    """The version SMS uses: the surveys package's choice, else the latest published one."""
-    try:
-        from surveys.operations import current_version as chosen
-    except ImportError:  # pragma: no cover - only before surveys.operations exists
-        chosen = None
-    if chosen is not None:
-        return chosen(survey)
-    return db.session.scalar(
-        db.select(SurveyVersion)
-        .filter(SurveyVersion.survey_id == survey.id, SurveyVersion.published_at.isnot(None))
-        .order_by(SurveyVersion.number.desc())
-        .limit(1)
-    )
 
 
 # --- the survey version the engine reads -------------------------------------------------------
@@ -133,11 +117,6 @@ def version_steps(version_id: int) -> VersionSteps:
     return steps
 
 
-def questions(version: SurveyVersion) -> list:
-    """The version's questions with their choices, in order (see :func:`version_steps`)."""
-    return version_steps(version.id).questions
-
-
 # --- the rules both the ORM steps here and messaging.answering follow --------------------------
 
 
@@ -159,6 +138,15 @@ def question_by_key(version_questions: list, key: str | None):
 
 def prompt(question, locale: str) -> str:
     return QUESTION_TYPES[question.type].sms_prompt(question, locale)
+
+
+def waiting_for(version_id: int, state: str, question_key: str | None, locale: str) -> str:
+    """What a conversation in ``state`` waits for, asked again: the language menu, or the
+    question ``question_key`` (the menu if the version no longer has it)."""
+    if state == "choosing_language":
+        return language_menu()
+    question = question_by_key(version_steps(version_id).questions, question_key)
+    return prompt(question, locale) if question else language_menu()
 
 
 def next_step(steps: VersionSteps, values: Mapping, after_key: str | None, locale: str,
@@ -196,13 +184,6 @@ def invalid_answer_text(question, locale: str, error: str, attempts: int) -> str
 # --- switching the language, expiring (ORM) -----------------------------------------------------
 
 
-def _repeat(conversation: Conversation) -> str:
-    """The question ``conversation`` waits for, asked again (the menu if it has none)."""
-    question = question_by_key(questions(conversation.survey_version),
-                               conversation.current_question_key)
-    return prompt(question, conversation.contact.locale) if question else language_menu()
-
-
 def _set_locale(contact: Contact, locale: str) -> None:
     contact.locale = locale
     if contact.respondent is not None:
@@ -224,7 +205,9 @@ def switch_language(contact: Contact, conversation: Conversation | None, locale:
     conversation.last_activity_at = utcnow()
     if conversation.response is not None:
         conversation.response.locale = locale
-    turn.texts.append(render_text("question", locale, before=confirm, prompt=_repeat(conversation)))
+    asked = waiting_for(conversation.survey_version_id, conversation.state,
+                        conversation.current_question_key, locale)
+    turn.texts.append(render_text("question", locale, before=confirm, prompt=asked))
     return turn
 
 

@@ -201,7 +201,8 @@ def _finish(out: Handled, inbound_id: int, by_rest_api: bool) -> Handled:
                                     conversation_id=out.conversation_id) for text in out.texts]
         else:
             out.writes.append(twiml_replies(out.contact_id, out.texts, out.conversation_id))
-    result = execute_together(db.session.connection(), [*out.writes, *filter(None, [out.answer])])
+    writes = [*out.writes, out.answer] if out.answer else out.writes  # RETURNING goes last
+    result = execute_together(db.session.connection(), writes)
     answer_ids = [result.scalar_one()] if out.answer else []
     queued_ids = [message.id for message in queued]
     db.session.commit()

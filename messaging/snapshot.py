@@ -26,7 +26,8 @@ from feedback.models import ANSWER_COPIES, Response
 from messaging.conversation import OPEN_STATES
 from messaging.keywords import survey_keyword_key
 from messaging.models import Contact, Conversation
-from surveys.models import Survey, SurveyVersion
+from surveys.models import Survey
+from surveys.operations import current_version_id
 
 
 @dataclass(frozen=True)
@@ -69,10 +70,7 @@ _QUERY = (
         Conversation.last_activity_at, Conversation.survey_version_id,
         *(Response.__table__.c[name].label(f"response_{name}") for name in _RESPONSE_COLUMNS),
         Survey.id.label("keyword_survey_id"), Survey.status.label("keyword_survey_status"),
-        sa.select(SurveyVersion.id)
-        .where(SurveyVersion.survey_id == Survey.id, SurveyVersion.published_at.is_not(None))
-        .order_by(SurveyVersion.number.desc()).limit(1)
-        .scalar_subquery().label("keyword_survey_version_id"),
+        current_version_id(Survey.id).label("keyword_survey_version_id"),
     )
     .select_from(Contact)
     .outerjoin(Conversation, sa.and_(Conversation.contact_id == Contact.id,

@@ -10,6 +10,7 @@ Each function commits, so a view makes one call.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from feedback.extensions import db
@@ -48,6 +49,17 @@ def current_version(survey: Survey) -> SurveyVersion | None:
     """The latest published version: what the web form and the SMS engine use."""
     published = [v for v in survey.versions if v.published_at is not None]
     return published[-1] if published else None
+
+
+def current_version_id(survey_id) -> sa.ScalarSelect:
+    """:func:`current_version`'s id as a SQL expression, for a query that already reads the
+    survey (``survey_id``: a column or a value), such as the SMS webhook's one SELECT."""
+    return (
+        sa.select(SurveyVersion.id)
+        .where(SurveyVersion.survey_id == survey_id, SurveyVersion.published_at.is_not(None))
+        .order_by(SurveyVersion.number.desc()).limit(1)
+        .scalar_subquery()
+    )
 
 
 def draft_version(survey: Survey) -> SurveyVersion | None:
