@@ -171,3 +171,12 @@ def test_poster_warns_staff_on_screen_when_public_base_url_is_unset(
     html = client.get(f"/staff/sites/{site.id}/poster").get_data(as_text=True)
     assert "PUBLIC_BASE_URL is not set" not in html
     assert "https://feedback.example.org/s/test-voice?site=east-club" in html
+
+
+def test_survey_intro_page_says_the_same_estimate(client, make_survey):
+    make_survey()
+    intro = client.get("/s/test-voice").get_data(as_text=True)
+    assert "It takes about 2 minutes." in intro and "five minutes" not in intro
+    client.get("/lang/es?next=/")
+    intro = client.get("/s/test-voice").get_data(as_text=True)
+    assert "Toma más o menos 2 minutos." in intro
