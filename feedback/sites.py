@@ -44,7 +44,11 @@ def index():
     """Every site the user may see, with links to edit and to print posters."""
     sites = service.list_sites(visible_site_ids(current_user))
     can_edit = current_user.role in STAFF_ROLES
-    return render_template("feedback/sites.html", sites=sites, can_edit=can_edit)
+    locale = str(get_locale())
+    titles = {s.id: service.survey_title(s, locale) for s in service.all_surveys(True)}
+    return render_template(
+        "feedback/sites.html", sites=sites, can_edit=can_edit, survey_titles=titles
+    )
 
 
 def _edit(site: PartnerSite | None):

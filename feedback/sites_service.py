@@ -10,11 +10,10 @@ from __future__ import annotations
 import io
 
 import segno
-from flask import current_app, request, url_for
-from flask_babel import force_locale
 from babel.lists import format_list
+from flask import current_app, request, url_for
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from feedback.extensions import db
 from feedback.models import Organization, PartnerSite
@@ -73,9 +72,11 @@ def open_surveys() -> list[Survey]:
     return list(db.session.scalars(query))
 
 
-def all_surveys() -> list[Survey]:
-    """Every survey a site may run (closed ones aside), for the site form's choice."""
-    query = db.select(Survey).where(Survey.status != "closed").order_by(Survey.slug)
+def all_surveys(include_closed: bool = False) -> list[Survey]:
+    """Surveys a site may run (the site form's choice: closed ones aside unless asked)."""
+    query = db.select(Survey).order_by(Survey.slug)
+    if not include_closed:
+        query = query.where(Survey.status != "closed")
     return list(db.session.scalars(query))
 
 

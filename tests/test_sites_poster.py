@@ -148,6 +148,8 @@ def test_site_form_saves_the_survey_the_site_runs(
     assert sent.status_code == 302
     db.session.refresh(site)
     assert site.survey_id == survey.id
+    listing = client.get("/staff/sites/").get_data(as_text=True)
+    assert "<td>Test voice</td>" in listing
     page = client.get(f"/staff/sites/{site.id}/edit").get_data(as_text=True)
     assert re.search(rf'<option selected value="{survey.id}">|<option value="{survey.id}" '
                      r'selected', page)
