@@ -125,11 +125,15 @@ def _required_text(questions: list, locale: str) -> str:
             required=len(required), total=len(questions),
         )
     names = format_list([f"“{localized(q.text, locale)}”" for q in required], locale=locale)
-    return ngettext(
-        "Only one question needs an answer: %(questions)s. The others are optional.",
-        "Only these questions need an answer: %(questions)s. The others are optional.",
+    sentence = ngettext(
+        "Only one question needs an answer: %(questions)s",
+        "Only these questions need an answer: %(questions)s",
         len(required), questions=names,
     )
+    # A question ends with its own "?" inside the quotes; anything else gets a full stop.
+    if not sentence.rstrip("”\"»").endswith(("?", ".", "!")):
+        sentence += "."
+    return " ".join((sentence, _("The others are optional.")))
 
 
 def poster_texts(survey: Survey, site: PartnerSite, locale: str) -> dict[str, str]:

@@ -50,7 +50,7 @@ def test_poster_says_the_estimated_time_and_which_questions_are_required(
     assert "It takes about 2 minutes." in poster
     assert "five minutes" not in poster and "every question is optional" not in poster.lower()
     assert ("Only these questions need an answer: “How many times did you visit this month?” "
-            "and “Do you feel safe here?”. The others are optional.") in poster
+            "and “Do you feel safe here?” The others are optional.") in poster
 
     html = client.get(f"/staff/sites/{site.id}/poster?survey=test-voice&lang=es").get_data(
         as_text=True
@@ -64,6 +64,25 @@ def test_poster_says_the_estimated_time_and_which_questions_are_required(
     )
     poster = _poster_section(html)
     assert "2 phút" in poster and "“Tháng này bạn đến mấy lần?”" in poster
+
+
+def test_a_required_question_without_its_own_punctuation_gets_a_full_stop(app):
+    from types import SimpleNamespace
+
+    from flask_babel import force_locale
+
+    from feedback.sites_service import _required_text
+
+    questions = [SimpleNamespace(required=True, text={"en": "Your age group"}),
+                 SimpleNamespace(required=False, text={"en": "Anything else?"})]
+    with app.test_request_context(), force_locale("en"):
+        assert _required_text(questions, "en") == (
+            "Only one question needs an answer: “Your age group”. The others are optional."
+        )
+        many = [SimpleNamespace(required=True, text={"en": f"Q{n}"}) for n in range(4)]
+        assert _required_text([*many, questions[1]], "en") == (
+            "4 of the 5 questions need an answer; the others are optional."
+        )
 
 
 def test_poster_says_every_question_is_optional_only_when_true(
