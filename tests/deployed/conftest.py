@@ -44,3 +44,11 @@ def sessions(deployed):
         return cache[key]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def demo(deployed):
+    """Ids and keys from the demo data that fill the routes' path parameters (crawl.py)."""
+    from crawl import demo_values
+
+    return demo_values(deployed)

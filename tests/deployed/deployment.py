@@ -215,7 +215,8 @@ class Deployment:
     def drop_database(self) -> None:
         if self._db_name:
             with contextlib.suppress(Exception):
-                _pg_admin(self._admin_url, f'DROP DATABASE IF EXISTS "{self._db_name}" WITH (FORCE)')
+                _pg_admin(self._admin_url,
+                          f'DROP DATABASE IF EXISTS "{self._db_name}" WITH (FORCE)')
 
     def prepare(self, seed_demo: bool) -> None:
         self._flask("db", "upgrade")
