@@ -14,11 +14,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import AXE_JS, BLOCKING_IMPACTS, PHONE
 
 from feedback.config import PROJECT_ROOT
 
 pytestmark = pytest.mark.browser
+
+# As in tests/browser/conftest.py (not imported: several conftest modules share that name).
+AXE_JS = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING_IMPACTS = ("serious", "critical")
+PHONE = {"width": 375, "height": 740}
 
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
 WIDTHS = {"phone": PHONE, "desktop": {"width": 1280, "height": 900}}
