@@ -144,13 +144,13 @@ def axe():
 
 
 @pytest.fixture(scope="session")
-def deployed_app(tmp_path_factory):
+def deployed_app(request, tmp_path_factory):
     """The app as deployed (gunicorn + queue worker, full demo; tests/deployed/deployment.py),
-    for the crawl: the pages people see, with every demo figure and chart on them."""
+    for the crawl: the pages people see, with every demo figure and chart on them. The same
+    deployment as tests/deployed's ``deployed`` fixture when both run in one session."""
     import sys
 
     sys.path.insert(0, str(PROJECT_ROOT / "tests" / "deployed"))
-    from deployment import start_deployment
+    from deployment import shared_deployment
 
-    with start_deployment(tmp_path_factory.mktemp("browser-deployed")) as deployment:
-        yield deployment
+    return shared_deployment(request, tmp_path_factory)
