@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -248,3 +249,16 @@ def test_released_figures_add_up_to_the_total_within_the_rounding_base(app, revi
     assert sum(f.value for f in shown) <= goal.comments.value + 5 * len(shown)
     assert abs(goal.comments.value - 38) <= 2 and goal.comments.value % 5 == 0
     assert review.responses.value % 5 == 0 and abs(review.responses.value - 38) <= 2
+
+
+def test_groups_are_shown_by_their_labels_not_codes(app, client, staff, review_world):
+    from analysis.disclosure.labels import label, value_labels
+
+    review_world["add"](comment="x", gender="girl_woman", races=("hispanic_latino",), count=12)
+    html = client.get(f"/staff/review?{QUARTER}&by=gender").get_data(as_text=True)
+    assert "Gender: Girl or woman" in html and "Hispanic or Latino/a" in html
+    visible = re.sub(r'value="[^"]*"', "", html)
+    assert "girl_woman" not in visible and "hispanic_latino" not in visible
+    with app.test_request_context():
+        assert label("gender", "girl_woman", "es", value_labels("es")) == "Chica o mujer"
+        assert label("race", "hispanic_latino", "vi", value_labels("vi")).startswith("Người")

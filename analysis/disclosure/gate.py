@@ -315,7 +315,32 @@ def release_review(review, policy: Policy):
             _release_group_table(policy, table, share_values=indicator.rule != "mean")
     for shared in review.shared:
         _release_breakdown(policy, shared.result)
+    _label_groups(review)
     return review
+
+
+def _label_groups(review) -> None:
+    """Demographic codes in the review's tables replaced by their labels in the viewer's
+    language (analysis.disclosure.labels)."""
+    if not review.dimension or review.dimension in ("site",):
+        return
+    from flask_babel import get_locale
+
+    from analysis.disclosure.labels import label, value_labels
+
+    locale = str(get_locale() or "en")
+    labels = value_labels(locale)
+    dim = review.dimension
+    for s in review.goals:
+        tables = ([s.by_group] if s.by_group is not None else []) + [
+            t for _i, t in s.indicator_groups]
+        for table in tables:
+            for cell in table.cells:
+                cell.group = label(dim, cell.group, locale, labels)
+    for shared in review.shared:
+        result = shared.result
+        result.row_labels = {row: label(dim, result.row_labels.get(row, row), locale, labels)
+                             for row in result.rows}
 
 
 def release_counts(policy: Policy, items, attr: str = "count") -> list:

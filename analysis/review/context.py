@@ -128,13 +128,22 @@ def distinct_values(column) -> list:
 
 
 def group_choices() -> list[tuple[str, str]]:
-    """Every recorded demographic value as "dimension:value"."""
+    """Every recorded demographic value as "dimension:value", shown by its translated label
+    (analysis.disclosure.labels), never its code."""
+    from flask_babel import get_locale
+
+    from analysis.disclosure.labels import label, value_labels
+
+    locale = str(get_locale() or "en")
+    labels = value_labels(locale)
     found = []
     for dim in RESPONDENT_COLUMNS:
         for value in distinct_values(getattr(Respondent, dim)):
-            found.append((f"{dim}:{value}", f"{DIMENSION_LABELS[dim]}: {value}"))
+            found.append((f"{dim}:{value}",
+                          f"{DIMENSION_LABELS[dim]}: {label(dim, value, locale, labels)}"))
     for value in distinct_values(RespondentRace.group):
-        found.append((f"race:{value}", f"{DIMENSION_LABELS['race']}: {value}"))
+        found.append((f"race:{value}",
+                      f"{DIMENSION_LABELS['race']}: {label('race', value, locale, labels)}"))
     return found
 
 
