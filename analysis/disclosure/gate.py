@@ -50,7 +50,8 @@ class Figure:
     reason: str | None = None
 
     def __str__(self) -> str:
-        return "" if self.withheld or self.value is None else str(self.value)
+        """The count, or an em dash for a withheld one (outputs explain the dash)."""
+        return "—" if self.withheld or self.value is None else str(self.value)
 
     @property
     def shown(self) -> int | None:

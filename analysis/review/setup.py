@@ -20,8 +20,12 @@ def init_app(app) -> None:
     from feedback import audit  # noqa: F401  (the AuditEvent model exports write to)
     from feedback.roles import ALL_ROLES, STAFF_ROLES, add_staff_link
 
+    from analysis.disclosure.redaction import redact
+
     app.register_blueprint(views.bp)
     app.register_blueprint(public.bp)
+    # free text on staff pages passes the same redaction as quotes and exports
+    app.add_template_filter(redact, "redact")
     app.cli.add_command(retention.retention_command)
     app.cli.add_command(daily_totals.rebuild_command)
     add_staff_link(app, "review.dashboard", _l("Agenda review"), ALL_ROLES)
