@@ -23,11 +23,11 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 
-from analysis.models import AnswerTag, AnswerTheme, Theme
 from analysis.disclosure import kanon
+from analysis.disclosure.redaction import csv_row, redact
+from analysis.models import AnswerTag, AnswerTheme, Theme
 from analysis.review.cells import min_cell_size
 from analysis.review.dashboard import Review
-from analysis.disclosure.redaction import csv_row, redact
 from analysis.review.scope import ReviewScope, response_conditions
 from feedback.extensions import db
 from feedback.models import Answer, PartnerSite, Respondent, RespondentRace, Response

@@ -9,6 +9,7 @@ def init_app(app) -> None:
     """Models, blueprints, staff links, the retention and daily totals commands and jobs, the
     demo goals."""
     from analysis import theme_keys  # noqa: F401  (its flush hook)
+    from analysis.disclosure.redaction import redact
     from analysis.review import (
         daily_totals,
         goals,  # noqa: F401  (models)
@@ -19,8 +20,6 @@ def init_app(app) -> None:
     from analysis.review.demo_goals import seed_demo_goals
     from feedback import audit  # noqa: F401  (the AuditEvent model exports write to)
     from feedback.roles import ALL_ROLES, STAFF_ROLES, add_staff_link
-
-    from analysis.disclosure.redaction import redact
 
     app.register_blueprint(views.bp)
     app.register_blueprint(public.bp)

@@ -27,8 +27,8 @@ from analysis.review import exports, loop, report_pdf
 from analysis.review.context import build_scope, filter_form
 from analysis.review.dashboard import build_review
 from analysis.review.forms import (
-    AcceptHeldForm,
     DIMENSION_LABELS,
+    AcceptHeldForm,
     DeleteForm,
     GoalForm,
     IndicatorForm,
