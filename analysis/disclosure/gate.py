@@ -133,10 +133,10 @@ def min_cell_size() -> int:
 
 
 def policy_for(user=None, *, published: bool = False) -> Policy:
-    """The backbone admin's own dashboard is exact; every other view, and every published
-    output (report, PDF, CSVs, public results, texts), is rounded."""
-    exact = (not published and user is not None and getattr(user, "role", None) == "admin"
-             and getattr(user, "organization_id", None) is None)
+    """The backbone admin's own dashboard is exact (admins are backbone staff: partner
+    organisations only have viewers); every other view, and every published output (report,
+    PDF, CSVs, public results, texts), is rounded."""
+    exact = not published and user is not None and getattr(user, "role", None) == "admin"
     return Policy(min_cell=min_cell_size(), base=1 if exact else rounding_base())
 
 

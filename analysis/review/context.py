@@ -85,7 +85,9 @@ def filter_form(args, scope: ReviewScope, by: str | None) -> ReviewFilterForm:
         form.quarter.data = scope.period.label
     elif scope.period.kind == "month":
         form.month.data = scope.period.label
-    form.kind.data = scope.period.kind
+    form.kind.data = scope.period.kind if scope.period.kind in ("month", "quarter") else "custom"
+    if form.kind.data == "custom":  # show the whole weeks the range was widened to
+        form.start.data, form.end.data = scope.period.start, scope.period.last_day
     every = [("", _all())]
     form.survey.choices = choices(every + [
         (str(s.id), s.slug) for s in db.session.scalars(sa.select(Survey).order_by(Survey.slug))
