@@ -126,3 +126,11 @@ BANK = ("age_group", "race_ethnicity", "gender", "role")
 def bank() -> list[dict]:
     """The bank's questions (fixed codes, labels in every language)."""
     return [age_group(), race_ethnicity(), gender(), role()]
+
+
+def bank_codes(demographic: str) -> set[str]:
+    """The fixed choice codes of one bank question (e.g. "gender")."""
+    for question in bank():
+        if question["settings"]["demographic"] == demographic:
+            return {c["code"] for c in question["choices"]}
+    return set()

@@ -297,3 +297,14 @@ def test_one_respondent_many_responses_stays_withheld(app, db, review_world):
     review = gate.release_review(build_review(scope), gate.Policy(min_cell=10, base=5))
     assert review.too_few and review.goals == []
     assert db.session.query(Response).count() == 12
+
+
+def test_a_survey_cannot_give_the_bank_questions_its_own_codes(app):
+    from surveys.definitions import question_from_dict
+
+    problems: list = []
+    question_from_dict({"key": "gender", "type": "single_choice",
+                        "text": {"en": "Gender"}, "settings": {"demographic": "gender"},
+                        "choices": [{"code": "boy_man", "label": {"en": "Boy"}},
+                                    {"code": "m", "label": {"en": "M"}}]}, 1, [], problems)
+    assert len(problems) == 1 and "“m”" in problems[0] and "boy_man" in problems[0]
