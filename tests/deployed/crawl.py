@@ -73,6 +73,7 @@ ROUTES: dict[str, Route] = {
     "/staff/review": Route("all"),
     "/staff/review/export/answers.csv": Route("admin"),  # row level: the backbone admin only
     "/staff/review/export/summary.csv": Route("all"),
+    "/staff/review/held": Route("staff"),
     "/staff/review/report": Route("all"),
     "/staff/review/report.pdf": Route("all"),
     "/staff/sites/": Route("all"),
