@@ -43,7 +43,8 @@ class Period:
             return month_of(self.start - timedelta(days=1))
         if self.kind == "quarter":
             return quarter_of(self.start - timedelta(days=1))
-        return Period(self.start - timedelta(days=self.days), self.start, "custom")
+        # whole weeks stay whole weeks (analysis.disclosure.windows)
+        return Period(self.start - timedelta(days=self.days), self.start, self.kind)
 
     @property
     def label(self) -> str:
