@@ -24,6 +24,7 @@ from wtforms import SelectChoice
 
 from feedback import sites_service as service
 from feedback.auth import require_site_access, visible_site_ids
+from feedback.downloads import attachment
 from feedback.extensions import db
 from feedback.models import PartnerSite
 from feedback.roles import ALL_ROLES, STAFF_ROLES, roles_required
@@ -133,6 +134,5 @@ def qr(site_id: int):
     svg = service.qr_svg(service.survey_link(survey, site))
     response = Response(svg, mimetype="image/svg+xml")
     if request.args.get("download"):
-        filename = f"qr-{survey.slug}-{site.code}.svg"
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response.headers.update(attachment(f"qr-{survey.slug}-{site.code}.svg"))
     return response

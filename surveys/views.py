@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from feedback.downloads import attachment
 from feedback.roles import STAFF_ROLES, roles_required
 from surveys import forms as F
 from surveys import operations as ops
@@ -323,8 +324,8 @@ def duplicate(slug):
 def export(slug):
     survey = _survey(slug)
     body = json.dumps(ops.export_definition(survey), ensure_ascii=False, indent=2)
-    return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": f'attachment; filename="{survey.slug}.json"'})
+    return Response(body, mimetype="application/json",
+                    headers=attachment(f"{survey.slug}.json"))
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -115,7 +115,7 @@ def test_pdf_download_is_audited(app, client, admin, review_world):
     review_world["add"](comment="safe", count=12)
     response = client.get("/staff/review/report.pdf" + QUERY)
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    client.get("/staff/review/export/answers.csv" + QUERY)
+    client.get("/staff/review/export/answers.csv" + QUERY).get_data()  # streamed: read it all
     actions = [e.action for e in AuditEvent.query.all()]
     assert "export.report_pdf" in actions and "export.answers_csv" in actions
     assert all(e.user_id == admin.id for e in AuditEvent.query.all())

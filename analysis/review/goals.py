@@ -8,7 +8,7 @@ or mean of the numeric value).
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -107,6 +107,11 @@ class LoopUpdate(db.Model):
     )
     #: How many respondents the SMS update was handed to messaging for (None: no SMS).
     sms_recipients: Mapped[int | None]
+
+    @property
+    def period_last_day(self) -> date:
+        """The last day the update covers, as people name a period (the end is exclusive)."""
+        return self.period_end - timedelta(days=1)
 
     goal: Mapped[AgendaGoal] = relationship()
 

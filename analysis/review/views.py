@@ -55,6 +55,7 @@ from analysis.review.presenting import (
 )
 from feedback import padding
 from feedback.audit import record_audit
+from feedback.downloads import attachment
 from feedback.extensions import db
 from feedback.i18n import LANGUAGE_NAMES
 from feedback.models import utcnow
@@ -95,10 +96,10 @@ def dashboard():
 def report():
     """A printable report of the period (print stylesheet), for the review meeting."""
     scope, by, review = _review(published=True)
-    record_audit("export.report_html", "review", None, scope.as_dict())
-    db.session.commit()
-    return render_template("review/report.html", review=review, charts=chart_context(review),
+    page = render_template("review/report.html", review=review, charts=chart_context(review),
                            dimensions=DIMENSION_LABELS)
+    _audit_export("export.report_html", scope)
+    return page
 
 
 @bp.get("/review/report.pdf")
@@ -106,12 +107,10 @@ def report():
 def report_pdf_view():
     """The same report as a PDF handout, in the staff member's language."""
     scope, by, review = _review(published=True)
-    record_audit("export.report_pdf", "review", None, scope.as_dict())
-    db.session.commit()
     data = report_pdf.render(review, str(get_locale()))
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="agenda-review-{scope.period.label}.pdf"'
-    })
+    _audit_export("export.report_pdf", scope)
+    return Response(data, mimetype="application/pdf",
+                    headers=attachment(f"agenda-review-{scope.period.label}.pdf"))
 
 
 @bp.get("/review/export/answers.csv")
@@ -125,12 +124,10 @@ def export_answers():
     except exports.ExportRefused as refused:
         flash(str(refused), "error")
         return redirect(url_for("review.dashboard", **request.args.to_dict()))
-    record_audit("export.answers_csv", "review", None, scope.as_dict())
-    db.session.commit()
-    rows = stream_with_context(exports.answers_export(scope, demographics))
-    return Response(rows, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="answers-{scope.period.label}.csv"'
-    })
+    lines = _audited_stream(exports.answers_export(scope, demographics),
+                            "export.answers_csv", scope)
+    return Response(stream_with_context(lines), mimetype="text/csv",
+                    headers=attachment(f"answers-{scope.period.label}.csv"))
 
 
 @bp.get("/review/export/summary.csv")
@@ -138,11 +135,23 @@ def export_answers():
 def export_summary():
     """Every summary table of the dashboard, suppressed cells marked."""
     scope, by, review = _review(published=True)
-    record_audit("export.summary_csv", "review", None, scope.as_dict())
+    body = "".join(exports.summary_csv(review))
+    _audit_export("export.summary_csv", scope)
+    return Response(body, mimetype="text/csv",
+                    headers=attachment(f"summary-{scope.period.label}.csv"))
+
+
+def _audit_export(action: str, scope) -> None:
+    """Record an export once its file is built: a download that failed is not in the log."""
+    record_audit(action, "review", None, scope.as_dict())
     db.session.commit()
-    return Response(exports.summary_csv(review), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="summary-{scope.period.label}.csv"'
-    })
+
+
+def _audited_stream(lines, action: str, scope):
+    """Yield a streamed export's lines, then record it: only a stream that reached its end
+    (the whole file was sent) is audited."""
+    yield from lines
+    _audit_export(action, scope)
 
 
 @bp.route("/review/held", methods=["GET", "POST"])
