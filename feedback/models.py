@@ -6,19 +6,14 @@ upper ones only by a relationship's string name, never by import (DESIGN.md).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from feedback.clock import utcnow  # noqa: F401  (the one clock; many modules import it here)
 from feedback.extensions import db
-
-
-def utcnow() -> datetime:
-    """Naive UTC timestamps: the database stores UTC, Babel shows the coalition's zone."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
 
 ROLES = ("admin", "staff", "partner_viewer")
 CHANNELS = ("web", "sms")

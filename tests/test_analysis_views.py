@@ -10,7 +10,6 @@ from analysis import codebook_store
 from analysis.models import AnswerTag, AnswerTheme, SentimentModel, Theme
 from feedback.intake import record_response
 from tests.conftest import csrf_token_from
-from tests.fixtures_analysis import *  # noqa: F403 (fixtures)
 
 PAGES = ["/staff/codebook", "/staff/codebook/new", "/staff/codebook/emerging",
          "/staff/answers", "/staff/analysis/agreement"]

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_review)
 """Answers carry copies of their response's period and scope columns (the dashboard filters on
 them without joining responses): the copies must follow the response through web intake, SMS
 completion and later edits, or the dashboard would miss or misplace answers."""
@@ -7,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures_review import Q2, _close_review_connections, review_world  # noqa: F401
+from tests.fixtures_review import Q2
 
 
 def _copies(answer):

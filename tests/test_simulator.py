@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_sms)
 """/dev/sms: the SMS simulator (console backend only, staff only, CSRF on)."""
 
 from __future__ import annotations
@@ -6,7 +5,6 @@ from __future__ import annotations
 from feedback.models import Answer
 from messaging.models import Contact, InboundMessage
 from tests.conftest import csrf_token_from
-from tests.fixtures_sms import _close_connections, family_survey  # noqa: F401
 
 PHONE = "+1 504 555 0188"
 

@@ -8,11 +8,8 @@ import pytest
 from flask_babel import force_locale, gettext
 
 from feedback.models import Response
-from tests import fixtures_webform as fx
 from tests.conftest import csrf_token_from
-
-web_app, make_survey, make_site = fx.web_app, fx.make_survey, fx.make_site
-hidden_token = fx.hidden_token
+from tests.fixtures_webform import hidden_token
 
 URL = "/s/test-voice"
 
