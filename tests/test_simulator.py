@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from feedback.models import Answer
 from messaging.models import Contact, InboundMessage
-from tests.conftest import csrf_token_from
+from tests.helpers import csrf_token_from
 
 PHONE = "+1 504 555 0188"
 

@@ -7,7 +7,7 @@ import re
 import segno
 
 from feedback.models import Organization, PartnerSite
-from tests.conftest import csrf_token_from
+from tests.helpers import csrf_token_from
 
 
 def test_partner_viewer_sees_only_own_organisation_sites(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from feedback.models import FormSitting, Response
-from tests.conftest import csrf_token_from
 from tests.fixtures_webform import hidden_token
+from tests.helpers import csrf_token_from
 from tests.test_webform import URL, answer_page, checked
 
 
