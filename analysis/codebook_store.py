@@ -14,6 +14,7 @@ from flask import current_app
 from analysis.models import CodebookState, Theme
 from feedback.extensions import db
 from feedback.models import utcnow
+from feedback.signals import tags_outdated
 
 
 def codebook_version() -> int:
@@ -118,10 +119,9 @@ def set_theme_active(theme: Theme, active: bool, retag: bool = True) -> Theme:
 
 
 def queue_retag() -> None:
-    """Queue the job that re-tags every stale comment after a codebook edit."""
-    from analysis.tagging import retag_stale
-
-    retag_stale()
+    """Ask for every stale comment to be re-tagged after a codebook edit (the tagging job
+    listens to ``tags_outdated``; this module never imports it)."""
+    tags_outdated.send()
 
 
 def seed_codebook(codebook: Mapping | None = None) -> int:

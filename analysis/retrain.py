@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from analysis.models import AnswerTag, SentimentModel
 from feedback.extensions import db
 from feedback.models import Answer
+from feedback.signals import tags_outdated
 
 
 @dataclass
@@ -100,9 +101,7 @@ def retrain(language: str, actor=None, extra_examples=None, held_back=None) -> R
         row.active = True
     db.session.commit()
     if better:
-        from analysis.tagging import retag_stale
-
-        retag_stale()
+        tags_outdated.send()
     return RetrainOutcome(
         language=language,
         candidate=row,

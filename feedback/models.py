@@ -200,7 +200,7 @@ class Answer(db.Model):
     """One answer to one question, as typed (raw) and as understood (parsed).
 
     ``completed_at``, ``survey_id``, ``site_id``, ``channel`` and ``locale`` are copies of the
-    response's (kept in step by :func:`_sync_answer_copies` on every flush): the review
+    response's (kept in step by :func:`sync_answer_copies` on every flush): the review
     dashboard filters answers by period and scope without joining ``response``, through the
     composite indexes below, so its cost follows the answers in the period, not all answers.
     """
@@ -255,8 +255,7 @@ def copy_response_columns(answer: Answer, response: Response) -> None:
             setattr(answer, name, value)
 
 
-@sa.event.listens_for(sa.orm.Session, "before_flush")
-def _sync_answer_copies(session, flush_context, instances) -> None:
+def sync_answer_copies(session, flush_context, instances) -> None:
     """Keep every answer's copies equal to its response's, whatever code path wrote them
     (intake, SMS completion, demo seeders, tests): new answers take their response's values,
     and a response whose completion time, site, survey, channel or language changes passes
