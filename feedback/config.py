@@ -1,6 +1,6 @@
 """Settings: safe development defaults, overridden by environment variables, then by a test mapping.
 
-This module imports nothing of the project (see DESIGN.md, row 0).
+This module imports nothing of the project (the lowest row of docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "SMS_VALIDITY_PERIOD": int(get("SMS_VALIDITY_PERIOD")),
         #: Reference endpoints for benchmarks/bench_sms_inbound.py (never in production).
         "BENCHMARK_ENDPOINTS": get("BENCHMARK_ENDPOINTS") == "1",
-        # Staff sessions (RELIABILITY.md, staff accounts).
+        # Staff sessions (docs/reliability.md, staff accounts).
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=30),
         "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=12),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),

@@ -1,7 +1,7 @@
 """The response store and the people around it: organisations, sites, staff, respondents.
 
 Upper packages (messaging, analysis) refer to these tables by foreign key; these models refer to
-upper ones only by a relationship's string name, never by import (DESIGN.md).
+upper ones only by a relationship's string name, never by import (docs/architecture.md).
 """
 
 from __future__ import annotations

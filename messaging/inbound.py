@@ -1,7 +1,7 @@
 """Receiving a text: store it first, then handle it under a lock on the contact's row.
 
 The webhook and the simulator both call :func:`receive`; the ``finish_inbound`` job calls
-:func:`handle_stored` for a message whose first handling failed. RELIABILITY.md: Twilio does
+:func:`handle_stored` for a message whose first handling failed. docs/reliability.md: Twilio does
 not retry a 5xx for messaging, so once the message is committed nothing may raise out of here.
 No phone number or message body is ever logged.
 

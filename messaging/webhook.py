@@ -2,7 +2,7 @@
 
 Thin on purpose: check the signature (403 before any write), hand the text to
 :func:`messaging.inbound.receive`, answer its TwiML. Everything after the message is stored
-answers 200, because Twilio does not retry a 5xx for messaging (RELIABILITY.md).
+answers 200, because Twilio does not retry a 5xx for messaging (docs/reliability.md).
 """
 
 from __future__ import annotations

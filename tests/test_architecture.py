@@ -110,7 +110,7 @@ def test_no_import_circle_even_through_a_function_level_import():
 
 def test_the_circle_check_sees_a_function_level_import(tmp_path, monkeypatch):
     code = copy_of_the_code(tmp_path)
-    target = code / "feedback" / "extensions.py"
+    target = code / "feedback/extensions.py"
     target.write_text(target.read_text(encoding="utf-8")
                       + "\n\ndef _dodge():\n    import feedback.app  # noqa: F401\n",
                       encoding="utf-8")
