@@ -12,7 +12,7 @@ _signals = Namespace()
 response_recorded = _signals.signal("response-recorded")
 
 #: Sent inside the transaction that completes a response with Core statements
-#: (feedback.intake.finish_response, the SMS webhook's hot path), which the ORM flush hooks do
+#: (feedback.intake.finish_response, which both channels call), which the ORM flush hooks do
 #: not see; analysis marks the day's review totals stale on the same connection, so the mark
 #: commits with the completion or not at all. kwargs: connection, completed_at.
 response_completing = _signals.signal("response-completing")
