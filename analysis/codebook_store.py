@@ -12,8 +12,10 @@ from collections.abc import Mapping
 from flask import current_app
 
 from analysis.models import CodebookState, Theme
+from feedback.audit import record_audit
 from feedback.extensions import db
 from feedback.models import utcnow
+from feedback.signals import tags_outdated
 
 
 def codebook_version() -> int:
@@ -95,6 +97,7 @@ def save_theme(
     if theme is None:
         theme = Theme(key=key)
         db.session.add(theme)
+    creating = theme is None or theme.id is None
     theme.key = key
     # Locales the caller did not send (a language since disabled) keep their texts.
     merged_labels = {loc: t for loc, t in (theme.labels or {}).items() if loc not in labels}
@@ -103,11 +106,17 @@ def save_theme(
     merged_keywords.update(clean_keywords(keywords))
     theme.labels = merged_labels
     theme.keywords = merged_keywords
+    db.session.flush()
+    record_audit("codebook.create" if creating else "codebook.edit", "theme", theme.id,
+                 {"key": key})
     return set_theme_active(theme, active, retag)
 
 
 def set_theme_active(theme: Theme, active: bool, retag: bool = True) -> Theme:
     """Deactivate (or reactivate) a theme; its tags stay, new analyses no longer assign it."""
+    if theme.id is not None and theme.active is not None and theme.active != active:
+        record_audit("codebook.activate" if active else "codebook.deactivate", "theme",
+                     theme.id, {"key": theme.key})
     theme.active = active
     theme.updated_at = utcnow()
     bump_codebook_version()
@@ -118,10 +127,9 @@ def set_theme_active(theme: Theme, active: bool, retag: bool = True) -> Theme:
 
 
 def queue_retag() -> None:
-    """Queue the job that re-tags every stale comment after a codebook edit."""
-    from analysis.tagging import retag_stale
-
-    retag_stale()
+    """Ask for every stale comment to be re-tagged after a codebook edit (the tagging job
+    listens to ``tags_outdated``; this module never imports it)."""
+    tags_outdated.send()
 
 
 def seed_codebook(codebook: Mapping | None = None) -> int:

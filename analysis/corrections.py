@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from analysis.models import SENTIMENTS, AnswerTag, AnswerTheme, TagCorrection, Theme
+from feedback.audit import record_audit
 from feedback.extensions import db
 from feedback.models import utcnow
 
@@ -73,6 +74,9 @@ def correct_answer(answer_id: int, sentiment: str | None, theme_ids: Iterable[in
     for field, old, new in changes:
         db.session.add(TagCorrection(answer_id=answer_id, staff_user_id=actor_id, field=field,
                                      old_value=old, new_value=new, created_at=now))
+    if changes:
+        record_audit("tag.correct", "answer", answer_id,
+                     {"fields": sorted({field for field, _, _ in changes})}, user_id=actor_id)
     db.session.commit()
     return len(changes)
 

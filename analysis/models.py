@@ -2,7 +2,7 @@
 the history of corrections, and the coalition's trained sentiment models.
 
 These tables point down to ``answer`` and ``staff_user`` by foreign key; the response store
-never imports them (DESIGN.md). Tags are one row per answer, so every breakdown can join
+never imports them (docs/architecture.md). Tags are one row per answer, so every breakdown can join
 ``answer_tag`` and group by sentiment in one SQL query.
 """
 

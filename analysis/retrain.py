@@ -15,8 +15,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from analysis.models import AnswerTag, SentimentModel
+from feedback.audit import record_audit
 from feedback.extensions import db
 from feedback.models import Answer
+from feedback.signals import tags_outdated
 
 
 @dataclass
@@ -98,11 +100,14 @@ def retrain(language: str, actor=None, extra_examples=None, held_back=None) -> R
             current_row.active = False
             db.session.flush()
         row.active = True
+    db.session.flush()
+    record_audit("model.retrain", "sentiment_model", row.id,
+                 {"language": language, "activated": better,
+                  "macro_f1": round(scores.macro_f1, 4), "corrections": len(extra)},
+                 user_id=getattr(actor, "id", None))
     db.session.commit()
     if better:
-        from analysis.tagging import retag_stale
-
-        retag_stale()
+        tags_outdated.send()
     return RetrainOutcome(
         language=language,
         candidate=row,

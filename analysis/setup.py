@@ -17,15 +17,11 @@ def _init_tagging(app) -> None:
     import analysis.views_answers  # noqa: F401 - adds its routes to the blueprint
     from analysis.cli import analyze_command
     from analysis.demo_analysis import seed_demo_analysis
-    from analysis.tagging import on_response_recorded
     from analysis.views import bp
     from feedback.roles import ADMIN, STAFF_ROLES, add_staff_link
-    from feedback.signals import response_recorded
 
     app.register_blueprint(bp)
     app.cli.add_command(analyze_command)
-    # weak=False: the receiver is a module function, kept for the life of the process.
-    response_recorded.connect(on_response_recorded, weak=False)
     add_staff_link(app, "analysis.answers", _l("Comments"), STAFF_ROLES)
     add_staff_link(app, "analysis.codebook", _l("Codebook"), STAFF_ROLES)
     add_staff_link(app, "analysis.model", _l("Sentiment model"), ADMIN)

@@ -2,7 +2,7 @@
 
 Pure functions over plain numbers (no Flask, no database), so the rule can be tested alone.
 
-The rule (RELIABILITY.md, "Privacy"), with ``m`` the minimum cell size (MIN_CELL_SIZE, 10):
+The rule (docs/privacy.md, "Small groups"), with ``m`` the minimum cell size (MIN_CELL_SIZE, 10):
 
 1. **Primary suppression.** A count ``n`` with ``0 < n < m`` is hidden: cells, row totals,
    column totals and the overall total alike. Zero counts are shown (the common practice of

@@ -197,6 +197,11 @@ def retag_stale() -> None:
     retag_stale_job()
 
 
+def on_tags_outdated(sender, **_) -> None:
+    """Signal receiver: the codebook or the sentiment model changed; re-tag stale comments."""
+    retag_stale()
+
+
 def on_response_recorded(sender, response_id=None, answer_ids=(), completed=False, **_):
     """Signal receiver: queue the tagging of the free-text answers just stored."""
     if not answer_ids:

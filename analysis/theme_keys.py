@@ -28,8 +28,7 @@ def parse_theme_key(key: str | None) -> frozenset[int]:
     return frozenset(int(part) for part in (key or "").split(",") if part)
 
 
-@sa.event.listens_for(sa.orm.Session, "after_flush")
-def _rewrite_theme_keys(session, flush_context) -> None:
+def rewrite_theme_keys(session, flush_context) -> None:
     """Recompute the key of every answer whose tag or theme rows this flush wrote."""
     answer_ids = {
         obj.answer_id

@@ -1,4 +1,5 @@
-"""The application factory: the one place that wires packages, blueprints, CLI commands and jobs."""
+"""The application factory: the one place that wires packages, blueprints, CLI commands, jobs,
+and every side effect of a write (docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -59,4 +60,52 @@ def create_app(config: dict | None = None) -> Flask:
     messaging.setup.init_app(app)
     analysis.setup.init_app(app)
 
+    connect_side_effects()
     return app
+
+
+def connect_side_effects() -> None:
+    """Register every side effect of a write: the SQLAlchemy flush listeners and the signal
+    receivers, here and nowhere else, never at import (listed in docs/architecture.md).
+
+    Safe to call again (every test builds an app): a listener or receiver is added once."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from analysis.review.daily_totals import mark_completed_day, mark_stale_days
+    from analysis.tagging import on_response_recorded, on_tags_outdated
+    from analysis.theme_keys import rewrite_theme_keys
+    from feedback import signals
+    from feedback.models import sync_answer_copies
+    from messaging.inbound_jobs import on_inbound_failed
+    from messaging.retention import erase_old_contact_data
+    from messaging.setup import on_loop_update_published
+
+    flush_listeners = [
+        # an answer keeps copies of its response's columns (site, survey, completion, ...)
+        ("before_flush", sync_answer_copies),
+        # the review's daily totals: the days a flush wrote become stale
+        ("after_flush", mark_stale_days),
+        # answer_tag.theme_key: each comment's set of themes as one comparable value
+        ("after_flush", rewrite_theme_keys),
+    ]
+    for event, listener in flush_listeners:
+        if not sa.event.contains(Session, event, listener):
+            sa.event.listen(Session, event, listener)
+
+    receivers = [
+        # a response completed by Core statements (the SMS hot path): its day becomes stale
+        (signals.response_completing, mark_completed_day),
+        # answers stored ("response completed" news included): queue the tagging job
+        (signals.response_recorded, on_response_recorded),
+        # codebook edited or a better model activated: re-tag stale comments
+        (signals.tags_outdated, on_tags_outdated),
+        # a webhook text failed its handling: queue the retry job
+        (signals.inbound_failed, on_inbound_failed),
+        # the review published an update with the SMS option: an update campaign
+        (signals.loop_update_published, on_loop_update_published),
+        # the retention job's cutoff: erase old message bodies and silent contacts
+        (signals.retention_due, erase_old_contact_data),
+    ]
+    for signal, receiver in receivers:
+        signal.connect(receiver, weak=False)

@@ -1,7 +1,8 @@
 """The audit log: who exported, corrected, published or changed a role, and when.
 
-It lives in ``feedback`` (row 2) so both the response store's own pages (role changes) and the
-upper packages (analysis exports, tag corrections, publications) can record into it. Details
+It sits in the lowest row (docs/architecture.md) so every package can record into it: surveys
+(publish, close), the staff pages (role changes), messaging (campaigns, contact imports) and
+analysis (exports, tag corrections, retraining, codebook and goal edits). Details
 never hold phone numbers or message bodies: only ids, names of things and filter settings.
 """
 
@@ -15,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from feedback.clock import utcnow
 from feedback.extensions import db
-from feedback.models import StaffUser, utcnow
 from feedback.roles import ADMIN, add_staff_link, roles_required
 
 #: Events shown per page of /staff/audit.
@@ -42,7 +43,8 @@ class AuditEvent(db.Model):
     #: Small JSON of context (filters, old and new role); never personal data.
     details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
-    user: Mapped[StaffUser | None] = relationship()
+    #: By the model's name, not an import: the store's models sit in a higher row.
+    user: Mapped["StaffUser | None"] = relationship("StaffUser")  # noqa: F821, UP037
 
 
 def record_audit(

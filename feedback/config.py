@@ -1,6 +1,6 @@
 """Settings: safe development defaults, overridden by environment variables, then by a test mapping.
 
-This module imports nothing of the project (see DESIGN.md, row 0).
+This module imports nothing of the project (the lowest row of docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -46,6 +46,14 @@ ENV_DEFAULTS: dict[str, str] = {
     "SITTING_HOURS": "24",
     "LOG_LEVEL": "INFO",
     "TRUSTED_PROXY_COUNT": "0",
+    "SMS_CONVERSATION_TTL_HOURS": "48",
+    "SMS_RATE_PER_SECOND": "1",
+    "QUIET_HOURS_START": "21",
+    "QUIET_HOURS_END": "8",
+    "REMINDER_DELAY_HOURS": "24",
+    "SMS_MAX_ATTEMPTS": "6",
+    "SMS_VALIDITY_PERIOD": "14400",
+    "BENCHMARK_ENDPOINTS": "",
 }
 
 
@@ -111,7 +119,17 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "LOG_LEVEL": get("LOG_LEVEL"),
         #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
         "TRUSTED_PROXY_COUNT": int(get("TRUSTED_PROXY_COUNT")),
-        # Staff sessions (RELIABILITY.md, staff accounts).
+        # SMS: conversations, sending pace, quiet hours, reminders, retries.
+        "SMS_CONVERSATION_TTL_HOURS": float(get("SMS_CONVERSATION_TTL_HOURS")),
+        "SMS_RATE_PER_SECOND": float(get("SMS_RATE_PER_SECOND")),
+        "QUIET_HOURS_START": int(get("QUIET_HOURS_START")),
+        "QUIET_HOURS_END": int(get("QUIET_HOURS_END")),
+        "REMINDER_DELAY_HOURS": float(get("REMINDER_DELAY_HOURS")),
+        "SMS_MAX_ATTEMPTS": int(get("SMS_MAX_ATTEMPTS")),
+        "SMS_VALIDITY_PERIOD": int(get("SMS_VALIDITY_PERIOD")),
+        #: Reference endpoints for benchmarks/bench_sms_inbound.py (never in production).
+        "BENCHMARK_ENDPOINTS": get("BENCHMARK_ENDPOINTS") == "1",
+        # Staff sessions (docs/reliability.md, staff accounts).
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=30),
         "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=12),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),

@@ -1,6 +1,6 @@
 """Extension objects, created unbound so any module can import them without importing the app.
 
-This module imports nothing of the project (see DESIGN.md, row 0).
+This module imports nothing of the project (the lowest row of docs/architecture.md).
 """
 
 from flask_babel import Babel

@@ -67,31 +67,8 @@ def _field_value(value) -> str:
     return str(value)[:120]
 
 
-def _apply_demographics(respondent: Respondent, question: Question, value) -> None:
-    target = _demographic(question, value)
-    if target == RACE_FIELD:
-        existing = {r.group for r in respondent.races}
-        for group in _new_race_groups(value, existing):
-            respondent.races.append(RespondentRace(group=group))
-    elif target is not None:
-        setattr(respondent, target, _field_value(value))
-
-
 def _raw_text(raw) -> str:
     return raw if isinstance(raw, str) else ", ".join(map(str, raw or []))
-
-
-def _store_answer(response: Response, question: Question, raw, parsed) -> Answer:
-    answer = Answer(
-        question_id=question.id,
-        question_key=question.key,
-        raw_text=_raw_text(raw),
-        value=parsed.value,
-        value_number=parsed.number,
-    )
-    response.answers.append(answer)
-    _apply_demographics(response.respondent, question, parsed.value)
-    return answer
 
 
 def validate_answers(
@@ -129,7 +106,10 @@ def record_response(
 ) -> Response:
     """Validate and store a whole response at once (the web form), or raise IntakeError.
 
-    The same ``submission_token`` twice returns the first response: a double submit or a
+    Written with the same functions the SMS webhook uses one answer at a time
+    (:func:`add_respondent`, :func:`add_response`, :func:`add_answer`, :func:`finish_response`),
+    so both channels store a response, its answers and their side effects one way. The same
+    ``submission_token`` twice returns the first response: a double submit or a
     back-and-resubmit never records two.
     """
     existing = find_by_token(submission_token)
@@ -138,15 +118,23 @@ def record_response(
     parsed, errors = validate_answers(version, raw_answers, locale)
     if errors:
         raise IntakeError(errors)
-    response = start_response(
-        version, channel=channel, locale=locale, site=site,
-        respondent=respondent or new_respondent(locale),
-    )
-    response.submission_token = submission_token
-    response.started_at = response.completed_at = utcnow()
-    for key, (question, result) in parsed.items():
-        _store_answer(response, question, raw_answers.get(key), result)
     try:
+        if respondent is not None and respondent.id is None:
+            db.session.flush()
+        respondent_id = respondent.id if respondent is not None else add_respondent(locale)
+        now = utcnow()
+        response = add_response(
+            version.id, version.survey_id, channel=channel, locale=locale,
+            respondent_id=respondent_id, site_id=site.id if site else None,
+            submission_token=submission_token, started_at=now,
+        )
+        connection = db.session.connection()
+        answer_ids = [
+            connection.execute(*add_answer(response, question, raw_answers.get(key), result))
+            .scalar_one()
+            for key, (question, result) in parsed.items()
+        ]
+        finish_response(response["id"], completed_at=now)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -154,41 +142,10 @@ def record_response(
         if existing is not None:  # a concurrent double submit won the race
             return existing
         raise
-    response_recorded.send(
-        response, response_id=response.id, answer_ids=[a.id for a in response.answers],
-        completed=True,
-    )
-    return response
-
-
-def start_response(
-    version: SurveyVersion,
-    *,
-    channel: str,
-    locale: str,
-    respondent: Respondent,
-    site: PartnerSite | None = None,
-) -> Response:
-    """Open a response that is filled one answer at a time (SMS). Caller commits."""
-    response = Response(
-        respondent=respondent,
-        survey_id=version.survey_id,
-        survey_version_id=version.id,
-        channel=channel,
-        site_id=site.id if site else None,
-        locale=locale,
-    )
-    db.session.add(response)
-    return response
-
-
-def record_answer(response: Response, question: Question, raw: str, locale: str):
-    """Validate one answer and add it to the response (caller commits, then calls
-    :func:`announce`). Returns the ParseResult; on error nothing is written."""
-    result = parse_answer(question, raw, locale)
-    if result.error is None and result.value is not None:
-        _store_answer(response, question, raw, result)
-    return result
+    if respondent is not None:
+        db.session.expire(respondent)  # its demographic columns were written by Core
+    announce(response["id"], answer_ids, completed=True)
+    return db.session.get(Response, response["id"])
 
 
 _INSERT_RESPONDENT = sa.insert(Respondent).returning(Respondent.id)
@@ -207,33 +164,35 @@ _UPDATE_RESPONDENT = sa.update(Respondent).where(Respondent.id == sa.bindparam("
 
 
 def add_respondent(locale: str | None) -> int:
-    """:func:`new_respondent` with one Core INSERT in the caller's transaction (the SMS
-    webhook's hot path); returns the respondent's id."""
+    """A new pseudonymous respondent, with one Core INSERT in the caller's transaction;
+    returns its id (:func:`new_respondent` is the ORM object, for a new SMS contact)."""
     return db.session.connection().execute(
         _INSERT_RESPONDENT, {"pseudonym": secrets.token_hex(12), "preferred_locale": locale}
     ).scalar_one()
 
 
 def add_response(version_id: int, survey_id: int, *, channel: str, locale: str,
-                 respondent_id: int, site_id: int | None) -> dict:
-    """:func:`start_response` with one Core INSERT in the caller's transaction (the SMS
-    webhook's hot path). Returns what :func:`add_answer` takes: the response's ``id``,
-    ``respondent_id`` and the columns its answers copy."""
+                 respondent_id: int, site_id: int | None, submission_token: str | None = None,
+                 started_at: datetime | None = None) -> dict:
+    """Open a response with one Core INSERT in the caller's transaction (both channels).
+    Returns what :func:`add_answer` takes: the response's ``id``, ``respondent_id`` and the
+    columns its answers copy."""
     row = db.session.connection().execute(_INSERT_RESPONSE, {
         "respondent_id": respondent_id, "survey_id": survey_id, "survey_version_id": version_id,
         "channel": channel, "site_id": site_id, "locale": locale,
+        "submission_token": submission_token, "started_at": started_at or utcnow(),
     }).one()
     return dict(row._mapping)
 
 
 def add_answer(response: Mapping, question: Question, raw: str, parsed) -> tuple[sa.Insert, dict]:
-    """Store one validated answer (``parsed``, from :func:`record_answer`'s parser) of a
+    """Store one validated answer (``parsed``, from the question type's parser) of a
     response filled one answer at a time, with Core statements in the caller's transaction.
     The SMS webhook's hot path: no ORM unit of work.
 
     Returns the answer's INSERT (RETURNING its id) and values, which the caller runs with its
     other last writes; a demographic answer is copied onto the respondent at once, as
-    :func:`record_answer` does. ``response`` maps ``id``, ``respondent_id`` and the columns
+    the web form's answers are. ``response`` maps ``id``, ``respondent_id`` and the columns
     answers copy (ANSWER_COPIES) to the response's values: the ORM hook that keeps those
     copies in step does not run for a Core insert, so they are written here; completing the
     response later (:func:`finish_response`) sets the completion time on every answer.
@@ -262,11 +221,6 @@ def add_answer(response: Mapping, question: Question, raw: str, parsed) -> tuple
     return _INSERT_ANSWER, {f"answer_{name}": value for name, value in values.items()}
 
 
-def complete_response(response: Response) -> None:
-    """Mark a one-at-a-time response finished (caller commits)."""
-    response.completed_at = utcnow()
-
-
 _COMPLETE_RESPONSE = (
     sa.update(Response).where(Response.id == sa.bindparam("response"))
     .values(completed_at=sa.bindparam("completed_at"))
@@ -277,13 +231,13 @@ _COMPLETE_ANSWERS = (
 )
 
 
-def finish_response(response_id: int) -> datetime:
-    """:func:`complete_response` with Core statements in the caller's transaction (the SMS
-    webhook's hot path): the response and its answers' copies of the completion time, and
+def finish_response(response_id: int, completed_at: datetime | None = None) -> datetime:
+    """Complete a response with Core statements in the caller's transaction (both channels):
+    the response and its answers' copies of the completion time, and
     :data:`~feedback.signals.response_completing` for what the flush hooks would have done.
     Returns the completion time."""
     connection = db.session.connection()
-    params = {"response": response_id, "completed_at": utcnow()}
+    params = {"response": response_id, "completed_at": completed_at or utcnow()}
     connection.execute(_COMPLETE_RESPONSE, params)
     connection.execute(_COMPLETE_ANSWERS, params)
     response_completing.send(None, connection=connection, completed_at=params["completed_at"])
@@ -303,11 +257,8 @@ __all__ = [
     "add_respondent",
     "add_response",
     "announce",
-    "complete_response",
     "finish_response",
     "new_respondent",
-    "record_answer",
     "record_response",
-    "start_response",
     "validate_answers",
 ]

@@ -1,27 +1,23 @@
 """The response store and the people around it: organisations, sites, staff, respondents.
 
 Upper packages (messaging, analysis) refer to these tables by foreign key; these models refer to
-upper ones only by a relationship's string name, never by import (DESIGN.md).
+upper ones only by a relationship's string name, never by import (docs/architecture.md).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from feedback.clock import utcnow  # noqa: F401  (the one clock; many modules import it here)
 from feedback.extensions import db
 
 if TYPE_CHECKING:
     from surveys.models import Survey
-
-
-def utcnow() -> datetime:
-    """Naive UTC timestamps: the database stores UTC, Babel shows the coalition's zone."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 ROLES = ("admin", "staff", "partner_viewer")
@@ -236,7 +232,7 @@ class Answer(db.Model):
     """One answer to one question, as typed (raw) and as understood (parsed).
 
     ``completed_at``, ``survey_id``, ``site_id``, ``channel`` and ``locale`` are copies of the
-    response's (kept in step by :func:`_sync_answer_copies` on every flush): the review
+    response's (kept in step by :func:`sync_answer_copies` on every flush): the review
     dashboard filters answers by period and scope without joining ``response``, through the
     composite indexes below, so its cost follows the answers in the period, not all answers.
     """
@@ -291,8 +287,7 @@ def copy_response_columns(answer: Answer, response: Response) -> None:
             setattr(answer, name, value)
 
 
-@sa.event.listens_for(sa.orm.Session, "before_flush")
-def _sync_answer_copies(session, flush_context, instances) -> None:
+def sync_answer_copies(session, flush_context, instances) -> None:
     """Keep every answer's copies equal to its response's, whatever code path wrote them
     (intake, SMS completion, demo seeders, tests): new answers take their response's values,
     and a response whose completion time, site, survey, channel or language changes passes

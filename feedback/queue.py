@@ -4,7 +4,7 @@ Jobs are declared with ``@queue.task()`` anywhere below the app factory; the fac
 :func:`init_app` so every job runs inside an application context. In tests the queue runs in
 immediate mode (``QUEUE_IMMEDIATE``), executing each job as soon as it is enqueued.
 
-This module imports nothing of the project (it belongs to row 0 of DESIGN.md).
+This module imports nothing of the project (the lowest row of docs/architecture.md).
 """
 
 from __future__ import annotations

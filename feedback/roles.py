@@ -1,7 +1,7 @@
 """Role checks for staff views.
 
-Imports nothing of the project but the extensions (row 0 of DESIGN.md), so the survey builder
-(row 1) can protect its views without importing the response store.
+Imports nothing of the project but the extensions (lowest row: docs/architecture.md), so the
+survey builder (row 1) can protect its views without importing the response store.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""HTTP security headers and cache rules (RELIABILITY.md, staff accounts)."""
+"""HTTP security headers and cache rules (docs/reliability.md, staff accounts)."""
 
 from __future__ import annotations
 

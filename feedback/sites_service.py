@@ -1,6 +1,6 @@
 """Partner sites: the write path for staff edits, survey links and QR posters.
 
-Posters and QR codes point at the stable public link ``/s/<slug>?site=<code>`` (DESIGN.md), so
+Posters and QR codes point at the stable public link ``/s/<slug>?site=<code>`` (a stable URL), so
 a printed poster keeps working across survey versions. The link is built from
 ``PUBLIC_BASE_URL`` when set (behind a proxy the request host is the internal one).
 """

@@ -25,6 +25,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from huey import crontab
 
+from feedback.audit import record_audit
 from feedback.extensions import db
 from feedback.queue import queue
 from messaging import answering, outbound, pacing, sender_queue, snapshot
@@ -148,6 +149,10 @@ def start_campaign(name: str, survey_id: int, group: str, starts_at: datetime,
                         starts_at=pacing.next_allowed_time(starts_at), status="scheduled",
                         created_by_id=created_by_id)
     db.session.add(campaign)
+    db.session.flush()
+    record_audit("campaign.start", "campaign", campaign.id,
+                 {"survey": survey.slug, "group": group,
+                  "starts_at": campaign.starts_at.isoformat()}, user_id=created_by_id)
     db.session.commit()
     if campaign.starts_at <= pacing.now():
         launch_campaign(campaign.id)

@@ -12,20 +12,16 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+import sqlalchemy as sa
+
 from feedback.extensions import db
-from feedback.intake import (
-    announce,
-    complete_response,
-    new_respondent,
-    record_answer,
-    start_response,
-)
-from feedback.models import PartnerSite, Response, utcnow
+from feedback.intake import add_answer, add_response, announce, finish_response, new_respondent
+from feedback.models import Answer, PartnerSite, Response, utcnow
 from messaging.demo_texts import ANSWER_BANK, FREE_TEXT, NEIGHBOURHOODS
 from messaging.models import Contact, Conversation, InboundMessage, OutboundMessage
 from surveys.logic import is_applicable
 from surveys.texts import localized
-from surveys.types import sms_prompt
+from surveys.types import parse_answer, sms_prompt
 
 SLUG = "family-pulse"
 KEYWORD = "PULSE"
@@ -153,32 +149,39 @@ def _answers(rng: random.Random, who: random.Random, locale: str) -> dict[str, s
     return replies
 
 
-def _seed_conversation(rng, contact: Contact, version, when) -> Response:
-    """One completed SMS survey: response, answers, conversation and the message thread."""
+def _seed_conversation(rng, contact: Contact, version, when) -> tuple[int, list[int]]:
+    """One completed SMS survey: response, answers, conversation and the message thread,
+    written through the intake the webhook uses. Returns the response's and answers' ids."""
     locale = contact.locale
-    response = start_response(version, channel="sms", locale=locale,
-                              respondent=contact.respondent, site=contact.site)
-    response.started_at = when
-    conversation = Conversation(contact=contact, survey_version=version, response=response,
-                                state="completed", started_at=when, last_activity_at=when)
+    db.session.flush()  # the contact and its respondent have ids
+    response = add_response(version.id, version.survey_id, channel="sms", locale=locale,
+                            respondent_id=contact.respondent.id, site_id=contact.site_id,
+                            started_at=when)
+    conversation = Conversation(contact=contact, survey_version=version,
+                                response_id=response["id"], state="completed", started_at=when,
+                                last_activity_at=when)
     db.session.add(conversation)
     replies = _answers(rng, random.Random(contact.phone), locale)
     thread = [(KEYWORD, localized(version.intro, locale))]
     values = {}
+    answer_ids = []
+    connection = db.session.connection()
     for question in version.questions:
         if not is_applicable(question, values):
             continue
         raw = replies.get(question.key, "")
         thread[-1] = (thread[-1][0], thread[-1][1] + "\n\n" + sms_prompt(question, locale))
-        result = record_answer(response, question, raw, locale)
-        if result.value is not None:
+        result = parse_answer(question, raw, locale)
+        if result.error is None and result.value is not None:
+            statement, params = add_answer(response, question, raw, result)
+            answer_ids.append(connection.execute(statement, params).scalar_one())
             values[question.key] = result.value
         thread.append((raw or "-", ""))
     thread[-1] = (thread[-1][0], localized(version.thanks, locale))
-    complete_response(response)
-    response.completed_at = when + timedelta(minutes=2 * len(thread))
-    for answer in response.answers:
-        answer.created_at = response.completed_at
+    completed_at = finish_response(response["id"],
+                                   completed_at=when + timedelta(minutes=2 * len(thread)))
+    connection.execute(sa.update(Answer).where(Answer.response_id == response["id"])
+                       .values(created_at=completed_at))
     for index, (body, reply) in enumerate(thread):
         at = when + timedelta(minutes=2 * index)
         db.session.add(InboundMessage(
@@ -189,7 +192,7 @@ def _seed_conversation(rng, contact: Contact, version, when) -> Response:
             contact=contact, kind="reply", body=reply.strip(), status="delivered",
             created_at=at + timedelta(seconds=5), sent_at=at + timedelta(seconds=5),
         ))
-    return response
+    return response["id"], answer_ids
 
 
 def seed_demo_sms() -> None:
@@ -215,5 +218,5 @@ def seed_demo_sms() -> None:
         when = now - timedelta(days=rng.uniform(1, 182), hours=rng.uniform(0, 12))
         responses.append(_seed_conversation(rng, contact, version, when))
     db.session.commit()
-    for response in responses:
-        announce(response.id, [answer.id for answer in response.answers], True)
+    for response_id, answer_ids in responses:
+        announce(response_id, answer_ids, True)

@@ -1,7 +1,7 @@
 """Receiving a text: store it first, then handle it under a lock on the contact's row.
 
 The webhook and the simulator both call :func:`receive`; the ``finish_inbound`` job calls
-:func:`handle_stored` for a message whose first handling failed. RELIABILITY.md: Twilio does
+:func:`handle_stored` for a message whose first handling failed. docs/reliability.md: Twilio does
 not retry a 5xx for messaging, so once the message is committed nothing may raise out of here.
 No phone number or message body is ever logged.
 
@@ -28,6 +28,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from feedback.extensions import db
 from feedback.intake import announce
 from feedback.models import utcnow
+from feedback.signals import inbound_failed
 from messaging import snapshot
 from messaging.batched_writes import execute_together
 from messaging.models import Contact, InboundMessage
@@ -276,8 +277,6 @@ def receive(sid: str, from_number: str | None, body: str | None, num_media: int 
 
 
 def _mark_failed_and_enqueue(inbound_id: int) -> None:
-    from messaging.inbound_jobs import finish_inbound
-
     try:
         db.session.execute(
             sa.update(InboundMessage).where(InboundMessage.id == inbound_id)
@@ -289,7 +288,7 @@ def _mark_failed_and_enqueue(inbound_id: int) -> None:
         log.error("could not mark inbound message %s failed (%s)", inbound_id,
                   type(exc).__name__)
     try:
-        finish_inbound(inbound_id)
+        inbound_failed.send(inbound_id=inbound_id)  # messaging.inbound_jobs queues the retry
     except Exception as exc:  # noqa: BLE001 - the sweep job picks it up later
         db.session.rollback()
         log.error("finishing inbound message %s failed (%s); the sweep retries it",

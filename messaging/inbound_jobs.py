@@ -47,6 +47,11 @@ def finish_inbound(inbound_id: int) -> int:
         ) from None
 
 
+def on_inbound_failed(sender, inbound_id: int, **_) -> None:
+    """Signal receiver: the webhook marked a text failed; queue :func:`finish_inbound`."""
+    finish_inbound(inbound_id)
+
+
 @queue.periodic_task(crontab(minute="*/15"))
 def expire_conversations() -> int:
     """Periodic job: close conversations abandoned longer than SMS_CONVERSATION_TTL_HOURS."""

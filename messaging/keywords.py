@@ -3,7 +3,7 @@
 Pure functions over strings (no Flask, no database) so the rules are easy to test. A keyword
 only counts when it is the WHOLE message (one word, or a fixed two-word phrase such as
 "tieng viet"), in any case, with accents and surrounding spaces or punctuation ignored:
-"Stop!" and " stop " opt out, "stop please" is an answer (RELIABILITY.md, outbound sending).
+"Stop!" and " stop " opt out, "stop please" is an answer (docs/reliability.md, opt-out).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ The write path every sender uses (conversations, campaigns, reminders, updates):
    UPDATE ... WHERE, so two workers or a re-run job cannot both send), re-checks opt-out and
    quiet hours, calls the gateway once and records the SID and status in one transaction.
 
-Retry policy (RELIABILITY.md, "Outbound sending"):
+Retry policy (docs/reliability.md, "Outbound sending"):
 
 * 429/20429, 30003, 5xx, connection refused/connect timeout: status ``retry`` and the job
   reschedules itself with exponential backoff (30 s, 60 s, 120 s ... capped at one hour) up to

@@ -1,6 +1,6 @@
 """One sender, one queue: bulk texts wait behind what is already waiting to go out.
 
-A US long code carries about one segment per second (RELIABILITY.md, outbound sending), per
+A US long code carries about one segment per second (docs/reliability.md, pace), per
 *sender*, not per campaign: two campaigns launched together, or reminders going out while a
 campaign is still sending, must not double the rate, or Twilio queues the excess and drops it
 after the validity period. Each bulk sender (campaign launch, "you said, we did" updates,

@@ -1,4 +1,4 @@
-"""Validation of Twilio's ``X-Twilio-Signature`` header (RELIABILITY.md, Twilio webhooks).
+"""Validation of Twilio's ``X-Twilio-Signature`` header (docs/reliability.md, webhooks).
 
 Twilio signs the URL it was configured with (the PUBLIC one) plus every POST parameter. Behind
 a TLS-terminating proxy the app sees an internal URL, and Werkzeug's ``request.url`` decodes

@@ -5,7 +5,7 @@ Each question becomes one WTForms field named ``q_<key>``; validation is delegat
 SMS respondent would. Answers are optional unless the question is required; optional ones say
 so in their label. Render the fields with ``templates/surveys/_questions.html``.
 
-Row 1 of DESIGN.md: imports only Flask-WTF/WTForms and the surveys package.
+Row 1 of docs/architecture.md: imports only Flask-WTF/WTForms and the surveys package.
 """
 
 from __future__ import annotations

@@ -11,15 +11,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from feedback.clock import utcnow as _utcnow
 from feedback.extensions import db
 
 STATUSES = ("draft", "open", "closed")
-
-
-def _utcnow() -> datetime:
-    from datetime import UTC
-
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Survey(db.Model):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from feedback.audit import record_audit
 from feedback.extensions import db
 from surveys.definitions import (
     CODE_RE,
@@ -299,6 +300,7 @@ def publish(survey: Survey, locales: list[str] | None = None) -> SurveyVersion:
         if current_version(survey) is None:
             raise SurveyError([_("The survey has no questions.")])
         survey.status = "open"
+        record_audit("survey.publish", "survey", survey.id, {"slug": survey.slug})
         db.session.commit()
         return current_version(survey)
     problems = missing_translations(draft, locales or enabled_locales())
@@ -306,6 +308,8 @@ def publish(survey: Survey, locales: list[str] | None = None) -> SurveyVersion:
         raise SurveyError(problems)
     draft.published_at = _utcnow()
     survey.status = "open"
+    record_audit("survey.publish", "survey", survey.id,
+                 {"slug": survey.slug, "version": draft.number})
     db.session.commit()
     return draft
 
@@ -313,6 +317,7 @@ def publish(survey: Survey, locales: list[str] | None = None) -> SurveyVersion:
 def close(survey: Survey) -> None:
     """Stop taking answers (the web form and SMS engine refuse a closed survey)."""
     survey.status = "closed"
+    record_audit("survey.close", "survey", survey.id, {"slug": survey.slug})
     db.session.commit()
 
 
@@ -321,6 +326,7 @@ def reopen(survey: Survey) -> None:
     if current_version(survey) is None:
         raise SurveyError([_("Publish the survey first.")])
     survey.status = "open"
+    record_audit("survey.reopen", "survey", survey.id, {"slug": survey.slug})
     db.session.commit()
 
 

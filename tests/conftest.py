@@ -8,10 +8,19 @@ import pytest
 import sqlalchemy as sa
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from helpers import csrf_token_from  # noqa: F401 - kept for older imports
 
 from feedback.app import create_app
 from feedback.extensions import db as _db
+from tests.helpers import csrf_token_from
+
+#: Every shared fixture, loaded once and one way (test modules import none of them).
+pytest_plugins = [
+    "tests.fixtures_analysis",
+    "tests.fixtures_outbound",
+    "tests.fixtures_review",
+    "tests.fixtures_sms",
+    "tests.fixtures_webform",
+]
 
 TEST_DATABASE_URL = os.environ.get("DATABASE_URL", "")
 
@@ -34,6 +43,15 @@ def _test_config(tmp_path) -> dict:
     else:
         config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "test.sqlite3")
     return config
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _model_cache(tmp_path_factory):
+    """Trained models go to a per-session temporary cache, never the user's home."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "model-cache"))
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +103,10 @@ def app(tmp_path, _schema_ready):
             _db.create_all()
         yield app
         _db.session.remove()
-        _db.engine.dispose()  # each test's app has its own engine: close its connections
+        # each test's app has its own engine: close its connections on every database, or a
+        # psycopg connection left to the garbage collector fails a later test
+        # (filterwarnings=error)
+        _db.engine.dispose()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Fixtures for the outbound SMS tests: contacts, a fake Twilio, a controllable clock.
 
-Load them in a test module with ``pytest_plugins = ["fixtures_outbound"]``.
+Loaded for every test by tests/conftest.py (``pytest_plugins``).
 """
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from fake_twilio import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, FakeTwilio
+
+from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, FakeTwilio
 
 
 @pytest.fixture
@@ -41,18 +42,13 @@ class Clock:
 
 @pytest.fixture
 def clock(app, monkeypatch):
-    """Messaging's clock, fixed at 2031-06-02 15:00 UTC (10:00 in America/Chicago; in the future,
-    so jobs the code schedules stay scheduled in the test queue)."""
-    from messaging import pacing
+    """The one clock (feedback.clock), fixed at 2031-06-02 15:00 UTC (10:00 in America/Chicago;
+    in the future, so jobs the code schedules stay scheduled in the test queue)."""
+    from feedback import clock as the_clock
 
     app.config["TIMEZONE"] = "America/Chicago"
     c = Clock(datetime(2031, 6, 2, 15, 0))
-    monkeypatch.setattr(pacing, "now", c)
-    # The conversation engine stamps last activity with its own clock: keep them together.
-    from messaging import answering, conversation
-
-    monkeypatch.setattr(conversation, "utcnow", c, raising=False)
-    monkeypatch.setattr(answering, "utcnow", c, raising=False)
+    monkeypatch.setattr(the_clock, "_source", c)
     return c
 
 
@@ -107,12 +103,3 @@ def make_sms_survey(db):
         return survey
 
     return make
-
-
-@pytest.fixture
-def dispose_engine(app, db):
-    """Close the pooled connections of this test's app (conftest does so on SQLite only);
-    on PostgreSQL, leaked connections otherwise surface as ResourceWarnings in later tests."""
-    yield
-    db.session.remove()
-    db.engine.dispose()

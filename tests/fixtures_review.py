@@ -89,12 +89,3 @@ def review_world(db):
 
     return {"add": add, "goal": goal, "site_a": site_a, "site_b": site_b, "org_a": org_a,
             "org_b": org_b, "survey": survey, "safety": safety, "transport": transport}
-
-
-@pytest.fixture(autouse=True)
-def _close_review_connections(app, db):
-    """Close the test's database connections (conftest disposes only SQLite engines; a psycopg
-    connection left to the garbage collector fails a later test under filterwarnings=error)."""
-    yield
-    db.session.remove()
-    db.engine.dispose()

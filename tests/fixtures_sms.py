@@ -58,13 +58,3 @@ def text(client):
         return replies(response.get_data(as_text=True))
 
     return send
-
-
-@pytest.fixture(autouse=True)
-def _close_connections(app, db):
-    """Close this test's database connections (conftest only disposes SQLite engines, and an
-    open psycopg connection left for the garbage collector fails a later test under
-    filterwarnings=error)."""
-    yield
-    db.session.remove()
-    db.engine.dispose()

@@ -1,4 +1,4 @@
-"""Plain test helpers (importable as ``from helpers import ...``; conftest modules are not)."""
+"""Plain test helpers (``from tests.helpers import ...``)."""
 
 import re
 

@@ -6,7 +6,6 @@ import sqlalchemy as sa
 
 from analysis.demo_analysis import seed_demo_analysis
 from analysis.models import AnswerTag, AnswerTheme, Theme
-from tests.fixtures_analysis import *  # noqa: F403 (fixtures)
 
 
 def test_demo_seeder_tags_everything_once(app, db, people):

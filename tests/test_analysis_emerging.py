@@ -5,8 +5,7 @@ from __future__ import annotations
 from analysis import codebook_store, emerging
 from analysis.models import AnswerTheme, Theme
 from feedback.intake import record_response
-from tests.conftest import csrf_token_from
-from tests.fixtures_analysis import *  # noqa: F403 (fixtures)
+from tests.helpers import csrf_token_from
 
 UNTAGGED = [
     "The streetlights on our block are broken",

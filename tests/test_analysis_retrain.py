@@ -8,7 +8,6 @@ from analysis import retrain
 from analysis.models import SentimentModel
 from analysis.tagging import current_version
 from analysis.text.training import load_sentiment_examples
-from tests.fixtures_analysis import *  # noqa: F403 (fixtures)
 
 FLIP = {"positive": "negative", "negative": "positive", "neutral": "positive"}
 

@@ -9,7 +9,6 @@ from analysis.models import SENTIMENTS, AnswerTag, AnswerTheme, TagCorrection, T
 from analysis.tagging import current_version, retag_batches, tag_answer_ids
 from feedback.intake import record_response
 from feedback.models import Answer
-from tests.fixtures_analysis import *  # noqa: F403 (fixtures)
 
 TRANSPORT = {"labels": {"en": "Transport", "es": "Transporte"},
              "keywords": {"en": ["bus", "ride"], "es": ["autobús", "camión"]}}

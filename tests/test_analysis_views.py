@@ -9,8 +9,7 @@ import pytest
 from analysis import codebook_store
 from analysis.models import AnswerTag, AnswerTheme, SentimentModel, Theme
 from feedback.intake import record_response
-from tests.conftest import csrf_token_from
-from tests.fixtures_analysis import *  # noqa: F403 (fixtures)
+from tests.helpers import csrf_token_from
 
 PAGES = ["/staff/codebook", "/staff/codebook/new", "/staff/codebook/emerging",
          "/staff/answers", "/staff/analysis/agreement"]

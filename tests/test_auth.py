@@ -9,7 +9,7 @@ from flask import Blueprint
 
 from feedback.auth import PasswordPolicyError, hash_password
 from feedback.models import StaffSession, utcnow
-from tests.conftest import csrf_token_from
+from tests.helpers import csrf_token_from
 
 PASSWORD = "correct horse battery"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from feedback.models import Organization, StaffSession, StaffUser
-from tests.conftest import csrf_token_from
+from tests.helpers import csrf_token_from
 
 PASSWORD = "correct horse battery"
 

@@ -8,7 +8,6 @@ import pytest
 
 from analysis.breakdowns import ALL, Filters, Measure, breakdown
 from analysis.models import AnswerTag, AnswerTheme, Theme
-from tests.fixtures_analysis import *  # noqa: F403 (fixtures)
 
 
 def _tag(db, responses, sentiment, theme=None):

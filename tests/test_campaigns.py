@@ -6,15 +6,12 @@ from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from helpers import csrf_token_from
 
 from feedback.models import Respondent
 from messaging import campaigns, outbound, pacing
 from messaging.models import Campaign, Conversation, OutboundMessage
 from messaging.reminders import send_reminders
-
-pytest_plugins = ["fixtures_outbound"]
-pytestmark = pytest.mark.usefixtures("dispose_engine")
+from tests.helpers import csrf_token_from
 
 #: 10:00 in America/Chicago (CDT, UTC-5) on the clock fixture's day.
 MORNING = datetime(2031, 6, 2, 15, 0)

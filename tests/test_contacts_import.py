@@ -6,14 +6,11 @@ import io
 
 import pytest
 import sqlalchemy as sa
-from helpers import csrf_token_from
 
 from feedback.models import Organization, PartnerSite
 from messaging.contacts import import_contacts
 from messaging.models import Contact
-
-pytest_plugins = ["fixtures_outbound"]
-pytestmark = pytest.mark.usefixtures("dispose_engine")
+from tests.helpers import csrf_token_from
 
 CSV = """phone,name,language,site,groups
 (504) 555-0101,Ana,es,central,parents;tutoring

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_review)
 """The disclosure-control gate against an adversarial insider (in process; the same attacks
 run against a deployed app in tests/deployed/test_disclosure_attacks.py): a small group
 filter, exports under it, two periods a day apart, a one-day site window, exact per-site
@@ -14,7 +13,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.fixtures_review import Q2, _close_review_connections, review_world  # noqa: F401
+from tests.fixtures_review import Q2
 
 QUARTER = "kind=quarter&quarter=2026-Q2"
 RARE = "group=age_group:10-13"

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_review)
 """Downloads gunicorn can send: ASCII file names with an RFC 6266 UTF-8 twin, and exports
 audited only once their file was built."""
 
@@ -7,7 +6,6 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 from feedback.downloads import ascii_filename, attachment
-from tests.fixtures_review import review_world  # noqa: F401
 
 CUSTOM = "?kind=custom&start=2026-04-01&end=2026-06-30"
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_review)
 """Exports, PDF, publishing the loop, retention and the audit log."""
 
 from __future__ import annotations
@@ -8,7 +7,7 @@ import io
 
 import pytest
 
-from tests.fixtures_review import Q2, _close_review_connections, review_world  # noqa: F401
+from tests.fixtures_review import Q2
 
 PHONES = ["+15045550142", "504-555-0142", "(504) 555-0142", "5045550142"]
 QUERY = "?kind=quarter&quarter=2026-Q2"

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_review)
 """End to end through messaging's receivers: the SMS loop respects opt-outs; retention erases
 bodies and stale contacts but keeps the de-identified answers."""
 
@@ -6,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.fixtures_review import Q2, _close_review_connections, review_world  # noqa: F401
+from tests.fixtures_review import Q2
 
 
 def _sms_respondents(db, review_world, n=5):

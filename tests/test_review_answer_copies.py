@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_review)
 """Answers carry copies of their response's period and scope columns (the dashboard filters on
 them without joining responses): the copies must follow the response through web intake, SMS
 completion and later edits, or the dashboard would miss or misplace answers."""
@@ -7,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures_review import Q2, _close_review_connections, review_world  # noqa: F401
+from tests.fixtures_review import Q2
 
 
 def _copies(answer):
@@ -53,21 +52,24 @@ def test_sms_answers_enter_the_period_only_when_the_response_completes(app, db, 
     from analysis.review.goals import Indicator
     from analysis.review.periods import quarter_of
     from analysis.review.scope import ReviewScope
-    from feedback.intake import complete_response, new_respondent, record_answer, start_response
-    from feedback.models import utcnow
+    from feedback.intake import add_answer, add_respondent, add_response, finish_response
+    from feedback.models import Response, utcnow
+    from surveys.types import parse_answer
 
     version, site = survey
     question = version.questions[0]
-    response = start_response(version, channel="sms", locale="vi", site=site,
-                              respondent=new_respondent("vi"))
-    record_answer(response, question, "5", "vi")
+    row = add_response(version.id, version.survey_id, channel="sms", locale="vi",
+                       respondent_id=add_respondent("vi"), site_id=site.id)
+    db.session.connection().execute(*add_answer(row, question, "5",
+                                                parse_answer(question, "5", "vi")))
     db.session.commit()
+    response = db.session.get(Response, row["id"])
     assert response.answers[0].completed_at is None  # a conversation still going on
     indicator = Indicator(question_key="feel_safe", rule="mean", values=[])
     scope = ReviewScope(period=quarter_of(utcnow().date()))
     assert indicators.compute(indicator, scope, min_cell=0).n == 0
 
-    complete_response(response)
+    finish_response(response.id)
     db.session.commit()
     db.session.expire_all()
     assert _copies(response.answers[0]) == _expected(response)

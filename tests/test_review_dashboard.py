@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_review)
 """The agenda review dashboard: indicator arithmetic, change over time, filters, scoping,
 suppression, and no phone number anywhere."""
 
@@ -6,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures_review import Q1, Q2, _close_review_connections, review_world  # noqa: F401
+from tests.fixtures_review import Q1, Q2
 
 
 @pytest.fixture

@@ -1,9 +1,7 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_review)
 """Staff define goals and indicators through the pages; partner viewers cannot."""
 
 from __future__ import annotations
 
-from tests.fixtures_review import _close_review_connections, review_world  # noqa: F401
 from tests.helpers import csrf_token_from
 
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests import fixtures_webform as fx
+from tests.fixtures_webform import hidden_token
 from tests.helpers import csrf_token_from
-
-web_app, make_survey, make_site = fx.web_app, fx.make_survey, fx.make_site
 
 USER_AGENT = "DistinctiveBrowser/9.9 (ua-canary-7f3b)"
 IP = "203.0.113.77"
@@ -17,7 +15,7 @@ IP = "203.0.113.77"
 def _send(client, url, answers):
     html = client.get(url, headers={"User-Agent": USER_AGENT},
                       environ_base={"REMOTE_ADDR": IP}).get_data(as_text=True)
-    data = {"csrf_token": csrf_token_from(html), "token": fx.hidden_token(html),
+    data = {"csrf_token": csrf_token_from(html), "token": hidden_token(html),
             "action": "next", **answers}
     return client.post(url, data=data, headers={"User-Agent": USER_AGENT,
                                                 "X-Forwarded-For": IP},

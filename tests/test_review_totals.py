@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_review)
 """The dashboard reads its headline figures from daily totals (analysis.review.daily_totals):
 they must always equal the figures counted from the answers, after every kind of change a
 coalition makes (new responses, tag corrections, removed themes, a response moved to another
@@ -11,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.fixtures_review import Q1, Q2, _close_review_connections, review_world  # noqa: F401
+from tests.fixtures_review import Q1, Q2
 
 COMMENTS = ["Bus is late", "Safe at the club", "Need jobs", "My number is 504 555 0199"]
 

@@ -1,12 +1,10 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_sms)
 """/dev/sms: the SMS simulator (console backend only, staff only, CSRF on)."""
 
 from __future__ import annotations
 
 from feedback.models import Answer
 from messaging.models import Contact, InboundMessage
-from tests.conftest import csrf_token_from
-from tests.fixtures_sms import _close_connections, family_survey  # noqa: F401
+from tests.helpers import csrf_token_from
 
 PHONE = "+1 504 555 0188"
 

@@ -7,10 +7,7 @@ import re
 import segno
 
 from feedback.models import Organization, PartnerSite
-from tests import fixtures_webform as fx
-from tests.conftest import csrf_token_from
-
-web_app, make_survey, make_site = fx.web_app, fx.make_survey, fx.make_site
+from tests.helpers import csrf_token_from
 
 
 def test_partner_viewer_sees_only_own_organisation_sites(

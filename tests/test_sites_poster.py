@@ -13,7 +13,6 @@ from surveys.timing import SECONDS_BY_TYPE, estimated_minutes
 from tests import fixtures_webform as fx
 from tests.conftest import csrf_token_from
 
-web_app, make_survey, make_site = fx.web_app, fx.make_survey, fx.make_site
 
 
 def _poster_section(html: str) -> str:

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_sms)
 """The SMS survey conversation: one question at a time, in three languages."""
 
 from __future__ import annotations
@@ -7,8 +6,6 @@ import pytest
 
 from feedback.models import Answer, Response
 from messaging.models import Contact, Conversation, InboundMessage, OutboundMessage
-from tests.fixtures_outbound import make_sms_survey  # noqa: F401
-from tests.fixtures_sms import _close_connections, family_survey, text  # noqa: F401
 
 PHONE = "+15045550142"
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_sms)
 """The SMS demo seeder: an open family survey, demo contacts and backdated conversations."""
 
 from __future__ import annotations
@@ -7,7 +6,6 @@ from feedback.models import Answer, Response
 from messaging.demo_sms import CONVERSATIONS, KEYWORD, seed_demo_sms
 from messaging.models import Contact, Conversation
 from surveys.models import Survey
-from tests.fixtures_sms import _close_connections, text  # noqa: F401
 
 
 def test_seed_is_believable_and_idempotent(app, db, text):

@@ -6,7 +6,6 @@ import logging
 from datetime import timedelta
 
 import pytest
-from fake_twilio import PUBLIC_BASE_URL
 
 from messaging import outbound
 from messaging.gateway import (
@@ -16,9 +15,7 @@ from messaging.gateway import (
     get_gateway,
 )
 from messaging.models import OutboundMessage
-
-pytest_plugins = ["fixtures_outbound"]
-pytestmark = pytest.mark.usefixtures("dispose_engine")
+from tests.fake_twilio import PUBLIC_BASE_URL
 
 
 def _queue(db, contact, body="Hello from the coalition", **kw):

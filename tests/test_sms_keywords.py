@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_sms)
 """Keywords: opt-out, opt-in, help and language words in three languages, whole message only."""
 
 from __future__ import annotations
@@ -7,7 +6,6 @@ import pytest
 
 from messaging.keywords import HELP, LANGUAGE, OPT_IN, OPT_OUT, language_choice, match_keyword
 from messaging.models import Contact, Conversation, OutboundMessage
-from tests.fixtures_sms import _close_connections, family_survey, text  # noqa: F401
 
 PHONE = "+15045550177"
 

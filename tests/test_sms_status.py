@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from fake_twilio import AUTH_TOKEN, PUBLIC_BASE_URL
 from twilio.request_validator import RequestValidator
 
 from messaging import outbound
 from messaging.models import OutboundMessage
-
-pytest_plugins = ["fixtures_outbound"]
-pytestmark = pytest.mark.usefixtures("dispose_engine")
+from tests.fake_twilio import AUTH_TOKEN, PUBLIC_BASE_URL
 
 URL = PUBLIC_BASE_URL + "/sms/status"
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_sms)
 """POST /sms/inbound: signature checks, store-first, duplicates, failures, concurrency."""
 
 from __future__ import annotations
@@ -11,14 +10,7 @@ from twilio.request_validator import RequestValidator
 from feedback.models import Answer
 from messaging.batched_writes import execute_together
 from messaging.models import Contact, Conversation, InboundMessage, OutboundMessage
-from tests.fixtures_sms import (  # noqa: F401
-    TOKEN,
-    _close_connections,
-    family_survey,
-    replies,
-    sign,
-    text,
-)
+from tests.fixtures_sms import TOKEN, replies, sign
 
 PHONE = "+15045550123"
 

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from analysis.breakdowns import ALL, Filters, Measure, breakdown
 from analysis.suppression import suppress
-from tests.fixtures_analysis import *  # noqa: F403 (fixtures)
 
 
 def _recoverable(table, rows, cols) -> list:

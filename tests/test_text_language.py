@@ -7,15 +7,6 @@ import pytest
 from analysis import identify_language, identify_languages
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _model_cache(tmp_path_factory):
-    """Trained models go to a per-session temporary cache, not the user's home."""
-    patch = pytest.MonkeyPatch()
-    patch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "model-cache"))
-    yield
-    patch.undo()
-
-
 @pytest.mark.parametrize(("text", "code"), [
     ("The bus is always late and the teachers never call us back", "en"),
     ("Los maestros no nos avisan cuando cancelan las clases", "es"),

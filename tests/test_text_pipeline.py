@@ -12,16 +12,6 @@ import pytest
 
 from analysis import LABELS, TextAnalysis, analyze_many, analyze_text
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _model_cache(tmp_path_factory):
-    """Trained models go to a per-session temporary cache, not the user's home."""
-    patch = pytest.MonkeyPatch()
-    patch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "model-cache"))
-    yield
-    patch.undo()
-
-
 LONG = ("El autobús de la mañana siempre llega tarde y mis hijos pierden la primera clase. "
         * 20)[:1600]
 AWKWARD = [

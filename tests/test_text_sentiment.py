@@ -8,15 +8,6 @@ from textblob import TextBlob
 from analysis import LABELS, analyze_text, default_sentiment_model
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _model_cache(tmp_path_factory):
-    """Trained models go to a per-session temporary cache, not the user's home."""
-    patch = pytest.MonkeyPatch()
-    patch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "model-cache"))
-    yield
-    patch.undo()
-
-
 @pytest.mark.parametrize(("text", "label"), [
     ("The new tutoring center is wonderful, my kids love it", "positive"),
     ("The bus driver was rude and the bus never came", "negative"),

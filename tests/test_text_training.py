@@ -17,16 +17,6 @@ from analysis import (
 from analysis.text.cache import cached_model
 from analysis.text.data import read_labeled
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _model_cache(tmp_path_factory):
-    """Trained models go to a per-session temporary cache, not the user's home."""
-    patch = pytest.MonkeyPatch()
-    patch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "model-cache"))
-    yield
-    patch.undo()
-
-
 # Staff corrections teaching the model "xịn xò" (teen slang: great), which it has never seen.
 SLANG = [
     ("Sân chơi mới xịn xò lắm", "positive"),

@@ -7,9 +7,6 @@ from collections import Counter
 from feedback.demo_answers import quarter_window, seed_web_answers
 from feedback.models import Answer, RespondentRace, Response
 from surveys import demo as youth
-from tests import fixtures_webform as fx
-
-web_app = fx.web_app
 
 
 def test_demo_answers_are_varied_backdated_and_idempotent(web_app, db):

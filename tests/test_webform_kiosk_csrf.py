@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from feedback.models import FormSitting, Response
-from tests import fixtures_webform as fx
-from tests.conftest import csrf_token_from
+from tests.fixtures_webform import hidden_token
+from tests.helpers import csrf_token_from
 from tests.test_webform import URL, answer_page, checked
-
-web_app, make_survey, make_site = fx.web_app, fx.make_survey, fx.make_site
 
 
 def count_responses(db) -> int:
@@ -19,7 +17,7 @@ def test_post_without_csrf_token_rerenders_with_message_and_stores_nothing(clien
     answer_page(client, URL + "?page=1", {"q_visits": "2", "q_safe": "yes"})
     html = client.get(URL + "?page=3").get_data(as_text=True)
     sent = client.post(URL + "?page=3", data={
-        "token": fx.hidden_token(html), "action": "next", "q_idea": "Free wifi",
+        "token": hidden_token(html), "action": "next", "q_idea": "Free wifi",
     })
     page = sent.get_data(as_text=True)
     assert sent.status_code == 200
@@ -28,7 +26,7 @@ def test_post_without_csrf_token_rerenders_with_message_and_stores_nothing(clien
     assert count_responses(db) == 0
     # Sending the re-rendered page (it carries a fresh token) works.
     again = client.post(URL + "?page=3", data={
-        "csrf_token": csrf_token_from(page), "token": fx.hidden_token(page),
+        "csrf_token": csrf_token_from(page), "token": hidden_token(page),
         "action": "next", "q_idea": "Free wifi",
     })
     assert "/thanks" in again.location
@@ -38,7 +36,7 @@ def test_post_without_csrf_token_rerenders_with_message_and_stores_nothing(clien
 def test_expired_csrf_token_keeps_answers(client, db, web_app, make_survey):
     make_survey()
     html = client.get(URL + "?page=1").get_data(as_text=True)
-    form = {"csrf_token": csrf_token_from(html), "token": fx.hidden_token(html),
+    form = {"csrf_token": csrf_token_from(html), "token": hidden_token(html),
             "action": "next", "q_visits": "12", "q_safe": "no"}
     web_app.config["WTF_CSRF_TIME_LIMIT"] = -1  # every token is now older than the limit
     sent = client.post(URL + "?page=1", data=form)

@@ -1,1 +1,1 @@
-"""The agenda review: goals, indicators, dashboard, exports, closing the loop (issue 6)."""
+"""The agenda review: goals, indicators, dashboard, exports, closing the loop."""

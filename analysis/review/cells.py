@@ -1,7 +1,7 @@
 """One-way tables of the review (a figure per demographic group), and their suppression.
 
-The rule is analysis.suppression's, the one every published figure goes through (RELIABILITY.md,
-privacy): a group with fewer than ``MIN_CELL_SIZE`` people (default 10) shows no count and no
+The rule is analysis.suppression's, the one every published figure goes through (docs/privacy.md,
+small groups): a group with fewer than ``MIN_CELL_SIZE`` people (default 10) shows no count and no
 percentage, and because the review also shows the total, one suppressed group could be recovered
 by subtraction, so the next smallest group is suppressed too (complementary suppression).
 Suppressed cells keep their place in the table, marked, so readers see that a group exists but

@@ -35,7 +35,6 @@ from analysis.models import AnswerTag, AnswerTheme
 from feedback.extensions import db
 from feedback.models import Answer, Response
 from feedback.queue import queue
-from feedback.signals import response_completing
 from surveys.models import Question
 
 
@@ -89,8 +88,7 @@ TABLES = (DailyResponses, DailyComments, DailyValues)
 # --- marking stale days -----------------------------------------------------------------------
 
 
-@sa.event.listens_for(sa.orm.Session, "after_flush")
-def _mark_stale_days(session, flush_context) -> None:
+def mark_stale_days(session, flush_context) -> None:
     """Mark the days of completed responses and answers this flush wrote (the completion time
     before and after the change), and of answers whose tag or themes it wrote. Unfinished SMS
     conversations (no completion time yet) mark nothing: the webhook's hot path pays nothing."""
@@ -120,13 +118,11 @@ def _mark_stale_days(session, flush_context) -> None:
                                      [{"day": day} for day in sorted(days)])
 
 
-def _mark_completed_day(sender, connection, completed_at: datetime, **_) -> None:
+def mark_completed_day(sender, connection, completed_at: datetime, **_) -> None:
     """A response completed with Core statements (feedback.intake.finish_response): mark its
-    day in the same transaction, as :func:`_mark_stale_days` does for the ORM's."""
+    day in the same transaction, as :func:`mark_stale_days` does for the ORM's."""
     connection.execute(sa.insert(StaleDay), {"day": completed_at.date()})
 
-
-response_completing.connect(_mark_completed_day, weak=False)
 
 
 def _as_date(value) -> date:

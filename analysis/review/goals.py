@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from analysis.models import Theme
+from feedback.audit import record_audit
 from feedback.extensions import db
 from feedback.models import utcnow
 from surveys.texts import localized
@@ -153,6 +154,7 @@ def save_goal(
     names = {k: v.strip() for k, v in names.items() if v and v.strip()}
     if not names.get("en") and not names:
         raise GoalError("A goal needs a name.")
+    created = goal is None
     if goal is None:
         base = key or slugify(names.get("en") or next(iter(names.values())))
         key, n = base, 1
@@ -169,6 +171,9 @@ def save_goal(
         list(db.session.scalars(db.select(Theme).where(Theme.id.in_(theme_ids))))
         if theme_ids else []
     )
+    db.session.flush()
+    record_audit("goal.create" if created else "goal.edit", "goal", goal.id,
+                 {"key": goal.key, "active": goal.active})
     db.session.commit()
     return goal
 

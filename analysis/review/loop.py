@@ -1,6 +1,6 @@
 """Closing the loop ("you said, we did"): draft, publish, and optionally text respondents.
 
-Analysis never imports messaging (DESIGN.md), so the SMS part is handed over by the
+Analysis never imports messaging (docs/architecture.md), so the SMS part is handed over by the
 ``feedback.signals.loop_update_published`` signal; messaging's receiver creates an update
 campaign, which applies opt-outs, quiet hours and rate limits like every other send.
 """

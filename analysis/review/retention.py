@@ -2,7 +2,7 @@
 
 What is deleted, and by whom:
 - messaging owns phone numbers, contact names and message bodies; analysis may not import it
-  (DESIGN.md), so this job sends ``feedback.signals.retention_due`` with the cutoff and
+  (docs/architecture.md), so this job sends ``feedback.signals.retention_due`` with the cutoff and
   messaging's receiver erases inbound/outbound bodies older than the cutoff and deletes contacts
   not active since (their pseudonymous respondent stays);
 - the answers themselves (Answer.value and raw_text) are kept: they are the de-identified
