@@ -14,7 +14,6 @@ from tests import fixtures_webform as fx
 from tests.conftest import csrf_token_from
 
 
-
 def _poster_section(html: str) -> str:
     return html[html.index('<section class="poster"'):]
 
