@@ -15,8 +15,8 @@ def test_staff_create_goal_with_themes_and_indicator(app, db, client, make_staff
     transport = review_world["transport"]
     response = client.post("/staff/goals/new", data={
         "csrf_token": csrf_token_from(page), "name_en": "Reliable ways to get around",
-        "name_vi": "Phương tiện đi lại", "themes": [str(transport.id)], "position": "2",
-        "active": "y",
+        "name_es": "Formas confiables de moverse", "name_vi": "Phương tiện đi lại",
+        "themes": [str(transport.id)], "position": "2", "active": "y",
     })
     assert response.status_code == 302
     goal = db.session.scalar(db.select(AgendaGoal).filter_by(key="reliable-ways-to-get-around"))
@@ -25,16 +25,18 @@ def test_staff_create_goal_with_themes_and_indicator(app, db, client, make_staff
     page = client.get(f"/staff/goals/{goal.id}/indicators/new").get_data(as_text=True)
     assert "feel_safe" in page and "comment" not in page.split("question_key")[1][:400]
     response = client.post(f"/staff/goals/{goal.id}/indicators/new", data={
-        "csrf_token": csrf_token_from(page), "label_en": "Feel safe", "question_key": "feel_safe",
-        "rule": "share_of_values", "values": "4, 5",
+        "csrf_token": csrf_token_from(page), "label_en": "Feel safe", "label_es": "Seguros",
+        "label_vi": "An toàn", "question_key": "feel_safe", "rule": "share_of_values",
+        "values": "4, 5",
     })
     assert response.status_code == 302
     db.session.expire_all()
     assert goal.indicators[0].values == ["4", "5"]
     # A share indicator without values is refused with a message, nothing saved.
     response = client.post(f"/staff/goals/{goal.id}/indicators/new", data={
-        "csrf_token": csrf_token_from(page), "label_en": "Empty", "question_key": "feel_safe",
-        "rule": "share_of_values", "values": "",
+        "csrf_token": csrf_token_from(page), "label_en": "Empty", "label_es": "Vacío",
+        "label_vi": "Trống", "question_key": "feel_safe", "rule": "share_of_values",
+        "values": "",
     })
     assert response.status_code == 200 and len(goal.indicators) == 1
 
@@ -45,3 +47,27 @@ def test_partner_viewer_cannot_edit_goals(app, client, make_staff, login, review
     assert client.get("/staff/goals").status_code == 403
     assert client.get("/staff/loop").status_code == 403
     assert client.get("/staff/review").status_code == 200
+
+
+def test_a_goal_text_missing_in_a_language_is_refused_and_kept(app, db, client, make_staff,
+                                                                 login, review_world):
+    """Like the survey builder: a description written in English only would show English to
+    Spanish and Vietnamese readers of the review, the report and the PDF."""
+    from analysis.review.goals import AgendaGoal
+
+    make_staff()
+    login()
+    page = client.get("/staff/goals/new").get_data(as_text=True)
+    response = client.post("/staff/goals/new", data={
+        "csrf_token": csrf_token_from(page), "name_en": "Families feel heard",
+        "name_es": "Los jóvenes se sienten seguros", "name_vi": "Thanh niên cảm thấy an toàn",
+        "description_en": "At partner sites and on the way there.", "description_es": "",
+        "description_vi": "", "position": "1", "active": "y",
+    })
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Write this text in every language" in html
+    assert 'id="description_es-error"' in html and 'id="description_vi-error"' in html
+    assert 'id="name_es-error"' not in html
+    assert "At partner sites and on the way there." in html  # what was typed is kept
+    assert db.session.scalar(db.select(AgendaGoal).filter_by(key="families-feel-heard")) is None

@@ -26,15 +26,26 @@ SENTIMENT_COLOURS = {"positive": "#009E73", "neutral": "#999999", "negative": "#
 plt.rcParams.update({"font.family": "DejaVu Sans", "svg.fonttype": "path", "font.size": 9})
 
 
-def _to_data_uri(fig: Figure) -> str:
+#: Data-URI media types of the formats a chart is drawn in: SVG for pages, PNG for the PDF
+#: handout (fpdf2 places raster images reliably; its SVG support is partial).
+MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+def _to_data_uri(fig: Figure, fmt: str = "svg") -> str:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    fig.savefig(buffer, format=fmt, bbox_inches="tight", dpi=200)
+    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f"data:{MEDIA_TYPES[fmt]};base64,{encoded}"
+
+
+def data_uri_bytes(uri: str) -> bytes:
+    """The image bytes of a chart's data URI."""
+    return base64.b64decode(uri.split(",", 1)[1])
 
 
 @functools.lru_cache(maxsize=256)
 def stacked_bars(categories: tuple[str, ...], series: tuple[tuple[str, tuple[int, ...]], ...],
-                 ylabel: str = "") -> str:
+                 ylabel: str = "", fmt: str = "svg") -> str:
     """Vertical stacked bars: one bar per category, one colour per series; SVG data URI."""
     fig = Figure(figsize=(6.4, 2.6))
     ax = fig.subplots()
@@ -48,12 +59,12 @@ def stacked_bars(categories: tuple[str, ...], series: tuple[tuple[str, tuple[int
     ax.spines[["top", "right"]].set_visible(False)
     if series:
         ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
-    return _to_data_uri(fig)
+    return _to_data_uri(fig, fmt)
 
 
 @functools.lru_cache(maxsize=256)
 def sentiment_bars(rows: tuple[tuple[str, tuple[int, int, int]], ...],
-                   names: tuple[str, str, str]) -> str:
+                   names: tuple[str, str, str], fmt: str = "svg") -> str:
     """Horizontal 100 % bars of positive/neutral/negative, one per row (e.g. this period and
     the previous one); ``names`` are the translated sentiment names."""
     fig = Figure(figsize=(6.4, 0.5 + 0.45 * max(len(rows), 1)))
@@ -73,10 +84,11 @@ def sentiment_bars(rows: tuple[tuple[str, tuple[int, int, int]], ...],
     ax.invert_yaxis()
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
-    return _to_data_uri(fig)
+    return _to_data_uri(fig, fmt)
 
 
-def volume_chart(rows: list[tuple[str, str, int]], names: dict[str, str], ylabel: str) -> str:
+def volume_chart(rows: list[tuple[str, str, int]], names: dict[str, str], ylabel: str,
+                 fmt: str = "svg") -> str:
     """Responses per time bucket stacked by channel or language (from dashboard.volume)."""
     buckets = tuple(sorted({b for b, _, _ in rows}))
     keys = sorted({k for _, k, _ in rows})
@@ -84,4 +96,4 @@ def volume_chart(rows: list[tuple[str, str, int]], names: dict[str, str], ylabel
     series = tuple(
         (names.get(k, k), tuple(counts.get((b, k), 0) for b in buckets)) for k in keys
     )
-    return stacked_bars(buckets, series, ylabel)
+    return stacked_bars(buckets, series, ylabel, fmt)

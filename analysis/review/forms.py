@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -70,7 +71,33 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class GoalForm(FlaskForm):
+class EveryLanguage:
+    """The survey builder's completeness rule for texts staff write per language: a text
+    written in one enabled language must be written in every enabled language, or Spanish
+    and Vietnamese readers silently get the English one. ``translated`` names the texts."""
+
+    translated: tuple[str, ...] = ()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        locales = current_app.config["ENABLED_LOCALES"]
+        for text in self.translated:
+            fields = [getattr(self, f"{text}_{code}", None) for code in locales]
+            fields = [f for f in fields if f is not None]
+            if not any((f.data or "").strip() for f in fields):
+                continue
+            for field in fields:
+                if not (field.data or "").strip():
+                    field.errors = [*field.errors, _l(
+                        "Write this text in every language: readers of this language would "
+                        "otherwise see it in another.")]
+                    valid = False
+        return valid
+
+
+class GoalForm(EveryLanguage, FlaskForm):
+    translated = ("name", "description")
+
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
     name_es = StringField(_l("Name (Spanish)"), validators=[Length(max=200)])
     name_vi = StringField(_l("Name (Vietnamese)"), validators=[Length(max=200)])
@@ -83,7 +110,9 @@ class GoalForm(FlaskForm):
     submit = SubmitField(_l("Save goal"))
 
 
-class IndicatorForm(FlaskForm):
+class IndicatorForm(EveryLanguage, FlaskForm):
+    translated = ("label",)
+
     label_en = StringField(_l("Label (English)"), validators=[DataRequired(), Length(max=200)])
     label_es = StringField(_l("Label (Spanish)"), validators=[Length(max=200)])
     label_vi = StringField(_l("Label (Vietnamese)"), validators=[Length(max=200)])
@@ -97,7 +126,9 @@ class IndicatorForm(FlaskForm):
     submit = SubmitField(_l("Save indicator"))
 
 
-class LoopUpdateForm(FlaskForm):
+class LoopUpdateForm(EveryLanguage, FlaskForm):
+    translated = ("heard", "action")
+
     goal_id = SelectField(_l("Goal"), coerce=int, choices=[])
     period = SelectField(_l("Period it reports on"), choices=[], validate_choice=False)
     heard_en = TextAreaField(_l("What we heard (English)"),

@@ -37,9 +37,10 @@ def _plotted(figure) -> int:
     return figure.shown or 0
 
 
-def chart_context(review: Review) -> dict:
-    """Data URIs of every chart and the tables beside them, drawn from what the disclosure
-    gate released (analysis.disclosure.gate.release_review), never from raw counts."""
+def chart_context(review: Review, fmt: str = "svg") -> dict:
+    """Data URIs of every chart (``fmt``: svg for pages, png for the PDF) and the tables beside
+    them, drawn from what the disclosure gate released
+    (analysis.disclosure.gate.release_review), never from raw counts."""
     names = {"web": _("Web"), "sms": _("SMS"), **LANGUAGE_NAMES}
     volume = {}
     released = review.volume_tables or {}
@@ -48,7 +49,7 @@ def chart_context(review: Review) -> dict:
         plotted = [(r["bucket"], r["key"], r["n"] or 0) for r in table]
         volume[by] = {
             "table": table,
-            "chart": charts.volume_chart(plotted, names, _("Responses")) if rows else None,
+            "chart": charts.volume_chart(plotted, names, _("Responses"), fmt) if rows else None,
         }
     sentiment = {}
     labels = sentiment_names()
@@ -61,7 +62,8 @@ def chart_context(review: Review) -> dict:
             if sum(counts):
                 rows.append((label, counts))
         sentiment[s.goal.id] = (
-            charts.sentiment_bars(tuple(rows), tuple(labels[k] for k in order)) if rows else None
+            charts.sentiment_bars(tuple(rows), tuple(labels[k] for k in order), fmt)
+            if rows else None
         )
     return {"volume": volume, "sentiment": sentiment, "names": names,
             "sentiment_names": labels}
