@@ -125,9 +125,10 @@ def export_answers():
     except exports.ExportRefused as refused:
         flash(str(refused), "error")
         return redirect(url_for("review.dashboard", **request.args.to_dict()))
+    lines = exports.answers_export(scope, demographics)  # labels read before the commit
     record_audit("export.answers_csv", "review", None, scope.as_dict())
     db.session.commit()
-    rows = stream_with_context(exports.answers_export(scope, demographics))
+    rows = stream_with_context(lines)
     return Response(rows, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="answers-{scope.period.label}.csv"'
     })
