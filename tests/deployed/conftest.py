@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from deployment import Deployment, start_deployment  # noqa: E402,F401
+from deployment import Deployment, shared_deployment, start_deployment  # noqa: E402,F401
 
 
 def pytest_collection_modifyitems(config, items):
@@ -26,10 +26,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def deployed(tmp_path_factory):
-    """One deployment (2 web workers + queue worker, demo seeded) shared by the session."""
-    with start_deployment(tmp_path_factory.mktemp("deployed")) as deployment:
-        yield deployment
+def deployed(request, tmp_path_factory):
+    """One deployment (2 web workers + queue worker, demo seeded) shared by the session (and
+    by the browser crawl's ``deployed_app``)."""
+    return shared_deployment(request, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

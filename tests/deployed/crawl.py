@@ -173,9 +173,9 @@ def demo_values(deployed) -> dict:
 
 
 def _add_what_the_demo_lacks(db) -> None:
-    """A draft SMS campaign and an unpublished "you said, we did" update (the demo has
-    neither), so their pages can be opened; neither sends anything."""
-    from datetime import date
+    """A draft SMS campaign and a published "you said, we did" update for this quarter (the
+    demo has neither), so their pages can be opened; neither sends anything."""
+    from datetime import UTC, date, datetime
 
     import sqlalchemy as sa
 
@@ -195,6 +195,8 @@ def _add_what_the_demo_lacks(db) -> None:
             period_start=period.start, period_end=period.end,
             heard={"en": "We heard", "es": "Escuchamos", "vi": "Chúng tôi nghe"},
             action={"en": "We act", "es": "Actuamos", "vi": "Chúng tôi làm"},
+            # shown on /results (published without texting anyone)
+            published_at=datetime.now(UTC).replace(tzinfo=None),
         ))
     db.session.commit()
 

@@ -408,3 +408,21 @@ def start_deployment(
     finally:
         deployment.stop()
         deployment.drop_database()
+
+
+_SHARED: dict = {}
+
+
+def shared_deployment(request, tmp_path_factory) -> Deployment:
+    """One deployment per test session, for the session fixtures of both tests/deployed and
+    tests/browser (started by whichever asks first, stopped at the end of the session)."""
+    if "deployment" not in _SHARED:
+        manager = start_deployment(tmp_path_factory.mktemp("deployed"))
+        _SHARED["deployment"] = manager.__enter__()
+
+        def stop():
+            _SHARED.clear()
+            manager.__exit__(None, None, None)
+
+        request.session.config.add_cleanup(stop)
+    return _SHARED["deployment"]
