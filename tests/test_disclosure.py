@@ -307,3 +307,19 @@ def test_a_survey_cannot_give_the_bank_questions_its_own_codes(app):
                         "choices": [{"code": "boy_man", "label": {"en": "Boy"}},
                                     {"code": "m", "label": {"en": "M"}}]}, 1, [], problems)
     assert len(problems) == 1 and "“m”" in problems[0] and "boy_man" in problems[0]
+
+
+def test_imported_responses_can_be_left_out_of_figures(app, db, review_world):
+    from analysis.review.dashboard import build_review
+    from analysis.review.periods import quarter_of
+    from analysis.review.scope import ReviewScope
+
+    review_world["add"](comment="real", count=11)
+    for response in review_world["add"](comment="imported", count=12):
+        response.origin = "import"
+    db.session.commit()
+    scope = ReviewScope(period=quarter_of(Q2.date()))
+    assert build_review(scope).responses == 23
+    app.config["FIGURES_EXCLUDE_ORIGINS"] = ["import", "staff"]
+    review = build_review(scope)
+    assert review.responses == 11 and review.goals[0].comments == 11

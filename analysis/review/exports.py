@@ -101,8 +101,20 @@ def answers_csv(scope: ReviewScope) -> Iterator[str]:
     return answers_export(scope, generalised_demographics(scope, min_cell_size()))
 
 
-def answers_export(scope: ReviewScope, demographics: dict) -> Iterator[str]:
-    """The answers CSV lines for ``scope`` with the generalised ``demographics``."""
+def answers_export(scope: ReviewScope, demographics: dict, locale: str | None = None,
+                   labels: dict | None = None) -> Iterator[str]:
+    """The answers CSV lines for ``scope`` with the generalised ``demographics``, values as
+    labels in ``locale`` (read before streaming: the generator runs after the view returned)."""
+    from flask_babel import get_locale
+
+    from analysis.disclosure.labels import label, label_list, value_labels
+
+    locale = locale or str(get_locale() or "en")
+    labels = labels if labels is not None else value_labels(locale)
+    return _answer_lines(scope, demographics, locale, labels, label, label_list)
+
+
+def _answer_lines(scope, demographics, locale, labels, label, label_list) -> Iterator[str]:
     key = pseudonym_key()
     themes = (
         sa.select(_aggregate(Theme.key))
@@ -126,12 +138,6 @@ def answers_export(scope: ReviewScope, demographics: dict) -> Iterator[str]:
         .order_by(Response.completed_at, Answer.id)
         .execution_options(yield_per=2000)
     )
-    from flask_babel import get_locale
-
-    from analysis.disclosure.labels import label, label_list, value_labels
-
-    locale = str(get_locale() or "en")
-    labels = value_labels(locale)
     blank = (None,) * len(QUASI_IDENTIFIERS)
     yield _csv_line(ANSWER_COLUMNS)
     for row in db.session.execute(query):
@@ -235,7 +241,12 @@ def shared_rows(review: Review) -> Iterator[list]:
 
 
 def summary_csv(review: Review) -> str:
-    """All summary tables in one CSV (one table name per row, long format)."""
+    """All summary tables in one CSV (one table name per row, long format), as the
+    disclosure gate releases them (a review not released yet is released as published)."""
+    if review.policy is None:
+        from analysis.disclosure import gate
+
+        gate.release_review(review, gate.published_policy())
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(SUMMARY_COLUMNS)

@@ -224,5 +224,10 @@ def build(review: Review, locale: str, compress: bool = True) -> FPDF:
 
 
 def render(review: Review, locale: str, compress: bool = True) -> bytes:
-    """The PDF bytes."""
+    """The PDF bytes, of the review as the disclosure gate releases it (a review not
+    released yet is released as published)."""
+    if getattr(review, "policy", None) is None:
+        from analysis.disclosure import gate
+
+        gate.release_review(review, gate.published_policy())
     return bytes(build(review, locale, compress).output())

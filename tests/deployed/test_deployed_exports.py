@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -129,6 +130,11 @@ def test_export_downloads_as_a_usable_file(deployed, sessions, periods, goals, e
         recorded_as_done = [d for d in after if "fail" not in str(d).lower()]
         assert recorded_as_done == [], f"{export} failed ({answer.status_code}) but was audited"
         pytest.fail(f"{export} for a {period} in {locale} answered {answer.status_code}")
+    # A streamed export may write its audit event just after the last chunk: wait (bounded).
+    deadline = time.monotonic() + 10
+    while not after and time.monotonic() < deadline:
+        time.sleep(0.2)
+        after = audit_events(deployed, action)[len(before):]
     assert len(after) == 1, f"{export} succeeded: one audit event expected, found {after}"
     assert answer.headers["Content-Type"].startswith(content_type)
 
