@@ -26,13 +26,14 @@ from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
 
 from feedback.extensions import db
-from feedback.intake import announce
+from feedback.intake import announce, clean_text
 from feedback.models import utcnow
 from messaging import snapshot
 from messaging.batched_writes import execute_together
-from messaging.models import Contact, InboundMessage
+from messaging.conversation import OPEN_STATES
+from messaging.models import Contact, Conversation, InboundMessage
 from messaging.outbound import dispatch, queue_message, twiml_replies
-from messaging.routing import Handled, dispatch_text, wants_contact
+from messaging.routing import Awaited, Handled, dispatch_text, wants_contact
 
 log = logging.getLogger(__name__)
 
@@ -85,36 +86,58 @@ class Stored:
     is_new: bool
     status: str = "received"
     reply_body: str | None = None
+    #: The conversation and question open when it arrived (messaging.routing.Awaited).
+    awaited: Awaited | None = None
 
 
-#: The message, tied to its contact by a subquery on the phone (NULL for an unknown number).
+#: Statuses of a stored message still to be handled.
+UNHANDLED = ("received", "failed")
+
+_CONTACT_OF_PHONE = (
+    sa.select(Contact.id).where(Contact.phone == sa.bindparam("phone", type_=sa.String))
+    .scalar_subquery()
+)
+_OPEN_CONVERSATION = (
+    sa.select(Conversation.id, Conversation.current_question_key)
+    .where(Conversation.contact_id == _CONTACT_OF_PHONE, Conversation.state.in_(OPEN_STATES))
+    .order_by(Conversation.id.desc()).limit(1)
+)
+
+#: The message, tied to its contact by a subquery on the phone (NULL for an unknown number),
+#: with the conversation and question open at that moment: a handling delayed by a crash
+#: applies it to that question or to none (docs/reliability.md).
 _INSERT = (
     sa.insert(InboundMessage)
     .values(
         message_sid=sa.bindparam("sid"),
-        contact_id=sa.select(Contact.id)
-        .where(Contact.phone == sa.bindparam("phone", type_=sa.String)).scalar_subquery(),
+        contact_id=_CONTACT_OF_PHONE,
         body=sa.bindparam("body", type_=sa.Text), num_media=sa.bindparam("num_media"),
         status="received", received_at=sa.bindparam("received_at"),
+        awaited_conversation_id=sa.func.coalesce(
+            _OPEN_CONVERSATION.with_only_columns(Conversation.id).scalar_subquery(), 0),
+        awaited_question_key=_OPEN_CONVERSATION
+        .with_only_columns(Conversation.current_question_key).scalar_subquery(),
     )
-    .returning(InboundMessage.id, InboundMessage.contact_id)
+    .returning(InboundMessage.id, InboundMessage.contact_id,
+               InboundMessage.awaited_conversation_id, InboundMessage.awaited_question_key)
 )
 
 
 def _store(connection: Connection, sid: str, phone: str | None, body: str | None,
-           num_media: int) -> Stored:
+           num_media: int, received_at=None) -> Stored:
     """Insert the message in a statement of its own, in autocommit mode: it is committed (and
     durable) when the INSERT returns, in one round trip. IntegrityError on a duplicate."""
     connection.execution_options(isolation_level="AUTOCOMMIT")
     try:
-        inbound_id, contact_id = connection.execute(_INSERT, {
+        row = connection.execute(_INSERT, {
             "sid": sid, "phone": phone, "body": body, "num_media": num_media,
-            "received_at": utcnow(),
+            "received_at": received_at or utcnow(),
         }).one()
     finally:
         connection.commit()  # nothing to commit: lets the isolation level change back
         connection.execution_options(isolation_level=connection.default_isolation_level)
-    return Stored(inbound_id, contact_id, True)
+    return Stored(row.id, row.contact_id, True,
+                  awaited=Awaited(row.awaited_conversation_id, row.awaited_question_key))
 
 
 def _existing(connection: Connection, sid: str) -> Stored | None:
@@ -128,7 +151,7 @@ def _existing(connection: Connection, sid: str) -> Stored | None:
 
 
 def store(connection: Connection, sid: str, phone: str | None, body: str | None,
-          num_media: int) -> Stored:
+          num_media: int, received_at=None) -> Stored:
     """Store the message first (unique MessageSid) and commit.
 
     The insert is tried first (the unique index decides, no look-up on the hot path); a
@@ -136,7 +159,7 @@ def store(connection: Connection, sid: str, phone: str | None, body: str | None,
     the first row back with ``is_new`` False.
     """
     try:
-        return _store(connection, sid, phone, body, num_media)
+        return _store(connection, sid, phone, body, num_media, received_at)
     except IntegrityError:
         pass
     existing = _existing(connection, sid)
@@ -191,7 +214,8 @@ def _finish(out: Handled, inbound_id: int, by_rest_api: bool) -> Handled:
     """Record the replies and the message's outcome with the handling's last writes (one
     round trip on PostgreSQL), commit once, then send and announce."""
     out.twiml = EMPTY_TWIML if by_rest_api else twiml(out.texts)
-    out.writes.append((_HANDLED, {"inbound_id": inbound_id, "inbound_status": "handled",
+    out.writes.append((_HANDLED, {"inbound_id": inbound_id,
+                                  "inbound_status": "late" if out.late else "handled",
                                   "reply_body": out.twiml}))
     queued = []
     if out.contact_id is not None and out.texts:
@@ -223,15 +247,19 @@ def handle_new(connection: Connection, stored: Stored, phone: str | None, body: 
         contact_id = adopt_contact(stored.id, phone)
         _handle_on(connection)
     snap = snapshot.load(contact_id, body) if contact_id else None
-    return _finish(dispatch_text(snap, body, num_media), stored.id, by_rest_api=False)
+    return _finish(dispatch_text(snap, body, num_media, stored.awaited), stored.id,
+                   by_rest_api=False)
 
 
 def handle_stored(inbound_id: int, *, by_rest_api: bool = False) -> Handled:
-    """Handle a stored message again (the ``finish_inbound`` job): under the contact's lock,
-    and only if it is not handled yet, so a retried or doubled job never answers twice.
-    With ``by_rest_api`` the replies are queued and dispatched after the commit.
+    """Handle a stored message again (Twilio's retry, the ``finish_inbound`` job, the sweeper):
+    under the contact's lock, and only if it is not handled yet, so a retried or doubled job
+    never answers twice; against the question open when it arrived, else it is kept as an
+    unmatched late reply (status ``late``). With ``by_rest_api`` the replies are queued and
+    dispatched after the commit.
     """
-    columns = (InboundMessage.contact_id, InboundMessage.body, InboundMessage.num_media)
+    columns = (InboundMessage.contact_id, InboundMessage.body, InboundMessage.num_media,
+               InboundMessage.awaited_conversation_id, InboundMessage.awaited_question_key)
     row = db.session.execute(sa.select(*columns).where(InboundMessage.id == inbound_id)).first()
     if row is None:
         return Handled()
@@ -239,10 +267,36 @@ def handle_stored(inbound_id: int, *, by_rest_api: bool = False) -> Handled:
     status = db.session.scalar(
         sa.select(InboundMessage.status).where(InboundMessage.id == inbound_id)
     )
-    if status == "handled":
+    if status not in UNHANDLED:
         db.session.rollback()
         return Handled(contact_id=row.contact_id)
-    return _finish(dispatch_text(snap, row.body, row.num_media), inbound_id, by_rest_api)
+    awaited = None  # not recorded (stored before the column existed): trust the present
+    if row.awaited_conversation_id is not None:
+        awaited = Awaited(row.awaited_conversation_id, row.awaited_question_key)
+    return _finish(dispatch_text(snap, row.body, row.num_media, awaited), inbound_id,
+                   by_rest_api)
+
+
+def earlier_unhandled(inbound_id: int) -> list[int]:
+    """Ids of the same contact's texts that arrived before ``inbound_id`` and are still
+    unhandled, oldest first: they are applied before it (arrival order)."""
+    mine = sa.select(InboundMessage.contact_id).where(InboundMessage.id == inbound_id)
+    return list(db.session.scalars(
+        sa.select(InboundMessage.id).where(
+            InboundMessage.contact_id == mine.scalar_subquery(),
+            InboundMessage.id < inbound_id, InboundMessage.status.in_(UNHANDLED),
+        ).order_by(InboundMessage.id)
+    ))
+
+
+def retry_stored(inbound_id: int) -> Received:
+    """Twilio delivered a MessageSid we stored but did not handle (the worker that stored it
+    died): handle it now, its contact's earlier unhandled texts first (their replies by the
+    REST API), and answer its replies as TwiML."""
+    for earlier in earlier_unhandled(inbound_id):
+        handle_stored(earlier, by_rest_api=True)
+    out = handle_stored(inbound_id)
+    return Received(out.twiml or EMPTY_TWIML, inbound_id, duplicate=True)
 
 
 def receive(sid: str, from_number: str | None, body: str | None, num_media: int = 0) -> Received:
@@ -253,14 +307,19 @@ def receive(sid: str, from_number: str | None, body: str | None, num_media: int 
     the REST API, while Twilio gets an empty 200.
     """
     phone = normalise_phone(from_number)
+    body = clean_text(body)
     if db.session().in_transaction():  # the caller's own reads or writes come first
         db.session.commit()
     with db.engine.connect() as connection:
         stored = store(connection, sid, phone, body, num_media)
         if not stored.is_new:
+            if stored.status in UNHANDLED:
+                connection.close()
+                return _retry_safely(stored.id)
             if stored.status == "handled" and stored.reply_body:
                 return Received(stored.reply_body, stored.id, duplicate=True)
             return Received(EMPTY_TWIML, stored.id, duplicate=True)
+        fault_hook("after_store")
         try:
             out = handle_new(connection, stored, phone, body, num_media)
         except Exception as exc:  # noqa: BLE001 - Twilio would lose the message on a 5xx
@@ -273,6 +332,28 @@ def receive(sid: str, from_number: str | None, body: str | None, num_media: int 
         _mark_failed_and_enqueue(stored.id)
         return Received(EMPTY_TWIML, stored.id)
     return Received(out.twiml, stored.id)
+
+
+def _retry_safely(inbound_id: int) -> Received:
+    """:func:`retry_stored`, never raising: a failure leaves the text to the sweeper."""
+    try:
+        return retry_stored(inbound_id)
+    except Exception as exc:  # noqa: BLE001 - stored already; the sweeper finishes it
+        db.session.rollback()
+        log.error("retried inbound message %s failed (%s); the sweeper finishes it",
+                  inbound_id, type(exc).__name__)
+        return Received(EMPTY_TWIML, inbound_id, duplicate=True)
+
+
+def fault_hook(point: str) -> None:
+    """Test-only fault injection for the deployed tier: with ``FAULT_INJECTION`` set to
+    ``<point>:exit`` (a configuration value, never set by default) the process dies here with
+    os._exit, as a kill -9 would leave it: the text stored, not handled."""
+    setting = current_app.config.get("FAULT_INJECTION")
+    if setting and setting == f"{point}:exit":
+        import os
+
+        os._exit(1)
 
 
 def _mark_failed_and_enqueue(inbound_id: int) -> None:
@@ -296,17 +377,17 @@ def _mark_failed_and_enqueue(inbound_id: int) -> None:
                   inbound_id, type(exc).__name__)
 
 
-def received_since(minutes: int, within_hours: int = 24) -> list[int]:
-    """Ids of messages left ``received`` or ``failed`` for more than ``minutes`` (a lost job),
-    but not older than ``within_hours``: a message that keeps failing for a day is left for a
-    person to look at rather than retried forever."""
+def received_since(seconds: int, within_hours: int = 24) -> list[int]:
+    """Ids of messages left ``received`` or ``failed`` for more than ``seconds`` (a lost job,
+    a dead worker), but not older than ``within_hours``: a message that keeps failing for a
+    day is left for a person to look at rather than retried forever. In arrival order."""
     from datetime import timedelta
 
     now = utcnow()
     return list(db.session.scalars(
         db.select(InboundMessage.id).filter(
-            InboundMessage.status.in_(("received", "failed")),
-            InboundMessage.received_at < now - timedelta(minutes=minutes),
+            InboundMessage.status.in_(UNHANDLED),
+            InboundMessage.received_at < now - timedelta(seconds=seconds),
             InboundMessage.received_at > now - timedelta(hours=within_hours),
-        )
+        ).order_by(InboundMessage.id)
     ))
