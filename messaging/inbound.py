@@ -22,13 +22,13 @@ import phonenumbers
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
 
 from feedback.extensions import db
 from feedback.intake import announce, clean_text
 from feedback.models import utcnow
-from messaging import snapshot
+from messaging import snapshot, spool
 from messaging.batched_writes import execute_together
 from messaging.conversation import OPEN_STATES
 from messaging.models import Contact, Conversation, InboundMessage
@@ -246,30 +246,46 @@ def handle_new(connection: Connection, stored: Stored, phone: str | None, body: 
     if contact_id is None and phone and wants_contact(body):
         contact_id = adopt_contact(stored.id, phone)
         _handle_on(connection)
-    snap = snapshot.load(contact_id, body) if contact_id else None
+    snap = snapshot.load(contact_id, body, stored.id) if contact_id else None
+    if snap is not None and snap.earlier_unhandled:
+        # Arrival order: the contact's earlier texts that a dead worker left go first.
+        for earlier in earlier_unhandled(stored.id):
+            handle_stored(earlier, by_rest_api=True)
+        _handle_on(connection)
+        snap = snapshot.load(contact_id, body, stored.id)
+    if snap is not None and snap.message_status not in UNHANDLED:
+        db.session.rollback()  # applied meanwhile, in order, with an earlier text's handling
+        return Handled(contact_id=contact_id, twiml=EMPTY_TWIML)
     return _finish(dispatch_text(snap, body, num_media, stored.awaited), stored.id,
                    by_rest_api=False)
 
 
-def handle_stored(inbound_id: int, *, by_rest_api: bool = False) -> Handled:
+def handle_stored(inbound_id: int, *, by_rest_api: bool = False,
+                  phone: str | None = None) -> Handled:
     """Handle a stored message again (Twilio's retry, the ``finish_inbound`` job, the sweeper):
     under the contact's lock, and only if it is not handled yet, so a retried or doubled job
     never answers twice; against the question open when it arrived, else it is kept as an
     unmatched late reply (status ``late``). With ``by_rest_api`` the replies are queued and
-    dispatched after the commit.
+    dispatched after the commit. ``phone`` (known to Twilio's retry and the spool) lets an
+    unknown number's keyword make it a contact, as a first handling would.
     """
     columns = (InboundMessage.contact_id, InboundMessage.body, InboundMessage.num_media,
                InboundMessage.awaited_conversation_id, InboundMessage.awaited_question_key)
     row = db.session.execute(sa.select(*columns).where(InboundMessage.id == inbound_id)).first()
     if row is None:
         return Handled()
-    snap = snapshot.load(row.contact_id, row.body) if row.contact_id else None
-    status = db.session.scalar(
-        sa.select(InboundMessage.status).where(InboundMessage.id == inbound_id)
-    )
+    contact_id = row.contact_id
+    if contact_id is None and phone and wants_contact(row.body):
+        contact_id = adopt_contact(inbound_id, phone)
+    if contact_id:
+        snap = snapshot.load(contact_id, row.body, inbound_id)
+        status = snap.message_status
+    else:
+        snap, status = None, db.session.scalar(
+            sa.select(InboundMessage.status).where(InboundMessage.id == inbound_id))
     if status not in UNHANDLED:
         db.session.rollback()
-        return Handled(contact_id=row.contact_id)
+        return Handled(contact_id=contact_id)
     awaited = None  # not recorded (stored before the column existed): trust the present
     if row.awaited_conversation_id is not None:
         awaited = Awaited(row.awaited_conversation_id, row.awaited_question_key)
@@ -289,13 +305,13 @@ def earlier_unhandled(inbound_id: int) -> list[int]:
     ))
 
 
-def retry_stored(inbound_id: int) -> Received:
+def retry_stored(inbound_id: int, phone: str | None = None) -> Received:
     """Twilio delivered a MessageSid we stored but did not handle (the worker that stored it
     died): handle it now, its contact's earlier unhandled texts first (their replies by the
     REST API), and answer its replies as TwiML."""
     for earlier in earlier_unhandled(inbound_id):
         handle_stored(earlier, by_rest_api=True)
-    out = handle_stored(inbound_id)
+    out = handle_stored(inbound_id, phone=phone)
     return Received(out.twiml or EMPTY_TWIML, inbound_id, duplicate=True)
 
 
@@ -304,18 +320,41 @@ def receive(sid: str, from_number: str | None, body: str | None, num_media: int 
 
     Never raises once the message is stored: a failure is logged (without phone or body),
     the message marked ``failed`` and the ``finish_inbound`` job re-runs it and replies by
-    the REST API, while Twilio gets an empty 200.
+    the REST API, while Twilio gets an empty 200. When the database cannot be reached (twice:
+    a dropped connection is retried once) the text is written to the spool (messaging.spool)
+    and Twilio gets an empty 200 too.
     """
     phone = normalise_phone(from_number)
     body = clean_text(body)
     if db.session().in_transaction():  # the caller's own reads or writes come first
         db.session.commit()
+    received_at = utcnow()
+    for attempt in (1, 2):
+        try:
+            return _receive(sid, phone, body, num_media, received_at)
+        except DBAPIError as exc:
+            # Only the storing step can get here (the handling catches its own errors): a
+            # dropped connection is retried once, then the text goes to the spool.
+            db.session.rollback()
+            log.warning("storing inbound message failed (%s), attempt %s",
+                        type(exc).__name__, attempt)
+    try:
+        spool.write(sid, phone, body, num_media, received_at)
+    except OSError:  # the disk too: nothing left but to let Twilio see the failure
+        log.error("inbound spool write failed")
+        raise
+    log.warning("inbound message spooled (database unreachable)")
+    return Received(EMPTY_TWIML, None)
+
+
+def _receive(sid: str, phone: str | None, body: str | None, num_media: int,
+             received_at) -> Received:
     with db.engine.connect() as connection:
-        stored = store(connection, sid, phone, body, num_media)
+        stored = store(connection, sid, phone, body, num_media, received_at)
         if not stored.is_new:
             if stored.status in UNHANDLED:
                 connection.close()
-                return _retry_safely(stored.id)
+                return _retry_safely(stored.id, phone)
             if stored.status == "handled" and stored.reply_body:
                 return Received(stored.reply_body, stored.id, duplicate=True)
             return Received(EMPTY_TWIML, stored.id, duplicate=True)
@@ -334,10 +373,10 @@ def receive(sid: str, from_number: str | None, body: str | None, num_media: int 
     return Received(out.twiml, stored.id)
 
 
-def _retry_safely(inbound_id: int) -> Received:
+def _retry_safely(inbound_id: int, phone: str | None) -> Received:
     """:func:`retry_stored`, never raising: a failure leaves the text to the sweeper."""
     try:
-        return retry_stored(inbound_id)
+        return retry_stored(inbound_id, phone)
     except Exception as exc:  # noqa: BLE001 - stored already; the sweeper finishes it
         db.session.rollback()
         log.error("retried inbound message %s failed (%s); the sweeper finishes it",
@@ -375,6 +414,31 @@ def _mark_failed_and_enqueue(inbound_id: int) -> None:
         db.session.rollback()
         log.error("finishing inbound message %s failed (%s); the sweep retries it",
                   inbound_id, type(exc).__name__)
+
+
+def drain_spool() -> int:
+    """Store and handle every spooled text in arrival order (deduplicated by MessageSid, as
+    the webhook is), deleting each file once its text is stored; the first failure stops the
+    drain (the database is still away) and leaves the rest for the next run. Replies go by
+    the REST API. Returns how many files were drained."""
+    drained = 0
+    for path in spool.pending():
+        record = spool.read(path)
+        with db.engine.connect() as connection:
+            stored = store(connection, record["sid"], record["phone"], record["body"],
+                           record["num_media"], record["received_at"])
+        path.unlink(missing_ok=True)  # two workers may drain the same file: stored once
+        drained += 1
+        if stored.is_new or stored.status in UNHANDLED:
+            try:
+                for earlier in earlier_unhandled(stored.id):
+                    handle_stored(earlier, by_rest_api=True)
+                handle_stored(stored.id, by_rest_api=True, phone=record["phone"])
+            except Exception as exc:  # noqa: BLE001 - stored: the sweeper handles it
+                db.session.rollback()
+                log.error("handling spooled message %s failed (%s)", stored.id,
+                          type(exc).__name__)
+    return drained
 
 
 def received_since(seconds: int, within_hours: int = 24) -> list[int]:

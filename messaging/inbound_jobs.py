@@ -78,3 +78,10 @@ def sweep_stuck() -> int:
 def sweep_inbound() -> int:
     """Periodic job, every minute: texts left unhandled (docs/reliability.md)."""
     return sweep_stuck()
+
+
+@queue.periodic_task(crontab(minute="*"))
+def drain_spool() -> int:
+    """Periodic job, every minute: store and handle texts spooled while the database was
+    unreachable (messaging.spool), in arrival order."""
+    return inbound.drain_spool()
