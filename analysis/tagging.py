@@ -232,6 +232,13 @@ def sweep_untagged_job() -> int:
     return sweep_untagged()
 
 
+def health() -> dict:
+    """The tagging backlog for ``flask health``: comments left untagged for five minutes."""
+    stuck = db.session.scalar(sa.select(sa.func.count()).select_from(
+        untagged_answers(5 * 60, limit=None).order_by(None).subquery())) or 0
+    return {"ok": stuck == 0, "untagged_after_5_minutes": stuck}
+
+
 def retag_stale() -> None:
     """Queue :func:`retag_stale_job` (after a codebook edit or a model activation)."""
     retag_stale_job()

@@ -85,3 +85,35 @@ def drain_spool() -> int:
     """Periodic job, every minute: store and handle texts spooled while the database was
     unreachable (messaging.spool), in arrival order."""
     return inbound.drain_spool()
+
+
+def health() -> dict:
+    """The inbound side for ``flask health``: spooled texts (and the oldest one's age), texts
+    left unhandled past two minutes, unmatched late replies of the last week (for staff to
+    read), and sends whose outcome is still unknown after ten minutes."""
+    import time
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from feedback.models import utcnow
+    from messaging import spool
+    from messaging.models import InboundMessage, OutboundMessage
+
+    files = spool.pending()
+    oldest = int(time.time() - files[0].stat().st_mtime) if files else 0
+    now = utcnow()
+
+    def count(model, *where):
+        return db.session.scalar(sa.select(sa.func.count(model.id)).where(*where)) or 0
+
+    stuck = count(InboundMessage, InboundMessage.status.in_(inbound.UNHANDLED),
+                  InboundMessage.received_at < now - timedelta(minutes=2))
+    late = count(InboundMessage, InboundMessage.status == "late",
+                 InboundMessage.received_at > now - timedelta(days=7))
+    unknown = count(OutboundMessage, OutboundMessage.status == "unknown",
+                    OutboundMessage.updated_at < now - timedelta(minutes=10))
+    return {"ok": oldest < 300 and stuck == 0 and unknown == 0,
+            "spooled": len(files), "oldest_spooled_seconds": oldest,
+            "unhandled_after_2_minutes": stuck, "late_replies_last_7_days": late,
+            "sends_unknown_after_10_minutes": unknown}
