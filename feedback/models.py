@@ -153,6 +153,19 @@ class RespondentRace(db.Model):
     respondent: Mapped[Respondent] = relationship(back_populates="races")
 
 
+class RateLimitCounter(db.Model):
+    """A rate-limit window's counter (feedback.rate_limits): in the database, so every process
+    of a deployment counts the same login failures (a per-process memory store would multiply
+    the limits by the number of gunicorn workers)."""
+
+    __tablename__ = "rate_limit_counter"
+
+    key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+    #: Unix time at which the window ends and the count starts again.
+    expires_at: Mapped[float] = mapped_column(sa.Float, index=True)
+
+
 class FormSitting(db.Model):
     """A web survey sitting in progress: its raw answers between pages, on the server.
 
