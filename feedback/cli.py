@@ -44,7 +44,7 @@ def ensure_demo_foundation() -> StaffUser:
 
 def _print_demo_login() -> None:
     if db.session.scalar(db.select(StaffUser.id).filter_by(email=DEMO_ADMIN_EMAIL)):
-        click.echo(f"  Staff login:  {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}")
+        click.echo(f"  Staff login:    {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}")
 
 
 @click.command("seed-demo")

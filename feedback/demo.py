@@ -59,3 +59,20 @@ def seed_foundation(admin_email: str, admin_password_hash: str) -> StaffUser:
         db.session.add(admin)
     db.session.commit()
     return admin
+
+
+def assign_demo_site_surveys() -> None:
+    """Seeder (order 15, after the survey definitions): every demo site runs the youth survey
+    on the web (the family survey runs by SMS), so its posters advertise that one. A site
+    whose survey staff already chose keeps it."""
+    from surveys.demo import YOUTH_SLUG
+    from surveys.models import Survey
+
+    youth = db.session.scalar(db.select(Survey).filter_by(slug=YOUTH_SLUG))
+    if youth is None:
+        return
+    codes = [code for _org, sites in PARTNERS for code, *_rest in sites]
+    for site in db.session.scalars(db.select(PartnerSite).where(PartnerSite.code.in_(codes))):
+        if site.survey_id is None:
+            site.survey_id = youth.id
+    db.session.commit()

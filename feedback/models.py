@@ -7,12 +7,16 @@ upper ones only by a relationship's string name, never by import (DESIGN.md).
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.extensions import db
+
+if TYPE_CHECKING:
+    from surveys.models import Survey
 
 
 def utcnow() -> datetime:
@@ -53,9 +57,14 @@ class PartnerSite(db.Model):
     #: A shared tablet: the form returns to the start after the thank-you page.
     kiosk_mode: Mapped[bool] = mapped_column(default=False)
     kiosk_reset_seconds: Mapped[int] = mapped_column(default=20)
+    #: The survey this site runs: its posters and QR codes advertise it (None: staff choose).
+    survey_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("survey.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organization: Mapped[Organization] = relationship(back_populates="sites")
+    survey: Mapped[Survey | None] = relationship("Survey")
 
 
 class StaffUser(UserMixin, db.Model):

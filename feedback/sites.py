@@ -44,12 +44,21 @@ def index():
     """Every site the user may see, with links to edit and to print posters."""
     sites = service.list_sites(visible_site_ids(current_user))
     can_edit = current_user.role in STAFF_ROLES
-    return render_template("feedback/sites.html", sites=sites, can_edit=can_edit)
+    locale = str(get_locale())
+    titles = {s.id: service.survey_title(s, locale) for s in service.all_surveys(True)}
+    return render_template(
+        "feedback/sites.html", sites=sites, can_edit=can_edit, survey_titles=titles
+    )
 
 
 def _edit(site: PartnerSite | None):
     form = SiteForm(obj=site)
     form.organization_id.choices = [SelectChoice(o.id, o.name) for o in service.organizations()]
+    locale = str(get_locale())
+    form.survey_id.choices = [SelectChoice(0, _l("None yet (choose on each poster)"))] + [
+        SelectChoice(s.id, service.survey_title(s, locale)) for s in service.all_surveys()
+    ]
+    form.survey_id.data = form.survey_id.data or 0  # the site's None is the "none yet" choice
     if form.validate_on_submit():
         try:
             site = service.save_site(site, **{k: v for k, v in form.data.items()})
@@ -75,14 +84,16 @@ def edit(site_id: int):
     return _edit(_site_or_404(site_id))
 
 
-def _chosen_survey(form: PosterForm):
+def _chosen_survey(form: PosterForm, site: PartnerSite):
+    """The survey asked for, else the site's own (feedback.sites_service.site_survey)."""
     surveys = service.open_surveys()
     locale = str(get_locale())
-    form.set_choices(
-        [(s.slug, service.survey_title(s, locale)) for s in surveys],
-        current_app.config["ENABLED_LOCALES"],
-    )
-    slug = form.survey.data or (surveys[0].slug if surveys else None)
+    default = service.site_survey(site, surveys)
+    choices = [(s.slug, service.survey_title(s, locale)) for s in surveys]
+    if default is None:
+        choices.insert(0, ("", _l("Choose a survey")))
+    form.set_choices(choices, current_app.config["ENABLED_LOCALES"])
+    slug = form.survey.data or (default.slug if default else None)
     survey = next((s for s in surveys if s.slug == slug), None)
     lang = form.lang.data if form.lang.data in current_app.config["ENABLED_LOCALES"] else None
     return surveys, survey, lang or locale
@@ -91,12 +102,20 @@ def _chosen_survey(form: PosterForm):
 @bp.get("/<int:site_id>/poster")
 @roles_required(*ALL_ROLES)
 def poster(site_id: int):
-    """A printable poster for one site and one open survey, in the chosen language."""
+    """A printable poster for one site and one open survey, in the chosen language.
+
+    Without ``PUBLIC_BASE_URL`` the link is built from this request's host (often 127.0.0.1),
+    so the page warns staff on screen before they print.
+    """
     site = _site_or_404(site_id)
     form = PosterForm(request.args)
-    surveys, survey, lang = _chosen_survey(form)
-    form.survey.data, form.lang.data = (survey.slug if survey else None), lang
-    context = {"site": site, "form": form, "survey": survey, "lang": lang}
+    surveys, survey, lang = _chosen_survey(form, site)
+    form.survey.data, form.lang.data = (survey.slug if survey else ""), lang
+    context = {
+        "site": site, "form": form, "survey": survey, "surveys": surveys, "lang": lang,
+        "can_edit": current_user.role in STAFF_ROLES,
+        "host_link_only": not current_app.config.get("PUBLIC_BASE_URL"),
+    }
     if survey is not None:
         context["link"] = service.survey_link(survey, site)
         context["texts"] = service.poster_texts(survey, site, lang)

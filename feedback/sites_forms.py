@@ -34,6 +34,8 @@ class SiteForm(FlaskForm):
     )
     organization_id = SelectField(_l("Organisation"), coerce=int)
     neighbourhood = StringField(_l("Neighbourhood"), validators=[Length(max=120)])
+    survey_id = SelectField(_l("Survey this site runs (its posters advertise it)"), coerce=int,
+                            default=0)
     kiosk_mode = BooleanField(_l("Kiosk mode (a shared tablet: restart after each survey)"))
     kiosk_reset_seconds = IntegerField(
         _l("Seconds before the kiosk restarts"),

@@ -11,14 +11,18 @@ from feedback.roles import ALL_ROLES, add_staff_link
 
 #: Demo stage: 20 = web answers (after survey definitions at 10).
 DEMO_ORDER = 20
+#: Demo stage: 15 = each demo site's survey (once the definitions exist).
+SITE_SURVEYS_ORDER = 15
 
 
 def init_app(app) -> None:
     """Register the survey and sites blueprints, the staff link and the demo seeder."""
     from feedback import sites, webform
+    from feedback.demo import assign_demo_site_surveys
     from feedback.demo_answers import seed_web_answers
 
     app.register_blueprint(webform.bp)
     app.register_blueprint(sites.bp)
     add_staff_link(app, "sites.index", _l("Partner sites"), ALL_ROLES)
     app.extensions.setdefault("demo_seeders", []).append((DEMO_ORDER, seed_web_answers))
+    app.extensions["demo_seeders"].append((SITE_SURVEYS_ORDER, assign_demo_site_surveys))

@@ -30,6 +30,7 @@ from feedback.extensions import csrf
 from feedback.intake import IntakeError
 from surveys.form_builder import answers_from, build_page_form
 from surveys.texts import localized
+from surveys.timing import estimated_minutes
 
 bp = Blueprint("webform", __name__)
 
@@ -86,6 +87,7 @@ def survey(slug: str):
         return render_template(
             "feedback/survey_intro.html", target=target, texts=_texts(target),
             start_url=_url(slug, page=1), resuming=bool(sitting and sitting["answers"]),
+            minutes=estimated_minutes(target.version.questions),
         )
     sitting = service.get_sitting(target.version)
     if request.method == "POST" and service.already_submitted(request.form.get("token")):

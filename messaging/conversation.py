@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
 from feedback.extensions import db
@@ -62,11 +63,16 @@ def enabled_locales() -> list[str]:
 
 
 def language_menu() -> str:
-    """"Reply 1 English · 2 Español · 3 Tiếng Việt", built from ENABLED_LOCALES."""
-    menu = " · ".join(
-        f"{n} {LANGUAGE_NAMES.get(code, code)}" for n, code in enumerate(enabled_locales(), 1)
-    )
-    return render_text("language_menu", None, menu=menu)
+    """The language menu, one line per ENABLED_LOCALES entry, each in its own language
+    ("Reply 1 for English", "Responda 2 para español", "Trả lời 3 để dùng tiếng Việt"): the
+    person has not chosen a language yet, so each option speaks to the reader of that
+    language. Kept to two segments (messaging.segments) for the three languages."""
+    lines = []
+    for n, code in enumerate(enabled_locales(), 1):
+        with force_locale(code):
+            lines.append(_("Reply %(n)s for %(language)s", n=n,
+                           language=LANGUAGE_NAMES.get(code, code)))
+    return render_text("language_menu", None, menu="\n".join(lines))
 
 
 # --- the survey version the engine reads -------------------------------------------------------

@@ -49,38 +49,38 @@ def youth_voice_definition() -> dict:
         "title": _t("Youth Voice", "La Voz de la Juventud", "Tiếng nói Thanh thiếu niên"),
         "intro": _t(
             "Tell us how things are going at your program and in your neighborhood. It takes "
-            "about 5 minutes. Most questions are optional, and we never ask for your name.",
-            "Cuéntanos cómo te va en tu programa y en tu vecindario. Toma unos 5 minutos. La "
-            "mayoría de las preguntas son opcionales y nunca te pedimos tu nombre.",
+            "a few minutes. Most questions are optional, and we never ask for your name.",
+            "Cuéntenos cómo le va en su programa y en su vecindario. Toma unos minutos. La "
+            "mayoría de las preguntas son opcionales y nunca le pedimos su nombre.",
             "Hãy cho chúng tôi biết mọi việc ở chương trình và khu phố của bạn thế nào. Chỉ mất "
-            "khoảng 5 phút. Hầu hết các câu hỏi đều không bắt buộc, và chúng tôi không bao giờ "
+            "vài phút. Hầu hết các câu hỏi đều không bắt buộc, và chúng tôi không bao giờ "
             "hỏi tên bạn.",
         ),
         "thanks": _t(
             "Thank you! Your answers help the coalition decide what to change. Watch for a "
             "“You said, we did” update.",
-            "¡Gracias! Tus respuestas ayudan a la coalición a decidir qué cambiar. Pronto te "
-            "contaremos qué hicimos con lo que nos dijiste.",
+            "¡Gracias! Sus respuestas ayudan a la coalición a decidir qué cambiar. Pronto le "
+            "contaremos qué hicimos con lo que nos dijo.",
             "Cảm ơn bạn! Câu trả lời của bạn giúp liên minh quyết định cần thay đổi điều gì. "
             "Chúng tôi sẽ sớm cho bạn biết những gì đã làm từ ý kiến của bạn.",
         ),
         "questions": [
             _q(SAFE, "scale", _t("How safe do you feel at this site?",
-                                 "¿Qué tan seguro/a te sientes en este lugar?",
+                                 "¿Qué tan seguro/a se siente en este lugar?",
                                  "Bạn cảm thấy an toàn như thế nào ở nơi này?"),
                required=True, min=1, max=5,
                low=_t("Not safe at all", "Nada seguro/a", "Hoàn toàn không an toàn"),
                high=_t("Very safe", "Muy seguro/a", "Rất an toàn")),
             _q(WHY_UNSAFE, "short_text", _t("What makes you feel unsafe here?",
-                                            "¿Qué te hace sentir inseguro/a aquí?",
+                                            "¿Qué le hace sentir inseguro/a aquí?",
                                             "Điều gì khiến bạn cảm thấy không an toàn ở đây?"),
                ask_if=(SAFE, [1, 2]), max_length=300),
             _q(TRUSTED_ADULT, "yes_no", _t("Is there an adult here you can talk to?",
-                                           "¿Hay un adulto aquí con quien puedas hablar?",
+                                           "¿Hay un adulto aquí con quien pueda hablar?",
                                            "Ở đây có người lớn nào mà bạn có thể tâm sự không?")),
             _q(ATTENDANCE, "single_choice",
                _t("How often do you come to this program?",
-                  "¿Con qué frecuencia vienes a este programa?",
+                  "¿Con qué frecuencia viene a este programa?",
                   "Bạn đến chương trình này thường xuyên như thế nào?"),
                choices=[
                    ("first_time", _t("This is my first time", "Es mi primera vez",
@@ -93,9 +93,9 @@ def youth_voice_definition() -> dict:
                                     "Hầu như ngày nào cũng đến")),
                ]),
             _q(NEIGHBOURHOOD_BETTER, "multiple_choice",
-               _t("What would make your neighborhood better?", "¿Qué mejoraría tu vecindario?",
+               _t("What would make your neighborhood better?", "¿Qué mejoraría su vecindario?",
                   "Điều gì sẽ làm cho khu phố của bạn tốt hơn?"),
-               help=_t("Choose up to three.", "Elige hasta tres.", "Chọn tối đa ba điều."),
+               help=_t("Choose up to three.", "Elija hasta tres.", "Chọn tối đa ba điều."),
                max_choices=3,
                choices=[
                    ("parks", _t("Safer parks and playgrounds",
@@ -116,14 +116,14 @@ def youth_voice_definition() -> dict:
                                 "Đường phố sạch sẽ hơn")),
                ]),
             _q(HOURS, "number", _t("About how many hours a week do you spend here?",
-                                   "Más o menos, ¿cuántas horas por semana pasas aquí?",
+                                   "Más o menos, ¿cuántas horas por semana pasa aquí?",
                                    "Mỗi tuần bạn ở đây khoảng bao nhiêu giờ?"), min=0, max=60),
             _q(LIKE_MOST, "long_text", _t("What do you like most about this program?",
-                                          "¿Qué es lo que más te gusta de este programa?",
+                                          "¿Qué es lo que más le gusta de este programa?",
                                           "Bạn thích điều gì nhất ở chương trình này?")),
             _q(CHANGE_NEIGHBOURHOOD, "long_text",
                _t("What should change in your neighborhood?",
-                  "¿Qué debería cambiar en tu vecindario?",
+                  "¿Qué debería cambiar en su vecindario?",
                   "Khu phố của bạn nên thay đổi điều gì?")),
             demographics.age_group(AGE_GROUP),
             demographics.race_ethnicity(RACE_ETHNICITY),

@@ -33,7 +33,7 @@ def _question(key, qtype, demographic, text, choices=None, help=None, **settings
 
 def age_group(key: str = "age_group") -> dict:
     return _question(key, "single_choice", "age_group",
-                     _t("How old are you?", "¿Cuántos años tienes?", "Bạn bao nhiêu tuổi?"),
+                     _t("How old are you?", "¿Cuántos años tiene?", "Bạn bao nhiêu tuổi?"),
                      _choices([
                          ("12_under", _t("12 or younger", "12 o menos", "12 tuổi trở xuống")),
                          ("13_15", _t("13 to 15", "13 a 15", "13 đến 15 tuổi")),
@@ -47,7 +47,7 @@ def race_ethnicity(key: str = "race_ethnicity") -> dict:
     return _question(
         key, "multiple_choice", "race_ethnicity",
         _t("How do you describe your race or ethnicity?",
-           "¿Cómo describes tu raza u origen étnico?",
+           "¿Cómo describe su raza u origen étnico?",
            "Bạn mô tả chủng tộc hoặc sắc tộc của mình như thế nào?"),
         _choices([
             ("asian", _t("Asian or Asian American", "Asiático/a o asiático-americano/a",
@@ -69,14 +69,14 @@ def race_ethnicity(key: str = "race_ethnicity") -> dict:
             ("another", _t("Another race or ethnicity", "Otra raza u origen étnico",
                            "Chủng tộc hoặc sắc tộc khác")),
         ], exclusive=True),
-        help=_t("Choose all that apply.", "Elige todas las que correspondan.",
+        help=_t("Choose all that apply.", "Elija todas las que correspondan.",
                 "Chọn tất cả các câu phù hợp."),
     )
 
 
 def gender(key: str = "gender") -> dict:
     return _question(key, "single_choice", "gender",
-                     _t("What is your gender?", "¿Cuál es tu género?",
+                     _t("What is your gender?", "¿Cuál es su género?",
                         "Giới tính của bạn là gì?"),
                      _choices([
                          ("girl_woman", _t("Girl or woman", "Chica o mujer", "Nữ")),
@@ -91,20 +91,20 @@ def neighbourhood(places: list[tuple[str, str]], key: str = "neighbourhood") -> 
     items = [(code, _t(name, name, name)) for code, name in places]
     items.append(("other", _t("Somewhere else", "En otro lugar", "Nơi khác")))
     return _question(key, "single_choice", "neighbourhood",
-                     _t("Which neighborhood do you live in?", "¿En qué vecindario vives?",
+                     _t("Which neighborhood do you live in?", "¿En qué vecindario vive?",
                         "Bạn sống ở khu phố nào?"),
                      _choices(items))
 
 
 def zip_code(key: str = "zip_code") -> dict:
     return _question(key, "short_text", "zip_code",
-                     _t("What is your ZIP code?", "¿Cuál es tu código postal?",
+                     _t("What is your ZIP code?", "¿Cuál es su código postal?",
                         "Mã bưu điện (ZIP code) của bạn là gì?"), max_length=10)
 
 
 def role(key: str = "role") -> dict:
     return _question(key, "single_choice", "role",
-                     _t("Which best describes you?", "¿Qué te describe mejor?",
+                     _t("Which best describes you?", "¿Qué le describe mejor?",
                         "Điều nào mô tả đúng nhất về bạn?"),
                      _choices([
                          ("youth", _t("Youth participant", "Joven participante",

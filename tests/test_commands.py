@@ -85,7 +85,18 @@ def test_run_command_starts_serves_healthz_and_stops(tmp_path):
             output = log_path.read_text(errors="replace")
         banner = output[output.index("is running at") :]
         assert f"http://127.0.0.1:{port}/" in banner and "Staff login" in banner
+        assert f"http://127.0.0.1:{port}/dev/sms" in banner  # the SMS simulator
+        logs = tmp_path / "instance" / "logs"
+        assert str(logs / "web.log") in banner and str(logs / "worker.log") in banner
         assert (tmp_path / "instance" / "queue.sqlite3").exists()
+        # A short human banner: the login once, no JSON log lines in the terminal; the
+        # server's and the worker's logs are in their files instead.
+        time.sleep(3)  # let the worker and the web server log their start
+        output = log_path.read_text(errors="replace")
+        assert output.count("Staff login") == 1, output
+        assert '{"time"' not in output and len(output.splitlines()) < 40, output
+        assert "Booting worker" in (logs / "web.log").read_text()
+        assert (logs / "worker.log").read_text().strip(), "the worker logs its start"
     finally:
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGTERM)  # the script's trap stops the server and worker

@@ -23,8 +23,8 @@ def answers_of(db, phone=PHONE) -> dict:
 
 def test_full_conversation_in_english(db, family_survey, text):
     out = text(PHONE, "pulse")
-    assert len(out) == 1 and "1 English" in out[0] and "2 Español" in out[0]
-    assert "3 Tiếng Việt" in out[0]
+    assert len(out) == 1 and "Reply 1 for English" in out[0]
+    assert "Responda 2 para Español" in out[0] and "Trả lời 3 để dùng Tiếng Việt" in out[0]
     out = text(PHONE, "1")
     assert "How well do our programs meet" in out[0]
     assert "7 short questions" in out[0]  # the intro comes with the first question

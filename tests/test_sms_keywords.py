@@ -106,7 +106,7 @@ def test_start_opts_back_in_with_how_to_stop(db, family_survey, text):
     out = text(PHONE, "START")
     assert "subscribed" in out[0] and "STOP" in out[0]
     assert db.session.scalar(db.select(Contact.opted_out)) is False
-    assert "which language" in text(PHONE, "PULSE")[0]
+    assert "Reply 1 for English" in text(PHONE, "PULSE")[0]
 
 
 def test_yes_opts_back_in_only_an_opted_out_contact(db, family_survey, text):

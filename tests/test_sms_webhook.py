@@ -58,7 +58,7 @@ def test_valid_signature_is_answered_with_twiml(signed, client, db, family_surve
         "X-Twilio-Signature": sign("http://localhost/sms/inbound", data)})
     assert response.status_code == 200
     assert response.mimetype == "application/xml"
-    assert "which language" in replies(response.get_data(as_text=True))[0]
+    assert "Reply 1 for English" in replies(response.get_data(as_text=True))[0]
     assert count(db, InboundMessage) == 1
 
 
@@ -126,7 +126,7 @@ def test_console_backend_without_a_token_accepts_unsigned_posts(client, db, fami
 def test_duplicate_delivery_stores_once_and_answers_the_same(db, family_survey, text):
     first = text(PHONE, "PULSE", sid="SMdup1")
     second = text(PHONE, "PULSE", sid="SMdup1")
-    assert first == second and "which language" in first[0]
+    assert first == second and "Reply 1 for English" in first[0]
     assert count(db, InboundMessage) == 1
     assert count(db, OutboundMessage) == 1
     assert count(db, Conversation) == 1
@@ -153,7 +153,7 @@ def test_a_handling_failure_still_answers_200_and_the_job_replies(
     message = db.session.scalar(db.select(InboundMessage))
     assert message.status == "handled"
     sent = db.session.scalars(db.select(OutboundMessage)).all()
-    assert len(sent) == 1 and "which language" in sent[0].body
+    assert len(sent) == 1 and "Reply 1 for English" in sent[0].body
     assert sent[0].status not in ("pending", "suppressed")
     assert calls["n"] == 2
     # A redelivery of the same MessageSid does not reply a second time.
@@ -319,7 +319,7 @@ def test_two_first_texts_from_a_new_number_at_once(app, db, family_survey):
     both are answered with the language menu of the one conversation."""
     results = _post_at_once(app, [("PULSE", "SMnew1"), ("PULSE", "SMnew2")])
     assert [r.status_code for r in results] == [200, 200]
-    assert all("which language" in replies(r.get_data(as_text=True))[0] for r in results)
+    assert all("Reply 1 for English" in replies(r.get_data(as_text=True))[0] for r in results)
     assert count(db, Contact) == 1 and count(db, Conversation) == 1
     contact_id = db.session.scalar(db.select(Contact.id))
     assert set(db.session.scalars(db.select(InboundMessage.contact_id))) == {contact_id}

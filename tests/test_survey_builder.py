@@ -163,7 +163,7 @@ def test_remove_question_refused_while_another_depends_on_it(client, staff, db):
 def test_preview_in_each_language_as_respondents_see_it(client, staff, db):
     demo.seed_youth_survey()
     spanish = client.get("/staff/surveys/youth-voice/preview/es").get_data(as_text=True)
-    assert "¿Qué tan seguro/a te sientes en este lugar?" in spanish
+    assert "¿Qué tan seguro/a se siente en este lugar?" in spanish
     assert "Nada seguro/a" in spanish and "Prefiero no decir" in spanish
     vietnamese = client.get("/staff/surveys/youth-voice/preview/vi").get_data(as_text=True)
     assert "Bạn thích điều gì nhất ở chương trình này?" in vietnamese

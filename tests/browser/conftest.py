@@ -141,3 +141,16 @@ def axe_violations(page, impacts=BLOCKING_IMPACTS) -> list[dict]:
 def axe():
     """The axe helper as a fixture: ``axe(page)`` returns serious/critical violations."""
     return axe_violations
+
+
+@pytest.fixture(scope="session")
+def deployed_app(request, tmp_path_factory):
+    """The app as deployed (gunicorn + queue worker, full demo; tests/deployed/deployment.py),
+    for the crawl: the pages people see, with every demo figure and chart on them. The same
+    deployment as tests/deployed's ``deployed`` fixture when both run in one session."""
+    import sys
+
+    sys.path.insert(0, str(PROJECT_ROOT / "tests" / "deployed"))
+    from deployment import shared_deployment
+
+    return shared_deployment(request, tmp_path_factory)
