@@ -358,7 +358,7 @@ def _receive(sid: str, phone: str | None, body: str | None, num_media: int,
             if stored.status == "handled" and stored.reply_body:
                 return Received(stored.reply_body, stored.id, duplicate=True)
             return Received(EMPTY_TWIML, stored.id, duplicate=True)
-        fault_hook("after_store")
+        fault_hook("after_store", sid)
         try:
             out = handle_new(connection, stored, phone, body, num_media)
         except Exception as exc:  # noqa: BLE001 - Twilio would lose the message on a 5xx
@@ -384,12 +384,16 @@ def _retry_safely(inbound_id: int, phone: str | None) -> Received:
         return Received(EMPTY_TWIML, inbound_id, duplicate=True)
 
 
-def fault_hook(point: str) -> None:
+def fault_hook(point: str, sid: str) -> None:
     """Test-only fault injection for the deployed tier: with ``FAULT_INJECTION`` set to
-    ``<point>:exit`` (a configuration value, never set by default) the process dies here with
-    os._exit, as a kill -9 would leave it: the text stored, not handled."""
+    ``<point>:exit:<MessageSid prefix>`` (a configuration value, empty by default and refused
+    in production) the process handling such a text dies here with os._exit, as a kill -9
+    would leave it: the text stored, not handled."""
     setting = current_app.config.get("FAULT_INJECTION")
-    if setting and setting == f"{point}:exit":
+    if not setting:
+        return
+    wanted_point, _, prefix = setting.partition(":exit:")
+    if wanted_point == point and prefix and sid.startswith(prefix):
         import os
 
         os._exit(1)

@@ -40,7 +40,7 @@ ERROR_MESSAGES = {
 class FakeTwilio:
     """A running fake; use as a context manager or call :meth:`close`."""
 
-    def __init__(self, account_sid: str = "AC" + "0" * 32):
+    def __init__(self, account_sid: str = "AC" + "0" * 32, port: int = 0):
         self.account_sid = account_sid
         self.requests: list[dict] = []
         self.created: list[dict] = []
@@ -77,7 +77,8 @@ class FakeTwilio:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        ThreadingHTTPServer.allow_reuse_address = True
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
                                        daemon=True)
