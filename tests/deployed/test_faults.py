@@ -157,21 +157,30 @@ def test_queue_worker_killed_every_answer_tagged_in_the_end(faults):
     from analysis.models import AnswerTag
     from feedback.extensions import db
     from feedback.intake import record_response
-    from feedback.models import Answer, Question
     from feedback.queue import queue
-    from surveys.models import Survey
     from surveys.operations import current_version
 
     faults.kill_queue_worker()
     with faults.app_context():
-        survey = db.session.scalar(db.select(Survey).filter_by(slug="youth-voice"))
+        from surveys import operations
+
+        texts = {"en": "Anything to tell us?", "es": "¿Algo que decirnos?",
+                 "vi": "Bạn muốn nói gì?"}
+        survey = operations.import_definition({
+            "format": "coalition-feedback/survey", "format_version": 1, "slug": "crash-tags",
+            "title": {"en": "Tags", "es": "Etiquetas", "vi": "Nhãn"}, "intro": texts,
+            "thanks": texts,
+            "questions": [{"key": "comment", "type": "long_text", "required": False,
+                           "text": texts}],
+        })
+        db.session.commit()
+        operations.publish(survey)
         version = current_version(survey)
-        text_key = next(q.key for q in version.questions if q.type == "long_text")
         ids = []
         for i in range(10):
-            response = record_response(version, {text_key: f"The bus is late again {i}"},
+            response = record_response(version, {"comment": f"The bus is late again {i}"},
                                        channel="web", locale="en")
-            ids += [a.id for a in response.answers if a.question_key == text_key]
+            ids += [a.id for a in response.answers]
         queue.huey.flush()  # the jobs died with the worker
     faults.start_queue_worker()
 
@@ -181,7 +190,6 @@ def test_queue_worker_killed_every_answer_tagged_in_the_end(faults):
                                      .where(AnswerTag.answer_id.in_(ids))) == len(ids)
 
     assert wait_until(all_tagged, SWEEP_WAIT, 3), faults.logs()[-3000:]
-    del Answer, Question
 
 
 @needs_postgres
