@@ -10,6 +10,7 @@ from messaging.inbound_jobs import sweep_inbound
 
 
 def test_health_command_reports_spool_and_sweepers(app, db, runner, tmp_path):
+    app.instance_path = str(tmp_path)  # heartbeats of this test only
     app.config["SMS_SPOOL_DIR"] = str(tmp_path / "spool")
     result = runner.invoke(args=["health"])
     report = json.loads(result.output)
