@@ -26,3 +26,7 @@ def _init_tagging(app) -> None:
     add_staff_link(app, "analysis.codebook", _l("Codebook"), STAFF_ROLES)
     add_staff_link(app, "analysis.model", _l("Sentiment model"), ADMIN)
     app.extensions.setdefault("demo_seeders", []).append((40, seed_demo_analysis))
+    from analysis.tagging import health
+    from feedback.health import register_check
+
+    register_check(app, "tagging", health)

@@ -20,6 +20,7 @@ import logging
 from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
+from huey import crontab
 
 from analysis.breakdowns import FREE_TEXT_TYPES
 from analysis.codebook_store import codebook_version, load_codebook
@@ -190,6 +191,52 @@ def count_stale(survey_slug: str | None = None, everything: bool = False) -> int
 def retag_stale_job() -> int:
     """Job: re-tag every comment whose tag is missing or made by an older codebook/model."""
     return sum(retag_batches())
+
+
+#: An answer still untagged this long after it was stored lost its tagging job.
+UNTAGGED_AFTER_SECONDS = 60
+
+
+def untagged_answers(older_than_seconds: int = UNTAGGED_AFTER_SECONDS, after_id: int = 0,
+                     limit: int = DEFAULT_BATCH):
+    """Free-text answers with no tag at all, stored more than ``older_than_seconds`` ago (a
+    queue worker killed mid-run, an enqueue that failed), oldest first, after ``after_id``."""
+    from datetime import timedelta
+
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    return (
+        free_text_answers()
+        .outerjoin(AnswerTag, AnswerTag.answer_id == Answer.id)
+        .where(AnswerTag.answer_id.is_(None), Answer.created_at < cutoff, Answer.id > after_id)
+        .limit(limit)
+    )
+
+
+def sweep_untagged(older_than_seconds: int = UNTAGGED_AFTER_SECONDS) -> int:
+    """Tag every answer whose tagging job was lost, a batch at a time; returns how many.
+    Idempotent: tagging an answer twice gives the same rows."""
+    done = last_id = 0
+    while True:
+        rows = db.session.execute(untagged_answers(older_than_seconds, last_id)).all()
+        if not rows:
+            return done
+        tag_rows([tuple(r) for r in rows])
+        db.session.commit()
+        done += len(rows)
+        last_id = rows[-1][0]
+
+
+@queue.periodic_task(crontab(minute="*"))
+def sweep_untagged_job() -> int:
+    """Periodic job, every minute: the tagging sweeper (docs/reliability.md)."""
+    return sweep_untagged()
+
+
+def health() -> dict:
+    """The tagging backlog for ``flask health``: comments left untagged for five minutes."""
+    stuck = db.session.scalar(sa.select(sa.func.count()).select_from(
+        untagged_answers(5 * 60, limit=None).order_by(None).subquery())) or 0
+    return {"ok": stuck == 0, "untagged_after_5_minutes": stuck}
 
 
 def retag_stale() -> None:

@@ -17,6 +17,16 @@ three alike; throughput is all requests over all time, per endpoint. It prints r
 p50 and p99 for each, each round's ratio, the stored message and answer counts against the
 expected ones (which must match exactly), and whether the targets are met: full webhook >=
 half the store-only throughput, p99 < 250 ms.
+
+Then a fault round (``--fault-families``, 0 to skip): more families answer while PostgreSQL
+connections of the benchmark database are terminated every two seconds and one gunicorn
+worker is killed (kill -9) mid-run. A family waits for its next question as a person does:
+when a delivery fails (the worker died) or its reply is not in the TwiML (the handling failed
+or the text was spooled), the same MessageSid is delivered again, as Twilio retries, and the
+work left behind is finished the way the worker's sweepers do (spool drained, unhandled texts
+handled). It reports lost, duplicated and misplaced answers (each family's stored answers
+against its script; all must be 0) and the fault round's throughput against store-only
+(must stay >= 0.5).
 """
 
 from __future__ import annotations
@@ -112,6 +122,12 @@ def script_for(rng: random.Random) -> tuple[list[str], int]:
     return texts, answers + 4
 
 
+def expected_raw(texts: list[str]) -> list[str]:
+    """The raw answers a family's script stores, in order (keywords, the language choice and
+    invalid answers store nothing)."""
+    return [t for t in texts[2:] if t not in ("banana", "9")]
+
+
 class Client:
     """A keep-alive HTTP client that signs every request like Twilio."""
 
@@ -123,7 +139,24 @@ class Client:
 
         self.validator = RequestValidator(TOKEN)
 
-    def post(self, path: str, params: dict) -> tuple[int, float]:
+    def post_until_replied(self, path: str, params: dict, tries: int = 40) -> tuple[int, float]:
+        """Deliver until the reply comes (fault round): a dropped connection or a reply
+        missing from the TwiML makes Twilio's retry of the same MessageSid."""
+        start = time.perf_counter()
+        status = 0
+        for _ in range(tries):
+            try:
+                status, _took, text = self.post(path, params, with_body=True)
+            except (http.client.HTTPException, ConnectionError, OSError):
+                self.conn.close()
+                time.sleep(0.2)
+                continue
+            if status == 200 and "<Message>" in text:
+                break
+            time.sleep(0.05)
+        return status, time.perf_counter() - start
+
+    def post(self, path: str, params: dict, with_body: bool = False):
         body = urlencode(params)
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
@@ -135,7 +168,9 @@ class Client:
             try:
                 self.conn.request("POST", path, body=body, headers=headers)
                 response = self.conn.getresponse()
-                response.read()
+                data = response.read()
+                if with_body:
+                    return response.status, time.perf_counter() - start, data.decode()
                 return response.status, time.perf_counter() - start
             except (http.client.HTTPException, ConnectionError):
                 self.conn.close()  # the sync worker closed it; reconnect once
@@ -204,6 +239,109 @@ def run_conversations(port: int, scripts: list, threads: int, deadline: float):
     return latencies, elapsed, sids, expected_answers[0], errors
 
 
+def run_fault_families(port: int, scripts: list, threads: int, deadline: float):
+    """Play ``scripts`` with replies awaited (see the module docstring); returns latencies,
+    time and the sids sent."""
+    work = iter(scripts)
+    lock = threading.Lock()
+    latencies, sids = [], set()
+
+    def worker():
+        client = Client(port)
+        while time.monotonic() < deadline:
+            with lock:
+                item = next(work, None)
+            if item is None:
+                return
+            phone, texts, _answers = item
+            for body in texts:
+                sid = "SM" + uuid.uuid4().hex
+                status, took = client.post_until_replied("/sms/inbound", params(phone, body, sid))
+                with lock:
+                    latencies.append(took)
+                    sids.add(sid)
+
+    return latencies, run_threads(worker, threads), sids
+
+
+#: Seconds between two rounds of pg_terminate_backend in the fault round.
+TERMINATE_EVERY = 2.0
+
+
+def fault_injector(db_url: str, gunicorn_pid: int, stop: threading.Event) -> threading.Thread:
+    """Terminate the benchmark database's connections every TERMINATE_EVERY seconds, and kill one
+    gunicorn worker with SIGKILL a second in."""
+    import signal
+
+    import psycopg
+
+    parts = urlsplit(db_url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(("postgresql", parts.netloc, "/postgres", "", ""))
+
+    def run():
+        started, killed = time.monotonic(), False
+        with psycopg.connect(admin, autocommit=True) as conn:
+            while not stop.is_set():
+                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+                if not killed and time.monotonic() - started > 1:
+                    children = subprocess.run(["pgrep", "-P", str(gunicorn_pid)],
+                                              capture_output=True, text=True).stdout.split()
+                    if children:
+                        os.kill(int(children[0]), signal.SIGKILL)
+                        killed = True
+                time.sleep(TERMINATE_EVERY)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def finish_and_check(env: dict, scripts: list) -> dict:
+    """Do what the worker's sweepers do (drain the spool, handle what is left), then compare
+    every fault-round family's stored answers with its script."""
+    import json
+
+    families = {phone: expected_raw(texts) for phone, texts, _n in scripts}
+    code = (
+        "import json, sys\n"
+        "from feedback.app import create_app\n"
+        "from feedback.extensions import db\n"
+        "from feedback.models import Answer, Response\n"
+        "from messaging import inbound\n"
+        "from messaging.models import Contact, InboundMessage\n"
+        "app = create_app()\n"
+        "with app.app_context():\n"
+        "    inbound.drain_spool()\n"
+        "    for i in inbound.received_since(0):\n"
+        "        inbound.handle_stored(i, by_rest_api=True)\n"
+        "    phones = json.loads(sys.stdin.read())\n"
+        "    rows = db.session.execute(db.select(Contact.phone, Answer.raw_text)\n"
+        "        .join(Response, Response.id == Answer.response_id)\n"
+        "        .join(Contact, Contact.respondent_id == Response.respondent_id)\n"
+        "        .where(Contact.phone.in_(phones)).order_by(Answer.id)).all()\n"
+        "    late = db.session.scalar(db.select(db.func.count(InboundMessage.id))\n"
+        "        .where(InboundMessage.status == 'late'))\n"
+        "    print(json.dumps({'rows': [list(r) for r in rows], 'late': late}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True,
+                         capture_output=True, text=True, input=json.dumps(list(families)))
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    stored: dict[str, list[str]] = {phone: [] for phone in families}
+    for phone, raw in result["rows"]:
+        stored[phone].append(raw)
+    lost = duplicated = misplaced = 0
+    for phone, expected in families.items():
+        got = stored[phone]
+        lost += sum(max(0, expected.count(x) - got.count(x)) for x in set(expected))
+        duplicated += sum(max(0, got.count(x) - expected.count(x)) for x in set(got))
+        if len(got) == len(expected):
+            misplaced += sum(1 for a, b in zip(got, expected, strict=True) if a != b)
+    return {"lost": lost, "duplicated": duplicated, "misplaced": misplaced,
+            "late": result["late"]}
+
+
 def run_reference(port: int, path: str, requests: int, threads: int):
     counter = itertools.count()
     lock = threading.Lock()
@@ -263,6 +401,30 @@ def wait_ready(port: int, proc, timeout: float = 30) -> None:
     raise SystemExit("gunicorn did not become ready")
 
 
+def fault_round(args, env: dict, db_url: str, proc, scripts: list, store_rps: float) -> dict:
+    """The fault round (module docstring): returns its checks."""
+    stop = threading.Event()
+    injector = fault_injector(db_url, proc.pid, stop)
+    try:
+        latencies, elapsed, sids = run_fault_families(
+            args.port, scripts, args.threads, time.monotonic() + args.max_seconds)
+    finally:
+        stop.set()
+        injector.join(timeout=10)
+    rps = len(latencies) / elapsed if elapsed else 0.0
+    outcome = finish_and_check(env, scripts)
+    ratio = rps / store_rps if store_rps else 0.0
+    print(f"fault round: {len(scripts)} families, {len(latencies)} texts, {rps:.0f} req/s "
+          f"(ratio {ratio:.2f} to store-only) with connections terminated every 2 s and "
+          f"one worker killed; lost {outcome['lost']}, duplicated {outcome['duplicated']}, "
+          f"misplaced {outcome['misplaced']} answers; late replies {outcome['late']}")
+    return {
+        "fault round: nothing lost, duplicated or misplaced":
+            outcome["lost"] == outcome["duplicated"] == outcome["misplaced"] == 0,
+        "fault round throughput >= 0.5 x store-only": ratio >= 0.5,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--phones", type=int, default=240)
@@ -273,6 +435,8 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=16, help="families played before timing")
     parser.add_argument("--max-seconds", type=float, default=120)
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--fault-families", type=int, default=80,
+                        help="families in the fault round (0: no fault round)")
     args = parser.parse_args()
 
     base_url = os.environ.get("DATABASE_URL") or DEFAULT_URL
@@ -294,7 +458,9 @@ def main() -> int:
         webhook, validate, store = (Tally("webhook /sms/inbound"),
                                     Tally("reference: validate only"),
                                     Tally("reference: validate + insert"))
-        scripts = family_scripts(args.phones + args.warmup)
+        all_scripts = family_scripts(args.phones + args.warmup + args.fault_families)
+        fault_scripts = all_scripts[args.phones + args.warmup:]
+        scripts = all_scripts[:args.phones + args.warmup]
         # Warm-up, not timed: each worker's caches (compiled statements, templates, survey
         # steps, prepared statements) fill on its first requests of each kind.
         _, _, unique_sids, expected_answers, _ = run_conversations(
@@ -335,6 +501,8 @@ def main() -> int:
             "throughput >= 0.5 x store-only": ratio >= 0.5,
             "p99 < 250 ms": webhook.p99() < 250,
         }
+        if args.fault_families:
+            checks.update(fault_round(args, env, db_url, proc, fault_scripts, store.rps))
         for name, ok in checks.items():
             print(f"  [{'met' if ok else 'NOT met'}] {name}")
         return 0 if all(checks.values()) else 1

@@ -94,6 +94,20 @@ def worker(workers: int, no_periodic: bool) -> None:
     consumer.run()
 
 
+@click.command("health")
+def health_command() -> None:
+    """Print the health report as JSON (database, sweepers' last runs, spool and backlogs);
+    exit 1 when something needs a person."""
+    import json
+
+    from feedback.health import report
+
+    result = report()
+    click.echo(json.dumps(result, indent=2, sort_keys=True))
+    if not result["ok"]:
+        raise SystemExit(1)
+
+
 @click.command("queue-ping")
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for a worker.")
 def queue_ping(timeout: float) -> None:
@@ -144,5 +158,5 @@ def translate_check() -> None:
 def init_app(app) -> None:
     import feedback.queue_diag  # noqa: F401 - registers the ping job with every worker
 
-    for command in (create_admin, seed_demo, worker, queue_ping, translate):
+    for command in (create_admin, seed_demo, worker, queue_ping, translate, health_command):
         app.cli.add_command(command)

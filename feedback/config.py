@@ -27,7 +27,7 @@ ENV_DEFAULTS: dict[str, str] = {
     "PUBLIC_BASE_URL": "",
     "QUEUE_URL": "",
     "QUEUE_NAME": "coalition-feedback",
-    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STORAGE_URI": "database://",
     "TIMEZONE": "America/Chicago",
     "MIN_CELL_SIZE": "10",
     "DISCLOSURE_ROUNDING_BASE": "5",
@@ -44,6 +44,8 @@ ENV_DEFAULTS: dict[str, str] = {
     "PSEUDONYM_KEY": "",
     "RETENTION_DAYS": "365",
     "SITTING_HOURS": "24",
+    "SITTING_RATE_LIMIT": "120 per hour",
+    "FAULT_INJECTION": "",
     "LOG_LEVEL": "INFO",
     "TRUSTED_PROXY_COUNT": "0",
     "SMS_CONVERSATION_TTL_HOURS": "48",
@@ -116,6 +118,11 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "PSEUDONYM_KEY": get("PSEUDONYM_KEY"),
         "RETENTION_DAYS": int(get("RETENTION_DAYS")),
         "SITTING_HOURS": int(get("SITTING_HOURS")),
+        #: New anonymous web sittings per address (a kiosk or a school shares one address).
+        "SITTING_RATE_LIMIT": get("SITTING_RATE_LIMIT"),
+        #: Test-only fault hooks for the deployed tier (messaging.inbound.fault_hook); refused
+        #: in production.
+        "FAULT_INJECTION": get("FAULT_INJECTION"),
         "LOG_LEVEL": get("LOG_LEVEL"),
         #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
         "TRUSTED_PROXY_COUNT": int(get("TRUSTED_PROXY_COUNT")),
@@ -155,5 +162,7 @@ def check_production(cfg: dict) -> None:
         raise ConfigError("SECRET_KEY must be set to a long random value in production.")
     if not cfg.get("DATABASE_URL_SET"):
         raise ConfigError("DATABASE_URL must be set in production.")
+    if cfg.get("FAULT_INJECTION"):
+        raise ConfigError("FAULT_INJECTION is for tests only; unset it in production.")
     if cfg.get("SMS_BACKEND") == "twilio" and not cfg.get("TWILIO_AUTH_TOKEN"):
         raise ConfigError("TWILIO_AUTH_TOKEN must be set when SMS_BACKEND=twilio.")

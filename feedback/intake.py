@@ -34,6 +34,23 @@ DEMOGRAPHIC_FIELDS = ("age_group", "gender", "neighbourhood", "zip_code", "role"
 RACE_FIELD = "race_ethnicity"
 
 
+#: Control characters removed from every text at intake (PostgreSQL rejects NUL in text
+#: columns; the others only confuse): C0 except tab and newline, DEL, C1. CR is dropped too,
+#: so a CRLF line end becomes a newline.
+_CONTROL = {code: None for code in (*range(0, 9), *range(11, 32), *range(127, 160))}
+
+
+def clean_text(value):
+    """``value`` with NUL and other control characters removed (tab and newline kept); lists
+    are cleaned item by item, anything else returned as is. Both channels call this before a
+    text is stored or parsed (docs/reliability.md)."""
+    if isinstance(value, str):
+        return value.translate(_CONTROL)
+    if isinstance(value, list):
+        return [clean_text(item) for item in value]
+    return value
+
+
 @dataclass
 class IntakeError(Exception):
     """Answers that did not pass validation: question key -> translated message."""
@@ -68,6 +85,7 @@ def _field_value(value) -> str:
 
 
 def _raw_text(raw) -> str:
+    raw = clean_text(raw)
     return raw if isinstance(raw, str) else ", ".join(map(str, raw or []))
 
 
@@ -79,7 +97,7 @@ def validate_answers(
     for question in version.questions:
         if not is_applicable(question, values) or (keys is not None and question.key not in keys):
             continue
-        result = parse_answer(question, raw_answers.get(question.key), locale)
+        result = parse_answer(question, clean_text(raw_answers.get(question.key)), locale)
         if result.error:
             errors[question.key] = result.error
         elif result.value is not None:

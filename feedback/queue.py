@@ -68,7 +68,7 @@ class _QueueProxy:
         """Declare a periodic job (run by the worker's scheduler), also in an app context."""
 
         def decorator(fn):
-            in_app_context = self._in_app_context(fn)
+            in_app_context = self._in_app_context(_beating(fn))
             proxy = _TaskProxy(self, in_app_context, 0, 0, kw, periodic=validate_datetime)
             self._tasks.append(proxy)
             proxy.bind(self._huey)
@@ -99,6 +99,35 @@ class _QueueProxy:
         )
         for proxy in self._tasks:
             proxy.bind(self._huey)
+
+
+HEARTBEAT_DIR = "heartbeats"
+
+
+def heartbeat_path(instance_path: str, name: str) -> str:
+    """Where a periodic job records the time of its last successful run."""
+    return os.path.join(instance_path, HEARTBEAT_DIR, name)
+
+
+def _beating(fn):
+    """Wrap a periodic job so each successful run touches its heartbeat file in the instance
+    folder (``flask --app wsgi health`` shows how long ago each sweeper last ran)."""
+
+    @functools.wraps(fn)
+    def beating(*args, **kwargs):
+        result = fn(*args, **kwargs)
+        try:
+            from flask import current_app
+
+            path = heartbeat_path(current_app.instance_path, fn.__name__)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(str(result))
+        except (OSError, RuntimeError):  # no app context or a read-only disk: no heartbeat
+            pass
+        return result
+
+    return beating
 
 
 class _TaskProxy:

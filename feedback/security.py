@@ -20,6 +20,8 @@ def init_app(app) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    import feedback.rate_limits  # noqa: F401  (registers the database:// limit storage)
+
     limiter.init_app(app)
 
     @app.after_request

@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from feedback.extensions import csrf, db
 from feedback.i18n import safe_next
-from feedback.roles import ALL_ROLES, roles_required, staff_links
+from feedback.roles import ALL_ROLES, STAFF_ROLES, roles_required, staff_links
 
 bp = Blueprint("site", __name__)
 staff_home = Blueprint("staff_home", __name__, url_prefix="/staff")
@@ -36,6 +36,14 @@ def healthz():
     except Exception:  # noqa: BLE001 - any database failure means unhealthy
         db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503
+    from flask_login import current_user
+
+    if getattr(current_user, "is_authenticated", False) and \
+            getattr(current_user, "role", None) in STAFF_ROLES:
+        from feedback.health import report
+
+        # Signed-in staff see the detail (spool, sweepers, backlogs); no phone, no body.
+        return jsonify(status="ok", database="ok", detail=report())
     return jsonify(status="ok", database="ok")
 
 

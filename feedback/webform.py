@@ -25,6 +25,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from feedback import webform_service as service
+from feedback.errors import render_error
 from feedback.extensions import csrf
 from feedback.intake import IntakeError
 from surveys.form_builder import answers_from, build_page_form
@@ -95,7 +96,11 @@ def survey(slug: str):
         return redirect(url_for("webform.thanks", slug=slug, site=_site_code()))
     if sitting is None:
         sitting = service.start_sitting(target.version)
-    return _question_page(target, sitting)
+    try:
+        return _question_page(target, sitting)
+    except service.TooManySittings:
+        return render_error(429, _l("Too many surveys were started from this connection. "
+                                    "Please wait a few minutes before starting again."))
 
 
 def _question_page(target, sitting):
@@ -140,6 +145,8 @@ def _question_page(target, sitting):
     if later:
         return redirect(_url(slug, page=later[0]))
     token = service.valid_token(form.token.data) or sitting["token"]
+    if service.already_submitted(token):  # a concurrent submit of the same sitting won
+        return redirect(url_for("webform.thanks", slug=slug, site=_site_code()))
     try:
         service.submit(target, locale, token)
     except IntakeError as exc:

@@ -20,10 +20,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app, request, session
 from huey import crontab
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from feedback import padding
-from feedback.extensions import db
-from feedback.intake import find_by_token, record_response, validate_answers
+from feedback.extensions import db, limiter
+from feedback.intake import clean_text, find_by_token, record_response, validate_answers
 from feedback.models import FormSitting, PartnerSite, Response, utcnow
 from feedback.queue import queue
 from surveys.logic import is_applicable
@@ -43,6 +45,16 @@ class SurveyUnavailable(Exception):
         super().__init__(reason)
         self.reason = reason
         self.survey = survey
+
+
+class TooManySittings(Exception):
+    """This address started more anonymous sittings than SITTING_RATE_LIMIT allows."""
+
+
+#: A raw answer kept between pages is cut at this many characters (a question's own maximum,
+#: when it has one, is checked again at the final submit); a multi-choice keeps this many items.
+MAX_RAW_CHARS = 2000
+MAX_RAW_ITEMS = 50
 
 
 class UnknownSite(Exception):
@@ -127,7 +139,8 @@ def _remember(version: SurveyVersion, token: str, done: bool = False) -> None:
 
 def _drop_stored(token: str | None) -> None:
     if valid_token(token):
-        db.session.execute(sa.delete(FormSitting).where(FormSitting.token == token))
+        db.session.execute(sa.delete(FormSitting).where(FormSitting.token == token)
+                           .execution_options(synchronize_session=False))
         db.session.commit()
 
 
@@ -151,27 +164,65 @@ def start_sitting(version: SurveyVersion) -> dict:
     return {"version": version.id, "token": token, "answers": {}, "done": False}
 
 
+def _bounded(raw):
+    """A raw answer as it may be kept between pages: control characters removed, text cut at
+    MAX_RAW_CHARS, lists at MAX_RAW_ITEMS items (the ``back`` button saves unvalidated)."""
+    raw = clean_text(raw)
+    if isinstance(raw, str):
+        return raw[:MAX_RAW_CHARS]
+    if isinstance(raw, list):
+        return [str(item)[:MAX_RAW_CHARS] for item in raw[:MAX_RAW_ITEMS]]
+    return raw
+
+
+def _count_new_sitting() -> None:
+    """Per-address limit on new anonymous sittings (SITTING_RATE_LIMIT), counted in the
+    limiter's shared storage; raises TooManySittings when the address is over it."""
+    from flask_limiter.util import get_remote_address
+    from limits import parse
+
+    rule = current_app.config.get("SITTING_RATE_LIMIT")
+    if not rule or not limiter.enabled:
+        return
+    if not limiter.limiter.hit(parse(rule), "webform-sitting", get_remote_address()):
+        raise TooManySittings()
+
+
 def save_answers(version: SurveyVersion, answers: dict) -> dict:
     """Merge one page's raw answers into the sitting (empty answers are dropped) and store
-    them, committed, before the next page is shown."""
-    sitting = get_sitting(version)
-    if sitting is None or sitting.get("done"):
-        sitting = start_sitting(version)
-    merged = dict(sitting["answers"])
-    for key, raw in answers.items():
-        if raw in (None, "", []):
-            merged.pop(key, None)
-        else:
-            merged[key] = raw
-    stored = db.session.get(FormSitting, sitting["token"])
-    if stored is None:
-        stored = FormSitting(token=sitting["token"], version_id=version.id)
-        db.session.add(stored)
-    stored.answers = merged
-    stored.updated_at = utcnow()
-    db.session.commit()
-    sitting["answers"] = merged
-    return sitting
+    them, committed, before the next page is shown. Raises TooManySittings for an address
+    over its limit of new sittings. A sitting submitted or saved by a concurrent request of
+    the same browser is read again, not overwritten blindly (never a 500)."""
+    for attempt in (1, 2):
+        sitting = get_sitting(version)
+        if sitting is None or sitting.get("done"):
+            sitting = start_sitting(version)
+        merged = dict(sitting["answers"])
+        for key, raw in answers.items():
+            if raw in (None, "", []):
+                merged.pop(key, None)
+            else:
+                merged[key] = _bounded(raw)
+        stored = db.session.get(FormSitting, sitting["token"])
+        if stored is None:
+            if find_by_token(sitting["token"]) is not None:
+                sitting["answers"] = merged  # submitted meanwhile: nothing left to keep
+                return sitting
+            _count_new_sitting()
+            stored = FormSitting(token=sitting["token"], version_id=version.id)
+            db.session.add(stored)
+        stored.answers = merged
+        stored.updated_at = utcnow()
+        try:
+            db.session.commit()
+        except (IntegrityError, StaleDataError):
+            db.session.rollback()  # another request of this sitting got there first
+            if attempt == 2:
+                raise
+            continue
+        sitting["answers"] = merged
+        return sitting
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def valid_token(token: str | None) -> str | None:
@@ -229,5 +280,9 @@ def drop_abandoned_sittings() -> int:
 
 @queue.periodic_task(crontab(minute="5"))
 def drop_abandoned_sittings_job() -> None:
-    """Hourly: unfinished answers do not stay on the server longer than needed."""
+    """Hourly: unfinished answers do not stay on the server longer than needed (and ended
+    rate-limit windows go with them)."""
+    from feedback.rate_limits import purge_expired_counters
+
     drop_abandoned_sittings()
+    purge_expired_counters()

@@ -8,7 +8,9 @@ only job is to make ONE attempt and classify its outcome:
   since Twilio sends no callback for the initial ``queued``/``accepted``);
 * :class:`TransientSendError` -> safe or sensible to try again later (429/20429, 5xx, 30003,
   network errors); ``maybe_sent`` is True when Twilio may have accepted the message anyway
-  (timeout or 5xx after the request left us), so the caller can avoid a blind duplicate;
+  (a read timeout or a connection dropped after the request left us), so the caller looks it
+  up with ``find_sent`` (Twilio's message list) before any resend; connection refused, DNS
+  failure and connect timeout never reached Twilio and are plain "not sent";
 * :class:`PermanentSendError` -> never retry (21610 unsubscribed, 30006 landline,
   21211 invalid number, 30007 filtered, any other 4xx).
 
@@ -95,6 +97,10 @@ class ConsoleGateway:
         log.info("sent sms", extra={"sms_sid": sid, "sms_chars": len(body)})
         return SendResult(sid=sid, status="sent")
 
+    def find_sent(self, to: str, body: str, since) -> SendResult | None:
+        """The console never loses an answer: nothing to reconcile."""
+        return None
+
 
 def _rebased_http_client(base_url: str, timeout: float):
     """A TwilioHttpClient that sends ``https://api.twilio.com/...`` requests to ``base_url``.
@@ -162,9 +168,52 @@ class TwilioGateway:
             raise TransientSendError("connect timeout") from None
         except requests.exceptions.Timeout:
             raise TransientSendError("read timeout", maybe_sent=True) from None
-        except requests.exceptions.ConnectionError:
-            raise TransientSendError("connection error", maybe_sent=True) from None
+        except requests.exceptions.ConnectionError as exc:
+            if never_connected(exc):
+                raise TransientSendError("connection refused") from None
+            raise TransientSendError("connection lost", maybe_sent=True) from None
         return SendResult(sid=message.sid, status=message.status or "queued")
+
+    def find_sent(self, to: str, body: str, since) -> SendResult | None:
+        """Look a send whose outcome we never learnt up in Twilio's message list: the newest
+        message to ``to`` with exactly ``body`` created at or after ``since`` (UTC), or None.
+        Raises :class:`TransientSendError` when the list cannot be read (try again later)."""
+        import requests
+        from twilio.base.exceptions import TwilioRestException
+
+        try:
+            found = self.client.messages.list(to=to, date_sent_after=since, limit=100)
+        except TwilioRestException as exc:
+            raise TransientSendError(code=exc.code, status=exc.status) from None
+        except requests.exceptions.RequestException:
+            raise TransientSendError("message list unreachable") from None
+        for message in found:
+            if (message.body or "") == body:
+                return SendResult(sid=message.sid, status=message.status or "queued")
+        return None
+
+
+def never_connected(exc: BaseException) -> bool:
+    """True when a requests ConnectionError happened before any byte reached the server
+    (connection refused, DNS failure): urllib3 wraps those in NewConnectionError (its
+    NameResolutionError is one). A connection dropped after the request was written
+    (RemoteDisconnected, reset while reading) is not one: the message may have been taken."""
+    from urllib3.exceptions import NewConnectionError
+
+    seen = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, NewConnectionError):
+            return True
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, BaseException) and id(reason) not in seen:
+            if isinstance(reason, NewConnectionError):
+                return True
+        current = current.__cause__ or current.__context__ or (
+            current.args[0] if current.args and isinstance(current.args[0], BaseException)
+            else None)
+    return False
 
 
 #: Settings a cached gateway was built from (a change builds a new one).

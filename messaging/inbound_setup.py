@@ -29,6 +29,10 @@ def init_app(app) -> None:
         app.register_blueprint(simulator.bp)
         add_staff_link(app, "sms_simulator.page", _l("SMS simulator"), STAFF_ROLES)
 
+    from feedback.health import register_check
+    from messaging.inbound_jobs import health
+
+    register_check(app, "sms_inbound", health)
     from messaging.demo_sms import seed_demo_sms
 
     app.extensions.setdefault("demo_seeders", []).append((DEMO_ORDER, seed_demo_sms))

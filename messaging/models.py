@@ -79,8 +79,15 @@ class InboundMessage(db.Model):
     #: Erased by the retention job; the answer itself is kept de-identified.
     body: Mapped[str | None] = mapped_column(sa.Text)
     num_media: Mapped[int] = mapped_column(default=0)
-    #: received -> handled | failed (a queue job finishes failed ones).
+    #: received -> handled | late, or failed (a queue job finishes failed ones). ``late``: an
+    #: unmatched late reply, kept for staff: the question it answered was no longer open when
+    #: it could be handled, so it is never guessed onto another one.
     status: Mapped[str] = mapped_column(sa.String(20), default="received")
+    #: The conversation and question open when the text arrived (recorded in the same INSERT):
+    #: a handling delayed by a crash applies the text to that question or to none. Conversation
+    #: 0: none was open; NULL: not recorded (stored some other way), the present is trusted.
+    awaited_conversation_id: Mapped[int | None]
+    awaited_question_key: Mapped[str | None] = mapped_column(sa.String(64))
     #: The TwiML reply we gave, so a duplicate delivery gets the same answer.
     reply_body: Mapped[str | None] = mapped_column(sa.Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -20,9 +20,11 @@ Retry policy (docs/reliability.md, "Outbound sending"):
   accept the small duplicate risk.
 * Read timeout or a connection dropped after the request left us: Twilio may have accepted the
   message and the API has no idempotency key. We do NOT resend blindly: the row becomes
-  ``unknown`` (shown on the campaign page) - a lost invitation is better than texting a family
-  twice. The same applies to a row left in ``sending`` by a worker that died mid-call:
-  :func:`sweep_outbound` marks it ``unknown`` after SENDING_STALE_AFTER.
+  ``unknown``. The same applies to a row left in ``sending`` by a worker that died mid-call
+  (:func:`sweep_outbound` marks it ``unknown`` after SENDING_STALE_AFTER). The sweeper then
+  reconciles every ``unknown`` row through Twilio's message list (same recipient and body,
+  created since the row): found, it records the SID; not found, it sends again. So nothing is
+  sent twice and nothing is silently dropped (docs/reliability.md).
 * Permanent errors (21610, 30006, 21211, other 4xx): ``failed`` with the error code, never
   retried; 21610 also opts the contact out; 30007 (filtered) flags the message for review.
 """
@@ -309,9 +311,61 @@ def sweep_outbound() -> None:
     db.session.commit()
     for message_id in due_message_ids(now, PENDING_STALE_AFTER):
         send_outbound(message_id)
+    reconcile_unknown(now)
+
+
+#: An ``unknown`` row is looked up in Twilio's list after this long (the list may lag a little).
+RECONCILE_AFTER = timedelta(seconds=30)
+#: Past this age an ``unknown`` row is left for staff rather than reconciled and resent.
+RECONCILE_WITHIN = timedelta(hours=4)
+
+
+def reconcile_unknown(now: datetime | None = None) -> dict[str, int]:
+    """Settle every ``unknown`` send: look it up in Twilio's message list; record its SID when
+    Twilio has it, send it again (status ``retry``) when Twilio does not. A list that cannot be
+    read leaves the row ``unknown`` for the next sweep. Returns counts (found, resent, open)."""
+    now = now or pacing.now()
+    counts = {"found": 0, "resent": 0, "open": 0}
+    rows = db.session.scalars(
+        sa.select(OutboundMessage).where(
+            OutboundMessage.status == "unknown",
+            OutboundMessage.updated_at <= now - RECONCILE_AFTER,
+            OutboundMessage.created_at >= now - RECONCILE_WITHIN,
+        ).order_by(OutboundMessage.id)
+    ).all()
+    gateway = get_gateway()
+    resend = []
+    for message in rows:
+        since = message.created_at - timedelta(minutes=1)
+        try:
+            found = gateway.find_sent(message.contact.phone, message.body or "", since)
+        except TransientSendError:
+            counts["open"] += 1
+            continue
+        if found is not None:
+            db.session.execute(
+                sa.update(OutboundMessage)
+                .where(OutboundMessage.id == message.id,
+                       OutboundMessage.status == "unknown")
+                .values(provider_sid=sa.func.coalesce(OutboundMessage.provider_sid, found.sid),
+                        status=found.status, sent_at=now, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            counts["found"] += 1
+        else:
+            message.status, message.send_after = "retry", now
+            resend.append(message.id)
+            counts["resent"] += 1
+        db.session.commit()
+    for message_id in resend:
+        send_outbound(message_id)
+    if any(counts.values()):
+        log.info("sms unknown sends reconciled", extra=counts)
+    return counts
 
 
 @queue.periodic_task(crontab(minute="*"))
 def sweep_outbound_job() -> None:
-    """Every minute: the safety net of :func:`sweep_outbound`."""
+    """Every minute: the safety net of :func:`sweep_outbound` (lost jobs, dead workers'
+    sends, unknown outcomes reconciled against Twilio's list)."""
     sweep_outbound()

@@ -25,6 +25,14 @@ from messaging.snapshot import Snapshot
 from surveys.models import Survey
 
 
+@dataclass(frozen=True)
+class Awaited:
+    """The conversation and question open when a text arrived (conversation 0: none was)."""
+
+    conversation_id: int | None
+    question_key: str | None
+
+
 @dataclass
 class Handled:
     """The outcome of handling one inbound text."""
@@ -42,6 +50,8 @@ class Handled:
     answer: tuple | None = None
     #: The TwiML answered (and stored for a duplicate delivery), set when handling finishes.
     twiml: str = ""
+    #: An unmatched late reply: the question it answered is no longer the one open.
+    late: bool = False
 
 
 def wants_contact(body: str | None) -> bool:
@@ -69,10 +79,21 @@ def _last_conversation(contact_id: int) -> Conversation | None:
     )
 
 
-def dispatch_text(snap: Snapshot | None, body: str | None, num_media: int) -> Handled:
+def _moved_on(current, awaited: Awaited | None) -> bool:
+    """True when the conversation or question open now is not the one open when the text
+    arrived: a delayed handling (a crash, a retry) must not guess it onto another question."""
+    if awaited is None:  # not recorded (a text stored before this was kept): trust the present
+        return False
+    now = (current.id, current.current_question_key) if current is not None else (0, None)
+    return now != (awaited.conversation_id, awaited.question_key)
+
+
+def dispatch_text(snap: Snapshot | None, body: str | None, num_media: int,
+                  awaited: Awaited | None = None) -> Handled:
     """Decide what a text from the contact in ``snap`` (None: an unknown number) means and
     apply it (caller commits). Keywords first, then the open conversation, then a survey
-    keyword, else a polite default."""
+    keyword, else a polite default. A reply whose question (``awaited``, recorded when it
+    arrived) is no longer the open one is kept as an unmatched late reply, with no answer."""
     out = Handled(contact_id=snap.contact_id if snap else None)
     opted_out = bool(snap and snap.opted_out)
     word = keywords.match_keyword(body, opted_out=opted_out)
@@ -120,6 +141,9 @@ def dispatch_text(snap: Snapshot | None, body: str | None, num_media: int) -> Ha
             return out
         return _from_step(out, answering.start(snap, current, survey_id, version_id))
     picture = num_media and not (body or "").strip()
+    if _moved_on(current, awaited):
+        out.late = True
+        return out
     if current is not None:
         if picture:
             out.texts.append(engine.render_text("picture", snap.locale))

@@ -25,7 +25,7 @@ from feedback.extensions import db
 from feedback.models import ANSWER_COPIES, Response
 from messaging.conversation import OPEN_STATES
 from messaging.keywords import survey_keyword_key
-from messaging.models import Contact, Conversation
+from messaging.models import Contact, Conversation, InboundMessage
 from surveys.models import Survey
 from surveys.operations import current_version_id
 
@@ -58,6 +58,12 @@ class Snapshot:
     #: (id, status, current version's id or None) of the survey whose SMS keyword the whole
     #: text is.
     keyword_survey: tuple[int, str, int | None] | None
+    #: The contact has texts that arrived before this one and are still unhandled (a worker
+    #: died): they are applied first, in arrival order.
+    earlier_unhandled: bool = False
+    #: The status of the message being handled, read under the lock (another handling of the
+    #: contact may have applied it meanwhile); None without one.
+    message_status: str | None = None
 
 
 _RESPONSE_COLUMNS = ("id", "respondent_id", *ANSWER_COPIES)
@@ -71,6 +77,13 @@ _QUERY = (
         *(Response.__table__.c[name].label(f"response_{name}") for name in _RESPONSE_COLUMNS),
         Survey.id.label("keyword_survey_id"), Survey.status.label("keyword_survey_status"),
         current_version_id(Survey.id).label("keyword_survey_version_id"),
+        sa.exists().where(
+            InboundMessage.contact_id == Contact.id,
+            InboundMessage.id < sa.bindparam("inbound_id"),
+            InboundMessage.status.in_(("received", "failed")),
+        ).label("earlier_unhandled"),
+        sa.select(InboundMessage.status).where(InboundMessage.id == sa.bindparam("inbound_id"))
+        .scalar_subquery().label("message_status"),
     )
     .select_from(Contact)
     .outerjoin(Conversation, sa.and_(Conversation.contact_id == Contact.id,
@@ -88,13 +101,15 @@ _SQLITE_LOCK = (
 )
 
 
-def load(contact_id: int, body: str | None) -> Snapshot:
-    """Lock the contact for this transaction and read what handling ``body`` needs."""
+def load(contact_id: int, body: str | None, inbound_id: int = 0) -> Snapshot:
+    """Lock the contact for this transaction and read what handling ``body`` (the stored
+    message ``inbound_id``) needs."""
     connection = db.session.connection()
     lock = _SQLITE_LOCK if connection.dialect.name == "sqlite" else _LOCK
     connection.execute(lock, {"contact_id": contact_id})
     row = connection.execute(
-        _QUERY, {"contact_id": contact_id, "keyword": survey_keyword_key(body)}
+        _QUERY, {"contact_id": contact_id, "keyword": survey_keyword_key(body),
+                 "inbound_id": inbound_id}
     ).one()
     conversation = None
     if row.conversation_id is not None:
@@ -110,4 +125,5 @@ def load(contact_id: int, body: str | None) -> Snapshot:
         keyword_survey = (row.keyword_survey_id, row.keyword_survey_status,
                           row.keyword_survey_version_id)
     return Snapshot(row.id, row.locale, bool(row.opted_out), row.respondent_id, row.site_id,
-                    conversation, keyword_survey)
+                    conversation, keyword_survey, bool(row.earlier_unhandled),
+                    row.message_status)

@@ -9,6 +9,9 @@ failures per call with :meth:`FakeTwilio.fail_next`::
     fake.fail_next(400, 21610)          # then "recipient unsubscribed"
 
 Every scripted failure is consumed by one request; after that requests succeed.
+``fake.slow_next(seconds)`` makes the next create take the message but answer only after
+``seconds`` (a read timeout on the client: "maybe sent"). ``GET .../Messages.json?To=...``
+lists the messages created (newest first), as Twilio's message list does.
 """
 
 from __future__ import annotations
@@ -37,11 +40,13 @@ ERROR_MESSAGES = {
 class FakeTwilio:
     """A running fake; use as a context manager or call :meth:`close`."""
 
-    def __init__(self, account_sid: str = "AC" + "0" * 32):
+    def __init__(self, account_sid: str = "AC" + "0" * 32, port: int = 0):
         self.account_sid = account_sid
         self.requests: list[dict] = []
         self.created: list[dict] = []
+        self.messages: list[dict] = []
         self._failures: list[tuple[int, int | None]] = []
+        self._slow: list[float] = []
         self._lock = threading.Lock()
         fake = self
 
@@ -60,7 +65,20 @@ class FakeTwilio:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+            def do_GET(self):
+                from urllib.parse import urlsplit
+                parts = urlsplit(self.path)
+                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                status, payload = fake._list(parts.path, query)
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        ThreadingHTTPServer.allow_reuse_address = True
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
                                        daemon=True)
@@ -71,7 +89,31 @@ class FakeTwilio:
         with self._lock:
             self._failures.append((http_status, code))
 
+    def slow_next(self, seconds: float) -> None:
+        """Make the next create store the message but answer only after ``seconds``."""
+        with self._lock:
+            self._slow.append(seconds)
+
+    def _list(self, path: str, query: dict) -> tuple[int, dict]:
+        with self._lock:
+            self.requests.append({"path": path, "form": query, "auth": "", "method": "GET"})
+            if path != f"/2010-04-01/Accounts/{self.account_sid}/Messages.json":
+                return 404, {"code": 20404, "message": "not found", "status": 404}
+            found = [m for m in reversed(self.messages)
+                     if not query.get("To") or m["to"] == query["To"]]
+        return 200, {"messages": found, "page": 0, "page_size": 100, "next_page_uri": None,
+                     "uri": path, "first_page_uri": path, "previous_page_uri": None}
+
     def _handle(self, path: str, form: dict, headers) -> tuple[int, dict]:
+        response = self._create(path, form, headers)
+        with self._lock:
+            delay = self._slow.pop(0) if self._slow and response[0] == 201 else 0
+        if delay:
+            import time
+            time.sleep(delay)
+        return response
+
+    def _create(self, path: str, form: dict, headers) -> tuple[int, dict]:
         with self._lock:
             self.requests.append({"path": path, "form": form,
                                   "auth": headers.get("Authorization", "")})
@@ -99,6 +141,7 @@ class FakeTwilio:
                 "subresource_uris": {}, "status_callback": form.get("StatusCallback"),
             }
             self.created.append({**form, "sid": sid})
+            self.messages.append(message)
             return 201, message
 
     def close(self) -> None:

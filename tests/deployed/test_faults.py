@@ -1,0 +1,332 @@
+"""Faults against the app as deployed (gunicorn workers + queue worker as processes): a web
+worker killed between storing a text and handling it, the Twilio API refusing connections,
+PostgreSQL connections terminated or the database unreachable, the queue worker killed, NUL
+bytes, and login limits across workers (docs/reliability.md). Every wait is bounded."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import requests
+from deployment import ACCOUNTS, Deployment, start_deployment
+
+pytestmark = pytest.mark.deployed
+
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
+needs_postgres = pytest.mark.skipif(
+    not ON_POSTGRES, reason="PostgreSQL only: terminating backends and a proxied server")
+#: The worker runs periodic jobs at the top of each minute; a sweep may need two ticks.
+SWEEP_WAIT = 150
+
+
+def wait_until(check, timeout: float, step: float = 1.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(step)
+    return check()
+
+
+def phone() -> str:
+    return "+1504557" + f"{secrets.randbelow(10000):04d}"
+
+
+def sms(d: Deployment, sender: str, body: str, sid: str | None = None) -> requests.Response:
+    data = {"MessageSid": sid or "SM" + secrets.token_hex(16), "AccountSid": "ACdeployed",
+            "From": sender, "To": "+15045550000", "Body": body, "NumMedia": "0"}
+    return d.post("/sms/inbound", data=data, timeout=30)
+
+
+def answers_of(d: Deployment, sender: str) -> list[tuple[str, object]]:
+    from feedback.extensions import db
+    from feedback.models import Answer, Response
+    from messaging.models import Contact
+
+    with d.app_context():
+        return [tuple(row) for row in db.session.execute(
+            db.select(Answer.question_key, Answer.value)
+            .join(Response, Response.id == Answer.response_id)
+            .join(Contact, Contact.respondent_id == Response.respondent_id)
+            .where(Contact.phone == sender).order_by(Answer.id))]
+
+
+def inbound_rows(d: Deployment, sids=None) -> list[tuple[str, str]]:
+    from feedback.extensions import db
+    from messaging.models import InboundMessage
+
+    with d.app_context():
+        query = db.select(InboundMessage.message_sid, InboundMessage.status)
+        if sids is not None:
+            query = query.where(InboundMessage.message_sid.in_(list(sids)))
+        return [tuple(row) for row in db.session.execute(query)]
+
+
+@pytest.fixture(scope="module")
+def faults(tmp_path_factory):
+    """A deployment whose web workers die right after storing a text whose MessageSid starts
+    with SMDIE (test-only fault hook), with login limits in the default database store."""
+    env = {"FAULT_INJECTION": "after_store:exit:SMDIE", "RATELIMIT_STORAGE_URI": "database://"}
+    with start_deployment(tmp_path_factory.mktemp("faults"), web_workers=2, env=env) as d:
+        yield d
+
+
+def _mid_survey(d: Deployment, sender: str) -> None:
+    assert sms(d, sender, "PULSE").status_code == 200
+    assert sms(d, sender, "1").status_code == 200  # English: the first question waits
+
+
+def _die_after_store(d: Deployment, sender: str, body: str) -> str:
+    sid = "SMDIE" + secrets.token_hex(14)
+    with pytest.raises(requests.ConnectionError):
+        sms(d, sender, body, sid)
+    # gunicorn's master replaces the dead worker
+    assert wait_until(lambda: len(d.web_worker_pids()) >= 2, 30, 0.2)
+    assert dict(inbound_rows(d, [sid]))[sid] == "received"
+    return sid
+
+
+def test_killed_worker_then_twilio_retry_answers_the_question_it_answered(faults):
+    sender = phone()
+    _mid_survey(faults, sender)
+    sid = _die_after_store(faults, sender, "5")
+    retry = wait_until(lambda: _try(lambda: sms(faults, sender, "5", sid)), 30, 0.5)
+    assert retry.status_code == 200 and "Did your child" in retry.text
+    assert answers_of(faults, sender) == [("needs_met", 5)]
+
+
+def _try(call):
+    try:
+        return call()
+    except requests.ConnectionError:
+        return None
+
+
+def test_killed_worker_without_retry_is_swept_onto_the_question_it_answered(faults):
+    from feedback.extensions import db
+    from messaging.models import Contact, OutboundMessage
+
+    sender = phone()
+    _mid_survey(faults, sender)
+    sid = _die_after_store(faults, sender, "5")
+    handled = wait_until(lambda: dict(inbound_rows(faults, [sid]))[sid] == "handled",
+                         SWEEP_WAIT, 2)
+    assert handled, faults.logs()[-3000:]
+    assert answers_of(faults, sender) == [("needs_met", 5)]
+    with faults.app_context():
+        sent = db.session.scalars(
+            db.select(OutboundMessage.body).join(Contact).where(Contact.phone == sender))
+        assert any("Did your child" in body for body in sent)  # the next question, by API
+
+
+def test_nul_bytes_in_an_sms_are_removed(faults):
+    sender = phone()
+    assert sms(faults, sender, "PUL\x00SE").status_code == 200
+    assert sms(faults, sender, "1\x00").status_code == 200
+    reply = sms(faults, sender, "\x004")
+    assert reply.status_code == 200 and "Did your child" in reply.text
+    assert answers_of(faults, sender) == [("needs_met", 4)]
+
+
+def _login(d: Deployment, email: str, password: str) -> int:
+    s = requests.Session()  # a new connection: gunicorn hands it to any worker
+    token = d.csrf(s, "/staff/login")
+    return s.post(d.url + "/staff/login", allow_redirects=False, timeout=30,
+                  data={"email": email, "password": password, "csrf_token": token}).status_code
+
+
+def test_login_limits_hold_across_web_workers(faults):
+    assert len(faults.web_worker_pids()) >= 2
+    email, _password = ACCOUNTS["staff"]
+    codes = [_login(faults, email, "wrong password") for _ in range(8)]
+    assert codes == [401] * 5 + [429] * 3
+    codes = [_login(faults, f"nobody{i}@example.org", "wrong") for i in range(20)]
+    # 5 failures above already count for this address (limit 20 per address)
+    assert codes.count(401) == 15 and set(codes[15:]) == {429}
+
+
+def test_queue_worker_killed_every_answer_tagged_in_the_end(faults):
+    from analysis.models import AnswerTag
+    from feedback.extensions import db
+    from feedback.intake import record_response
+    from feedback.queue import queue
+    from surveys.operations import current_version
+
+    faults.kill_queue_worker()
+    with faults.app_context():
+        from surveys import operations
+
+        texts = {"en": "Anything to tell us?", "es": "¿Algo que decirnos?",
+                 "vi": "Bạn muốn nói gì?"}
+        survey = operations.import_definition({
+            "format": "coalition-feedback/survey", "format_version": 1, "slug": "crash-tags",
+            "title": {"en": "Tags", "es": "Etiquetas", "vi": "Nhãn"}, "intro": texts,
+            "thanks": texts,
+            "questions": [{"key": "comment", "type": "long_text", "required": False,
+                           "text": texts}],
+        })
+        db.session.commit()
+        operations.publish(survey)
+        version = current_version(survey)
+        ids = []
+        for i in range(10):
+            response = record_response(version, {"comment": f"The bus is late again {i}"},
+                                       channel="web", locale="en")
+            ids += [a.id for a in response.answers]
+        queue.huey.flush()  # the jobs died with the worker
+    faults.start_queue_worker()
+
+    def all_tagged():
+        with faults.app_context():
+            return db.session.scalar(db.select(db.func.count(AnswerTag.answer_id))
+                                     .where(AnswerTag.answer_id.in_(ids))) == len(ids)
+
+    assert wait_until(all_tagged, SWEEP_WAIT, 3), faults.logs()[-3000:]
+
+
+@needs_postgres
+def test_terminated_connections_during_a_burst_store_every_text_once(faults):
+    import psycopg
+
+    admin = urlsplit(faults.database_url)
+    name = admin.path.lstrip("/")
+    admin_url = urlunsplit(("postgresql", admin.netloc, "/postgres", "", ""))
+    stop = threading.Event()
+
+    def terminate():
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            while not stop.is_set():
+                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+                time.sleep(0.3)
+
+    killer = threading.Thread(target=terminate, daemon=True)
+    killer.start()
+    senders = [phone() for _ in range(10)]
+    sids, codes = [], []
+    lock = threading.Lock()
+
+    def family(sender):
+        for body in ("PULSE", "1", "4", "yes"):
+            sid = "SM" + secrets.token_hex(16)
+            code = sms(faults, sender, body, sid).status_code
+            with lock:
+                sids.append(sid)
+                codes.append(code)
+
+    threads = [threading.Thread(target=family, args=(s,)) for s in senders]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    stop.set()
+    killer.join(timeout=10)
+    assert codes == [200] * len(sids)
+    stored = wait_until(lambda: len(inbound_rows(faults, sids)) == len(sids), SWEEP_WAIT, 2)
+    assert stored, "texts missing after the spool drain"
+    rows = inbound_rows(faults, sids)
+    assert sorted(sid for sid, _ in rows) == sorted(sids)  # each once
+
+
+@needs_postgres
+def test_database_unreachable_for_seconds_spools_then_drains(tmp_path):
+    from tcp_proxy import TcpProxy
+
+    base = urlsplit(os.environ["DATABASE_URL"])
+    proxy = TcpProxy((base.hostname or "127.0.0.1", base.port or 5432))
+    with _through_proxy(tmp_path, proxy) as d:
+        senders = [phone() for _ in range(5)]
+        sids = []
+        for sender in senders:
+            sid = "SM" + secrets.token_hex(16)
+            assert sms(d, sender, "PULSE", sid).status_code == 200
+            sids.append(sid)
+        proxy.cut()  # PostgreSQL goes away
+        try:
+            for sender in senders:
+                for body in ("1", "1"):  # Twilio may deliver twice
+                    sid = "SM" + secrets.token_hex(16)
+                    for _ in range(1 if body == "1" and sid in sids else 2):
+                        assert sms(d, sender, "1", sid).status_code == 200
+                    sids.append(sid)
+            assert list(Path(d.instance_path, "sms-spool").glob("*.json"))
+        finally:
+            time.sleep(3)
+            proxy.restore()  # back after a few seconds
+        drained = wait_until(lambda: len(inbound_rows(d, sids)) == len(sids), SWEEP_WAIT, 2)
+        assert drained, d.logs()[-3000:]
+        assert sorted(s for s, _ in inbound_rows(d, sids)) == sorted(sids)
+        assert wait_until(lambda: not list(Path(d.instance_path, "sms-spool").glob("*.json")),
+                          30)
+    proxy.close()
+
+
+@contextmanager
+def _through_proxy(tmp_path, proxy):
+    d = Deployment(Path(tmp_path), web_workers=2, env=None, worker=True)
+    direct = urlsplit(d.database_url)
+    d.env["DATABASE_URL"] = urlunsplit(
+        (direct.scheme, f"{direct.username or 'postgres'}@127.0.0.1:{proxy.port}",
+         direct.path, direct.query, ""))
+    d.create_database()
+    try:
+        d.prepare(seed_demo=True)
+        d.start_queue_worker()
+        d.start_web()
+        yield d
+    finally:
+        d.stop()
+        d.drop_database()
+
+
+def test_twilio_api_refusing_then_back_sends_every_reply_once(tmp_path):
+    import socket
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
+
+    from feedback.extensions import db
+    from messaging.models import Contact, OutboundMessage
+    from messaging.outbound import dispatch, queue_message
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {"SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+           "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_FROM_NUMBER": "+15045550000",
+           "TWILIO_API_BASE_URL": f"http://127.0.0.1:{port}"}
+    with start_deployment(tmp_path, web_workers=2, env=env, seed_demo=False) as d:
+        with d.app_context():
+            ids = []
+            for i in range(5):
+                contact = Contact(phone=phone(), consent_source="staff", groups=[])
+                db.session.add(contact)
+                db.session.flush()
+                ids.append(queue_message(contact, f"Reply number {i}", kind="reply").id)
+            db.session.commit()
+            dispatch(ids)  # the worker tries now: connection refused (nothing listens)
+
+            def statuses():
+                return dict(db.session.execute(
+                    db.select(OutboundMessage.id, OutboundMessage.status)
+                    .where(OutboundMessage.id.in_(ids))).all())
+
+            assert wait_until(lambda: set(statuses().values()) == {"retry"}, 60), statuses()
+            db.session.remove()
+        with FakeTwilio(ACCOUNT_SID, port=port) as fake:  # the API is back
+            def all_sent():
+                with d.app_context():
+                    return set(statuses().values()) <= {"queued", "sent"}
+
+            assert wait_until(all_sent, SWEEP_WAIT, 2), d.logs()[-3000:]
+            bodies = sorted(m["Body"] for m in fake.created)
+        assert bodies == sorted(f"Reply number {i}" for i in range(5))  # each exactly once

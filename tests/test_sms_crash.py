@@ -1,0 +1,165 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_sms)
+"""A text stored but not handled (its worker died) lands on the question it answered, or on
+none; texts apply in arrival order; a database that cannot be reached spools the text."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from feedback.models import Answer
+from messaging import inbound, spool
+from messaging.inbound_jobs import drain_spool, sweep_inbound
+from messaging.models import InboundMessage, OutboundMessage
+from tests.fixtures_sms import _close_connections, family_survey, text  # noqa: F401
+
+PHONE = "+15045550123"
+
+
+class Killed(BaseException):
+    """The web worker dying between storing a text and handling it (kill -9)."""
+
+
+@pytest.fixture
+def dies_after_store(monkeypatch):
+    """Call it: the next text is stored, then its worker dies before handling it."""
+    real = inbound.handle_new
+
+    def die(*args, **kwargs):
+        monkeypatch.setattr(inbound, "handle_new", real)
+        raise Killed
+
+    return lambda: monkeypatch.setattr(inbound, "handle_new", die)
+
+
+def _answers(db):
+    return [(a.question_key, a.value)
+            for a in db.session.scalars(db.select(Answer).order_by(Answer.id))]
+
+
+def _age(db, sid, seconds=60):
+    message = db.session.scalar(db.select(InboundMessage).filter_by(message_sid=sid))
+    message.received_at -= timedelta(seconds=seconds)
+    db.session.commit()
+    return message
+
+
+def test_twilio_retry_of_a_stored_text_answers_its_question(db, family_survey, text,
+                                                            dies_after_store):
+    text(PHONE, "PULSE")
+    text(PHONE, "1")
+    dies_after_store()
+    with pytest.raises(Killed):
+        text(PHONE, "5", sid="SMkilled")
+    assert db.session.scalar(
+        db.select(InboundMessage.status).filter_by(message_sid="SMkilled")) == "received"
+    again = text(PHONE, "5", sid="SMkilled")  # Twilio's retry of the same MessageSid
+    assert any("Did your child" in reply for reply in again)
+    assert [value for _key, value in _answers(db)] == [5]
+    assert text(PHONE, "5", sid="SMkilled") == again  # a third delivery: the same reply
+
+
+def test_sweeper_applies_a_late_text_to_the_question_open_when_it_arrived(
+        db, family_survey, text, dies_after_store):
+    text(PHONE, "PULSE")
+    text(PHONE, "1")
+    dies_after_store()
+    with pytest.raises(Killed):
+        text(PHONE, "5", sid="SMkilled")
+    _age(db, "SMkilled")
+    assert sweep_inbound.call_local() == 1
+    answers = _answers(db)
+    assert [value for _key, value in answers] == [5]
+    sent = db.session.scalars(db.select(OutboundMessage.body)).all()
+    assert any("Did your child" in body for body in sent)  # the next question, by REST API
+
+
+def test_a_text_whose_question_moved_on_is_an_unmatched_late_reply(db, family_survey, text,
+                                                                   monkeypatch):
+    text(PHONE, "PULSE")
+    text(PHONE, "1")
+    # Stored while the first question was open; its handling is lost ...
+    monkeypatch.setattr(inbound, "handle_new", lambda *a, **k: (_ for _ in ()).throw(Killed))
+    with pytest.raises(Killed):
+        text(PHONE, "5", sid="SMkilled")
+    monkeypatch.undo()
+    # ... and the conversation moves on without it (the sweeper was late).
+    db.session.execute(
+        db.update(InboundMessage).where(InboundMessage.message_sid == "SMkilled")
+        .values(awaited_question_key="some_earlier_question"))
+    db.session.commit()
+    _age(db, "SMkilled")
+    before = _answers(db)
+    assert sweep_inbound.call_local() == 1
+    late = db.session.scalar(db.select(InboundMessage).filter_by(message_sid="SMkilled"))
+    assert late.status == "late"
+    assert _answers(db) == before  # never guessed onto the question open now
+
+
+def test_a_newer_text_waits_for_an_older_unhandled_one(db, family_survey, text,
+                                                       dies_after_store):
+    text(PHONE, "PULSE")
+    text(PHONE, "1")
+    dies_after_store()
+    with pytest.raises(Killed):
+        text(PHONE, "5", sid="SMfirst")
+    # The family answers again before anything came back: the older text is applied first,
+    # the newer one (meant for the same question) is kept as a late reply.
+    text(PHONE, "4", sid="SMsecond")
+    assert [value for _key, value in _answers(db)] == [5]
+    statuses = dict(db.session.execute(
+        db.select(InboundMessage.message_sid, InboundMessage.status)).all())
+    assert statuses["SMfirst"] == "handled" and statuses["SMsecond"] == "late"
+
+
+def test_nul_and_control_characters_are_removed_before_storing(db, family_survey, text):
+    text(PHONE, "PUL\x00SE\x07")
+    text(PHONE, "1")
+    text(PHONE, "\x005\r")
+    stored = db.session.scalars(db.select(InboundMessage.body).order_by(InboundMessage.id))
+    assert list(stored) == ["PULSE", "1", "5"]
+    assert [value for _key, value in _answers(db)] == [5]
+
+
+def test_dropped_connection_is_retried_once(db, family_survey, text, monkeypatch):
+    real, calls = inbound.store, []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(inbound, "store", flaky)
+    assert text(PHONE, "PULSE")
+    assert len(calls) == 2 and spool.pending() == []
+    assert db.session.scalar(db.select(db.func.count(InboundMessage.id))) == 1
+
+
+def test_unreachable_database_spools_then_drains_in_order_once(app, db, family_survey, text,
+                                                              monkeypatch, tmp_path):
+    app.config["SMS_SPOOL_DIR"] = str(tmp_path / "spool")
+    real = inbound.store
+
+    def down(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(inbound, "store", down)
+    assert text(PHONE, "PULSE", sid="SMa") == []  # 200, empty TwiML: nothing lost
+    assert text(PHONE, "1", sid="SMb") == []
+    assert text(PHONE, "1", sid="SMb") == []  # Twilio repeated it
+    files = spool.pending()
+    assert len(files) == 3
+    assert db.session.scalar(db.select(db.func.count(InboundMessage.id))) == 0
+    monkeypatch.setattr(inbound, "store", real)  # the database is back
+    assert drain_spool.call_local() == 3
+    assert spool.pending() == []
+    rows = db.session.execute(
+        db.select(InboundMessage.message_sid, InboundMessage.status)
+        .order_by(InboundMessage.id)).all()
+    assert rows == [("SMa", "handled"), ("SMb", "handled")]
+    sent = db.session.scalars(db.select(OutboundMessage.body).order_by(OutboundMessage.id))
+    assert len(list(sent)) >= 2  # the survey's replies, by the REST API
+    assert drain_spool.call_local() == 0
