@@ -6,7 +6,8 @@ backbone a spreadsheet. :func:`import_contacts` is the one write path for such a
 * columns ``phone`` (required), ``name``, ``language``, ``site`` (a partner site code) and
   ``groups`` (separated by ``;`` or ``|``); headers are case-insensitive;
 * numbers are normalised to E.164 by ``phonenumbers`` (national numbers read in
-  ``default_region``), so "(504) 555-0123" and "+1 504 555 0123" are the same contact;
+  ``default_region``, then in the ``phone_region`` of the row's language when its data file
+  names one), so "(504) 555-0123" and "+1 504 555 0123" are the same contact;
 * a bad row is reported (row number as in a spreadsheet, header = row 1, and a translated
   reason) and skipped; good rows are kept;
 * the same number twice (in the file or already stored) merges: groups are united and the
@@ -29,15 +30,10 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from feedback.extensions import db
+from feedback.languages import fold, registry
 from feedback.models import PartnerSite
 from messaging.models import Contact
 
-#: Language names staff may write instead of codes.
-LANGUAGE_ALIASES = {
-    "english": "en", "inglés": "en", "ingles": "en",
-    "spanish": "es", "español": "es", "espanol": "es",
-    "vietnamese": "vi", "tiếng việt": "vi", "tieng viet": "vi",
-}
 GROUP_SPLIT = re.compile(r"[;|]")
 
 
@@ -62,11 +58,15 @@ def normalise_phone(raw: str, default_region: str) -> str | None:
 
 
 def _language(raw: str, enabled: list[str]) -> str | None | bool:
-    """A locale code, None when blank, False when unknown."""
+    """A locale code, None when blank, False when unknown. Staff may write the code, the
+    language's own name or one of its menu words ("Spanish", "español") from its data file."""
     value = (raw or "").strip().lower()
     if not value:
         return None
-    value = LANGUAGE_ALIASES.get(value, value).split("-")[0].split("_")[0]
+    languages = registry()
+    named = {fold(lang.name): code for code, lang in languages.languages.items()}
+    value = named.get(fold(value)) or languages.menu_words.get(fold(value)) or value
+    value = value.split("-")[0].split("_")[0]
     return value if value in enabled else False
 
 
@@ -111,15 +111,19 @@ def import_contacts(file_text: str, consent_source: str,
         if not raw_phone:
             report.errors.append((number, _("The phone number is missing.")))
             continue
-        phone = normalise_phone(raw_phone, region)
-        if phone is None:
-            report.errors.append((number, _("“%(value)s” is not a valid phone number.",
-                                            value=raw_phone)))
-            continue
         locale = _language(row.get("language") or "", enabled)
         if locale is False:
             report.errors.append((number, _("Unknown language “%(value)s”.",
                                             value=row.get("language", "").strip())))
+            continue
+        phone = normalise_phone(raw_phone, region)
+        language = registry().get(locale)
+        if phone is None and language and language.phone_region:
+            # A national number in the region of the contact's language (its data file).
+            phone = normalise_phone(raw_phone, language.phone_region)
+        if phone is None:
+            report.errors.append((number, _("“%(value)s” is not a valid phone number.",
+                                            value=raw_phone)))
             continue
         site_code = (row.get("site") or "").strip().lower()
         if site_code and site_code not in sites:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from feedback.extensions import db
 from feedback.i18n import LANGUAGE_NAMES
+from feedback.languages import registry
 from feedback.models import utcnow
 from messaging.models import Contact, Conversation
 from surveys.logic import is_applicable
@@ -62,9 +63,11 @@ def enabled_locales() -> list[str]:
 
 
 def language_menu() -> str:
-    """"Reply 1 English · 2 Español · 3 Tiếng Việt", built from ENABLED_LOCALES."""
+    """"Reply 1 English · 2 Español · 3 Tiếng Việt", built from ENABLED_LOCALES and each
+    language's menu label (its data file, feedback.languages)."""
+    labels = registry()
     menu = " · ".join(
-        f"{n} {LANGUAGE_NAMES.get(code, code)}" for n, code in enumerate(enabled_locales(), 1)
+        f"{n} {labels.menu_label(code)}" for n, code in enumerate(enabled_locales(), 1)
     )
     return render_text("language_menu", None, menu=menu)
 
