@@ -61,6 +61,7 @@ def init_app(app) -> None:
             "language_choices": [
                 (code, LANGUAGE_NAMES.get(code, code)) for code in enabled_locales()
             ],
+            "language_names": LANGUAGE_NAMES,
             "text_direction": getattr(languages.registry().get(str(get_locale())),
                                       "direction", "ltr"),
         }
