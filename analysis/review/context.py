@@ -12,6 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app
 
+from analysis.disclosure.windows import widen_to_weeks
 from analysis.review.forms import DIMENSION_LABELS, ReviewFilterForm, choices
 from analysis.review.periods import month_of, parse_period, quarter_of
 from analysis.review.scope import DIMENSIONS, RESPONDENT_COLUMNS, ReviewScope, latest_day_with_data
@@ -37,6 +38,8 @@ def build_scope(args, user) -> tuple[ReviewScope, str | None]:
     if period is None:  # default: the latest quarter with data
         latest = latest_day_with_data(base) or utcnow().date()
         period = quarter_of(latest)
+    # no arbitrary day ranges: two ranges a day apart could be subtracted (docs/privacy.md)
+    period = widen_to_weeks(period)
     group_dim, group_value = None, None
     if args.get("group") and ":" in args["group"]:
         group_dim, group_value = args["group"].split(":", 1)

@@ -42,12 +42,23 @@ class GoalSummary:
     quotes: list[Quote] = field(default_factory=list)
     by_group: Table | None = None
     indicator_groups: list[tuple] = field(default_factory=list)
+    #: Shares of the released sentiment counts (set by analysis.disclosure.gate).
+    shares: dict | None = None
+    previous_shares: dict | None = None
 
     @property
-    def change(self) -> int:
-        return self.comments - self.previous_comments
+    def change(self) -> int | None:
+        """Comments now minus before (None when the gate withheld either)."""
+        if isinstance(self.comments, int) and isinstance(self.previous_comments, int):
+            return self.comments - self.previous_comments
+        from analysis.disclosure.gate import change
+
+        return change(self.comments, self.previous_comments)
 
     def share(self, label: str, previous: bool = False) -> float | None:
+        released = self.previous_shares if previous else self.shares
+        if released is not None:
+            return released.get(label)
         mix = self.previous_sentiment if previous else self.sentiment
         total = sum(mix.values())
         return mix.get(label, 0) / total if total else None
@@ -200,6 +211,12 @@ class Review:
     dimension: str | None
     #: Tables from analysis.breakdowns (sentiment and share indicators by group).
     shared: list = field(default_factory=list)
+    #: Set by analysis.disclosure.gate.release_review: the policy applied, whether the
+    #: filtered view is too small to show anything, the released population and volume rows.
+    policy: object | None = None
+    too_few: bool = False
+    population: object | None = None
+    volume_tables: dict | None = None
 
 
 def tune_for_aggregates() -> None:

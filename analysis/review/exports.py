@@ -1,12 +1,17 @@
-"""CSV exports: answers (row level, pseudonymous) and every summary table of the review.
+"""CSV exports: answers (row level, pseudonymous, admin only) and every summary table of the
+review, as the disclosure gate released it (analysis.disclosure, docs/privacy.md).
 
 Row-level privacy rules:
 - respondents appear only as an HMAC-SHA256 pseudonym (feedback.pseudonyms), never by phone
-  number, contact name or database id; free text has phone numbers and e-mails removed;
-- a demographic value held by fewer than ``MIN_CELL_SIZE`` respondents in the export is blanked
-  (with the complementary rule: if only one value of a dimension is blanked, the next smallest is
-  blanked too, so "blank" never equals one small group). Blank therefore means "not stated or
-  too few to show". Answers themselves are kept: they are the de-identified feedback.
+  number, contact name or database id; free text has phone numbers and e-mails removed
+  (analysis.disclosure.redaction);
+- the demographic fields (age group, race/ethnicity, gender, neighbourhood, site) are
+  generalised together until every combination is held by at least ``MIN_CELL_SIZE``
+  respondents (k-anonymity, analysis.disclosure.kanon). Blank therefore means "not stated or
+  too few to show". The role is not exported. Answers themselves are kept: they are the
+  de-identified feedback;
+- a scope (after its filters) holding fewer than ``MIN_CELL_SIZE`` respondents is refused;
+- every cell is neutralised against spreadsheet formulas.
 """
 
 from __future__ import annotations
@@ -19,10 +24,11 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 
 from analysis.models import AnswerTag, AnswerTheme, Theme
-from analysis.review.cells import Cell, min_cell_size, suppress
+from analysis.disclosure import kanon
+from analysis.review.cells import min_cell_size
 from analysis.review.dashboard import Review
-from analysis.review.quotes import redact
-from analysis.review.scope import RESPONDENT_COLUMNS, ReviewScope, response_conditions
+from analysis.disclosure.redaction import csv_row, redact
+from analysis.review.scope import ReviewScope, response_conditions
 from feedback.extensions import db
 from feedback.models import Answer, PartnerSite, Respondent, RespondentRace, Response
 from feedback.pseudonyms import pseudonym_key, pseudonymize
@@ -31,7 +37,7 @@ from surveys.models import Survey
 ANSWER_COLUMNS = (
     "respondent", "date", "survey", "channel", "site", "response_language", "question_key",
     "answer", "detected_language", "sentiment", "themes",
-    "age_group", "gender", "race", "neighbourhood", "role",
+    "age_group", "gender", "race", "neighbourhood",
 )
 SUPPRESSED = "suppressed"
 
@@ -44,36 +50,59 @@ def _aggregate(column, separator: str = ";"):
 
 
 def _csv_line(values) -> str:
+    """One CSV line, every cell neutralised against spreadsheet formulas."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
+    csv.writer(buffer).writerow(csv_row(values))
     return buffer.getvalue()
 
 
-def small_groups(scope: ReviewScope, min_cell: int) -> dict[str, set]:
-    """Per dimension, the values held by too few respondents in scope (to blank in the export)."""
-    in_scope = sa.select(Response.respondent_id).where(*response_conditions(scope))
-    result: dict[str, set] = {}
-    for dim in (*RESPONDENT_COLUMNS, "race"):
-        if dim == "race":
-            column, table = RespondentRace.group, RespondentRace
-            id_col = RespondentRace.respondent_id
-        else:
-            column, table, id_col = getattr(Respondent, dim), Respondent, Respondent.id
-        rows = db.session.execute(
-            sa.select(column, sa.func.count(sa.distinct(id_col)))
-            .select_from(table)
-            .where(id_col.in_(in_scope), column.is_not(None))
-            .group_by(column)
-        ).all()
-        cells = suppress([Cell(group=value, n=int(n)) for value, n in rows], min_cell)
-        result[dim] = {c.group for c in cells if c.suppressed}
-    return result
+class ExportRefused(Exception):
+    """The answers CSV would describe fewer people than the threshold (message translated)."""
+
+
+#: The answers CSV's quasi-identifiers, generalised together (analysis.disclosure.kanon).
+QUASI_IDENTIFIERS = ("age_group", "race", "gender", "neighbourhood", "site")
+
+
+def generalised_demographics(scope: ReviewScope, k: int) -> dict[tuple, tuple]:
+    """{(respondent id, site id): (age, race, gender, neighbourhood, site name)} for everyone
+    in scope, generalised until each combination is shared by at least ``k``; raises
+    ExportRefused when the scope holds fewer than ``k`` respondents."""
+    from flask_babel import gettext as _
+
+    races = (
+        sa.select(_aggregate(RespondentRace.group))
+        .where(RespondentRace.respondent_id == Respondent.id)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Response.respondent_id, Response.site_id, Respondent.age_group, races,
+                  Respondent.gender, Respondent.neighbourhood, PartnerSite.name)
+        .select_from(Response)
+        .join(Respondent, Respondent.id == Response.respondent_id)
+        .outerjoin(PartnerSite, PartnerSite.id == Response.site_id)
+        .where(*response_conditions(scope))
+        .distinct()
+    ).all()
+    if len({row[0] for row in rows}) < k:
+        raise ExportRefused(_("Too few responses to show: this export would describe fewer "
+                              "than %(n)s people. Widen the period or remove a filter.", n=k))
+    records = {}
+    for respondent_id, site_id, age, race, gender, hood, site in rows:
+        race = ";".join(sorted(r for r in (race or "").split(";") if r)) or None
+        records[(respondent_id, site_id)] = (age, race, gender, hood, site)
+    return kanon.anonymise(records, k)
 
 
 def answers_csv(scope: ReviewScope) -> Iterator[str]:
-    """The answers in scope as CSV lines (streamed; one query, read in batches)."""
-    min_cell = min_cell_size()
-    hidden = small_groups(scope, min_cell)
+    """The answers in scope as CSV lines (streamed; one query, read in batches), demographic
+    fields generalised to k-anonymity (k = MIN_CELL_SIZE). Call :func:`generalised_demographics`
+    first (it refuses small scopes) and pass its result on: see :func:`answers_export`."""
+    return answers_export(scope, generalised_demographics(scope, min_cell_size()))
+
+
+def answers_export(scope: ReviewScope, demographics: dict) -> Iterator[str]:
+    """The answers CSV lines for ``scope`` with the generalised ``demographics``."""
     key = pseudonym_key()
     themes = (
         sa.select(_aggregate(Theme.key))
@@ -82,53 +111,41 @@ def answers_csv(scope: ReviewScope) -> Iterator[str]:
         .where(AnswerTheme.answer_id == Answer.id, AnswerTheme.source != "removed")
         .scalar_subquery()
     )
-    races = (
-        sa.select(_aggregate(RespondentRace.group))
-        .where(RespondentRace.respondent_id == Response.respondent_id)
-        .scalar_subquery()
-    )
     query = (
         sa.select(
-            Response.respondent_id, Response.completed_at, Survey.slug, Response.channel,
-            PartnerSite.name, Response.locale, Answer.question_key, Answer.raw_text,
+            Response.respondent_id, Response.site_id, Response.completed_at, Survey.slug,
+            Response.channel, Response.locale, Answer.question_key, Answer.raw_text,
             Answer.value, AnswerTag.language, AnswerTag.sentiment_label, themes,
-            Respondent.age_group, Respondent.gender, races, Respondent.neighbourhood,
-            Respondent.role,
         )
         .select_from(Answer)
         .join(Response, Response.id == Answer.response_id)
         .join(Respondent, Respondent.id == Response.respondent_id)
         .join(Survey, Survey.id == Response.survey_id)
-        .outerjoin(PartnerSite, PartnerSite.id == Response.site_id)
         .outerjoin(AnswerTag, AnswerTag.answer_id == Answer.id)
         .where(*response_conditions(scope))
         .order_by(Response.completed_at, Answer.id)
         .execution_options(yield_per=2000)
     )
+    blank = (None,) * len(QUASI_IDENTIFIERS)
     yield _csv_line(ANSWER_COLUMNS)
     for row in db.session.execute(query):
-        (respondent_id, completed, survey, channel, site, locale, qkey, raw, value, lang,
-         sentiment, theme_keys, age, gender, race, hood, role) = row
+        (respondent_id, site_id, completed, survey, channel, locale, qkey, raw, value, lang,
+         sentiment, theme_keys) = row
         answer = raw if raw is not None else (
             value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         )
-        race_shown = ";".join(
-            sorted(r for r in (race or "").split(";") if r and r not in hidden["race"])
-        )
+        age, race, gender, hood, site = demographics.get((respondent_id, site_id), blank)
         yield _csv_line([
             pseudonymize(respondent_id, key), completed.date().isoformat(), survey, channel,
             site or "", locale, qkey, redact(answer), lang or "", sentiment or "",
             ";".join(sorted((theme_keys or "").split(";"))).strip(";"),
-            _shown(age, hidden["age_group"]), _shown(gender, hidden["gender"]), race_shown,
-            _shown(hood, hidden["neighbourhood"]), _shown(role, hidden["role"]),
+            age or "", gender or "", race or "", hood or "",
         ])
 
 
-def _shown(value, hidden: set) -> str:
-    return "" if value is None or value in hidden else str(value)
-
-
 SUMMARY_COLUMNS = ("table", "goal", "item", "period", "group", "n", "value", "status")
+#: The status of a view whose whole filtered population is under the threshold.
+TOO_FEW = "too few responses to show"
 
 
 def _fmt(value) -> str:
@@ -137,27 +154,45 @@ def _fmt(value) -> str:
     return f"{value:.4f}" if isinstance(value, float) else str(value)
 
 
+def _figure(figure) -> tuple[str, str]:
+    """(n, status) of a figure released by analysis.disclosure.gate."""
+    if figure is None:
+        return "0", ""
+    if getattr(figure, "withheld", False):
+        return "", SUPPRESSED
+    return _fmt(getattr(figure, "value", figure)), ""
+
+
 def summary_rows(review: Review) -> Iterator[list]:
-    """Every table the dashboard shows, as rows; suppressed cells say "suppressed"."""
+    """Every table the dashboard shows, as released by the disclosure gate (the review must
+    have gone through analysis.disclosure.gate.release_review); withheld cells say
+    "suppressed", and a view too small to show has one row saying so."""
     period = review.scope.period.label
     previous = review.scope.period.previous().label
-    for table, rows in (("volume_by_channel", review.volume_channel),
-                        ("volume_by_language", review.volume_locale)):
-        cells = suppress([Cell(group=f"{b} {k}", n=n) for b, k, n in rows], review.min_cell)
-        for (bucket, key, _n), cell in zip(rows, cells, strict=True):
-            yield [table, "", key, bucket, "", cell.shown_n if not cell.suppressed else "",
-                   "", SUPPRESSED if cell.suppressed else ""]
+    if review.too_few:
+        yield ["view", "", "", period, "", "", "", TOO_FEW]
+        return
+    n, status = _figure(review.responses)
+    yield ["responses", "", "responses", period, "", n, "", status]
+    n, status = _figure(review.previous_responses)
+    yield ["responses", "", "responses", previous, "", n, "", status]
+    for table, key in (("volume_by_channel", "channel"), ("volume_by_language", "locale")):
+        for row in (review.volume_tables or {}).get(key, []):
+            yield [table, "", row["key"], row["bucket"], "", _fmt(row["n"]), "",
+                   SUPPRESSED if row["suppressed"] else ""]
     for s in review.goals:
         goal = s.goal.key
-        yield ["goal_comments", goal, "comments", period, "", s.comments, "", ""]
-        yield ["goal_comments", goal, "comments", previous, "", s.previous_comments, "", ""]
-        for label, n in sorted(s.sentiment.items()):
-            yield ["goal_sentiment", goal, label, period, "", n, _fmt(s.share(label)), ""]
-        for label, n in sorted(s.previous_sentiment.items()):
-            yield ["goal_sentiment", goal, label, previous, "", n,
-                   _fmt(s.share(label, previous=True)), ""]
-        for theme, n in s.themes:
-            yield ["goal_themes", goal, theme.key, period, "", n, "", ""]
+        for when, figure in ((period, s.comments), (previous, s.previous_comments)):
+            n, status = _figure(figure)
+            yield ["goal_comments", goal, "comments", when, "", n, "", status]
+        for when, mix, prev in ((period, s.sentiment, False), (previous, s.previous_sentiment,
+                                                                True)):
+            for label, figure in sorted(mix.items()):
+                n, status = _figure(figure)
+                yield ["goal_sentiment", goal, label, when, "", n,
+                       _fmt(s.share(label, previous=prev)), status]
+        for theme, figure in s.themes:
+            yield ["goal_themes", goal, theme.key, period, "", _figure(figure)[0], "", ""]
         for indicator, now, before in s.indicators:
             for when, value in ((period, now), (previous, before)):
                 yield ["indicator", goal, indicator.label("en"), when, "",
@@ -195,6 +230,6 @@ def summary_csv(review: Review) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(SUMMARY_COLUMNS)
-    writer.writerows(summary_rows(review))
-    writer.writerows(shared_rows(review))
+    writer.writerows(csv_row(row) for row in summary_rows(review))
+    writer.writerows(csv_row(row) for row in shared_rows(review))
     return buffer.getvalue()

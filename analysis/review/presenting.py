@@ -28,12 +28,23 @@ def volume_table(rows, min_cell: int) -> list[dict]:
             for (b, k, _n), c in zip(rows, cells, strict=True)]
 
 
+def _plotted(figure) -> int:
+    """What a chart draws for a released figure (a withheld one draws nothing)."""
+    if figure is None:
+        return 0
+    if isinstance(figure, int):
+        return figure
+    return figure.shown or 0
+
+
 def chart_context(review: Review) -> dict:
-    """Data URIs of every chart and the (suppressed) tables beside them."""
+    """Data URIs of every chart and the tables beside them, drawn from what the disclosure
+    gate released (analysis.disclosure.gate.release_review), never from raw counts."""
     names = {"web": _("Web"), "sms": _("SMS"), **LANGUAGE_NAMES}
     volume = {}
+    released = review.volume_tables or {}
     for by, rows in (("channel", review.volume_channel), ("locale", review.volume_locale)):
-        table = volume_table(rows, review.min_cell)
+        table = released[by] if by in released else volume_table(rows, review.min_cell)
         plotted = [(r["bucket"], r["key"], r["n"] or 0) for r in table]
         volume[by] = {
             "table": table,
@@ -46,8 +57,9 @@ def chart_context(review: Review) -> dict:
         rows = []
         for label, mix in ((review.scope.period.previous().label, s.previous_sentiment),
                            (review.scope.period.label, s.sentiment)):
-            if sum(mix.get(k, 0) for k in order):
-                rows.append((label, tuple(mix.get(k, 0) for k in order)))
+            counts = tuple(_plotted(mix.get(k)) for k in order)
+            if sum(counts):
+                rows.append((label, counts))
         sentiment[s.goal.id] = (
             charts.sentiment_bars(tuple(rows), tuple(labels[k] for k in order)) if rows else None
         )

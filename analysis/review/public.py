@@ -10,6 +10,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_babel import get_locale
 
+from analysis.disclosure import gate
+from analysis.disclosure.windows import widen_to_weeks
 from analysis.review import indicators as ind
 from analysis.review.cells import min_cell_size
 from analysis.review.dashboard import sentiment_by_goal
@@ -22,26 +24,29 @@ bp = Blueprint("results", __name__)
 
 
 def results_context() -> list[dict]:
-    """Each published update with its goal's figures for the update's period."""
-    min_cell = min_cell_size()
+    """Each published update with its goal's figures for the update's period, as the
+    disclosure gate releases them to the public (threshold, complementary suppression,
+    rounding: analysis.disclosure.gate)."""
+    policy = gate.published_policy()
+    min_cell = policy.min_cell
     items, cache = [], {}
     for update in published_updates():
-        period = Period(update.period_start, update.period_end, "custom")
+        period = widen_to_weeks(Period(update.period_start, update.period_end, "custom"))
         scope = ReviewScope(period=period)
-        key = (update.period_start, update.period_end)
+        key = (period.start, period.end)
         if key not in cache:
-            cache[key] = sentiment_by_goal(scope)
-        goal_mix = cache[key].get(update.goal_id, {})
-        n = sum(goal_mix.values())  # every comment has one sentiment (or "untagged")
-        total = sum(v for k, v in goal_mix.items() if k != "untagged")
-        shares = {}
-        if n >= min_cell and total >= min_cell:
-            shares = {k: goal_mix.get(k, 0) / total for k in ("positive", "neutral", "negative")}
+            cache[key] = (sentiment_by_goal(scope), gate.goal_respondents(scope)["now"])
+        mixes, people = cache[key]
+        goal_mix = {k: v for k, v in mixes.get(update.goal_id, {}).items() if k != "untagged"}
+        goal_people = people.get(update.goal_id, {})
+        comments = policy.figure(sum(goal_mix.values()), goal_people.get(None, 0))
+        released, shares = gate.release_mix(policy, goal_mix, goal_people, comments)
         items.append({
             "entry": update,
-            "comments": n if n >= min_cell else None,
-            "shares": shares,
-            "indicators": [(i, ind.compute(i, scope, min_cell)) for i in update.goal.indicators],
+            "comments": comments.shown,
+            "shares": shares if not comments.withheld else {},
+            "indicators": [(i, gate.release_indicator(policy, ind.compute(i, scope, min_cell)))
+                           for i in update.goal.indicators],
         })
     return items
 

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from analysis.disclosure.redaction import redact
 from analysis.models import SENTIMENTS
 
-#: Phone-number-like runs (7+ digits with separators) and e-mail addresses, removed from quotes:
-#: respondents sometimes type their number or address into a comment.
-_PHONE = re.compile(r"\+?\d[\d\s().\-]{5,}\d")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-
-
-def redact(text: str | None) -> str:
-    """A quote with phone numbers and e-mail addresses replaced by [removed]."""
-    text = _EMAIL.sub("[removed]", text or "")
-    return _PHONE.sub(
-        lambda m: "[removed]" if sum(ch.isdigit() for ch in m.group()) >= 7 else m.group(), text
-    )
+__all__ = ["Quote", "quotes_per_goal", "redact"]
 
 
 @dataclass

@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from analysis.disclosure import gate
 from analysis.models import Theme
 from analysis.review import exports, loop, report_pdf
 from analysis.review.context import build_scope, filter_form
@@ -45,7 +46,7 @@ from feedback.audit import record_audit
 from feedback.extensions import db
 from feedback.i18n import LANGUAGE_NAMES
 from feedback.models import utcnow
-from feedback.roles import ALL_ROLES, STAFF_ROLES, roles_required
+from feedback.roles import ADMIN, ALL_ROLES, STAFF_ROLES, roles_required
 
 bp = Blueprint("review", __name__, url_prefix="/staff")
 LOCALES = ("en", "es", "vi")
@@ -56,9 +57,13 @@ def _language_names():
     return {"language_names": LANGUAGE_NAMES}
 
 
-def _review():
+def _review(*, published: bool = False):
+    """The scope, dimension and the review as the disclosure gate releases it to this viewer
+    (``published``: a report, PDF or CSV leaving the page, always rounded)."""
     scope, by = build_scope(request.args, current_user)
-    return scope, by, build_review(scope, by)
+    review = build_review(scope, by)
+    return scope, by, gate.release_review(review, gate.policy_for(current_user,
+                                                                    published=published))
 
 
 @bp.get("/review")
@@ -67,16 +72,17 @@ def dashboard():
     """The agenda review dashboard for a period, filtered and disaggregated."""
     scope, by, review = _review()
     form = filter_form(request.args, scope, by)
+    emerging = [] if review.too_few else gate.release_counts(review.policy, emerging_for(scope))
     return render_template("review/dashboard.html", review=review, form=form,
                            charts=chart_context(review), dimensions=DIMENSION_LABELS,
-                           args=request.args.to_dict(), emerging=emerging_for(scope))
+                           args=request.args.to_dict(), emerging=emerging)
 
 
 @bp.get("/review/report")
 @roles_required(*ALL_ROLES)
 def report():
     """A printable report of the period (print stylesheet), for the review meeting."""
-    scope, by, review = _review()
+    scope, by, review = _review(published=True)
     record_audit("export.report_html", "review", None, scope.as_dict())
     db.session.commit()
     return render_template("review/report.html", review=review, charts=chart_context(review),
@@ -87,7 +93,7 @@ def report():
 @roles_required(*ALL_ROLES)
 def report_pdf_view():
     """The same report as a PDF handout, in the staff member's language."""
-    scope, by, review = _review()
+    scope, by, review = _review(published=True)
     record_audit("export.report_pdf", "review", None, scope.as_dict())
     db.session.commit()
     data = report_pdf.render(review, str(get_locale()))
@@ -97,13 +103,19 @@ def report_pdf_view():
 
 
 @bp.get("/review/export/answers.csv")
-@roles_required(*ALL_ROLES)
+@roles_required(*ADMIN)
 def export_answers():
-    """Answers in scope with pseudonymous ids (streamed)."""
+    """Answers in scope with pseudonymous ids (streamed; admin only, row level): refused when
+    the scope holds fewer than the threshold, demographic fields k-anonymous."""
     scope, _by = build_scope(request.args, current_user)
+    try:
+        demographics = exports.generalised_demographics(scope, gate.min_cell_size())
+    except exports.ExportRefused as refused:
+        flash(str(refused), "error")
+        return redirect(url_for("review.dashboard", **request.args.to_dict()))
     record_audit("export.answers_csv", "review", None, scope.as_dict())
     db.session.commit()
-    return Response(exports.answers_csv(scope), mimetype="text/csv", headers={
+    return Response(exports.answers_export(scope, demographics), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="answers-{scope.period.label}.csv"'
     })
 
@@ -112,7 +124,7 @@ def export_answers():
 @roles_required(*ALL_ROLES)
 def export_summary():
     """Every summary table of the dashboard, suppressed cells marked."""
-    scope, by, review = _review()
+    scope, by, review = _review(published=True)
     record_audit("export.summary_csv", "review", None, scope.as_dict())
     db.session.commit()
     return Response(exports.summary_csv(review), mimetype="text/csv", headers={

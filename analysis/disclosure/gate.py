@@ -1,0 +1,340 @@
+"""The disclosure-control gate: every figure, quote and export of the review passes here.
+
+Figure builders (analysis.review.dashboard, indicators, breakdowns) count exactly; nothing
+they return is shown as is. :func:`release_review` takes a built review, the number of
+distinct respondents behind each figure, and a :class:`Policy`, and decides what is shown.
+Templates, the PDF, the CSVs, the public results page and the charts print only what the gate
+released: no template or export hides anything on its own. The rules (docs/privacy.md):
+
+1. **Threshold.** A figure (headline, cell, indicator, quote) resting on fewer than
+   ``MIN_CELL_SIZE`` distinct respondents is withheld, with complementary suppression (in
+   analysis.suppression) so a total cannot give it back.
+2. **Small filtered views.** A view narrowed by any filter (demographic group, site, partner,
+   survey, channel, language, or a partner viewer's own sites) whose whole population is under
+   the threshold shows only "too few responses to show": no count, no quote, no previous
+   period figure.
+3. **Rounding.** Outside the backbone admin's own dashboard, released counts are rounded to
+   ``DISCLOSURE_ROUNDING_BASE`` (5) and shares to as many percentage points, so two
+   overlapping views cannot be subtracted.
+4. **Whole windows.** Custom ranges are widened to whole weeks (analysis.disclosure.windows);
+   a quote is shown only for a whole week, month or quarter whose population, goal and filter
+   each rest on at least the threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import sqlalchemy as sa
+from flask import current_app
+
+from analysis.disclosure.rounding import round_count, round_share
+from analysis.disclosure.windows import is_whole
+from analysis.suppression import Cell as TableCell
+from analysis.suppression import suppress as table_suppress
+
+#: Why a figure is withheld.
+PRIMARY = "primary"
+COMPLEMENTARY = "complementary"
+SMALL_VIEW = "small_view"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A released count: ``value`` (rounded unless the view is exact) and the distinct
+    respondents behind it (rounded likewise), both None when withheld."""
+
+    value: int | None
+    respondents: int | None = None
+    withheld: bool = False
+    reason: str | None = None
+
+    def __str__(self) -> str:
+        return "" if self.withheld or self.value is None else str(self.value)
+
+    @property
+    def shown(self) -> int | None:
+        return None if self.withheld else self.value
+
+
+WITHHELD = Figure(None, None, True, PRIMARY)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What the gate allows for one viewer and one output."""
+
+    min_cell: int
+    #: Rounding base (1: exact, the backbone admin's own dashboard).
+    base: int = 5
+
+    @property
+    def exact(self) -> bool:
+        return self.base <= 1
+
+    def enough(self, respondents: int | None) -> bool:
+        """Whether a figure resting on ``respondents`` people may be shown."""
+        return respondents is not None and respondents >= self.min_cell
+
+    def figure(self, value: int | None, respondents: int | None = None) -> Figure:
+        """One stand-alone count (``respondents`` defaults to ``value``); zero is shown."""
+        respondents = value if respondents is None else respondents
+        if value is None:
+            return WITHHELD
+        if value and not self.enough(respondents):
+            return Figure(None, None, True, PRIMARY)
+        return Figure(round_count(value, self.base), round_count(respondents, self.base))
+
+    def share(self, share: float | None) -> float | None:
+        return round_share(share, self.base)
+
+    def mean(self, value: float | None) -> float | None:
+        """A mean, to one decimal outside the exact view."""
+        if value is None or self.exact:
+            return value
+        return round(value, 1)
+
+    def row(self, counts: list[int], respondents: list[int] | None = None,
+            total: int | None = None) -> list[Figure]:
+        """A one-way table (each count with its respondents) whose total is shown elsewhere:
+        primary and complementary suppression, then rounding."""
+        respondents = counts if respondents is None else respondents
+        # a count resting on too few people is fed as small, so suppression treats it so
+        basis = [min(c, r) if r < self.min_cell else c
+                 for c, r in zip(counts, respondents, strict=True)]
+        keys = list(range(len(counts)))
+        table = table_suppress({i: {"n": basis[i]} for i in keys}, self.min_cell,
+                               rows=keys, cols=["n"],
+                               total=total if total is not None else sum(basis))
+        out = []
+        for i in keys:
+            if table.cell(i, "n").suppressed:
+                reason = PRIMARY if 0 < basis[i] < self.min_cell else COMPLEMENTARY
+                out.append(Figure(None, None, True, reason))
+            else:
+                out.append(Figure(round_count(counts[i], self.base),
+                                  round_count(respondents[i], self.base)))
+        return out
+
+    def table_cell(self, cell: TableCell) -> TableCell:
+        """A cell of analysis.suppression (already suppressed there), rounded."""
+        if cell.suppressed:
+            return cell
+        return TableCell(round_count(cell.value, self.base), False, self.share(cell.share))
+
+
+def rounding_base() -> int:
+    return int(current_app.config.get("DISCLOSURE_ROUNDING_BASE", 5) or 1)
+
+
+def min_cell_size() -> int:
+    return int(current_app.config.get("MIN_CELL_SIZE", 10))
+
+
+def policy_for(user=None, *, published: bool = False) -> Policy:
+    """The backbone admin's own dashboard is exact; every other view, and every published
+    output (report, PDF, CSVs, public results, texts), is rounded."""
+    exact = (not published and user is not None and getattr(user, "role", None) == "admin"
+             and getattr(user, "organization_id", None) is None)
+    return Policy(min_cell=min_cell_size(), base=1 if exact else rounding_base())
+
+
+def published_policy() -> Policy:
+    return policy_for(None, published=True)
+
+
+def is_filtered(scope) -> bool:
+    """Whether ``scope`` narrows the coalition's population in any way."""
+    return bool(scope.group_dim or scope.site_id or scope.organization_id or scope.survey_id
+                or scope.channel or scope.locale or scope.site_ids is not None)
+
+
+# --- respondent counts --------------------------------------------------------------------
+
+
+def _which(scope, column):
+    previous = scope.period.previous()
+    conds = [column >= previous.start_dt, column < scope.period.end_dt]
+    return conds, sa.case((column >= scope.period.start_dt, "now"), else_="before")
+
+
+def population(scope) -> tuple[int, int]:
+    """Distinct respondents in scope: (this period, the previous period), one query."""
+    from analysis.review.scope import response_conditions
+    from feedback.extensions import db
+    from feedback.models import Response
+
+    conds, which = _which(scope, Response.completed_at)
+    rows = dict(db.session.execute(
+        sa.select(which, sa.func.count(sa.distinct(Response.respondent_id)))
+        .where(*response_conditions(scope, with_period=False), *conds).group_by(which)
+    ).all())
+    return int(rows.get("now", 0)), int(rows.get("before", 0))
+
+
+def goal_respondents(scope) -> dict:
+    """{"now"|"before": {goal_id: {sentiment|None: distinct respondents}}}: None is the
+    goal's whole comment count; two queries over the goal's comments."""
+    from analysis.models import AnswerTag, AnswerTheme
+    from analysis.review.goals import goal_theme
+    from analysis.review.scope import answer_conditions
+    from feedback.extensions import db
+    from feedback.models import Answer, Response
+
+    conds, which = _which(scope, Answer.completed_at)
+    label = sa.func.coalesce(AnswerTag.sentiment_label, "untagged")
+    base = (
+        sa.select().select_from(Answer)
+        .join(AnswerTheme, AnswerTheme.answer_id == Answer.id)
+        .join(goal_theme, goal_theme.c.theme_id == AnswerTheme.theme_id)
+        .join(Response, Response.id == Answer.response_id)
+        .outerjoin(AnswerTag, AnswerTag.answer_id == Answer.id)
+        .where(AnswerTheme.source != "removed", *answer_conditions(scope, with_period=False),
+               *conds)
+    )
+    people = sa.func.count(sa.distinct(Response.respondent_id))
+    result: dict = {"now": {}, "before": {}}
+    for period, goal_id, n in db.session.execute(
+        base.with_only_columns(which, goal_theme.c.goal_id, people)
+        .group_by(which, goal_theme.c.goal_id)
+    ):
+        result[period].setdefault(goal_id, {})[None] = int(n)
+    for period, goal_id, key, n in db.session.execute(
+        base.with_only_columns(which, goal_theme.c.goal_id, label, people)
+        .group_by(which, goal_theme.c.goal_id, label)
+    ):
+        result[period].setdefault(goal_id, {})[key] = int(n)
+    return result
+
+
+# --- releasing a review --------------------------------------------------------------------
+
+SENTIMENT_ORDER = ("positive", "neutral", "negative", "untagged")
+
+
+def release_mix(policy: Policy, mix: dict, people: dict, total: Figure):
+    """Sentiment counts of one goal and period -> ({label: Figure}, {label: share})."""
+    labels = [k for k in SENTIMENT_ORDER if k in mix] + sorted(
+        k for k in mix if k not in SENTIMENT_ORDER)
+    if total.withheld:
+        return {k: Figure(None, None, True, COMPLEMENTARY) for k in labels}, {}
+    counts = [int(mix[k]) for k in labels]
+    figures = policy.row(counts, [people.get(k, counts[i]) for i, k in enumerate(labels)])
+    released = dict(zip(labels, figures, strict=True))
+    shown_total = total.value or 0
+    shares = {k: (policy.share(f.value / shown_total) if shown_total else None)
+              for k, f in released.items() if not f.withheld}
+    return released, shares
+
+
+def release_indicator(policy: Policy, value):
+    """An analysis.review.indicators.IndicatorValue, released."""
+    from analysis.review.indicators import IndicatorValue
+
+    if value.suppressed or not policy.enough(value.n):
+        return IndicatorValue(n=value.n if policy.exact else 0, value=None, suppressed=True)
+    shown = value.value
+    if shown is not None:
+        shown = policy.share(shown) if 0 <= shown <= 1 else policy.mean(shown)
+    return IndicatorValue(n=round_count(value.n, policy.base), value=shown)
+
+
+def _release_group_table(policy: Policy, table, share_values: bool) -> None:
+    """A per-goal table of analysis.review.cells, already suppressed: round what is shown."""
+    for cell in table.cells:
+        if cell.suppressed:
+            cell.n, cell.value = 0, None
+            continue
+        cell.n = round_count(cell.n, policy.base)
+        if cell.value is not None and isinstance(cell.value, float):
+            cell.value = policy.share(cell.value) if share_values else policy.mean(cell.value)
+        elif cell.value is not None:
+            cell.value = round_count(cell.value, policy.base)
+
+
+def _release_breakdown(policy: Policy, result) -> None:
+    """An analysis.breakdowns result, already suppressed there: round every shown cell."""
+    table = result.table
+    table.cells = {key: policy.table_cell(c) for key, c in table.cells.items()}
+    table.row_totals = {key: policy.table_cell(c) for key, c in table.row_totals.items()}
+    table.col_totals = {key: policy.table_cell(c) for key, c in table.col_totals.items()}
+    table.total = policy.table_cell(table.total)
+    if result.population is not None:
+        result.population = round_count(result.population, policy.base)
+
+
+def _release_volume(policy: Policy, rows) -> list[dict]:
+    figures = policy.row([int(n) for _b, _k, n in rows])
+    return [{"bucket": b, "key": k, "n": f.shown, "suppressed": f.withheld}
+            for (b, k, _n), f in zip(rows, figures, strict=True)]
+
+
+def quotes_allowed(policy: Policy, scope, population_now: int) -> bool:
+    """Quotes need a whole window and a population at or above the threshold."""
+    return is_whole(scope.period) and policy.enough(population_now)
+
+
+def release_review(review, policy: Policy):
+    """Release ``review`` (analysis.review.dashboard.Review) in place under ``policy`` and
+    return it. Afterwards every figure on it is what may be shown."""
+    scope = review.scope
+    pop_now, pop_before = population(scope)
+    review.policy = policy
+    review.min_cell = policy.min_cell
+    review.too_few = is_filtered(scope) and not policy.enough(pop_now)
+    review.population = policy.figure(pop_now)
+    if review.too_few:
+        review.responses = review.previous_responses = Figure(None, None, True, SMALL_VIEW)
+        review.volume_channel, review.volume_locale, review.shared = [], [], []
+        review.volume_tables = {"channel": [], "locale": []}
+        review.goals = []
+        return review
+    review.responses = policy.figure(review.responses, pop_now)
+    review.previous_responses = policy.figure(review.previous_responses, pop_before)
+    review.volume_tables = {"channel": _release_volume(policy, review.volume_channel),
+                            "locale": _release_volume(policy, review.volume_locale)}
+    people = goal_respondents(scope) if review.goals else {"now": {}, "before": {}}
+    quotes_ok = quotes_allowed(policy, scope, pop_now)
+    for s in review.goals:
+        now_people = people["now"].get(s.goal.id, {})
+        before_people = people["before"].get(s.goal.id, {})
+        s.comments = policy.figure(s.comments, now_people.get(None, 0))
+        s.previous_comments = policy.figure(s.previous_comments, before_people.get(None, 0))
+        s.sentiment, s.shares = release_mix(policy, s.sentiment, now_people, s.comments)
+        s.previous_sentiment, s.previous_shares = release_mix(
+            policy, s.previous_sentiment, before_people, s.previous_comments)
+        s.themes = [(theme, policy.figure(n)) for theme, n in s.themes]
+        s.themes = [(theme, f) for theme, f in s.themes if not f.withheld]
+        s.indicators = [(i, release_indicator(policy, now), release_indicator(policy, before))
+                        for i, now, before in s.indicators]
+        if not (quotes_ok and not s.comments.withheld and s.comments.value):
+            s.quotes = []
+        if s.by_group is not None:
+            _release_group_table(policy, s.by_group, share_values=False)
+        for indicator, table in s.indicator_groups:
+            _release_group_table(policy, table, share_values=indicator.rule != "mean")
+    for shared in review.shared:
+        _release_breakdown(policy, shared.result)
+    return review
+
+
+def release_counts(policy: Policy, items, attr: str = "count") -> list:
+    """Items with a count attribute (emerging themes): withheld ones dropped, counts rounded."""
+    out = []
+    for item in items:
+        figure = policy.figure(int(getattr(item, attr)))
+        if figure.withheld:
+            continue
+        try:
+            out.append(replace(item, **{attr: figure.value}))
+        except TypeError:
+            setattr(item, attr, figure.value)
+            out.append(item)
+    return out
+
+
+def change(now: Figure, before: Figure) -> int | None:
+    """The released change between two released counts (None when either is withheld)."""
+    if now.withheld or before.withheld or now.value is None or before.value is None:
+        return None
+    return now.value - before.value
