@@ -55,6 +55,30 @@ class Period:
         return f"{self.start.isoformat()} – {self.last_day.isoformat()}"
 
 
+def same_period_last_year(period: Period) -> Period:
+    """The same month, quarter or range one year earlier (29 February becomes the 28th)."""
+    def back(day: date) -> date:
+        try:
+            return day.replace(year=day.year - 1)
+        except ValueError:  # 29 February
+            return day.replace(year=day.year - 1, day=28)
+
+    if period.kind == "month":
+        return month_of(back(period.start))
+    if period.kind == "quarter":
+        return quarter_of(back(period.start))
+    return Period(back(period.start), back(period.end), "custom")
+
+
+def quarters_ending(last: Period, count: int) -> list[Period]:
+    """``count`` consecutive quarters, oldest first, ending with the quarter of ``last``
+    (across year boundaries: 2025-Q4 comes just before 2026-Q1)."""
+    quarters = [quarter_of(last.start)]
+    while len(quarters) < count:
+        quarters.insert(0, quarters[0].previous())
+    return quarters
+
+
 def month_of(day: date) -> Period:
     start = day.replace(day=1)
     end = date(start.year + (start.month == 12), start.month % 12 + 1, 1)

@@ -66,6 +66,25 @@ def _review(*, published: bool = False):
                                                                     published=published))
 
 
+@bp.get("/review/trends")
+@roles_required(*ALL_ROLES)
+def trends():
+    """Every indicator and each goal's volume and positive share over quarters across years,
+    the latest quarter beside the previous one and the same quarter last year; the filters
+    (a demographic group among them) disaggregate every series through the disclosure gate."""
+    from analysis.review.trends import MAX_YEARS, build_trends, svg_line
+
+    scope, by = build_scope(request.args, current_user)
+    years = request.args.get("years", "3")
+    years = int(years) if years.isdigit() and 1 <= int(years) <= MAX_YEARS else 3
+    policy = gate.policy_for(current_user)
+    result = build_trends(scope, policy, years)
+    form = filter_form(request.args, scope, by)
+    return render_template("review/trends.html", trends=result, form=form, years=years,
+                           max_years=MAX_YEARS, svg_line=svg_line, exact=policy.exact,
+                           locale=str(get_locale()), scope=scope, min_cell=policy.min_cell)
+
+
 @bp.get("/review")
 @roles_required(*ALL_ROLES)
 def dashboard():
