@@ -30,6 +30,12 @@ ENV_DEFAULTS: dict[str, str] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "TIMEZONE": "America/Chicago",
     "MIN_CELL_SIZE": "10",
+    "DISCLOSURE_ROUNDING_BASE": "5",
+    "INTAKE_LIMIT_PER_ADDRESS": "3",
+    "INTAKE_KIOSK_LIMIT_PER_ADDRESS": "150",
+    "INTAKE_BURST_COUNT": "8",
+    "INTAKE_BURST_SECONDS": "300",
+    "FIGURES_EXCLUDE_ORIGINS": "",
     "ENABLED_LOCALES": "en,es,vi",
     "DEFAULT_LOCALE": "en",
     "DEFAULT_PHONE_REGION": "US",
@@ -83,6 +89,16 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "TIMEZONE": get("TIMEZONE"),
         "BABEL_DEFAULT_TIMEZONE": get("TIMEZONE"),
         "MIN_CELL_SIZE": int(get("MIN_CELL_SIZE")),
+        # Disclosure control and anti-padding (docs/privacy.md): rounding base of published
+        # counts, public-form completions per site+address a day (kiosk sites: their own
+        # allowance), a burst at one site, and response origins left out of figures.
+        "DISCLOSURE_ROUNDING_BASE": int(get("DISCLOSURE_ROUNDING_BASE")),
+        "INTAKE_LIMIT_PER_ADDRESS": int(get("INTAKE_LIMIT_PER_ADDRESS")),
+        "INTAKE_KIOSK_LIMIT_PER_ADDRESS": int(get("INTAKE_KIOSK_LIMIT_PER_ADDRESS")),
+        "INTAKE_BURST_COUNT": int(get("INTAKE_BURST_COUNT")),
+        "INTAKE_BURST_SECONDS": int(get("INTAKE_BURST_SECONDS")),
+        "FIGURES_EXCLUDE_ORIGINS": [x.strip() for x in get("FIGURES_EXCLUDE_ORIGINS").split(",")
+                                    if x.strip()],
         "ENABLED_LOCALES": [x.strip() for x in get("ENABLED_LOCALES").split(",") if x.strip()],
         "BABEL_DEFAULT_LOCALE": get("DEFAULT_LOCALE"),
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),

@@ -162,5 +162,6 @@ def seed_web_answers(count: int = DEMO_COUNT, seed: int = SEED) -> int:
             submission_token=format(rng.getrandbits(128), "032x"),
         )
         _backdate(response, rng, start, end)
+        response.origin = "import"  # generated, not a respondent's (docs/privacy.md)
     db.session.commit()
     return count

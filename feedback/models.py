@@ -6,7 +6,7 @@ upper ones only by a relationship's string name, never by import (DESIGN.md).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -191,6 +191,15 @@ class Response(db.Model):
     submission_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
+    #: Who entered it: "respondent" (web form, SMS), "staff" (typed in by staff) or "import";
+    #: figures can leave out the last two (FIGURES_EXCLUDE_ORIGINS, docs/privacy.md).
+    origin: Mapped[str] = mapped_column(sa.String(12), default="respondent",
+                                        server_default="respondent")
+    #: Why feedback.padding held it back ("over_limit", "burst"); NULL: never flagged.
+    flag: Mapped[str | None] = mapped_column(sa.String(20))
+    #: When a held response was completed. Its ``completed_at`` stays NULL, so no figure
+    #: counts it, until staff accept it (feedback.padding.accept).
+    held_at: Mapped[datetime | None] = mapped_column(index=True)
 
     respondent: Mapped[Respondent] = relationship(back_populates="responses")
     site: Mapped[PartnerSite | None] = relationship()
@@ -199,6 +208,19 @@ class Response(db.Model):
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", order_by="Answer.id"
     )
+
+
+class SubmissionTally(db.Model):
+    """Public-form completions per day and keyed (site, client address): the anti-padding
+    limit (feedback.padding). The key is an HMAC of the day, site and address under the
+    secret key, so no address is stored and keys cannot be linked from one day to the next;
+    rows older than two days are deleted."""
+
+    __tablename__ = "submission_tally"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
 
 
 class Answer(db.Model):

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, session
+from flask import current_app, request, session
 from huey import crontab
 
+from feedback import padding
 from feedback.extensions import db
 from feedback.intake import find_by_token, record_response, validate_answers
 from feedback.models import FormSitting, PartnerSite, Response, utcnow
@@ -190,6 +191,7 @@ def submit(target: Target, locale: str, token: str) -> Response:
     sitting = get_sitting(target.version) or {"answers": {}}
     if sitting.get("done"):
         sitting = {"answers": {}}
+    new = already_submitted(token) is None
     response = record_response(
         target.version,
         sitting["answers"],
@@ -198,6 +200,8 @@ def submit(target: Target, locale: str, token: str) -> Response:
         site=target.site,
         submission_token=token,
     )
+    if new:  # anti-padding: count it per site and address, hold it if flagged
+        padding.check_submission(response, target.site, request.remote_addr)
     _drop_stored(sitting.get("token"))
     _remember(target.version, token, done=True)
     return response

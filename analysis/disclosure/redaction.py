@@ -77,7 +77,8 @@ def _phone_spans(text: str, regions) -> list[tuple[int, int]]:
         for match in phonenumbers.PhoneNumberMatcher(
             normalised, region, leniency=phonenumbers.Leniency.POSSIBLE
         ):
-            spans.append((match.start, match.end))
+            if sum(ch.isdigit() for ch in match.raw_string) >= 7:  # not a year or a score
+                spans.append((match.start, match.end))
     for match in _DIGIT_RUN.finditer(text):
         if sum(ch.isdigit() for ch in match.group()) >= 7:
             spans.append(match.span())

@@ -120,3 +120,9 @@ class PublishForm(FlaskForm):
 
 class DeleteForm(FlaskForm):
     submit = SubmitField(_l("Delete"))
+
+
+class AcceptHeldForm(FlaskForm):
+    """Accept held public-form responses (the checked ``response`` boxes)."""
+
+    submit = SubmitField(_l("Accept the selected responses"))

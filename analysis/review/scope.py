@@ -96,15 +96,26 @@ def totals_conditions(table, scope: ReviewScope, with_period: bool = True) -> li
     return conds
 
 
+def excluded_origins() -> list[str]:
+    """Response origins left out of every figure ("staff", "import": FIGURES_EXCLUDE_ORIGINS)."""
+    from flask import current_app, has_app_context
+
+    return list(current_app.config.get("FIGURES_EXCLUDE_ORIGINS") or []) \
+        if has_app_context() else []
+
+
 def totals_can_answer(scope: ReviewScope) -> bool:
     """Whether the daily totals hold this scope's figures: they are kept per day, survey,
-    site, channel and language, not per demographic group."""
-    return not (scope.group_dim and scope.group_value)
+    site, channel and language, not per demographic group nor per response origin."""
+    return not (scope.group_dim and scope.group_value) and not excluded_origins()
 
 
 def response_conditions(scope: ReviewScope, with_period: bool = True) -> list:
-    """WHERE conditions on ``response`` for this scope (completed responses only)."""
+    """WHERE conditions on ``response`` for this scope (completed responses only; held
+    responses have no completion time until staff accept them, feedback.padding)."""
     conds = _shared_conditions(Response, scope, with_period)
+    if excluded_origins():
+        conds.append(Response.origin.not_in(excluded_origins()))
     if scope.group_dim and scope.group_value:
         conds.append(group_condition(scope.group_dim, scope.group_value))
     return conds
@@ -116,6 +127,9 @@ def answer_conditions(scope: ReviewScope, with_period: bool = True) -> list:
     the period is a range on the indexed ``answer.completed_at``. Only a demographic group
     filter goes through ``response`` (a subquery on the respondent)."""
     conds = _shared_conditions(Answer, scope, with_period)
+    if excluded_origins():
+        conds.append(Answer.response_id.in_(
+            sa.select(Response.id).where(Response.origin.not_in(excluded_origins()))))
     if scope.group_dim and scope.group_value:
         if scope.group_dim in ("locale", "channel", "site"):
             value = scope.group_value

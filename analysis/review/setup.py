@@ -28,6 +28,7 @@ def init_app(app) -> None:
     add_staff_link(app, "review.trends", _l("Trends over years"), ALL_ROLES)
     add_staff_link(app, "review.goals", _l("Agenda goals"), STAFF_ROLES)
     add_staff_link(app, "review.loop_list", _l("You said, we did"), STAFF_ROLES)
+    add_staff_link(app, "review.held", _l("Held responses"), STAFF_ROLES)
     from analysis.review import attention
 
     attention.init_app(app)

@@ -17,6 +17,7 @@ from analysis.review import exports, loop, report_pdf
 from analysis.review.context import build_scope, filter_form
 from analysis.review.dashboard import build_review
 from analysis.review.forms import (
+    AcceptHeldForm,
     DIMENSION_LABELS,
     DeleteForm,
     GoalForm,
@@ -42,6 +43,7 @@ from analysis.review.presenting import (
     question_keys,
     recent_quarters,
 )
+from feedback import padding
 from feedback.audit import record_audit
 from feedback.extensions import db
 from feedback.i18n import LANGUAGE_NAMES
@@ -149,6 +151,23 @@ def export_summary():
     return Response(exports.summary_csv(review), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="summary-{scope.period.label}.csv"'
     })
+
+
+@bp.route("/review/held", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def held():
+    """Public-form responses held by the anti-padding check: kept, left out of every figure
+    until staff accept them (feedback.padding)."""
+    form = AcceptHeldForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        ids = [int(i) for i in request.form.getlist("response") if i.isdigit()]
+        n = padding.accept(ids, user_id=current_user.id)
+        flash(_("%(n)s responses accepted: they now count in the figures.", n=n), "success")
+        return redirect(url_for("review.held"))
+    return render_template("review/held.html", responses=padding.held_responses(), form=form,
+                           min_cell=gate.min_cell_size())
 
 
 # --- goals and indicators -------------------------------------------------------------------

@@ -1,0 +1,18 @@
+"""The app as deployed answers: health check, sign-in over HTTP, a staff page, several web
+worker processes and a queue worker."""
+
+import pytest
+
+pytestmark = pytest.mark.deployed
+
+
+def test_health_login_and_a_staff_page(deployed):
+    assert deployed.get("/healthz").json() == {"status": "ok", "database": "ok"}
+    assert len(deployed.web_worker_pids()) >= 2
+    assert deployed.worker_pid is not None
+    staff = deployed.session("staff", "es")
+    page = staff.get(deployed.url + "/staff/", timeout=30)
+    assert page.status_code == 200
+    assert 'lang="es"' in page.text
+    anonymous = deployed.get("/staff/")
+    assert anonymous.status_code == 302 and "/staff/login" in anonymous.headers["Location"]
