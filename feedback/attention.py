@@ -1,5 +1,5 @@
 """The staff home's checks that belong to the response store and the platform: open surveys
-missing a text in an enabled language, responses flagged by the stuffing guard, the queue and
+missing a text in an enabled language, responses held by the stuffing guard, the queue and
 the inbound spool. Other packages register their own checks (feedback.roles.add_attention)."""
 
 from __future__ import annotations
@@ -38,13 +38,19 @@ def surveys_missing_a_language() -> list[AttentionItem]:
 
 
 def flagged_responses() -> list[AttentionItem]:
-    """Responses the stuffing guard flagged for review.
+    """Responses the stuffing guard (feedback.padding) held back: no figure counts them
+    until staff accept them on the held responses page."""
+    from feedback.models import Response
 
-    HOOK(integrator): the flagging (a column or table of flagged responses) is built on
-    another branch; once merged, count the unreviewed flagged responses here and link to
-    their review page. Until then this check finds nothing.
-    """
-    return []
+    held = db.session.scalar(sa.select(sa.func.count(Response.id)).where(
+        Response.held_at.is_not(None), Response.completed_at.is_(None))) or 0
+    if not held:
+        return []
+    link = url_for("review.held") if "review.held" in current_app.view_functions else None
+    return [AttentionItem("held_responses", held, ngettext(
+        "%(num)s response was held as possible stuffing: accept it or leave it out.",
+        "%(num)s responses were held as possible stuffing: accept them or leave them out.",
+        held), link)]
 
 
 def queue_state() -> list[AttentionItem]:

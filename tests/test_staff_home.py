@@ -128,3 +128,24 @@ def test_the_home_is_translated(client, admin, db, make_contact):
     client.get("/lang/es?next=/")
     box = _attention(_home(client))
     assert "Necesita atención" in _home(client) and "1 mensaje falló" in box
+
+
+def test_responses_held_as_possible_stuffing(client, admin, db):
+    from feedback.models import Respondent, Response, utcnow
+    from surveys.models import Survey, SurveyVersion
+
+    survey = Survey(slug="held", status="open")
+    version = SurveyVersion(survey=survey, number=1, title={"en": "Held"})
+    db.session.add_all([survey, version])
+    db.session.flush()
+    for n in range(2):
+        respondent = Respondent(pseudonym=f"held-{n}")
+        db.session.add(respondent)
+        db.session.flush()
+        db.session.add(Response(respondent_id=respondent.id, survey_id=survey.id,
+                                survey_version_id=version.id, channel="web", locale="en",
+                                flag="burst", held_at=utcnow()))
+    db.session.commit()
+    box = _attention(_home(client))
+    assert "2 responses were held as possible stuffing" in box
+    assert 'href="/staff/review/held"' in box

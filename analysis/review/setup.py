@@ -26,6 +26,7 @@ def init_app(app) -> None:
     app.cli.add_command(daily_totals.rebuild_command)
     add_staff_link(app, "review.dashboard", _l("Agenda review"), ALL_ROLES)
     add_staff_link(app, "review.trends", _l("Trends over years"), ALL_ROLES)
+    add_staff_link(app, "review.year_report", _l("Community report"), ALL_ROLES)
     add_staff_link(app, "review.goals", _l("Agenda goals"), STAFF_ROLES)
     add_staff_link(app, "review.loop_list", _l("You said, we did"), STAFF_ROLES)
     add_staff_link(app, "review.held", _l("Held responses"), STAFF_ROLES)

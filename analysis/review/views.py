@@ -68,6 +68,47 @@ def _review(*, published: bool = False):
                                                                     published=published))
 
 
+def _year_report(*, published: bool):
+    """The yearly report the request asks for (``year``, filters, ``by``), released by the
+    gate for this viewer (``published``: the PDF leaving the page, always rounded)."""
+    from analysis.review.yearly import build_year_report
+
+    scope, by = build_scope(request.args, current_user)
+    year = request.args.get("year", "")
+    today = utcnow().date()
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= today.year else today.year - 1
+    policy = gate.policy_for(current_user, published=published)
+    return build_year_report(year, scope, policy, by)
+
+
+@bp.get("/review/year")
+@roles_required(*ALL_ROLES)
+def year_report():
+    """The yearly community report for a year, printable, in the viewer's language."""
+    report = _year_report(published=False)
+    record_audit("export.year_report", "review", None, {"year": report.year,
+                                                         **report.review.scope.as_dict()})
+    db.session.commit()
+    return render_template("review/year_report.html", report=report, public=False,
+                           locale=str(get_locale()), dimensions=DIMENSION_LABELS,
+                           charts=chart_context(report.review), args=request.args.to_dict())
+
+
+@bp.get("/review/year.pdf")
+@roles_required(*ALL_ROLES)
+def year_report_pdf():
+    """The yearly report as a PDF in the viewer's language."""
+    from analysis.review import year_pdf
+
+    report = _year_report(published=True)
+    record_audit("export.year_report_pdf", "review", None, {"year": report.year,
+                                                             **report.review.scope.as_dict()})
+    db.session.commit()
+    data = year_pdf.render(report, str(get_locale()))
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="community-report-{report.year}.pdf"'})
+
+
 @bp.get("/review/trends")
 @roles_required(*ALL_ROLES)
 def trends():
