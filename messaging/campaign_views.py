@@ -171,9 +171,7 @@ def pulse_new():
 @roles_required(*STAFF_ROLES)
 def pulse_detail(pulse_id: int):
     """The pulse's sends: when, status, response rate; edit or cancel those not started."""
-    pulse = db.session.get(Pulse, pulse_id)
-    if pulse is None:
-        abort(404)
+    pulse = db.get_or_404(Pulse, pulse_id)
     return render_template("messaging/pulse_detail.html", pulse=pulse,
                            rates=pulses.run_rates(pulses.runs_of(pulse)),
                            to_local=pacing.to_local, cancel_form=CancelForm())
@@ -182,20 +180,11 @@ def pulse_detail(pulse_id: int):
 @bp.post("/pulses/<int:pulse_id>/stop")
 @roles_required(*STAFF_ROLES)
 def pulse_stop(pulse_id: int):
-    pulse = db.session.get(Pulse, pulse_id)
-    if pulse is None:
-        abort(404)
+    pulse = db.get_or_404(Pulse, pulse_id)
     if CancelForm().validate_on_submit():
         n = pulses.stop_pulse(pulse)
         flash(_("Pulse stopped: %(n)s sends cancelled.", n=n), "info")
     return redirect(url_for("campaigns.pulse_detail", pulse_id=pulse.id))
-
-
-def _campaign(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    return campaign
 
 
 def _back(campaign: Campaign):
@@ -208,7 +197,7 @@ def _back(campaign: Campaign):
 @roles_required(*STAFF_ROLES)
 def edit(campaign_id: int):
     """Move a scheduled send or change its texts (per language, with segment counts)."""
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     if campaign.status != "scheduled" or campaign.kind != "survey":
         flash(_("This send has already started or was cancelled: it can no longer be changed."),
               "error")
@@ -247,7 +236,7 @@ def edit(campaign_id: int):
 @roles_required(*STAFF_ROLES)
 def cancel(campaign_id: int):
     """Cancel a send that has not started (a one-off campaign or one run of a pulse)."""
-    campaign = _campaign(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     if CancelForm().validate_on_submit():
         if pulses.cancel_run(campaign):
             flash(_("Send %(name)s cancelled.", name=campaign.name), "info")

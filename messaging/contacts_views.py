@@ -75,19 +75,12 @@ def index():
     )
 
 
-def _contact(contact_id: int) -> Contact:
-    contact = db.session.get(Contact, contact_id)
-    if contact is None:
-        abort(404)
-    return contact
-
-
 @bp.get("/<int:contact_id>")
 @roles_required(*STAFF_ROLES)
 def detail(contact_id: int):
     """One contact: language, groups, consent, SMS surveys and texts (bodies only within the
     retention period), and the staff actions."""
-    contact = _contact(contact_id)
+    contact = db.get_or_404(Contact, contact_id)
     language = ContactLanguageForm(language=contact.locale or "")
     language.language.choices = [SelectChoice("", _("not set"))] + [
         SelectChoice(code, language_name(code)) for code in _locales()]
@@ -103,7 +96,7 @@ def detail(contact_id: int):
 @bp.post("/<int:contact_id>/language")
 @roles_required(*STAFF_ROLES)
 def set_language(contact_id: int):
-    contact = _contact(contact_id)
+    contact = db.get_or_404(Contact, contact_id)
     form = ContactLanguageForm()
     form.language.choices = [SelectChoice("", "")] + [
         SelectChoice(code, code) for code in _locales()]
@@ -116,7 +109,7 @@ def set_language(contact_id: int):
 
 
 def _with_reason(contact_id: int, action, done: str):
-    contact = _contact(contact_id)
+    contact = db.get_or_404(Contact, contact_id)
     form = ContactReasonForm()
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
@@ -126,20 +119,17 @@ def _with_reason(contact_id: int, action, done: str):
     return None
 
 
-@bp.post("/<int:contact_id>/opt-out")
+@bp.post("/<int:contact_id>/opt-<direction>")
 @roles_required(*STAFF_ROLES)
-def opt_out(contact_id: int):
-    """Opt out on the contact's behalf (e.g. a parent phoned): nothing more is sent."""
-    back = _with_reason(contact_id, operations.opt_out,
-                        _("Opted out: this contact will get no more texts."))
-    return back or redirect(url_for("contacts.detail", contact_id=contact_id))
-
-
-@bp.post("/<int:contact_id>/opt-in")
-@roles_required(*STAFF_ROLES)
-def opt_in(contact_id: int):
-    back = _with_reason(contact_id, operations.opt_in,
-                        _("Opted in: this contact may be texted again."))
+def opt(contact_id: int, direction: str):
+    """Opt out on the contact's behalf (e.g. a parent phoned: nothing more is sent), or back
+    in (the family asked to be texted again)."""
+    if direction not in ("out", "in"):
+        abort(404)
+    action, done = ((operations.opt_out, _("Opted out: this contact will get no more texts."))
+                    if direction == "out" else
+                    (operations.opt_in, _("Opted in: this contact may be texted again.")))
+    back = _with_reason(contact_id, action, done)
     return back or redirect(url_for("contacts.detail", contact_id=contact_id))
 
 

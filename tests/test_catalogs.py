@@ -26,7 +26,8 @@ def _fill(po_path: Path, locale: str) -> None:
         if not message.id:
             continue
         if isinstance(message.id, tuple):
-            message.string = tuple(f"[{locale}] {message.id[0]}" for _ in range(2))
+            message.string = tuple(f"[{locale}] {message.id[0]}"
+                                   for _ in range(catalog.num_plurals))
         else:
             message.string = f"[{locale}] {message.id}"
         message.flags.discard("fuzzy")

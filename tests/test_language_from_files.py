@@ -11,13 +11,10 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 
-from feedback.app import create_app
 from feedback.config import PROJECT_ROOT
-from feedback.extensions import db as _db
 from feedback.models import Response
 from messaging.models import Contact
 from tests import fixtures_webform as fx
-from tests.conftest import TEST_DATABASE_URL, FreshGlobalsClient, _empty_all_tables, _test_config
 from tests.fixtures_sms import _close_connections, text  # noqa: F401
 
 make_site = fx.make_site
@@ -76,31 +73,10 @@ def languages_dir(tmp_path):
 
 
 @pytest.fixture
-def app(tmp_path, _schema_ready, languages_dir):
-    """The app with Somali enabled through configuration only."""
-    config = _test_config(tmp_path)
-    config["ENABLED_LOCALES"] = ["en", "es", "vi", "so"]
-    config["BABEL_TRANSLATION_DIRECTORIES"] = f"{PROJECT_ROOT / 'translations'};{languages_dir}"
-    app = create_app(config)
-    app.test_client_class = FreshGlobalsClient
-    with app.app_context():
-        if TEST_DATABASE_URL:
-            if not _schema_ready.get("done"):
-                _db.drop_all()
-                _db.create_all()
-                _schema_ready["done"] = True
-            else:
-                _empty_all_tables()
-        else:
-            _db.create_all()
-        yield app
-        _db.session.remove()
-        _db.engine.dispose()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+def app_config(languages_dir):
+    """Somali enabled through configuration only: its folder beside the built-in ones."""
+    return {"ENABLED_LOCALES": ["en", "es", "vi", "so"],
+            "BABEL_TRANSLATION_DIRECTORIES": f"{PROJECT_ROOT / 'translations'};{languages_dir}"}
 
 
 def _somali_survey(db, *, somali=True, slug="so-voice", keyword="CODKA"):

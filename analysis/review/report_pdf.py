@@ -33,14 +33,20 @@ def _indicator_text(indicator, value, min_cell: int) -> str:
     return _("%(value)s (n = %(n)s)", value=shown, n=value.n)
 
 
-def build(review: Review, locale: str, compress: bool = True) -> FPDF:
-    """The report as an FPDF document (``compress=False`` keeps text searchable in tests)."""
+def new_document(compress: bool = True) -> FPDF:
+    """An A4 handout with DejaVu Sans (regular, bold) and its first page."""
     pdf = FPDF(format="A4")
     pdf.set_compression(compress)
     pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
+    return pdf
+
+
+def build(review: Review, locale: str, compress: bool = True) -> FPDF:
+    """The report as an FPDF document (``compress=False`` keeps text searchable in tests)."""
+    pdf = new_document(compress)
     width = pdf.epw
     with force_locale(locale):
         names = sentiment_names()

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 
 from analysis.review.presenting import sentiment_names
-from analysis.review.report_pdf import FONT_DIR, _indicator_text, _pct
+from analysis.review.report_pdf import _indicator_text, _pct, new_document
 from analysis.review.yearly import YearReport
 from feedback.languages import language_name
 
@@ -32,12 +32,7 @@ def _count(figure, min_cell: int) -> str:
 
 
 def build(report: YearReport, locale: str, compress: bool = True) -> FPDF:
-    pdf = FPDF(format="A4")
-    pdf.set_compression(compress)
-    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    pdf.set_auto_page_break(True, margin=15)
-    pdf.add_page()
+    pdf = new_document(compress)
     width = pdf.epw
     review = report.review
     with force_locale(locale):
