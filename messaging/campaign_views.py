@@ -199,9 +199,12 @@ def edit(campaign_id: int):
     """Move a scheduled send or change its texts (per language, with segment counts)."""
     campaign = db.get_or_404(Campaign, campaign_id)
     if campaign.status != "scheduled" or campaign.kind != "survey":
-        flash(_("This send has already started or was cancelled: it can no longer be changed."),
-              "error")
-        return _back(campaign)
+        if request.method == "POST":
+            flash(_("This send has already started or was cancelled: it can no longer be "
+                    "changed."), "error")
+            return _back(campaign)
+        return render_template("messaging/campaign_edit.html", campaign=campaign, form=None,
+                               problems=[], preview=None, written=[])
     texts = campaign.texts or {}
     data = {"starts_at": pacing.to_local(campaign.starts_at).replace(tzinfo=None)}
     for kind in pulses.TEXT_KINDS:

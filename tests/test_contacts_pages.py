@@ -89,6 +89,16 @@ def test_staff_see_contacts_without_numbers_and_cannot_search_by_number(client, 
     assert erase.status_code == 403
 
 
+def test_a_long_list_is_paged(client, admin, make_contact):
+    for n in range(55):
+        make_contact(phone=f"+1504555{2000 + n:04d}", groups=("many",))
+    first = client.get("/staff/contacts/?group=many").get_data(as_text=True)
+    assert "55 contacts found" in first and "Page 1 of 2" in first
+    assert "page=2" in first and first.count("+1504555") == 50
+    second = client.get("/staff/contacts/?group=many&page=2").get_data(as_text=True)
+    assert second.count("+1504555") == 5 and "Previous page" in second
+
+
 def test_partner_viewers_see_no_contact(client, make_staff, login, people):
     make_staff("viewer@example.org", role="partner_viewer")
     login("viewer@example.org")

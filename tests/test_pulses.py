@@ -136,7 +136,9 @@ def test_staff_move_and_rewrite_a_send_before_it_starts(
                  and "Todavía esperamos su respuesta." in m["Body"]]
     assert len(reminders) == 1 and "¿Se siente seguro" in reminders[0]
     # Once started, a send can no longer be changed.
-    assert client.get(path).status_code == 302
+    locked = client.get(path).get_data(as_text=True)
+    assert "it can no longer be changed" in locked and 'name="starts_at"' not in locked
+    assert client.post(path, data={**form, "submit": "1"}).status_code == 302
     assert db.session.get(Campaign, august.id).status == "scheduled"
 
 

@@ -55,9 +55,8 @@ ROUTES: dict[str, Route] = {
     "/staff/campaigns/": Route("staff"),
     "/staff/campaigns/<int:campaign_id>": Route("staff", {"campaign_id": "campaign_id"}),
     "/staff/campaigns/new": Route("staff"),
-    # a send no longer scheduled (the crawl's draft) cannot be changed: back to its page
-    "/staff/campaigns/<int:campaign_id>/edit": Route("staff", {"campaign_id": "campaign_id"},
-                                                     ok=302),
+    # the crawl's draft is no longer scheduled: the page says it cannot be changed
+    "/staff/campaigns/<int:campaign_id>/edit": Route("staff", {"campaign_id": "campaign_id"}),
     "/staff/campaigns/pulses/new": Route("staff"),
     "/staff/campaigns/pulses/<int:pulse_id>": Route("staff", {"pulse_id": "pulse_id"}),
     "/staff/codebook": Route("staff"),
