@@ -139,7 +139,22 @@ def question_from_dict(data: Any, position: int, earlier_keys: list[str],
             code=code, position=index, label=_texts(item.get("label"), where, problems),
             exclusive=bool(item.get("exclusive", False)),
         ))
+    problems.extend(check_bank_codes(settings.get("demographic"), codes, where))
     return question
+
+
+def check_bank_codes(demographic: str | None, codes, where: str) -> list[str]:
+    """A demographic question of the shared bank (surveys.demographics.BANK) uses the bank's
+    codes, so figures from different surveys add up; a neighbourhood list is the survey's."""
+    from surveys import demographics
+
+    if demographic not in demographics.BANK:
+        return []
+    allowed = demographics.bank_codes(demographic)
+    return [_("%(where)s: “%(code)s” is not a code of the shared %(name)s question (use one "
+              "of: %(codes)s).", where=where, code=code, name=demographic,
+              codes=", ".join(sorted(allowed)))
+            for code in sorted(set(codes) - allowed)]
 
 
 def fill_version(version: SurveyVersion, data: dict) -> list[str]:

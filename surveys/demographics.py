@@ -116,3 +116,21 @@ def role(key: str = "role") -> dict:
                          ("community", _t("Community member", "Miembro de la comunidad",
                                           "Thành viên cộng đồng")),
                      ], prefer_not=False))
+
+
+#: The shared demographic question bank: every survey asks these with these codes (a survey's
+#: own neighbourhood list aside), so figures from different surveys add up.
+BANK = ("age_group", "race_ethnicity", "gender", "role")
+
+
+def bank() -> list[dict]:
+    """The bank's questions (fixed codes, labels in every language)."""
+    return [age_group(), race_ethnicity(), gender(), role()]
+
+
+def bank_codes(demographic: str) -> set[str]:
+    """The fixed choice codes of one bank question (e.g. "gender")."""
+    for question in bank():
+        if question["settings"]["demographic"] == demographic:
+            return {c["code"] for c in question["choices"]}
+    return set()

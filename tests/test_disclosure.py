@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -248,3 +249,62 @@ def test_released_figures_add_up_to_the_total_within_the_rounding_base(app, revi
     assert sum(f.value for f in shown) <= goal.comments.value + 5 * len(shown)
     assert abs(goal.comments.value - 38) <= 2 and goal.comments.value % 5 == 0
     assert review.responses.value % 5 == 0 and abs(review.responses.value - 38) <= 2
+
+
+def test_groups_are_shown_by_their_labels_not_codes(app, client, staff, review_world):
+    from analysis.disclosure.labels import label, value_labels
+
+    review_world["add"](comment="x", gender="girl_woman", races=("hispanic_latino",), count=12)
+    html = client.get(f"/staff/review?{QUARTER}&by=gender").get_data(as_text=True)
+    assert "Gender: Girl or woman" in html and "Hispanic or Latino/a" in html
+    visible = re.sub(r'value="[^"]*"', "", html)
+    assert "girl_woman" not in visible and "hispanic_latino" not in visible
+    with app.test_request_context():
+        assert label("gender", "girl_woman", "es", value_labels("es")) == "Chica o mujer"
+        assert label("race", "hispanic_latino", "vi", value_labels("vi")).startswith("Người")
+
+
+def test_public_results_are_rounded_and_redacted(app, client, review_world):
+    from analysis.review import loop
+    from analysis.review.periods import quarter_of
+
+    review_world["add"](comment="safe", sentiment="positive", score=0.5, count=13)
+    review_world["add"](comment="meh", sentiment="neutral", score=0.0, count=3)
+    update = loop.save_update(
+        None, goal=review_world["goal"], period=quarter_of(Q2.date()),
+        heard={"en": "Call me on 504/555/0147 about the bus"}, action={"en": "More lights"},
+        user_id=None)
+    loop.publish(update, user_id=None, send_sms=False)
+    html = client.get("/results").get_data(as_text=True)
+    assert ">15<" in html and ">16<" not in html and ">13<" not in html
+    texts = loop.sms_texts(update)
+    assert "504/555/0147" not in texts["en"] and "[removed]" in texts["en"]
+
+
+def test_one_respondent_many_responses_stays_withheld(app, db, review_world):
+    from analysis.disclosure import gate
+    from analysis.review.dashboard import build_review
+    from analysis.review.periods import quarter_of
+    from analysis.review.scope import ReviewScope
+    from feedback.models import Response
+
+    made = review_world["add"](comment="me again", count=12, site=review_world["site_b"])
+    first = made[0].respondent_id
+    for response in made:
+        response.respondent_id = first
+    db.session.commit()
+    scope = ReviewScope(period=quarter_of(Q2.date()), site_id=review_world["site_b"].id)
+    review = gate.release_review(build_review(scope), gate.Policy(min_cell=10, base=5))
+    assert review.too_few and review.goals == []
+    assert db.session.query(Response).count() == 12
+
+
+def test_a_survey_cannot_give_the_bank_questions_its_own_codes(app):
+    from surveys.definitions import question_from_dict
+
+    problems: list = []
+    question_from_dict({"key": "gender", "type": "single_choice",
+                        "text": {"en": "Gender"}, "settings": {"demographic": "gender"},
+                        "choices": [{"code": "boy_man", "label": {"en": "Boy"}},
+                                    {"code": "m", "label": {"en": "M"}}]}, 1, [], problems)
+    assert len(problems) == 1 and "“m”" in problems[0] and "boy_man" in problems[0]

@@ -50,7 +50,8 @@ class Figure:
     reason: str | None = None
 
     def __str__(self) -> str:
-        return "" if self.withheld or self.value is None else str(self.value)
+        """The count, or an em dash for a withheld one (outputs explain the dash)."""
+        return "—" if self.withheld or self.value is None else str(self.value)
 
     @property
     def shown(self) -> int | None:
@@ -132,10 +133,10 @@ def min_cell_size() -> int:
 
 
 def policy_for(user=None, *, published: bool = False) -> Policy:
-    """The backbone admin's own dashboard is exact; every other view, and every published
-    output (report, PDF, CSVs, public results, texts), is rounded."""
-    exact = (not published and user is not None and getattr(user, "role", None) == "admin"
-             and getattr(user, "organization_id", None) is None)
+    """The backbone admin's own dashboard is exact (admins are backbone staff: partner
+    organisations only have viewers); every other view, and every published output (report,
+    PDF, CSVs, public results, texts), is rounded."""
+    exact = not published and user is not None and getattr(user, "role", None) == "admin"
     return Policy(min_cell=min_cell_size(), base=1 if exact else rounding_base())
 
 
@@ -173,8 +174,9 @@ def population(scope) -> tuple[int, int]:
 
 
 def goal_respondents(scope) -> dict:
-    """{"now"|"before": {goal_id: {sentiment|None: distinct respondents}}}: None is the
-    goal's whole comment count; two queries over the goal's comments."""
+    """{"now"|"before": {goal_id: {sentiment|None: distinct respondents}}, "themes":
+    {goal_id: {theme_id: respondents this period}}}: None is the goal's whole comment count;
+    three queries over the goal's comments."""
     from analysis.models import AnswerTag, AnswerTheme
     from analysis.review.goals import goal_theme
     from analysis.review.scope import answer_conditions
@@ -204,7 +206,33 @@ def goal_respondents(scope) -> dict:
         .group_by(which, goal_theme.c.goal_id, label)
     ):
         result[period].setdefault(goal_id, {})[key] = int(n)
+    result["themes"] = {}
+    for goal_id, theme_id, n in db.session.execute(
+        base.with_only_columns(goal_theme.c.goal_id, AnswerTheme.theme_id, people)
+        .where(Answer.completed_at >= scope.period.start_dt)
+        .group_by(goal_theme.c.goal_id, AnswerTheme.theme_id)
+    ):
+        result["themes"].setdefault(goal_id, {})[theme_id] = int(n)
     return result
+
+
+def volume_respondents(scope, unit: str) -> dict:
+    """{(bucket, "channel"|"locale", key): distinct respondents} for the volume tables."""
+    from analysis.review.periods import bucket_expression
+    from analysis.review.scope import response_conditions
+    from feedback.extensions import db
+    from feedback.models import Response
+
+    bucket = bucket_expression(Response.completed_at, unit)
+    people = sa.func.count(sa.distinct(Response.respondent_id))
+    out = {}
+    for by, column in (("channel", Response.channel), ("locale", Response.locale)):
+        for b, key, n in db.session.execute(
+            sa.select(bucket, column, people).where(*response_conditions(scope))
+            .group_by(bucket, column)
+        ):
+            out[(str(b), by, key)] = int(n)
+    return out
 
 
 # --- releasing a review --------------------------------------------------------------------
@@ -263,8 +291,10 @@ def _release_breakdown(policy: Policy, result) -> None:
         result.population = round_count(result.population, policy.base)
 
 
-def _release_volume(policy: Policy, rows) -> list[dict]:
-    figures = policy.row([int(n) for _b, _k, n in rows])
+def _release_volume(policy: Policy, rows, people: dict, by: str) -> list[dict]:
+    counts = [int(n) for _b, _k, n in rows]
+    figures = policy.row(counts, [people.get((str(b), by, k), n)
+                                  for (b, k, _n), n in zip(rows, counts, strict=True)])
     return [{"bucket": b, "key": k, "n": f.shown, "suppressed": f.withheld}
             for (b, k, _n), f in zip(rows, figures, strict=True)]
 
@@ -291,9 +321,12 @@ def release_review(review, policy: Policy):
         return review
     review.responses = policy.figure(review.responses, pop_now)
     review.previous_responses = policy.figure(review.previous_responses, pop_before)
-    review.volume_tables = {"channel": _release_volume(policy, review.volume_channel),
-                            "locale": _release_volume(policy, review.volume_locale)}
-    people = goal_respondents(scope) if review.goals else {"now": {}, "before": {}}
+    in_buckets = volume_respondents(scope, review.volume_unit)
+    review.volume_tables = {
+        "channel": _release_volume(policy, review.volume_channel, in_buckets, "channel"),
+        "locale": _release_volume(policy, review.volume_locale, in_buckets, "locale")}
+    people = (goal_respondents(scope) if review.goals
+              else {"now": {}, "before": {}, "themes": {}})
     quotes_ok = quotes_allowed(policy, scope, pop_now)
     for s in review.goals:
         now_people = people["now"].get(s.goal.id, {})
@@ -303,7 +336,9 @@ def release_review(review, policy: Policy):
         s.sentiment, s.shares = release_mix(policy, s.sentiment, now_people, s.comments)
         s.previous_sentiment, s.previous_shares = release_mix(
             policy, s.previous_sentiment, before_people, s.previous_comments)
-        s.themes = [(theme, policy.figure(n)) for theme, n in s.themes]
+        theme_people = people["themes"].get(s.goal.id, {})
+        s.themes = [(theme, policy.figure(n, theme_people.get(theme.id, n)))
+                    for theme, n in s.themes]
         s.themes = [(theme, f) for theme, f in s.themes if not f.withheld]
         s.indicators = [(i, release_indicator(policy, now), release_indicator(policy, before))
                         for i, now, before in s.indicators]
@@ -315,7 +350,32 @@ def release_review(review, policy: Policy):
             _release_group_table(policy, table, share_values=indicator.rule != "mean")
     for shared in review.shared:
         _release_breakdown(policy, shared.result)
+    _label_groups(review)
     return review
+
+
+def _label_groups(review) -> None:
+    """Demographic codes in the review's tables replaced by their labels in the viewer's
+    language (analysis.disclosure.labels)."""
+    if not review.dimension or review.dimension in ("site",):
+        return
+    from flask_babel import get_locale
+
+    from analysis.disclosure.labels import label, value_labels
+
+    locale = str(get_locale() or "en")
+    labels = value_labels(locale)
+    dim = review.dimension
+    for s in review.goals:
+        tables = ([s.by_group] if s.by_group is not None else []) + [
+            t for _i, t in s.indicator_groups]
+        for table in tables:
+            for cell in table.cells:
+                cell.group = label(dim, cell.group, locale, labels)
+    for shared in review.shared:
+        result = shared.result
+        result.row_labels = {row: label(dim, result.row_labels.get(row, row), locale, labels)
+                             for row in result.rows}
 
 
 def release_counts(policy: Policy, items, attr: str = "count") -> list:

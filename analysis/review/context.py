@@ -85,7 +85,9 @@ def filter_form(args, scope: ReviewScope, by: str | None) -> ReviewFilterForm:
         form.quarter.data = scope.period.label
     elif scope.period.kind == "month":
         form.month.data = scope.period.label
-    form.kind.data = scope.period.kind
+    form.kind.data = scope.period.kind if scope.period.kind in ("month", "quarter") else "custom"
+    if form.kind.data == "custom":  # show the whole weeks the range was widened to
+        form.start.data, form.end.data = scope.period.start, scope.period.last_day
     every = [("", _all())]
     form.survey.choices = choices(every + [
         (str(s.id), s.slug) for s in db.session.scalars(sa.select(Survey).order_by(Survey.slug))
@@ -128,13 +130,22 @@ def distinct_values(column) -> list:
 
 
 def group_choices() -> list[tuple[str, str]]:
-    """Every recorded demographic value as "dimension:value"."""
+    """Every recorded demographic value as "dimension:value", shown by its translated label
+    (analysis.disclosure.labels), never its code."""
+    from flask_babel import get_locale
+
+    from analysis.disclosure.labels import label, value_labels
+
+    locale = str(get_locale() or "en")
+    labels = value_labels(locale)
     found = []
     for dim in RESPONDENT_COLUMNS:
         for value in distinct_values(getattr(Respondent, dim)):
-            found.append((f"{dim}:{value}", f"{DIMENSION_LABELS[dim]}: {value}"))
+            found.append((f"{dim}:{value}",
+                          f"{DIMENSION_LABELS[dim]}: {label(dim, value, locale, labels)}"))
     for value in distinct_values(RespondentRace.group):
-        found.append((f"race:{value}", f"{DIMENSION_LABELS['race']}: {value}"))
+        found.append((f"race:{value}",
+                      f"{DIMENSION_LABELS['race']}: {label('race', value, locale, labels)}"))
     return found
 
 

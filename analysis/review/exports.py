@@ -23,11 +23,11 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 
-from analysis.models import AnswerTag, AnswerTheme, Theme
 from analysis.disclosure import kanon
+from analysis.disclosure.redaction import csv_row, redact
+from analysis.models import AnswerTag, AnswerTheme, Theme
 from analysis.review.cells import min_cell_size
 from analysis.review.dashboard import Review
-from analysis.disclosure.redaction import csv_row, redact
 from analysis.review.scope import ReviewScope, response_conditions
 from feedback.extensions import db
 from feedback.models import Answer, PartnerSite, Respondent, RespondentRace, Response
@@ -126,6 +126,12 @@ def answers_export(scope: ReviewScope, demographics: dict) -> Iterator[str]:
         .order_by(Response.completed_at, Answer.id)
         .execution_options(yield_per=2000)
     )
+    from flask_babel import get_locale
+
+    from analysis.disclosure.labels import label, label_list, value_labels
+
+    locale = str(get_locale() or "en")
+    labels = value_labels(locale)
     blank = (None,) * len(QUASI_IDENTIFIERS)
     yield _csv_line(ANSWER_COLUMNS)
     for row in db.session.execute(query):
@@ -139,7 +145,10 @@ def answers_export(scope: ReviewScope, demographics: dict) -> Iterator[str]:
             pseudonymize(respondent_id, key), completed.date().isoformat(), survey, channel,
             site or "", locale, qkey, redact(answer), lang or "", sentiment or "",
             ";".join(sorted((theme_keys or "").split(";"))).strip(";"),
-            age or "", gender or "", race or "", hood or "",
+            label("age_group", age, locale, labels) or "",
+            label("gender", gender, locale, labels) or "",
+            label_list("race", race, locale, labels),
+            label("neighbourhood", hood, locale, labels) or "",
         ])
 
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale
 
+from analysis.disclosure.redaction import redact
 from analysis.models import AnswerTheme
 from analysis.review.goals import AgendaGoal, LoopUpdate, goal_theme
 from analysis.review.periods import Period
@@ -79,8 +80,9 @@ def sms_texts(update: LoopUpdate) -> dict[str, str]:
                 "review/sms_update.txt",
                 coalition=current_app.config["COALITION_NAME"],
                 goal=update.goal.name(locale),
-                heard=update.heard_text(locale),
-                action=update.action_text(locale),
+                # staff may paste a respondent's words: the quote redaction applies
+                heard=redact(update.heard_text(locale)),
+                action=redact(update.action_text(locale)),
             ).strip()
     return texts
 

@@ -47,7 +47,8 @@ class Period:
             return quarter_of(self.start - timedelta(days=1))
         if self.kind == YEAR:
             return year_of(self.start.year - 1)
-        return Period(self.start - timedelta(days=self.days), self.start, "custom")
+        # whole weeks stay whole weeks (analysis.disclosure.windows)
+        return Period(self.start - timedelta(days=self.days), self.start, self.kind)
 
     @property
     def label(self) -> str:

@@ -53,6 +53,9 @@ def build(review: Review, locale: str, compress: bool = True) -> FPDF:
         pdf.set_font("DejaVu", "B", 16)
         pdf.multi_cell(width, 9, _("Agenda review: %(period)s", period=review.scope.period.label))
         pdf.set_font("DejaVu", "", 10)
+        if getattr(review, "too_few", False):  # the disclosure gate released nothing
+            pdf.multi_cell(width, 6, _("Too few responses to show."))
+            return pdf
         pdf.multi_cell(width, 6, _(
             "%(n)s responses this period (%(prev)s the period before). Groups smaller than "
             "%(min)s are not shown.", n=review.responses, prev=review.previous_responses,

@@ -9,6 +9,7 @@ def init_app(app) -> None:
     """Models, blueprints, staff links, the retention and daily totals commands and jobs, the
     demo goals."""
     from analysis import theme_keys  # noqa: F401  (its flush hook)
+    from analysis.disclosure.redaction import redact
     from analysis.review import (
         daily_totals,
         goals,  # noqa: F401  (models)
@@ -22,6 +23,8 @@ def init_app(app) -> None:
 
     app.register_blueprint(views.bp)
     app.register_blueprint(public.bp)
+    # free text on staff pages passes the same redaction as quotes and exports
+    app.add_template_filter(redact, "redact")
     app.cli.add_command(retention.retention_command)
     app.cli.add_command(daily_totals.rebuild_command)
     add_staff_link(app, "review.dashboard", _l("Agenda review"), ALL_ROLES)

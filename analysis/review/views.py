@@ -6,7 +6,17 @@ scope with ``context.build_scope``, which applies the partner viewer's site rest
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,8 +27,8 @@ from analysis.review import exports, loop, report_pdf
 from analysis.review.context import build_scope, filter_form
 from analysis.review.dashboard import build_review
 from analysis.review.forms import (
-    AcceptHeldForm,
     DIMENSION_LABELS,
+    AcceptHeldForm,
     DeleteForm,
     GoalForm,
     IndicatorForm,
@@ -177,7 +187,8 @@ def export_answers():
         return redirect(url_for("review.dashboard", **request.args.to_dict()))
     record_audit("export.answers_csv", "review", None, scope.as_dict())
     db.session.commit()
-    return Response(exports.answers_export(scope, demographics), mimetype="text/csv", headers={
+    rows = stream_with_context(exports.answers_export(scope, demographics))
+    return Response(rows, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="answers-{scope.period.label}.csv"'
     })
 

@@ -77,8 +77,9 @@ ROUTES: dict[str, Route] = {
     "/staff/loop/new": Route("staff"),
     "/staff/profile": Route("all"),
     "/staff/review": Route("all"),
-    "/staff/review/export/answers.csv": Route("all"),
+    "/staff/review/export/answers.csv": Route("admin"),  # row level: the backbone admin only
     "/staff/review/export/summary.csv": Route("all"),
+    "/staff/review/held": Route("staff"),
     "/staff/review/report": Route("all"),
     "/staff/review/report.pdf": Route("all"),
     "/staff/review/trends": Route("all"),

@@ -1,0 +1,272 @@
+"""An adversarial insider against the deployed app (gunicorn + worker, over HTTP): each attack
+on the disclosure-control gate (analysis.disclosure, docs/privacy.md) recovers nothing.
+
+Data is seeded through the deployment's app context: a rare group of 6 respondents (a
+demographic value nobody else has) whose comments carry a canary, at a fresh site of their
+own, and 5 real respondents at a second fresh site that the insider then pads through the
+public form with 9 scripted respondents.
+"""
+
+from __future__ import annotations
+
+import csv
+import html as html_lib
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from deployment import csrf_from, start_deployment
+
+CANARY = "CANARY-SIX-7Q"
+REAL = "REAL-FIVE-3Z"
+RARE_AGE = "rare_test_group"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """A deployment of its own (these tests write), seeded with the small groups."""
+    with start_deployment(tmp_path_factory.mktemp("disclosure")) as deployment:
+        yield deployment, _seed(deployment)
+
+
+def _seed(deployment) -> dict:
+    import sqlalchemy as sa
+
+    from analysis.models import AnswerTag, AnswerTheme
+    from analysis.review.goals import AgendaGoal
+    from analysis.review.periods import quarter_of
+    from analysis.review.scope import ReviewScope, latest_day_with_data
+    from feedback.extensions import db
+    from feedback.models import Answer, Organization, PartnerSite, Respondent, Response
+    from surveys.demo import LIKE_MOST, YOUTH_SLUG
+    from surveys.models import Question, Survey, SurveyVersion
+
+    with deployment.app_context():
+        from feedback.models import utcnow
+
+        latest = latest_day_with_data(ReviewScope(period=quarter_of(utcnow().date())))
+        when = quarter_of(latest).start_dt + timedelta(days=20, hours=12)
+        survey = db.session.scalar(sa.select(Survey).filter_by(slug=YOUTH_SLUG))
+        version = db.session.scalar(sa.select(SurveyVersion).filter_by(survey_id=survey.id)
+                                    .order_by(SurveyVersion.number.desc()))
+        question = db.session.scalar(sa.select(Question).filter_by(version_id=version.id,
+                                                                   key=LIKE_MOST))
+        goal = db.session.scalar(sa.select(AgendaGoal).filter_by(active=True)
+                                 .order_by(AgendaGoal.position))
+        theme = goal.themes[0]
+        org = Organization(name="Attack test partner", kind="partner")
+        small_site = PartnerSite(code="attack-small", name="Attack small site", organization=org)
+        padded_site = PartnerSite(code="attack-padded", name="Attack padded site",
+                                  organization=org)
+        db.session.add_all([org, small_site, padded_site])
+        db.session.flush()
+
+        def add(site, text, n, age=None):
+            for i in range(n):
+                respondent = Respondent(pseudonym=f"attack-{site.code}-{i}", age_group=age)
+                response = Response(respondent=respondent, survey_id=survey.id,
+                                    survey_version_id=version.id, channel="web",
+                                    site_id=site.id, locale="en", started_at=when,
+                                    completed_at=when)
+                answer = Answer(question_id=question.id, question_key=LIKE_MOST,
+                                raw_text=f"{text} call 504/555/0147 or 504_555_0148, "
+                                         f"504·555·0152, me at example dot org",
+                                value=text)
+                response.answers.append(answer)
+                db.session.add(response)
+                db.session.flush()
+                db.session.add(AnswerTag(answer_id=answer.id, language="en",
+                                         sentiment_label="negative", sentiment_score=-0.99))
+                db.session.add(AnswerTheme(answer_id=answer.id, theme_id=theme.id,
+                                           source="auto"))
+
+        add(small_site, CANARY, 6, age=RARE_AGE)
+        add(padded_site, REAL, 5)
+        db.session.commit()
+        quarter = quarter_of(when.date())
+        return {"quarter": quarter.label, "day": when.date(), "small_site": small_site.id,
+                "padded_site": padded_site.id, "padded_code": padded_site.code,
+                "slug": YOUTH_SLUG}
+
+
+def _q(data: dict, **extra) -> dict:
+    return {"kind": "quarter", "quarter": data["quarter"], **extra}
+
+
+def _visible(text: str) -> str:
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", text))
+
+
+def test_group_filter_on_a_group_of_six_shows_nothing(world):
+    deployment, data = world
+    for role in ("admin", "staff", "partner_viewer"):
+        page = deployment.session(role).get(
+            deployment.url + "/staff/review", timeout=120,
+            params=_q(data, group=f"age_group:{RARE_AGE}"))
+        assert page.status_code == 200
+        text = _visible(page.text)
+        assert "Too few responses to show" in text, role
+        assert CANARY not in text and "6 responses" not in text
+        assert "previous period" not in text
+
+
+def test_report_and_csvs_under_the_small_filter_recover_nothing(world):
+    deployment, data = world
+    admin = deployment.session("admin")
+    params = _q(data, group=f"age_group:{RARE_AGE}")
+    report = admin.get(deployment.url + "/staff/review/report", params=params, timeout=120)
+    assert "Too few responses to show" in _visible(report.text) and CANARY not in report.text
+    summary = admin.get(deployment.url + "/staff/review/export/summary.csv", params=params,
+                        timeout=120)
+    rows = list(csv.reader(io.StringIO(summary.content.decode("utf-8-sig"))))
+    assert [row[-1] for row in rows[1:]] == ["too few responses to show"]
+    answers = admin.get(deployment.url + "/staff/review/export/answers.csv", params=params,
+                        timeout=120, allow_redirects=False)
+    assert answers.status_code == 302
+    assert CANARY not in answers.text
+    pdf = admin.get(deployment.url + "/staff/review/report.pdf", params=params, timeout=120)
+    assert pdf.status_code == 200 and CANARY.encode() not in pdf.content
+    for role in ("staff", "partner_viewer"):
+        refused = deployment.session(role).get(
+            deployment.url + "/staff/review/export/answers.csv", params=_q(data), timeout=120,
+            allow_redirects=False)
+        assert refused.status_code == 403, role
+
+
+def test_answers_csv_is_k_anonymous_and_redacted(world):
+    from collections import Counter
+
+    deployment, data = world
+    text = deployment.session("admin").get(
+        deployment.url + "/staff/review/export/answers.csv", params=_q(data), timeout=300
+    ).content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows
+    people = Counter()
+    for key in {(r["respondent"], r["age_group"], r["race"], r["gender"], r["neighbourhood"],
+                 r["site"]) for r in rows}:
+        people[key[1:]] += 1
+    assert min(people.values()) >= 10
+    assert RARE_AGE not in text and "Attack small site" not in text
+    for phone in ("504/555/0147", "504_555_0148", "504·555·0152", "example dot org"):
+        assert phone not in text
+
+
+def test_padding_with_nine_scripted_respondents_then_subtraction(world):
+    deployment, data = world
+    params = _q(data, site=str(data["padded_site"]))
+    before = deployment.session("admin").get(deployment.url + "/staff/review", params=params,
+                                             timeout=120).text
+    assert "Too few responses to show" in _visible(before)
+    for _ in range(9):  # one insider, one address, nine complete scripted respondents
+        assert _fill_public_form(deployment, data["slug"], data["padded_code"])
+    after = deployment.session("admin").get(deployment.url + "/staff/review", params=params,
+                                            timeout=120).text
+    text = _visible(after)
+    assert "Too few responses to show" in text and REAL not in text
+    held = deployment.session("staff").get(deployment.url + "/staff/review/held", timeout=60)
+    assert _visible(held.text).count("over the daily limit") >= 6
+
+
+def test_two_periods_a_day_apart_show_the_same_figures(world):
+    deployment, data = world
+    staff = deployment.session("staff")
+    end = data["day"]
+    pages = []
+    for last in (end - timedelta(days=1), end):
+        page = staff.get(deployment.url + "/staff/review", timeout=120, params={
+            "kind": "custom", "start": (end - timedelta(days=30)).isoformat(),
+            "end": last.isoformat()}).text
+        figures = page.split('<p class="headline">', 1)[1]
+        pages.append(re.sub(r'src="data:[^"]*"', "", figures))  # charts carry a timestamp
+    assert pages[0] == pages[1]
+
+
+def test_single_day_window_at_one_site_shows_no_quote(world):
+    deployment, data = world
+    day = data["day"].isoformat()
+    for role in ("admin", "staff"):
+        page = deployment.session(role).get(deployment.url + "/staff/review", timeout=120,
+                                            params={"kind": "custom", "start": day, "end": day,
+                                                    "site": str(data["small_site"])}).text
+        assert CANARY not in page and "Too few responses to show" in _visible(page)
+
+
+def test_per_site_counts_are_rounded_and_add_up(world):
+    deployment, data = world
+    staff = deployment.session("staff")
+    rows = list(csv.reader(io.StringIO(staff.get(
+        deployment.url + "/staff/review/export/summary.csv", params=_q(data, by="site"),
+        timeout=300).content.decode("utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    n, status = header.index("n"), header.index("status")
+    shown = [r for r in body if r[status] != "suppressed" and r[n]]
+    assert shown and all(int(r[n]) % 5 == 0 for r in shown)
+    by_site = [r for r in body if r[0] == "goal_comments_by_site"]
+    assert "Attack small site" not in {r[4] for r in by_site if r[status] != "suppressed"}
+    goal = by_site[0][1] if by_site else None
+    if goal:
+        total = next(int(r[n]) for r in body if r[0] == "goal_comments" and r[1] == goal
+                     and r[3] == data["quarter"] and r[n])
+        parts = [int(r[n]) for r in by_site if r[1] == goal and r[n]]
+        hidden = sum(1 for r in by_site if r[1] == goal and r[status] == "suppressed")
+        # the released parts add up to the released total within the rounding base per cell
+        # (plus, at most, the threshold for each withheld cell)
+        assert abs(sum(parts) - total) <= 5 * (len(parts) + 1) + 10 * hidden
+
+
+def test_formula_cells_are_neutralised(world):
+    import sqlalchemy as sa
+
+    from feedback.extensions import db
+    from feedback.models import Answer
+
+    deployment, data = world
+    with deployment.app_context():
+        answer = db.session.scalar(sa.select(Answer).where(Answer.raw_text.like(f"{REAL}%")))
+        answer.raw_text = '=HYPERLINK("http://evil.example","x")'
+        db.session.commit()
+    text = deployment.session("admin").get(
+        deployment.url + "/staff/review/export/answers.csv", params=_q(data), timeout=300
+    ).content.decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+
+
+# --- the public form, as a script would fill it --------------------------------------------
+
+_INPUT = re.compile(r"<input[^>]*>", re.S)
+_ATTR = re.compile(r'(\w[\w-]*)="([^"]*)"')
+
+
+def _fill_public_form(deployment, slug: str, site: str) -> bool:
+    """Complete the public survey once (first choice of each required-looking field)."""
+    import requests
+
+    s = requests.Session()
+    url = deployment.url + f"/s/{slug}?site={site}&page=1"
+    page = s.get(url, timeout=60)
+    for _step in range(20):
+        if page.status_code != 200:
+            return False
+        if "csrf_token" not in page.text:
+            return "/thanks" in page.url
+        data = {"csrf_token": csrf_from(page.text), "action": "next"}
+        for tag in _INPUT.findall(page.text):
+            attrs = dict(_ATTR.findall(tag))
+            name, kind = attrs.get("name", ""), attrs.get("type", "text")
+            if name == "token":
+                data["token"] = attrs.get("value", "")
+            elif not name.startswith("q_") or name in data:
+                continue
+            elif kind == "radio":
+                data[name] = attrs.get("value", "")
+            elif kind == "number":
+                data[name] = attrs.get("min", "1")
+        action = re.search(r'<form[^>]*method="post"[^>]*action="([^"]*)"', page.text)
+        target = html_lib.unescape(action.group(1)) if action else page.url
+        if target.startswith("/"):
+            target = deployment.url + target
+        page = s.post(target, data=data, timeout=60)
+    return False
