@@ -8,10 +8,12 @@ from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from feedback import languages
 from feedback.extensions import babel
 
-#: Each language's name in itself, for the switcher (never translated).
-LANGUAGE_NAMES = {"en": "English", "es": "Español", "vi": "Tiếng Việt"}
+#: Each language's name in itself, for the switcher (never translated): read from each
+#: language's data file (feedback.languages), so a new language needs no code here.
+LANGUAGE_NAMES = languages.LANGUAGE_NAMES
 
 
 def enabled_locales() -> list[str]:
@@ -49,6 +51,7 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
 
 
 def init_app(app) -> None:
+    languages.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 
     @app.context_processor
@@ -58,4 +61,7 @@ def init_app(app) -> None:
             "language_choices": [
                 (code, LANGUAGE_NAMES.get(code, code)) for code in enabled_locales()
             ],
+            "language_names": LANGUAGE_NAMES,
+            "text_direction": getattr(languages.registry().get(str(get_locale())),
+                                      "direction", "ltr"),
         }

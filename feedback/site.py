@@ -7,7 +7,14 @@ from sqlalchemy import text
 
 from feedback.extensions import csrf, db
 from feedback.i18n import safe_next
-from feedback.roles import ALL_ROLES, STAFF_ROLES, roles_required, staff_links
+from feedback.roles import (
+    ALL_ROLES,
+    STAFF_ROLES,
+    attention_items,
+    roles_required,
+    staff_links,
+    staff_nav,
+)
 
 bp = Blueprint("site", __name__)
 staff_home = Blueprint("staff_home", __name__, url_prefix="/staff")
@@ -50,14 +57,23 @@ def healthz():
 @staff_home.get("/")
 @roles_required(*ALL_ROLES)
 def index():
-    """The staff start page: links to every staff area the role may use."""
-    return render_template("feedback/staff_home.html", links=staff_links())
+    """The staff start page: what needs attention (with links to act on it), then the areas
+    the role may use, grouped as in the navigation."""
+    items = attention_items()
+    return render_template(
+        "feedback/staff_home.html",
+        warnings=[i for i in items if i.level == "warning"],
+        notes=[i for i in items if i.level != "warning"])
 
 
 def init_app(app) -> None:
+    from feedback import attention
+
     app.register_blueprint(bp)
     app.register_blueprint(staff_home)
 
+    attention.init_app(app)
+
     @app.context_processor
-    def staff_nav():
-        return {"staff_links": staff_links}
+    def staff_nav_context():
+        return {"staff_links": staff_links, "staff_nav": staff_nav}

@@ -10,6 +10,8 @@ a bare 400. The form still checks its own CSRF token, and nothing is written whe
 
 from __future__ import annotations
 
+import logging
+
 from flask import (
     Blueprint,
     abort,
@@ -28,10 +30,12 @@ from feedback import webform_service as service
 from feedback.errors import render_error
 from feedback.extensions import csrf
 from feedback.intake import IntakeError
+from feedback.languages import language_name
 from surveys.form_builder import answers_from, build_page_form
-from surveys.texts import localized
+from surveys.texts import fallback_locale, localized
 from surveys.timing import estimated_minutes
 
+log = logging.getLogger(__name__)
 bp = Blueprint("webform", __name__)
 
 
@@ -68,10 +72,15 @@ def _resolve(slug: str):
 def _texts(target) -> dict:
     locale = _locale()
     version = target.version
+    shown_in = fallback_locale(version.title, locale)
+    if shown_in:  # visible to the respondent on every page; staff see it in the attention list
+        log.info("survey %s has no texts in %s: shown in %s", target.survey.slug, locale,
+                    shown_in)
     return {
         "title": localized(version.title, locale),
         "intro": localized(version.intro, locale),
         "thanks": localized(version.thanks, locale),
+        "fallback_language": language_name(shown_in) if shown_in else None,
     }
 
 

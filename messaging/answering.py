@@ -23,12 +23,13 @@ import sqlalchemy as sa
 
 from feedback.extensions import db
 from feedback.intake import add_answer, add_respondent, add_response, finish_response
+from feedback.languages import language_name
 from feedback.models import Answer, Respondent, utcnow
 from messaging import conversation as engine
 from messaging.keywords import language_choice
 from messaging.models import Contact, Conversation
 from messaging.snapshot import OpenConversation, Snapshot
-from surveys.texts import localized
+from surveys.texts import fallback_locale, localized
 from surveys.types import parse_answer
 
 
@@ -174,6 +175,11 @@ def _begin_questions(step: Step, changes: dict, snap: Snapshot, conversation: Op
     changes["response_id"] = response["id"]
     conversation = replace(conversation, response=response)
     intro = localized(steps.intro, locale) or localized(steps.title, locale)
+    shown_in = fallback_locale(steps.title, locale)
+    if shown_in:  # said to the respondent; staff see the survey in the attention list
+        intro = "\n\n".join(part for part in (
+            engine.render_text("survey_fallback", locale, language=language_name(shown_in)),
+            intro) if part)
     before = "\n\n".join(part for part in (before, intro) if part)
     if _ask_from(step, changes, conversation, _Values(response["id"], {}), None, locale, before):
         step.announcement = (response["id"], True)

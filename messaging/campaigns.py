@@ -69,8 +69,12 @@ def _title(survey: Survey, locale: str) -> str:
     return localized(version.title, locale) if version else survey.slug
 
 
-def invitation_text(survey: Survey, locale: str) -> str:
-    """The invitation template (templates/messaging/invitation.txt) in ``locale``."""
+def invitation_text(survey: Survey, locale: str, texts: dict | None = None) -> str:
+    """The invitation staff wrote for ``locale`` (``texts["invitation"]``, a pulse's or a
+    run's), else the template (templates/messaging/invitation.txt) in ``locale``."""
+    written = ((texts or {}).get("invitation") or {}).get(locale)
+    if written:
+        return written
     with force_locale(locale):
         return render_template(
             "messaging/invitation.txt", coalition=current_app.config["COALITION_NAME"],
@@ -109,19 +113,22 @@ class Preview:
     starts_at: datetime | None = None
 
 
-def preview_campaign(survey: Survey, group: str, starts_at: datetime | None = None) -> Preview:
+def preview_campaign(survey: Survey, group: str, starts_at: datetime | None = None,
+                     texts: dict | None = None) -> Preview:
     """Each enabled language's first text with its segment count, and the campaign's cost.
 
     Recipients without a known language get the language menu instead (counted as such).
+    ``texts`` are staff-written invitations (and reminders) replacing the templates.
     """
     preview = Preview(starts_at=pacing.next_allowed_time(starts_at or pacing.now()))
     per_locale: dict[str | None, int] = {}
     for locale in engine.enabled_locales():
-        text = "\n\n".join(filter(None, (invitation_text(survey, locale),
+        text = "\n\n".join(filter(None, (invitation_text(survey, locale, texts),
                                          _first_question_text(survey, locale))))
         preview.texts.append(PreviewText(locale, text, count_segments(text)))
         per_locale[locale] = preview.texts[-1].info.segments
-    menu = "\n\n".join((invitation_text(survey, default_locale()), engine.language_menu()))
+    menu = "\n\n".join((invitation_text(survey, default_locale(), texts),
+                         engine.language_menu()))
     for contact in contacts_in_group(group):
         if contact.opted_out:
             preview.opted_out += 1
@@ -198,7 +205,8 @@ def launch_campaign(campaign_id: int) -> int:
                                version.id if version else None, campaign_id=campaign.id)
         if step.update:
             db.session.connection().execute(*step.update)
-        invitation = invitation_text(survey, contact.locale or default_locale())
+        invitation = invitation_text(survey, contact.locale or default_locale(),
+                                     campaign.texts)
         body = "\n\n".join([invitation, *step.texts])
         conversation_id = step.conversation_id
         message = outbound.queue_message(
@@ -305,6 +313,10 @@ def campaign_progress(campaign: Campaign) -> dict[str, int]:
         sa.select(sa.func.count(Conversation.id)).where(
             Conversation.campaign_id == campaign.id, Conversation.state == "completed")
     ) or 0
+    invited = sum(progress[b] for b in ("queued", "sent", "delivered", "failed"))
+    progress["invited"] = invited
+    #: Completed surveys per invitation not suppressed (None before any was sent).
+    progress["rate"] = progress["completed"] / invited if invited else None
     progress["reminders"] = db.session.scalar(
         sa.select(sa.func.count(OutboundMessage.id)).where(
             OutboundMessage.campaign_id == campaign.id, OutboundMessage.kind == "reminder")

@@ -6,7 +6,8 @@ backbone a spreadsheet. :func:`import_contacts` is the one write path for such a
 * columns ``phone`` (required), ``name``, ``language``, ``site`` (a partner site code) and
   ``groups`` (separated by ``;`` or ``|``); headers are case-insensitive;
 * numbers are normalised to E.164 by ``phonenumbers`` (national numbers read in
-  ``default_region``), so "(504) 555-0123" and "+1 504 555 0123" are the same contact;
+  ``default_region``, then in the ``phone_region`` of the row's language when its data file
+  names one), so "(504) 555-0123" and "+1 504 555 0123" are the same contact;
 * a bad row is reported (row number as in a spreadsheet, header = row 1, and a translated
   reason) and skipped; good rows are kept;
 * the same number twice (in the file or already stored) merges: groups are united and the
@@ -30,15 +31,10 @@ from flask_babel import gettext as _
 
 from feedback.audit import record_audit
 from feedback.extensions import db
+from feedback.languages import fold, registry
 from feedback.models import PartnerSite
 from messaging.models import Contact
 
-#: Language names staff may write instead of codes.
-LANGUAGE_ALIASES = {
-    "english": "en", "inglés": "en", "ingles": "en",
-    "spanish": "es", "español": "es", "espanol": "es",
-    "vietnamese": "vi", "tiếng việt": "vi", "tieng viet": "vi",
-}
 GROUP_SPLIT = re.compile(r"[;|]")
 
 
@@ -63,11 +59,15 @@ def normalise_phone(raw: str, default_region: str) -> str | None:
 
 
 def _language(raw: str, enabled: list[str]) -> str | None | bool:
-    """A locale code, None when blank, False when unknown."""
+    """A locale code, None when blank, False when unknown. Staff may write the code, the
+    language's own name or one of its menu words ("Spanish", "español") from its data file."""
     value = (raw or "").strip().lower()
     if not value:
         return None
-    value = LANGUAGE_ALIASES.get(value, value).split("-")[0].split("_")[0]
+    languages = registry()
+    named = {fold(lang.name): code for code, lang in languages.languages.items()}
+    value = named.get(fold(value)) or languages.menu_words.get(fold(value)) or value
+    value = value.split("-")[0].split("_")[0]
     return value if value in enabled else False
 
 
@@ -112,15 +112,19 @@ def import_contacts(file_text: str, consent_source: str,
         if not raw_phone:
             report.errors.append((number, _("The phone number is missing.")))
             continue
-        phone = normalise_phone(raw_phone, region)
-        if phone is None:
-            report.errors.append((number, _("“%(value)s” is not a valid phone number.",
-                                            value=raw_phone)))
-            continue
         locale = _language(row.get("language") or "", enabled)
         if locale is False:
             report.errors.append((number, _("Unknown language “%(value)s”.",
                                             value=row.get("language", "").strip())))
+            continue
+        phone = normalise_phone(raw_phone, region)
+        language = registry().get(locale)
+        if phone is None and language and language.phone_region:
+            # A national number in the region of the contact's language (its data file).
+            phone = normalise_phone(raw_phone, language.phone_region)
+        if phone is None:
+            report.errors.append((number, _("“%(value)s” is not a valid phone number.",
+                                            value=raw_phone)))
             continue
         site_code = (row.get("site") or "").strip().lower()
         if site_code and site_code not in sites:
@@ -194,3 +198,113 @@ def contact_totals() -> dict:
 def list_contacts(limit: int = 500) -> list[Contact]:
     """The most recent contacts (admins only: the page shows numbers)."""
     return list(db.session.scalars(sa.select(Contact).order_by(Contact.id.desc()).limit(limit)))
+
+
+# --- finding contacts and reading one (the contact list and page) ------------------------------
+
+
+@dataclass(frozen=True)
+class ContactFilters:
+    """What the contact list is narrowed to; empty strings mean "any"."""
+
+    q: str = ""
+    group: str = ""
+    language: str = ""
+    site_id: int | None = None
+    #: "yes" (opted out only), "no" (subscribed only) or "" (both).
+    opted_out: str = ""
+
+
+#: Contacts per page of the list.
+PAGE_SIZE = 50
+
+
+def _group_clause(group: str):
+    """Contacts whose JSON list of groups holds ``group`` (as text: works on SQLite and
+    PostgreSQL alike; the quotes stop "fam" from matching "families")."""
+    needle = '"' + group.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    escaped = needle.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return sa.cast(Contact.groups, sa.Text).like(f"%{escaped}%", escape="!")
+
+
+def find_contacts(filters: ContactFilters, *, with_phone: bool,
+                  page: int = 1) -> tuple[list[Contact], int]:
+    """One page of contacts matching ``filters`` (newest first) and how many match in all.
+
+    ``q`` matches the name; it matches the phone number too only ``with_phone`` (admins), so
+    nobody else can find out whether a number is on the list.
+    """
+    query = sa.select(Contact)
+    text = filters.q.strip()
+    if text:
+        like = "%" + text.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
+        clause = Contact.name.ilike(like, escape="!")
+        digits = re.sub(r"\D", "", text)
+        if with_phone and digits:
+            clause = sa.or_(clause, Contact.phone.like(f"%{digits}%"))
+        query = query.where(clause)
+    if filters.group:
+        query = query.where(_group_clause(filters.group))
+    if filters.language == "none":
+        query = query.where(Contact.locale.is_(None))
+    elif filters.language:
+        query = query.where(Contact.locale == filters.language)
+    if filters.site_id:
+        query = query.where(Contact.site_id == filters.site_id)
+    if filters.opted_out in ("yes", "no"):
+        query = query.where(Contact.opted_out.is_(filters.opted_out == "yes"))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(Contact.id.desc()).offset((max(page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    return list(rows), total
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One text of a contact's thread, for the contact page."""
+
+    at: object
+    direction: str  # "in" | "out"
+    kind: str
+    status: str
+    #: None when erased by retention (or older than the retention period).
+    body: str | None
+
+
+def history(contact: Contact, retention_days: int, limit: int = 200) -> list[HistoryItem]:
+    """The contact's texts, newest first; bodies older than the retention period are never
+    shown, even if the daily retention job has not erased them yet."""
+    from datetime import timedelta
+
+    from feedback.models import utcnow
+    from messaging.models import InboundMessage, OutboundMessage
+
+    cutoff = utcnow() - timedelta(days=retention_days)
+    items = [
+        HistoryItem(m.received_at, "in", "reply", m.status,
+                    m.body if m.received_at >= cutoff else None)
+        for m in db.session.scalars(sa.select(InboundMessage).where(
+            InboundMessage.contact_id == contact.id)
+            .order_by(InboundMessage.id.desc()).limit(limit))
+    ] + [
+        HistoryItem(m.created_at, "out", m.kind, m.status,
+                    m.body if m.created_at >= cutoff else None)
+        for m in db.session.scalars(sa.select(OutboundMessage).where(
+            OutboundMessage.contact_id == contact.id)
+            .order_by(OutboundMessage.id.desc()).limit(limit))
+    ]
+    return sorted(items, key=lambda item: item.at, reverse=True)[:limit]
+
+
+def conversations_of(contact: Contact) -> list:
+    """The contact's SMS surveys (newest first): survey, state, dates."""
+    from messaging.models import Conversation
+
+    return list(db.session.scalars(
+        sa.select(Conversation).where(Conversation.contact_id == contact.id)
+        .order_by(Conversation.id.desc())))
+
+
+def all_groups() -> list[str]:
+    """Every group name in use, for the filter."""
+    return [name for name, _total, _out in group_counts()]

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from feedback.extensions import db
 from feedback.i18n import LANGUAGE_NAMES
+from feedback.languages import registry
 from feedback.models import utcnow
 from messaging.models import Contact, Conversation
 from surveys.logic import is_applicable
@@ -66,12 +67,13 @@ def language_menu() -> str:
     """The language menu, one line per ENABLED_LOCALES entry, each in its own language
     ("Reply 1 for English", "Responda 2 para español", "Trả lời 3 để dùng tiếng Việt"): the
     person has not chosen a language yet, so each option speaks to the reader of that
-    language. Kept to two segments (messaging.segments) for the three languages."""
+    language; names come from each language's data file (feedback.languages). Kept to two
+    segments (messaging.segments) for the three languages."""
     lines = []
     for n, code in enumerate(enabled_locales(), 1):
         with force_locale(code):
             lines.append(_("Reply %(n)s for %(language)s", n=n,
-                           language=LANGUAGE_NAMES.get(code, code)))
+                           language=registry().name(code)))
     return render_text("language_menu", None, menu="\n".join(lines))
 
 

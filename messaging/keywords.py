@@ -1,6 +1,8 @@
-"""SMS keywords: opt-out, opt-in, help and language switches, in English, Spanish, Vietnamese.
+"""SMS keywords: opt-out, opt-in, help and language switches, in every language.
 
-Pure functions over strings (no Flask, no database) so the rules are easy to test. A keyword
+The words come from each language's data file (``translations/<code>/language.toml``, read by
+feedback.languages): Somali's "JOOJI" stops a contact once ``so/language.toml`` lists it.
+Functions over strings (no request, no database) so the rules are easy to test. A keyword
 only counts when it is the WHOLE message (one word, or a fixed two-word phrase such as
 "tieng viet"), in any case, with accents and surrounding spaces or punctuation ignored:
 "Stop!" and " stop " opt out, "stop please" is an answer (docs/reliability.md, opt-out).
@@ -11,49 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from feedback.languages import registry
 from surveys.texts import normalize
 
 OPT_OUT = "opt_out"
 OPT_IN = "opt_in"
 HELP = "help"
 LANGUAGE = "language"
-
-#: Normalised keyword -> the language it is written in (used to answer in that language when
-#: the contact has none yet). Carrier-standard English words first (Twilio's list).
-OPT_OUT_WORDS: dict[str, str] = {
-    **dict.fromkeys(
-        ("stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"), "en"
-    ),
-    **dict.fromkeys(("parar", "alto", "detener", "cancelar", "baja"), "es"),
-    # dừng, ngừng, hủy (accents folded by normalize)
-    **dict.fromkeys(("dung", "ngung", "huy"), "vi"),
-}
-#: "yes" only opts in a contact who has opted out; otherwise it is an answer.
-OPT_IN_WORDS: dict[str, str] = {
-    **dict.fromkeys(("start", "unstop", "yes"), "en"),
-    **dict.fromkeys(("comenzar", "iniciar", "si"), "es"),
-    # bắt đầu
-    **dict.fromkeys(("bat dau", "batdau"), "vi"),
-}
-#: Opt-in words that are also ordinary answers; they opt in only an opted-out contact.
-AMBIGUOUS_OPT_IN = frozenset({"yes", "si"})
-HELP_WORDS: dict[str, str] = {
-    **dict.fromkeys(("help", "info"), "en"),
-    **dict.fromkeys(("ayuda",), "es"),
-    # giúp, giúp đỡ, trợ giúp
-    **dict.fromkeys(("giup", "giup do", "tro giup"), "vi"),
-}
-#: Language switches: the word names the language it switches to.
-LANGUAGE_WORDS: dict[str, str] = {
-    **dict.fromkeys(("english", "ingles", "tieng anh"), "en"),
-    **dict.fromkeys(("espanol", "spanish", "tieng tay ban nha"), "es"),
-    **dict.fromkeys(("tieng viet", "tiengviet", "vietnamese", "vietnamita"), "vi"),
-}
-
-
-#: Accented spellings that fold onto a keyword but mean something else: "đúng" (right, yes)
-#: folds to "dung" like "dừng" (stop). Unaccented "dung" stays an opt-out, as carriers expect.
-NOT_KEYWORDS = frozenset({"đúng", "đúng rồi"})
 
 
 def _accented(body: str | None) -> str:
@@ -81,16 +47,17 @@ def match_keyword(body: str | None, *, opted_out: bool = False) -> Keyword | Non
     True
     """
     text = normalize(body)
-    if not text or _accented(body) in NOT_KEYWORDS:
+    words = registry()
+    if not text or _accented(body) in words.not_keywords:
         return None
-    if text in OPT_OUT_WORDS:
-        return Keyword(OPT_OUT, OPT_OUT_WORDS[text])
-    if text in OPT_IN_WORDS and (opted_out or text not in AMBIGUOUS_OPT_IN):
-        return Keyword(OPT_IN, OPT_IN_WORDS[text])
-    if text in HELP_WORDS:
-        return Keyword(HELP, HELP_WORDS[text])
-    if text in LANGUAGE_WORDS:
-        return Keyword(LANGUAGE, LANGUAGE_WORDS[text])
+    if text in words.opt_out_words:
+        return Keyword(OPT_OUT, words.opt_out_words[text])
+    if text in words.opt_in_words and (opted_out or text not in words.ambiguous_opt_in):
+        return Keyword(OPT_IN, words.opt_in_words[text])
+    if text in words.help_words:
+        return Keyword(HELP, words.help_words[text])
+    if text in words.switch_words:
+        return Keyword(LANGUAGE, words.switch_words[text])
     return None
 
 
@@ -110,7 +77,8 @@ def survey_keyword_key(body: str | None) -> str | None:
 
 
 def language_choice(body: str | None, locales: list[str]) -> str | None:
-    """The language picked in answer to the language menu: "2", "es", "español", "tiếng việt".
+    """The language picked in answer to the language menu: "2", "es", "español", "tiếng việt"
+    (the switch and menu words of each language's data file).
 
     ``locales`` is the menu's order (ENABLED_LOCALES), so "1" is the first one.
     """
@@ -122,10 +90,5 @@ def language_choice(body: str | None, locales: list[str]) -> str | None:
         return locales[index] if 0 <= index < len(locales) else None
     if text in locales:
         return text
-    locale = LANGUAGE_WORDS.get(text)
-    if locale in locales:
-        return locale
-    # Native names that are not switch words on their own ("viet", "tieng").
-    aliases = {"viet": "vi", "vn": "vi", "en": "en", "eng": "en", "esp": "es"}
-    locale = aliases.get(text)
+    locale = registry().menu_words.get(text)
     return locale if locale in locales else None

@@ -3,7 +3,7 @@ campaigns. Owned by messaging; analysis never reads these tables."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -144,7 +144,49 @@ class Campaign(db.Model):
     #: Per-locale message text for updates: {"en": ..., "es": ..., "vi": ...}.
     message: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     starts_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: draft -> scheduled -> sending -> done
+    #: draft -> scheduled -> sending -> done, or scheduled -> cancelled (before it starts)
     status: Mapped[str] = mapped_column(sa.String(20), default="draft")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The recurring pulse this send is one run of (NULL for a one-off campaign).
+    pulse_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("pulse.id", ondelete="SET NULL"), index=True)
+    #: Staff-written texts per kind and locale, replacing the default templates:
+    #: {"invitation": {"en": ..., "es": ...}, "reminder": {...}}; empty: the defaults.
+    texts: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+
+class Pulse(db.Model):
+    """A recurring survey campaign: a contact group invited to a survey weekly, monthly or
+    quarterly until an end date. Each run is a scheduled :class:`Campaign` (listed, editable
+    and cancellable until it starts)."""
+
+    __tablename__ = "pulse"
+    __table_args__ = (
+        sa.CheckConstraint("cadence IN ('weekly', 'monthly', 'quarterly')", name="cadence"),
+        sa.CheckConstraint("quiet_start BETWEEN 0 AND 23 AND quiet_end BETWEEN 0 AND 23",
+                           name="quiet_hours"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id"))
+    group: Mapped[str] = mapped_column(sa.String(80))
+    cadence: Mapped[str] = mapped_column(sa.String(10))
+    #: The first run, in the coalition's local time (later runs keep its day and time).
+    first_local: Mapped[datetime]
+    #: The last day a run may start (local date, inclusive).
+    ends_on: Mapped[date]
+    #: No run starts between these local hours (a run that would is moved to quiet_end).
+    quiet_start: Mapped[int] = mapped_column(default=21)
+    quiet_end: Mapped[int] = mapped_column(default=8)
+    #: Default texts of every run: {"invitation": {locale: text}, "reminder": {...}}.
+    texts: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    #: active, or stopped (its remaining runs cancelled).
+    status: Mapped[str] = mapped_column(sa.String(10), default="active")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    survey = relationship("Survey")
+    runs = relationship("Campaign", order_by="Campaign.starts_at", viewonly=True,
+                        primaryjoin="Pulse.id == foreign(Campaign.pulse_id)")

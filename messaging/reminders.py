@@ -19,7 +19,7 @@ from feedback.extensions import db
 from feedback.queue import queue
 from messaging import conversation as engine
 from messaging import outbound, pacing, sender_queue
-from messaging.models import Contact, Conversation, OutboundMessage
+from messaging.models import Campaign, Contact, Conversation, OutboundMessage
 from surveys.types import QUESTION_TYPES
 
 
@@ -38,8 +38,15 @@ def _current_prompt(conversation: Conversation, locale: str) -> str:
 
 
 def reminder_text(conversation: Conversation) -> str:
-    """templates/messaging/reminder.txt in the contact's language, with the open question."""
+    """templates/messaging/reminder.txt in the contact's language, with the open question;
+    or the reminder staff wrote for that language on the conversation's campaign (a pulse)."""
     locale = conversation.contact.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
+    campaign = db.session.get(Campaign, conversation.campaign_id) if (
+        conversation.campaign_id) else None
+    written = (((campaign.texts if campaign else None) or {}).get("reminder") or {}).get(locale)
+    if written:
+        prompt = _current_prompt(conversation, locale)
+        return "\n\n".join(part for part in (written, prompt) if part)
     return engine.render_text(
         "reminder", locale, coalition=current_app.config["COALITION_NAME"],
         prompt=_current_prompt(conversation, locale),

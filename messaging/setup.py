@@ -27,6 +27,9 @@ def _init_outbound(app) -> None:
     add_staff_link(app, "contacts.index", _l("SMS contacts"), STAFF_ROLES)
     app.register_blueprint(campaign_views.bp)
     add_staff_link(app, "campaigns.index", _l("SMS campaigns"), STAFF_ROLES)
+    from messaging import attention
+
+    attention.init_app(app)
 
     from messaging.outbound_cli import sms_out_cli
 

@@ -14,16 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from surveys.texts import localized, normalize
 from surveys.type_base import ParseResult, QuestionType, raw_text, unknown
-from surveys.words import (
-    FILLER_WORDS,
-    LIST_JOINERS,
-    NO_PHRASES,
-    NO_PHRASES_BY_LOCALE,
-    NO_WORDS,
-    NUMBER_WORDS,
-    YES_PHRASES,
-    YES_WORDS,
-)
+from surveys.words import vocabulary
 
 
 class ChoiceType(QuestionType):
@@ -47,8 +38,8 @@ class ChoiceType(QuestionType):
         position = None
         if norm.isdigit():
             position = int(norm)
-        elif norm in NUMBER_WORDS and norm not in by_code:
-            position = NUMBER_WORDS[norm]
+        elif norm in (numbers := vocabulary().number_words) and norm not in by_code:
+            position = numbers[norm]
         if prefer_code and norm in by_code:
             return by_code[norm]
         if position is not None and 1 <= position <= len(choices):
@@ -147,7 +138,7 @@ class MultipleChoice(ChoiceType):
             words = normalize(part).split()
             groups, current = [], []
             for word in words:
-                if word in LIST_JOINERS:
+                if word in vocabulary().list_joiners:
                     groups.append(current)
                     current = []
                 else:
@@ -182,15 +173,16 @@ class _No:
 
 def yes_no_word(norm: str, locale: str) -> str | None:
     """"yes", "no" or None for a normalised reply in any language ("sí", "có ạ", "ko")."""
-    if norm in YES_PHRASES:
+    words_of = vocabulary()
+    if norm in words_of.yes_phrases:
         return "yes"
-    if norm in NO_PHRASES or norm in NO_PHRASES_BY_LOCALE.get(locale, ()):
+    if norm in words_of.no_phrases or norm in words_of.no_only_in(locale):
         return "no"
     words = norm.split()
-    meaningful = [w for w in words if w not in FILLER_WORDS]
-    if meaningful and all(w in YES_WORDS for w in meaningful):
+    meaningful = [w for w in words if w not in words_of.filler_words]
+    if meaningful and all(w in words_of.yes_words for w in meaningful):
         return "yes"
-    if meaningful and all(w in NO_WORDS for w in meaningful):
+    if meaningful and all(w in words_of.no_words for w in meaningful):
         return "no"
     return None
 

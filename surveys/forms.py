@@ -18,8 +18,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from feedback.languages import LANGUAGE_NAMES
 from surveys.definitions import DEMOGRAPHICS
-from surveys.translations import LANGUAGE_NAMES
 from surveys.types import QUESTION_TYPES
 
 SLUG_HELP = _l("Lower-case letters, digits and dashes; it becomes the link /s/<name>.")

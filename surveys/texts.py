@@ -47,6 +47,16 @@ def localized(texts: Mapping[str, str] | None, locale: str | None, fallback: boo
     return next((v for v in texts.values() if v), "")
 
 
+def fallback_locale(texts: Mapping[str, str] | None, locale: str | None) -> str | None:
+    """The language :func:`localized` falls back to when ``texts`` lack ``locale`` (so the page
+    or text can say so to the respondent), or None when the text exists in ``locale``."""
+    if not texts or not locale or texts.get(locale):
+        return None
+    if texts.get(default_locale()):
+        return default_locale()
+    return next((code for code, v in texts.items() if v), None)
+
+
 def strip_accents(text: str) -> str:
     """Remove diacritics; đ/Đ become d/D (NFKD does not decompose them)."""
     text = text.replace("đ", "d").replace("Đ", "D")

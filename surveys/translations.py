@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from feedback.languages import LANGUAGE_NAMES, language_name
 from surveys.models import SurveyVersion
 from surveys.texts import localized
 from surveys.types import QUESTION_TYPES
 
-#: Languages' names for messages to staff (never translated).
-LANGUAGE_NAMES = {"en": "English", "es": "Español", "vi": "Tiếng Việt"}
+__all__ = ["LANGUAGE_NAMES", "missing_translations"]
 
 
 def _lang(locale: str) -> str:
-    return LANGUAGE_NAMES.get(locale, locale)
+    """A language's name in itself, for messages to staff (never translated)."""
+    return language_name(locale)
 
 
 def _check(texts: dict | None, locales, required: bool, what: str, problems: list[str]) -> None:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from surveys.texts import localized, normalize
-from surveys.words import NUMBER_WORDS
+from surveys.words import vocabulary
 
 _NUMBER_TOKEN = re.compile(r"^-?\d+(?:[.,]\d+)?$")
 
@@ -53,13 +53,14 @@ def to_number(text: str) -> float | None:
     words = normalize(text).split()
     if not words:
         return None
+    number_words = vocabulary().number_words
     joined = " ".join(words)
-    if joined in NUMBER_WORDS:
-        return float(NUMBER_WORDS[joined])
+    if joined in number_words:
+        return float(number_words[joined])
     numeric = [w for w in text.replace(",", ".").split() if _NUMBER_TOKEN.match(w.strip(".!?"))]
     if len(numeric) == 1:
         return float(numeric[0].strip(".!?"))
-    spelled = [NUMBER_WORDS[w] for w in words if w in NUMBER_WORDS]
+    spelled = [number_words[w] for w in words if w in number_words]
     if not numeric and len(spelled) == 1 and len(words) <= 3:
         return float(spelled[0])
     return None

@@ -87,9 +87,15 @@ class FreshGlobalsClient(FlaskClient):
 
 
 @pytest.fixture
-def app(tmp_path, _schema_ready):
+def app_config():
+    """Settings a test module adds to the test configuration (override it in the module)."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, _schema_ready, app_config):
     """A fresh app and empty database for each test."""
-    app = create_app(_test_config(tmp_path))
+    app = create_app({**_test_config(tmp_path), **app_config})
     app.test_client_class = FreshGlobalsClient
     with app.app_context():
         if TEST_DATABASE_URL:

@@ -9,11 +9,11 @@ from datetime import timedelta
 from analysis.review.periods import Period
 
 #: Period kinds that are whole windows.
-WHOLE_KINDS = ("week", "weeks", "month", "quarter")
+WHOLE_KINDS = ("week", "weeks", "month", "quarter", "year")
 
 
 def is_whole(period: Period) -> bool:
-    """Whether ``period`` is a whole week, month or quarter."""
+    """Whether ``period`` is a whole week, month, quarter or calendar year."""
     return period.kind in WHOLE_KINDS
 
 

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from feedback.extensions import db
 
 KINDS = ("month", "quarter", "custom")
+#: A calendar year (the yearly report's period; not offered in the dashboard's menu).
+YEAR = "year"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class Period:
             return month_of(self.start - timedelta(days=1))
         if self.kind == "quarter":
             return quarter_of(self.start - timedelta(days=1))
+        if self.kind == YEAR:
+            return year_of(self.start.year - 1)
         # whole weeks stay whole weeks (analysis.disclosure.windows)
         return Period(self.start - timedelta(days=self.days), self.start, self.kind)
 
@@ -53,7 +57,40 @@ class Period:
             return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
         if self.kind == "month":
             return f"{self.start.year}-{self.start.month:02d}"
+        if self.kind == YEAR:
+            return str(self.start.year)
         return f"{self.start.isoformat()} – {self.last_day.isoformat()}"
+
+
+def same_period_last_year(period: Period) -> Period:
+    """The same month, quarter or range one year earlier (29 February becomes the 28th)."""
+    def back(day: date) -> date:
+        try:
+            return day.replace(year=day.year - 1)
+        except ValueError:  # 29 February
+            return day.replace(year=day.year - 1, day=28)
+
+    if period.kind == "month":
+        return month_of(back(period.start))
+    if period.kind == "quarter":
+        return quarter_of(back(period.start))
+    if period.kind == YEAR:
+        return year_of(period.start.year - 1)
+    return Period(back(period.start), back(period.end), "custom")
+
+
+def year_of(year: int) -> Period:
+    """The calendar year ``year`` (1 January to 1 January)."""
+    return Period(date(year, 1, 1), date(year + 1, 1, 1), YEAR)
+
+
+def quarters_ending(last: Period, count: int) -> list[Period]:
+    """``count`` consecutive quarters, oldest first, ending with the quarter of ``last``
+    (across year boundaries: 2025-Q4 comes just before 2026-Q1)."""
+    quarters = [quarter_of(last.start)]
+    while len(quarters) < count:
+        quarters.insert(0, quarters[0].previous())
+    return quarters
 
 
 def month_of(day: date) -> Period:

@@ -7,6 +7,8 @@ with fewer than ``MIN_CELL_SIZE`` answers is suppressed like everywhere else.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, render_template
 from flask_babel import get_locale
 
@@ -17,7 +19,7 @@ from analysis.review.cells import min_cell_size
 from analysis.review.dashboard import sentiment_by_goal
 from analysis.review.loop import published_updates
 from analysis.review.periods import Period
-from analysis.review.presenting import sentiment_names
+from analysis.review.presenting import chart_context, sentiment_names
 from analysis.review.scope import ReviewScope
 
 bp = Blueprint("results", __name__)
@@ -49,6 +51,24 @@ def results_context() -> list[dict]:
                            for i in update.goal.indicators],
         })
     return items
+
+
+@bp.get("/results/<int:year>")
+def year_report(year: int):
+    """The yearly community report for everyone: coalition-wide figures only, rounded and
+    suppressed as every published output (analysis.disclosure.gate)."""
+    from flask import abort
+
+    from analysis.review.yearly import build_year_report
+    from feedback.models import utcnow
+
+    if not 2000 <= year <= utcnow().year:
+        abort(404)
+    base = ReviewScope(period=Period(date(year, 1, 1), date(year + 1, 1, 1), "year"))
+    report = build_year_report(year, base, gate.published_policy())
+    return render_template("review/year_report.html", report=report, public=True,
+                           locale=str(get_locale()), dimensions={}, args={},
+                           charts=chart_context(report.review))
 
 
 @bp.get("/results")

@@ -28,9 +28,14 @@ def init_app(app) -> None:
     app.cli.add_command(retention.retention_command)
     app.cli.add_command(daily_totals.rebuild_command)
     add_staff_link(app, "review.dashboard", _l("Agenda review"), ALL_ROLES)
+    add_staff_link(app, "review.trends", _l("Trends over years"), ALL_ROLES)
+    add_staff_link(app, "review.year_report", _l("Community report"), ALL_ROLES)
     add_staff_link(app, "review.goals", _l("Agenda goals"), STAFF_ROLES)
     add_staff_link(app, "review.loop_list", _l("You said, we did"), STAFF_ROLES)
     add_staff_link(app, "review.held", _l("Held responses"), STAFF_ROLES)
+    from analysis.review import attention
+
+    attention.init_app(app)
     app.extensions.setdefault("demo_seeders", []).append((50, seed_demo_goals))
     # last: count the demo's days now, so the first dashboard view has nothing to catch up
     app.extensions["demo_seeders"].append((90, daily_totals.refresh))

@@ -79,6 +79,66 @@ def _review(*, published: bool = False):
                                                                     published=published))
 
 
+def _year_report(*, published: bool):
+    """The yearly report the request asks for (``year``, filters, ``by``), released by the
+    gate for this viewer (``published``: the PDF leaving the page, always rounded)."""
+    from analysis.review.yearly import build_year_report
+
+    scope, by = build_scope(request.args, current_user)
+    year = request.args.get("year", "")
+    today = utcnow().date()
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= today.year else today.year - 1
+    policy = gate.policy_for(current_user, published=published)
+    return build_year_report(year, scope, policy, by)
+
+
+@bp.get("/review/year")
+@roles_required(*ALL_ROLES)
+def year_report():
+    """The yearly community report for a year, printable, in the viewer's language."""
+    report = _year_report(published=False)
+    record_audit("export.year_report", "review", None, {"year": report.year,
+                                                         **report.review.scope.as_dict()})
+    db.session.commit()
+    return render_template("review/year_report.html", report=report, public=False,
+                           locale=str(get_locale()), dimensions=DIMENSION_LABELS,
+                           charts=chart_context(report.review), args=request.args.to_dict())
+
+
+@bp.get("/review/year.pdf")
+@roles_required(*ALL_ROLES)
+def year_report_pdf():
+    """The yearly report as a PDF in the viewer's language."""
+    from analysis.review import year_pdf
+
+    report = _year_report(published=True)
+    record_audit("export.year_report_pdf", "review", None, {"year": report.year,
+                                                             **report.review.scope.as_dict()})
+    db.session.commit()
+    data = year_pdf.render(report, str(get_locale()))
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="community-report-{report.year}.pdf"'})
+
+
+@bp.get("/review/trends")
+@roles_required(*ALL_ROLES)
+def trends():
+    """Every indicator and each goal's volume and positive share over quarters across years,
+    the latest quarter beside the previous one and the same quarter last year; the filters
+    (a demographic group among them) disaggregate every series through the disclosure gate."""
+    from analysis.review.trends import MAX_YEARS, build_trends, svg_line
+
+    scope, by = build_scope(request.args, current_user)
+    years = request.args.get("years", "3")
+    years = int(years) if years.isdigit() and 1 <= int(years) <= MAX_YEARS else 3
+    policy = gate.policy_for(current_user)
+    result = build_trends(scope, policy, years)
+    form = filter_form(request.args, scope, by)
+    return render_template("review/trends.html", trends=result, form=form, years=years,
+                           max_years=MAX_YEARS, svg_line=svg_line, exact=policy.exact,
+                           locale=str(get_locale()), scope=scope, min_cell=policy.min_cell)
+
+
 @bp.get("/review")
 @roles_required(*ALL_ROLES)
 def dashboard():

@@ -39,6 +39,7 @@ ROUTES: dict[str, Route] = {
     "/healthz": Route("public"),
     "/lang/<code>": Route("public", {"code": "locale"}, ok=302),
     "/results": Route("public"),
+    "/results/<int:year>": Route("public", {"year": "report_year"}),
     "/s/<slug>": Route("public", SLUG),
     "/s/<slug>/restart": Route("public", SLUG, ok=302),
     "/s/<slug>/thanks": Route("public", SLUG),
@@ -54,11 +55,16 @@ ROUTES: dict[str, Route] = {
     "/staff/campaigns/": Route("staff"),
     "/staff/campaigns/<int:campaign_id>": Route("staff", {"campaign_id": "campaign_id"}),
     "/staff/campaigns/new": Route("staff"),
+    # the crawl's draft is no longer scheduled: the page says it cannot be changed
+    "/staff/campaigns/<int:campaign_id>/edit": Route("staff", {"campaign_id": "campaign_id"}),
+    "/staff/campaigns/pulses/new": Route("staff"),
+    "/staff/campaigns/pulses/<int:pulse_id>": Route("staff", {"pulse_id": "pulse_id"}),
     "/staff/codebook": Route("staff"),
     "/staff/codebook/<int:theme_id>": Route("staff", {"theme_id": "theme_id"}),
     "/staff/codebook/emerging": Route("staff"),
     "/staff/codebook/new": Route("staff"),
     "/staff/contacts/": Route("staff"),
+    "/staff/contacts/<int:contact_id>": Route("staff", {"contact_id": "contact_id"}),
     "/staff/contacts/import": Route("admin"),
     "/staff/goals": Route("staff"),
     "/staff/goals/<int:goal_id>": Route("staff", {"goal_id": "goal_id"}),
@@ -76,6 +82,9 @@ ROUTES: dict[str, Route] = {
     "/staff/review/held": Route("staff"),
     "/staff/review/report": Route("all"),
     "/staff/review/report.pdf": Route("all"),
+    "/staff/review/trends": Route("all"),
+    "/staff/review/year": Route("all"),
+    "/staff/review/year.pdf": Route("all"),
     "/staff/sites/": Route("all"),
     "/staff/sites/<int:site_id>/edit": Route("staff", {"site_id": "site_id"}),
     "/staff/sites/<int:site_id>/poster": Route("all", {"site_id": "site_id"}),
@@ -127,6 +136,8 @@ def declared_roles(app, endpoint: str) -> tuple | None:
 
 def demo_values(deployed) -> dict:
     """Ids and keys from the demo data that fill the routes' path parameters."""
+    from datetime import date
+
     import sqlalchemy as sa
 
     from analysis.models import Theme
@@ -134,7 +145,7 @@ def demo_values(deployed) -> dict:
     from feedback.auth import visible_site_ids
     from feedback.extensions import db
     from feedback.models import Answer, PartnerSite, StaffUser
-    from messaging.models import Campaign
+    from messaging.models import Campaign, Contact, Pulse
     from surveys.models import Question, Survey
 
     with deployed.app_context() as app:
@@ -157,6 +168,9 @@ def demo_values(deployed) -> dict:
             "indicator_id": indicator.id if indicator else None,
             "update_id": db.session.scalar(sa.select(LoopUpdate.id)),
             "campaign_id": db.session.scalar(sa.select(Campaign.id)),
+            "pulse_id": db.session.scalar(sa.select(Pulse.id)),
+            "contact_id": db.session.scalar(sa.select(Contact.id).order_by(Contact.id)),
+            "report_year": date.today().year - 1,
             "theme_id": db.session.scalar(sa.select(Theme.id)),
             "answer_id": db.session.scalar(
                 sa.select(Answer.id).where(Answer.raw_text.is_not(None)).order_by(Answer.id)
@@ -173,17 +187,22 @@ def demo_values(deployed) -> dict:
 
 
 def _add_what_the_demo_lacks(db) -> None:
-    """A draft SMS campaign and a published "you said, we did" update for this quarter (the
-    demo has neither), so their pages can be opened; neither sends anything."""
+    """A draft SMS campaign, a stopped pulse and a published "you said, we did" update for
+    this quarter (the demo has none), so their pages can be opened; none sends anything."""
     from datetime import UTC, date, datetime
 
     import sqlalchemy as sa
 
     from analysis.review.goals import AgendaGoal, LoopUpdate
     from analysis.review.periods import quarter_of
-    from messaging.models import Campaign
+    from messaging.models import Campaign, Pulse
     from surveys.models import Survey
 
+    if db.session.scalar(sa.select(Pulse.id)) is None:  # a stopped pulse: nothing to send
+        survey_id = db.session.scalar(sa.select(Survey.id).order_by(Survey.id))
+        db.session.add(Pulse(name="Crawl pulse", survey_id=survey_id, group="crawl",
+                             cadence="monthly", first_local=datetime(2030, 1, 6, 10),
+                             ends_on=date(2030, 3, 31), status="stopped", texts={}))
     if db.session.scalar(sa.select(Campaign.id)) is None:
         survey_id = db.session.scalar(sa.select(Survey.id).order_by(Survey.id))
         db.session.add(Campaign(name="Crawl draft", kind="survey", survey_id=survey_id,

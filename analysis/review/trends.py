@@ -1,0 +1,166 @@
+"""Trends over years: every indicator and each goal's volume and sentiment as a series of
+quarters, the latest quarter beside the previous one and the same quarter a year before.
+
+Each point is counted exactly for its quarter (the same indicator arithmetic and goal queries
+as the dashboard, under the scope's filters, so a group filter disaggregates the whole series)
+and then released through the disclosure gate (analysis.disclosure.gate): a point resting on
+too few people is withheld, a filtered quarter whose population is under the threshold shows
+nothing, and counts are rounded outside the backbone admin's exact view (docs/privacy.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from analysis.disclosure import gate
+from analysis.review import dashboard, indicators
+from analysis.review.goals import AgendaGoal, Indicator
+from analysis.review.periods import Period, quarters_ending, same_period_last_year
+from analysis.review.scope import ReviewScope
+from feedback.extensions import db
+
+#: How many years of quarters a trend page may show.
+MAX_YEARS = 5
+
+
+@dataclass(frozen=True)
+class Point:
+    """One quarter of a series: the released value (None when withheld or no data)."""
+
+    period: Period
+    value: float | None
+    n: int | None
+    withheld: bool = False
+
+
+@dataclass
+class Series:
+    """A named series of quarters with the latest one compared two ways."""
+
+    key: str
+    #: "share" (0..1), "mean" or "count".
+    unit: str
+    points: list[Point] = field(default_factory=list)
+
+    def at(self, period: Period) -> Point | None:
+        return next((p for p in self.points if p.period == period), None)
+
+    @property
+    def latest(self) -> Point:
+        return self.points[-1]
+
+    @property
+    def previous(self) -> Point | None:
+        return self.at(self.latest.period.previous())
+
+    @property
+    def last_year(self) -> Point | None:
+        return self.at(same_period_last_year(self.latest.period))
+
+    @staticmethod
+    def _change(now: Point | None, before: Point | None) -> float | None:
+        if now is None or before is None or now.value is None or before.value is None:
+            return None
+        return now.value - before.value
+
+    @property
+    def change_previous(self) -> float | None:
+        return self._change(self.latest, self.previous)
+
+    @property
+    def change_last_year(self) -> float | None:
+        return self._change(self.latest, self.last_year)
+
+
+@dataclass
+class GoalTrend:
+    goal: AgendaGoal
+    volume: Series
+    positive: Series
+
+
+@dataclass
+class Trends:
+    quarters: list[Period]
+    indicators: list[tuple[Indicator, Series]]
+    goals: list[GoalTrend]
+    #: Quarters a filtered view shows nothing for (too few people in them).
+    too_few: set = field(default_factory=set)
+
+
+def _small(scope: ReviewScope, policy: gate.Policy, quarter: Period) -> bool:
+    """Gate rule 2: a filtered quarter whose whole population is under the threshold."""
+    if not gate.is_filtered(scope):
+        return False
+    now, _before = gate.population(scope.with_period(quarter))
+    return 0 < now < policy.min_cell
+
+
+def build_trends(scope: ReviewScope, policy: gate.Policy, years: int = 3) -> Trends:
+    """The series of ``years`` years of quarters ending with the scope's quarter."""
+    years = max(1, min(int(years), MAX_YEARS))
+    quarters = quarters_ending(scope.period, 4 * years)
+    too_few = {q for q in quarters if _small(scope, policy, q)}
+    goals = list(db.session.scalars(
+        db.select(AgendaGoal).where(AgendaGoal.active.is_(True)).order_by(AgendaGoal.position)))
+    result = Trends(quarters, [], [], too_few)
+    for goal in goals:
+        for indicator in sorted(goal.indicators, key=lambda i: i.id):
+            unit = "mean" if indicator.rule == "mean" else "share"
+            series = Series(f"indicator-{indicator.id}", unit)
+            for quarter in quarters:
+                if quarter in too_few:
+                    series.points.append(Point(quarter, None, None, True))
+                    continue
+                value = gate.release_indicator(policy, indicators.compute(
+                    indicator, scope.with_period(quarter), policy.min_cell))
+                series.points.append(Point(quarter, value.value, value.n or None,
+                                           value.suppressed))
+            result.indicators.append((indicator, series))
+        volume = Series(f"goal-{goal.id}-volume", "count")
+        positive = Series(f"goal-{goal.id}-positive", "share")
+        for quarter in quarters:
+            if quarter in too_few:
+                volume.points.append(Point(quarter, None, None, True))
+                positive.points.append(Point(quarter, None, None, True))
+                continue
+            here = scope.with_period(quarter)
+            mix = dashboard.sentiment_by_goal(here).get(goal.id, {})
+            people = gate.goal_respondents(here)["now"].get(goal.id, {})
+            total = policy.figure(sum(mix.values()), people.get(None))
+            volume.points.append(Point(quarter, total.shown, total.shown, total.withheld))
+            _released, shares = gate.release_mix(policy, mix, people, total)
+            share = shares.get("positive") if mix else None
+            if mix and "positive" not in mix and not total.withheld:
+                share = 0.0  # no positive comment at all: a zero share, safe to show
+            positive.points.append(Point(quarter, share, total.shown,
+                                         total.withheld or (bool(mix) and share is None)))
+        result.goals.append(GoalTrend(goal, volume, positive))
+    return result
+
+
+def svg_line(series: Series, width: int = 560, height: int = 160) -> str:
+    """A small line chart of the series (gaps where a point is withheld or empty), as SVG
+    markup for the page; the table beside it carries the same figures for every reader."""
+    values = [p.value for p in series.points]
+    shown = [v for v in values if v is not None]
+    if not shown:
+        return ""
+    top = 1.0 if series.unit == "share" else max(shown) or 1.0
+    step = width / max(1, len(values) - 1)
+    runs, current = [], []
+    for i, v in enumerate(values):
+        if v is None:
+            if current:
+                runs.append(current)
+            current = []
+            continue
+        current.append(f"{i * step:.1f},{height - (v / top) * (height - 10) - 5:.1f}")
+    if current:
+        runs.append(current)
+    lines = "".join(
+        f'<polyline fill="none" stroke="currentColor" stroke-width="2" points="{" ".join(r)}"/>'
+        if len(r) > 1 else
+        f'<circle r="3" cx="{r[0].split(",")[0]}" cy="{r[0].split(",")[1]}"/>' for r in runs)
+    return (f'<svg viewBox="-5 0 {width + 10} {height}" width="100%" height="{height}" '
+            f'aria-hidden="true" focusable="false" class="trend-chart">{lines}</svg>')

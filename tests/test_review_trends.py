@@ -1,0 +1,106 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_review)
+"""Trends over years: quarter series across year boundaries, the previous quarter and the same
+quarter last year side by side, and every point through the disclosure gate."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from analysis.disclosure.gate import Policy
+from analysis.review.periods import (
+    month_of,
+    quarter_of,
+    quarters_ending,
+    same_period_last_year,
+)
+from analysis.review.scope import ReviewScope
+from tests.fixtures_review import _close_review_connections, review_world  # noqa: F401
+
+Q1_2025 = datetime(2025, 2, 10, 12, 0)
+Q4_2025 = datetime(2025, 11, 20, 12, 0)
+Q1_2026 = datetime(2026, 2, 3, 12, 0)
+EXACT = Policy(min_cell=10, base=1)
+
+
+def test_period_arithmetic_across_year_boundaries():
+    q1 = quarter_of(date(2026, 2, 3))
+    assert q1.previous().label == "2025-Q4"
+    assert same_period_last_year(q1).label == "2025-Q1"
+    assert same_period_last_year(month_of(date(2024, 2, 29))).label == "2023-02"
+    assert [q.label for q in quarters_ending(q1, 6)] == [
+        "2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1"]
+    assert [q.label for q in quarters_ending(month_of(date(2026, 1, 9)), 2)] == [
+        "2025-Q4", "2026-Q1"]
+
+
+@pytest.fixture
+def three_quarters(review_world):
+    add = review_world["add"]
+    add(when=Q1_2025, safe=5, count=6, comment="ok", sentiment="negative")
+    add(when=Q1_2025, safe=2, count=6, comment="bad", sentiment="negative")  # 50 %
+    add(when=Q4_2025, safe=4, count=9, comment="good", sentiment="positive")
+    add(when=Q4_2025, safe=1, count=3, comment="meh", sentiment="neutral")  # 75 %
+    add(when=Q1_2026, safe=5, count=14, comment="great", sentiment="positive", gender="girl")
+    add(when=Q1_2026, safe=2, count=10, comment="fine", sentiment="neutral", gender="boy")
+    add(when=Q1_2026, safe=5, count=6, comment="yes", sentiment="positive", gender="other")
+    # 20 of 30 feel safe: two thirds
+    return review_world
+
+
+def test_series_compare_with_previous_quarter_and_same_quarter_last_year(app, three_quarters):
+    from analysis.review.trends import build_trends
+
+    trends = build_trends(ReviewScope(period=quarter_of(Q1_2026.date())), EXACT, years=2)
+    assert [q.label for q in trends.quarters][0] == "2024-Q2"
+    assert trends.quarters[-1].label == "2026-Q1" and len(trends.quarters) == 8
+    indicator, series = trends.indicators[0]
+    assert indicator.question_key == "feel_safe"
+    assert series.latest.value == pytest.approx(2 / 3)
+    assert series.previous.period.label == "2025-Q4" and series.previous.value == pytest.approx(
+        0.75)
+    assert series.last_year.period.label == "2025-Q1" and series.last_year.value == (
+        pytest.approx(0.50))
+    assert series.change_previous == pytest.approx(2 / 3 - 0.75)
+    assert series.change_last_year == pytest.approx(2 / 3 - 0.5)
+    # Quarters without answers are empty, not zero.
+    assert series.at(quarter_of(date(2025, 5, 1))).value is None
+    goal = trends.goals[0]
+    # zero comments is a count, shown as 0
+    assert [p.value for p in goal.volume.points][-5:] == [12, 0, 0, 12, 30]
+    assert goal.positive.latest.value == pytest.approx(20 / 30)
+    assert goal.positive.last_year.value == 0  # none positive in 2025-Q1
+
+
+def test_a_small_group_is_withheld_and_published_figures_are_rounded(app, three_quarters):
+    from analysis.review.trends import build_trends
+
+    scope = ReviewScope(period=quarter_of(Q1_2026.date()), group_dim="gender",
+                        group_value="other")
+    trends = build_trends(scope, EXACT, years=1)
+    _indicator, series = trends.indicators[0]
+    assert series.latest.withheld and series.latest.value is None  # 6 people < 10
+    assert quarter_of(Q1_2026.date()) in trends.too_few
+    girls = build_trends(ReviewScope(period=quarter_of(Q1_2026.date()), group_dim="gender",
+                                     group_value="girl"), EXACT, years=1)
+    assert girls.indicators[0][1].latest.value == pytest.approx(1.0)  # 14 girls, all 5
+    rounded = build_trends(ReviewScope(period=quarter_of(Q1_2026.date())),
+                           Policy(min_cell=10, base=5), years=1)
+    volume = rounded.goals[0].volume
+    assert volume.latest.value == 30 and volume.at(quarter_of(Q4_2025.date())).value == 10
+
+
+def test_trends_page_in_each_language(app, client, make_staff, login, three_quarters):
+    make_staff()
+    login()
+    page = client.get("/staff/review/trends?kind=quarter&quarter=2026-Q1&years=2")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Feel safe (4-5)" in html and "2025-Q4" in html and "<svg" in html
+    assert "Change from the same quarter last year: +15 points."  # rounded to 5 in html
+    client.get("/lang/vi?next=/")
+    html = client.get("/staff/review/trends?kind=quarter&quarter=2026-Q1&years=2").get_data(
+        as_text=True)
+    assert "Thanh niên cảm thấy an toàn" in html and "Trends over years" not in html
+    assert client.get("/staff/review/trends?years=99&group=nonsense").status_code == 200

@@ -1,0 +1,132 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_review)
+"""The yearly community report: indicators over the years with their direction, what people
+said, what the coalition did, by group; staff HTML and PDF, the public version on /results,
+and no English interface text in Spanish or Vietnamese."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, datetime
+from html import unescape
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from pdfminer.high_level import extract_text
+
+from analysis.disclosure.gate import Policy
+from analysis.review.scope import ReviewScope
+from tests.fixtures_review import _close_review_connections, review_world  # noqa: F401
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text as a reader sees it (pdfminer.six), spaces collapsed."""
+    return " ".join(extract_text(io.BytesIO(data)).split())
+
+
+ROOT = Path(__file__).resolve().parents[1]
+Y2024, Y2025 = datetime(2024, 5, 10, 12, 0), datetime(2025, 5, 12, 12, 0)
+
+
+@pytest.fixture
+def two_years(db, review_world, make_staff):
+    from analysis.review.goals import LoopUpdate
+    from feedback.models import utcnow
+
+    add = review_world["add"]
+    add(when=Y2024, safe=5, count=5, comment="Dark park", sentiment="negative", age_group="14-17")
+    add(when=Y2024, safe=2, count=15, comment="Scary bus stop", sentiment="negative",
+        age_group="18-24")  # 25 % feel safe in 2024
+    add(when=Y2025, safe=5, count=15, comment="Lights help a lot", sentiment="positive",
+        age_group="14-17")
+    add(when=Y2025, safe=2, count=10, comment="Still dark", sentiment="negative",
+        age_group="18-24")  # 60 % in 2025
+    db.session.add(LoopUpdate(
+        goal_id=review_world["goal"].id, period_start=date(2025, 4, 1),
+        period_end=date(2025, 7, 1), published_at=utcnow(),
+        heard={"en": "The park is dark at night", "es": "El parque está oscuro de noche",
+               "vi": "Công viên tối vào ban đêm"},
+        action={"en": "New lights by September", "es": "Nuevas luces para septiembre",
+                "vi": "Đèn mới trước tháng Chín"}))
+    db.session.commit()
+    return review_world
+
+
+def test_indicators_over_the_years_with_direction(app, two_years):
+    from analysis.review.yearly import build_year_report
+
+    report = build_year_report(2025, ReviewScope(period=None), Policy(min_cell=10, base=1))
+    assert report.years == [2023, 2024, 2025]
+    goal = report.goals[0]
+    history = goal.history[0]
+    assert [v.value for _y, v in history.values] == [None, pytest.approx(0.25),
+                                                      pytest.approx(0.60)]
+    assert history.direction == "up"
+    assert [u.action_text("en") for u in goal.updates] == ["New lights by September"]
+    assert goal.summary.comments.value == 25 and goal.summary.previous_comments.value == 20
+    assert report.review.scope.period.label == "2025"
+
+
+def test_staff_report_html_pdf_and_group_breakdown(app, client, make_staff, login, two_years):
+    make_staff()
+    login()
+    page = client.get("/staff/review/year?year=2025&by=age_group")
+    html = unescape(page.get_data(as_text=True))
+    assert page.status_code == 200
+    assert "Community report 2025" in html and "New lights by September" in html
+    assert "↑ up" in html and "Feel safe (4-5)" in html
+    assert "14-17" in html and "18-24" in html  # comments by age group
+    pdf = client.get("/staff/review/year.pdf?year=2025")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = pdf_text(pdf.data)
+    assert "Community report 2025" in text and "New lights by September" in text
+
+
+def test_public_version_is_coalition_wide_and_rounded(app, client, two_years):
+    page = client.get("/results/2025")
+    html = unescape(page.get_data(as_text=True))
+    assert page.status_code == 200 and "Community report 2025" in html
+    assert "Break figures down by" not in html and "PDF handout" not in html
+    assert "60%" in html  # a share rounded to 5 points is still 60
+    assert client.get("/results/1999").status_code == 404
+
+
+def _english_fragments(locale: str) -> list[str]:
+    """Unambiguous English pieces of messages the locale translates differently (3+ words)."""
+    with open(ROOT / "translations" / "messages.pot", "rb") as handle:
+        template = read_po(handle)
+    with open(ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    fragments = set()
+    for message in template:
+        translated = catalog.get(message.id) if message.id else None
+        if translated is None or not translated.string or translated.string == message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        for msgid in ids:
+            for part in re.split(r"%\(\w+\)[sdif]", msgid):
+                part = " ".join(part.split()).strip(" .,:;!?()·–-")
+                if len(part) >= 15 and len(part.split()) >= 3 and "<" not in part:
+                    fragments.add(part)
+    return sorted(fragments)
+
+
+@pytest.mark.parametrize("locale", ["es", "vi"])
+def test_the_report_in_spanish_and_vietnamese_has_no_english_interface_text(
+        app, client, make_staff, login, two_years, locale):
+    make_staff()
+    login()
+    client.get(f"/lang/{locale}?next=/")
+    fragments = _english_fragments(locale)
+    for url in ("/staff/review/year?year=2025&by=age_group", "/results/2025"):
+        html = client.get(url).get_data(as_text=True)
+        main = unescape(re.sub(r"<[^>]+>", " ", html.split('<main id="main"')[1]))
+        main = " ".join(main.split())
+        left = [f for f in fragments if f in main]
+        assert left == [], (url, left)
+    assert ("Nuevas luces para septiembre" if locale == "es" else "Đèn mới trước tháng Chín") in (
+        main)
+    pdf = client.get("/staff/review/year.pdf?year=2025")
+    text = pdf_text(pdf.data)
+    assert [f for f in fragments if f in text] == []
