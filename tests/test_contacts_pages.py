@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_sms)
 """The contact list and page: search and filters, who sees numbers, staff opt-out and opt-in
 (audited, honoured by every later send) and erasure on request (the number gone everywhere)."""
 
@@ -18,7 +17,6 @@ from feedback.models import Answer, Organization, PartnerSite, Response, utcnow
 from messaging import campaigns, outbound
 from messaging.models import Contact, InboundMessage, OutboundMessage
 from messaging.reminders import send_reminders
-from tests.fixtures_sms import _close_connections, family_survey, text  # noqa: F401
 
 pytest_plugins = ["fixtures_outbound"]
 

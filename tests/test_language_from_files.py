@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_sms)
 """Adding a language from files only: Somali from a catalog and a data file in a temporary
 folder, pointed at by configuration; a web survey and an SMS survey run in it, STOP included."""
 
@@ -15,7 +14,6 @@ from feedback.config import PROJECT_ROOT
 from feedback.models import Response
 from messaging.models import Contact
 from tests import fixtures_webform as fx
-from tests.fixtures_sms import _close_connections, text  # noqa: F401
 
 make_site = fx.make_site
 web_app = fx.web_app

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_sms)
 """Recurring pulses: a monthly pulse sends across simulated months and stops at its end date;
 a send not yet started can be moved, rewritten (per language, with segment counts) or
 cancelled; each send's response rate is on the pulse page."""
@@ -19,10 +18,9 @@ from messaging import campaigns, outbound
 from messaging import campaigns_pulses as pulses
 from messaging.models import Campaign
 from messaging.reminders import send_reminders
-from tests.fixtures_sms import _close_connections, sign  # noqa: F401
+from tests.fixtures_sms import sign
 
 pytest_plugins = ["fixtures_outbound"]
-pytestmark = pytest.mark.usefixtures("dispose_engine")
 
 #: 10:00 in Chicago on 3 June 2031 (the clock fixture starts the day before).
 FIRST = datetime(2031, 6, 3, 10, 0)

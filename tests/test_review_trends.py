@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_review)
 """Trends over years: quarter series across year boundaries, the previous quarter and the same
 quarter last year side by side, and every point through the disclosure gate."""
 
@@ -16,7 +15,6 @@ from analysis.review.periods import (
     same_period_last_year,
 )
 from analysis.review.scope import ReviewScope
-from tests.fixtures_review import _close_review_connections, review_world  # noqa: F401
 
 Q1_2025 = datetime(2025, 2, 10, 12, 0)
 Q4_2025 = datetime(2025, 11, 20, 12, 0)

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_sms)
 """A text stored but not handled (its worker died) lands on the question it answered, or on
 none; texts apply in arrival order; a database that cannot be reached spools the text."""
 
@@ -13,7 +12,6 @@ from feedback.models import Answer
 from messaging import inbound, spool
 from messaging.inbound_jobs import drain_spool, sweep_inbound
 from messaging.models import InboundMessage, OutboundMessage
-from tests.fixtures_sms import _close_connections, family_survey, text  # noqa: F401
 
 PHONE = "+15045550123"
 

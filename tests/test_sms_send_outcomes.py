@@ -13,7 +13,6 @@ from messaging.gateway import TransientSendError, get_gateway
 from messaging.models import OutboundMessage
 
 pytest_plugins = ["fixtures_outbound"]
-pytestmark = pytest.mark.usefixtures("dispose_engine")
 
 
 def _queue(db, clock, contact, body="Thank you for your answers"):

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_review)
 """The yearly community report: indicators over the years with their direction, what people
 said, what the coalition did, by group; staff HTML and PDF, the public version on /results,
 and no English interface text in Spanish or Vietnamese."""
@@ -17,7 +16,6 @@ from pdfminer.high_level import extract_text
 
 from analysis.disclosure.gate import Policy
 from analysis.review.scope import ReviewScope
-from tests.fixtures_review import _close_review_connections, review_world  # noqa: F401
 
 
 def pdf_text(data: bytes) -> str:

@@ -97,12 +97,11 @@ def _year_report(*, published: bool):
 def year_report():
     """The yearly community report for a year, printable, in the viewer's language."""
     report = _year_report(published=False)
-    record_audit("export.year_report", "review", None, {"year": report.year,
-                                                         **report.review.scope.as_dict()})
-    db.session.commit()
-    return render_template("review/year_report.html", report=report, public=False,
+    page = render_template("review/year_report.html", report=report, public=False,
                            locale=str(get_locale()), dimensions=DIMENSION_LABELS,
                            charts=chart_context(report.review), args=request.args.to_dict())
+    _audit_export("export.year_report", report.review.scope, year=report.year)
+    return page
 
 
 @bp.get("/review/year.pdf")
@@ -112,12 +111,10 @@ def year_report_pdf():
     from analysis.review import year_pdf
 
     report = _year_report(published=True)
-    record_audit("export.year_report_pdf", "review", None, {"year": report.year,
-                                                             **report.review.scope.as_dict()})
-    db.session.commit()
     data = year_pdf.render(report, str(get_locale()))
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="community-report-{report.year}.pdf"'})
+    _audit_export("export.year_report_pdf", report.review.scope, year=report.year)
+    return Response(data, mimetype="application/pdf",
+                    headers=attachment(f"community-report-{report.year}.pdf"))
 
 
 @bp.get("/review/trends")
@@ -201,9 +198,9 @@ def export_summary():
                     headers=attachment(f"summary-{scope.period.label}.csv"))
 
 
-def _audit_export(action: str, scope) -> None:
+def _audit_export(action: str, scope, **details) -> None:
     """Record an export once its file is built: a download that failed is not in the log."""
-    record_audit(action, "review", None, scope.as_dict())
+    record_audit(action, "review", None, {**details, **scope.as_dict()})
     db.session.commit()
 
 
