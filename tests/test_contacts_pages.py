@@ -137,7 +137,7 @@ def test_staff_language_change_is_saved_and_audited(client, staff, db, people):
 
 
 def test_staff_opt_out_is_audited_and_honoured_by_every_later_send(
-        app, client, staff, db, clock, fake_twilio, people, make_sms_survey):
+        app, client, clock, staff, login, db, fake_twilio, people, make_sms_survey):
     survey = make_sms_survey()
     bao = people["bao"]
     path = f"/staff/contacts/{bao.id}"
@@ -164,7 +164,9 @@ def test_staff_opt_out_is_audited_and_honoured_by_every_later_send(
     sent_to = {m["To"] for m in fake_twilio.created}
     assert bao.phone not in sent_to and people["ana"].phone in sent_to
     assert first.id
-    # Opt back in: texts may go again, and that is audited too.
+    # Opt back in (three days on, the staff session has timed out): texts may go again, and
+    # that is audited too.
+    login("staff@example.org")
     _post(client, path + "/opt-in", {"reason": "Signed a new form"}, path)
     db.session.refresh(bao)
     assert not bao.opted_out and bao.consent_source == "staff"
