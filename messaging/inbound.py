@@ -368,10 +368,24 @@ def _receive(sid: str, phone: str | None, body: str | None, num_media: int,
             log.error("inbound message %s failed (%s); finishing it in a job",
                       stored.id, type(exc).__name__)
             out = None
+            if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+                out = _handle_again(stored.id, phone)  # a dropped connection: once more
     if out is None:
         _mark_failed_and_enqueue(stored.id)
         return Received(EMPTY_TWIML, stored.id)
     return Received(out.twiml, stored.id)
+
+
+def _handle_again(inbound_id: int, phone: str | None) -> Handled | None:
+    """Handle a stored text once more on a fresh connection (its first handling lost the
+    connection); None if that fails too (the job and the sweeper finish it)."""
+    try:
+        out = handle_stored(inbound_id, phone=phone)
+    except Exception as exc:  # noqa: BLE001 - stored already; the job finishes it
+        db.session.rollback()
+        log.error("inbound message %s failed again (%s)", inbound_id, type(exc).__name__)
+        return None
+    return out if out.twiml else None
 
 
 def _retry_safely(inbound_id: int, phone: str | None) -> Received:

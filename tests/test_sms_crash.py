@@ -161,3 +161,19 @@ def test_unreachable_database_spools_then_drains_in_order_once(app, db, family_s
     sent = db.session.scalars(db.select(OutboundMessage.body).order_by(OutboundMessage.id))
     assert len(list(sent)) >= 2  # the survey's replies, by the REST API
     assert drain_spool.call_local() == 0
+
+
+def test_a_connection_dropped_while_handling_is_handled_again_at_once(db, family_survey, text,
+                                                                     monkeypatch):
+    text(PHONE, "PULSE")
+    text(PHONE, "1")
+    real = inbound.handle_new
+
+    def dropped(*args, **kwargs):
+        monkeypatch.setattr(inbound, "handle_new", real)
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"),
+                               connection_invalidated=True)
+
+    monkeypatch.setattr(inbound, "handle_new", dropped)
+    assert any("Did your child" in reply for reply in text(PHONE, "5"))
+    assert [value for _key, value in _answers(db)] == [5]
