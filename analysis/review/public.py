@@ -18,7 +18,7 @@ from analysis.review import indicators as ind
 from analysis.review.cells import min_cell_size
 from analysis.review.dashboard import sentiment_by_goal
 from analysis.review.loop import published_updates
-from analysis.review.periods import Period
+from analysis.review.periods import Period, month_of, quarter_of
 from analysis.review.presenting import chart_context, sentiment_names
 from analysis.review.scope import ReviewScope
 
@@ -33,7 +33,10 @@ def results_context() -> list[dict]:
     min_cell = policy.min_cell
     items, cache = [], {}
     for update in published_updates():
-        period = widen_to_weeks(Period(update.period_start, update.period_end, "custom"))
+        period = Period(update.period_start, update.period_end, "custom")
+        whole = [p for p in (quarter_of(period.start), month_of(period.start))
+                 if (p.start, p.end) == (period.start, period.end)]
+        period = whole[0] if whole else widen_to_weeks(period)
         scope = ReviewScope(period=period)
         key = (period.start, period.end)
         if key not in cache:
