@@ -33,6 +33,9 @@ class Encoder:
 
     name: str = ""
     dim: int = 0
+    #: Cosine similarity from which two texts count as saying the same thing (theme examples);
+    #: None when the encoder cannot tell meaning (the TF-IDF fallback).
+    similar_at: float | None = None
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:  # pragma: no cover - interface
         raise NotImplementedError
@@ -43,6 +46,7 @@ class E5Encoder(Encoder):
 
     name = E5_NAME
     dim = 384
+    similar_at = 0.85
 
     def __init__(self, module):
         self._module = module
@@ -90,9 +94,79 @@ def encoder_name() -> str:
     return encoder().name
 
 
-def encode(texts: Sequence[str]) -> np.ndarray:
-    """Vectors of `texts`, one L2-normalised float32 row each."""
-    return encoder().encode(list(texts))
+def encode(texts: Sequence[str], *, cache: bool = True) -> np.ndarray:
+    """Vectors of `texts`, one L2-normalised float32 row each.
+
+    With `cache`, vectors of texts seen before (by this or another process) come from a small
+    SQLite file in the analysis cache dir (see `cache.cache_dir`): the training examples and
+    theme examples are encoded once per machine, not at every process start."""
+    texts = [t or "" for t in texts]
+    active = encoder()
+    if not cache or not texts:
+        return active.encode(texts)
+    store = _VectorCache(active.name)
+    found = store.get(texts)
+    missing = sorted({t for t in texts if t not in found})
+    if missing:
+        fresh = active.encode(missing)
+        new = dict(zip(missing, fresh, strict=True))
+        store.put(new)
+        found.update(new)
+    return np.vstack([found[t] for t in texts]).astype(np.float32)
+
+
+class _VectorCache:
+    """text -> float16 vector in `<cache dir>/vectors-<encoder>.sqlite`; failures are ignored."""
+
+    def __init__(self, name: str):
+        from .cache import cache_dir
+
+        self.path = cache_dir() / f"vectors-{name}.sqlite"
+
+    def _connect(self):
+        import sqlite3
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(self.path, timeout=5)
+        con.execute("CREATE TABLE IF NOT EXISTS v (k BLOB PRIMARY KEY, vec BLOB)")
+        return con
+
+    @staticmethod
+    def _key(text: str) -> bytes:
+        import hashlib
+
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+    def get(self, texts: list[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        try:
+            con = self._connect()
+        except Exception:  # noqa: BLE001 - no cache dir: encode everything
+            return found
+        try:
+            unique = list(dict.fromkeys(texts))
+            by_key = {self._key(t): t for t in unique}
+            keys = list(by_key)
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                for k, vec in con.execute(f"SELECT k, vec FROM v WHERE k IN ({marks})", chunk):  # noqa: S608
+                    found[by_key[bytes(k)]] = unpack(vec)
+        except Exception:  # noqa: BLE001 - a corrupt cache only costs encoding
+            found.clear()
+        finally:
+            con.close()
+        return found
+
+    def put(self, vectors: dict[str, np.ndarray]) -> None:
+        try:
+            con = self._connect()
+            with con:
+                con.executemany("INSERT OR REPLACE INTO v VALUES (?, ?)",
+                                [(self._key(t), pack(v)) for t, v in vectors.items()])
+            con.close()
+        except Exception:  # noqa: BLE001, S110 - an unwritable cache only costs encoding
+            pass
 
 
 def pack(vector: np.ndarray) -> bytes:
