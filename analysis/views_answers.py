@@ -137,6 +137,9 @@ def model():
         else:
             flash(_("The new model scored worse than the current one and was not activated."),
                   "error")
+    from analysis.text.encoder import E5_NAME, encoder_name
+
     return render_template("analysis/model.html", form=form, outcome=outcome,
+                           encoder=encoder_name(), encoder_is_default=encoder_name() == E5_NAME,
                            models=retrain.model_history(),
                            corrections=retrain.correction_counts())

@@ -36,7 +36,9 @@ def healthz():
     except Exception:  # noqa: BLE001 - any database failure means unhealthy
         db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+    from analysis.text.encoder import encoder_name
+
+    return jsonify(status="ok", database="ok", text_encoder=encoder_name())
 
 
 @staff_home.get("/")
