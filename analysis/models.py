@@ -81,6 +81,9 @@ class AnswerTag(db.Model):
     analyzed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     #: Which analyser produced the tag (e.g. "rules-1+codebook-7"); re-analysis compares it.
     model_version: Mapped[str] = mapped_column(sa.String(80), default="")
+    #: The model's probability of its label (0 for labels made before the encoder); the
+    #: review quotes only confident labels (docs/analysis.md, "Sentiment").
+    sentiment_confidence: Mapped[float] = mapped_column(default=0.0, server_default=sa.text("0"))
     #: The comment asks for something ("more lights", "cần thêm xe buýt").
     is_request: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: The answer's themes (not removed) as ",3,7,", NULL for none: kept in step with

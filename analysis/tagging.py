@@ -33,7 +33,7 @@ from surveys.models import Question, Survey
 log = logging.getLogger(__name__)
 
 #: Bump when this module changes how tags are derived.
-TAGGER_VERSION = "1"
+TAGGER_VERSION = "2"
 DEFAULT_BATCH = 500
 
 
@@ -138,6 +138,7 @@ def _apply(answer_id: int, result, theme_ids: dict[str, int], version: str) -> N
     tag.analyzed_at = now
     tag.model_version = version
     tag.is_request = bool(getattr(result, "is_request", False))
+    tag.sentiment_confidence = float(getattr(result.sentiment, "confidence", 0.0) or 0.0)
 
     matches = {}
     for match in result.themes:

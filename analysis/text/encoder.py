@@ -115,6 +115,20 @@ def encode(texts: Sequence[str], *, cache: bool = True) -> np.ndarray:
     return np.vstack([found[t] for t in texts]).astype(np.float32)
 
 
+@lru_cache(maxsize=2)
+def _shipped(name: str) -> dict[bytes, np.ndarray]:
+    """Vectors of the project's example texts shipped in `analysis/data` (built by
+    `python -m analysis.data.build_vectors`), so first use does not encode them."""
+    from .data import DATA_DIR
+
+    path = DATA_DIR / f"example_vectors-{name}.npz"
+    if not path.exists():
+        return {}
+    with np.load(path) as data:
+        keys = data["keys"]
+        return dict(zip((k.tobytes() for k in keys), data["vectors"], strict=True))
+
+
 class _VectorCache:
     """text -> float16 vector in `<cache dir>/vectors-<encoder>.sqlite`; failures are ignored."""
 
@@ -139,6 +153,14 @@ class _VectorCache:
 
     def get(self, texts: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
+        shipped = _shipped(self.name)
+        if shipped:
+            for text in texts:
+                vector = shipped.get(self._key(text))
+                if vector is not None:
+                    found[text] = vector.astype(np.float32)
+            if len(found) == len(set(texts)):
+                return found
         try:
             con = self._connect()
         except Exception:  # noqa: BLE001 - no cache dir: encode everything

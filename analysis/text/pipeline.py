@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from .codebook import Codebook
-from .encoder import encode
+from .encoder import encode, encoder
 from .meaning import is_request, themes_by_meaning
 from .default_codebook import DEFAULT_CODEBOOK
 from .langid import DEFAULT_LANGUAGES, identify_languages
@@ -104,9 +104,9 @@ def analyze_many(
     guesses = identify_languages(prepared, priors, enabled_languages)
     book = _codebook(codebook)
     themes = match_themes_many(prepared, book)
-    if any(t.examples for t in book.themes):
-        if embeddings is None:
-            embeddings = encode(prepared)
+    if embeddings is None and encoder().similar_at is not None:
+        embeddings = encode(prepared)
+    if embeddings is not None and any(t.examples for t in book.themes):
         themes = _with_meaning(themes, themes_by_meaning(embeddings, book), book)
     by_language: dict[str, list[int]] = {}
     for i, (text, guess) in enumerate(zip(prepared, guesses, strict=True)):
@@ -119,7 +119,9 @@ def analyze_many(
         model = (sentiment_models or {}).get(language) or default_sentiment_model(language)
         if model is None:
             continue
-        for i, sentiment in zip(idx, model.predict([prepared[i] for i in idx]), strict=True):
+        vectors = None if embeddings is None else np.asarray(embeddings)[idx]
+        predicted = model.predict([prepared[i] for i in idx], vectors)
+        for i, sentiment in zip(idx, predicted, strict=True):
             sentiments[i] = sentiment
     return [
         TextAnalysis(g.code, g.confidence, s, t, is_request(text)) if text else EMPTY

@@ -29,10 +29,13 @@ def upgrade():
     with op.batch_alter_table("answer_tag") as batch:
         batch.add_column(sa.Column("is_request", sa.Boolean(), nullable=False,
                                    server_default=sa.false()))
+        batch.add_column(sa.Column("sentiment_confidence", sa.Double(), nullable=False,
+                                   server_default=sa.text("0")))
 
 
 def downgrade():
     with op.batch_alter_table("answer_tag") as batch:
+        batch.drop_column("sentiment_confidence")
         batch.drop_column("is_request")
     with op.batch_alter_table("theme") as batch:
         batch.drop_column("examples")
