@@ -135,6 +135,7 @@ class _VectorCache:
     def __init__(self, name: str):
         from .cache import cache_dir
 
+        self.name = name
         self.path = cache_dir() / f"vectors-{name}.sqlite"
 
     def _connect(self):
