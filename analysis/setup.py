@@ -15,7 +15,7 @@ def _init_tagging(app) -> None:
     from flask_babel import lazy_gettext as _l
 
     import analysis.views_answers  # noqa: F401 - adds its routes to the blueprint
-    from analysis.cli import analyze_command
+    from analysis.cli import analysis_group, analyze_command
     from analysis.demo_analysis import seed_demo_analysis
     from analysis.tagging import on_response_recorded
     from analysis.views import bp
@@ -24,6 +24,7 @@ def _init_tagging(app) -> None:
 
     app.register_blueprint(bp)
     app.cli.add_command(analyze_command)
+    app.cli.add_command(analysis_group)
     # weak=False: the receiver is a module function, kept for the life of the process.
     response_recorded.connect(on_response_recorded, weak=False)
     add_staff_link(app, "analysis.answers", _l("Comments"), STAFF_ROLES)

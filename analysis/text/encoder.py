@@ -46,7 +46,7 @@ class E5Encoder(Encoder):
 
     name = E5_NAME
     dim = 384
-    similar_at = 0.85
+    similar_at = 0.87
 
     def __init__(self, module):
         self._module = module

@@ -4,7 +4,7 @@ A codebook theme matches a comment by its keywords (`themes.py`) *or* when the c
 close in meaning to one of the theme's example sentences, whatever the languages of both: the
 encoder places "the bus never comes", "el autobús nunca llega" and "xe buýt không bao giờ đến"
 together. A theme matches by meaning when its best example is at or above the encoder's
-`similar_at` and within `MARGIN` of the best theme's (so a comment close to everything, like
+`similar_at` and is the best theme (within `MARGIN`; so a comment close to everything, like
 "thanks", does not collect every theme). With the TF-IDF fallback only keywords match.
 
 A *request* asks for something ("more basketball courts", "necesitamos más luces", "cần thêm
@@ -26,7 +26,7 @@ from .normalize import fold
 
 __all__ = ["MARGIN", "is_request", "themes_by_meaning"]
 
-MARGIN = 0.02
+MARGIN = 0.0
 
 
 @lru_cache(maxsize=8)
