@@ -229,6 +229,19 @@ def all_figures(languages: Sequence[str] = DEFAULT_LANGUAGES) -> dict:
             "langid": langid_figures(languages)}
 
 
+_FIGURES: dict = {}
+
+
+def cached_figures() -> dict:
+    """`all_figures`, computed once per process and encoder (the model page shows them)."""
+    from analysis.text.encoder import encoder_name
+
+    name = encoder_name()
+    if name not in _FIGURES:
+        _FIGURES[name] = all_figures()
+    return _FIGURES[name]
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
