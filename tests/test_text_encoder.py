@@ -123,3 +123,21 @@ def test_embeddings_are_computed_once_and_reused_by_retagging(app, db, survey, m
     sports = db.session.scalar(db.select(Theme).filter_by(key="sports"))
     assert db.session.scalar(db.select(AnswerTheme).filter_by(
         answer_id=answers[1].id, theme_id=sports.id)) is not None
+
+
+@needs_e5
+def test_one_emerging_cluster_holds_late_bus_comments_in_three_languages():
+    from analysis.text.emerging import cluster_by_meaning
+
+    texts = ["the bus is always late", "buses come late every morning",
+             "el autobús siempre llega tarde", "el camión llega tarde cada día",
+             "xe buýt lúc nào cũng trễ", "I love the new library", "we need more basketball courts"]
+    languages = ["en", "en", "es", "es", "vi", "en", "en"]
+    clusters = cluster_by_meaning(texts, text_encoder.encode(texts), languages,
+                                  similar_at=text_encoder.encoder().similar_at)
+    assert len(clusters) == 1
+    bus = clusters[0]
+    assert set(bus.indices) == {0, 1, 2, 3, 4}
+    assert set(bus.labels) == {"en", "es", "vi"}
+    assert "late" in bus.labels["en"] and "tarde" in bus.labels["es"]
+    assert len(set(bus.quotes)) == len(bus.quotes) == 3
