@@ -141,3 +141,14 @@ def test_one_emerging_cluster_holds_late_bus_comments_in_three_languages():
     assert set(bus.labels) == {"en", "es", "vi"}
     assert "late" in bus.labels["en"] and "tarde" in bus.labels["es"]
     assert len(set(bus.quotes)) == len(bus.quotes) == 3
+
+
+@needs_e5
+def test_the_encoder_model_scores_at_least_the_tfidf_model_on_every_language():
+    from analysis.evaluate import sentiment_figures
+
+    figures = sentiment_figures(["en", "es", "vi"])
+    assert set(figures) == {"en", "es", "vi"}
+    for language, f in figures.items():
+        assert f["macro_f1"] >= f["old_macro_f1"], language
+        assert f["macro_f1"] >= 0.85, language

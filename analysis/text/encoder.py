@@ -103,12 +103,12 @@ def encode(texts: Sequence[str], *, cache: bool = True) -> np.ndarray:
     texts = [t or "" for t in texts]
     active = encoder()
     if not cache or not texts:
-        return active.encode(texts)
+        return _as_stored(active.encode(texts))
     store = _VectorCache(active.name)
     found = store.get(texts)
     missing = sorted({t for t in texts if t not in found})
     if missing:
-        fresh = active.encode(missing)
+        fresh = _as_stored(active.encode(missing))
         new = dict(zip(missing, fresh, strict=True))
         store.put(new)
         found.update(new)
@@ -190,6 +190,12 @@ class _VectorCache:
             con.close()
         except Exception:  # noqa: BLE001, S110 - an unwritable cache only costs encoding
             pass
+
+
+def _as_stored(vectors: np.ndarray) -> np.ndarray:
+    """Vectors rounded to float16 as they are stored, so a fresh vector and a stored or cached
+    one give the same results (tagging now and re-tagging later agree)."""
+    return np.asarray(vectors, dtype=np.float16).astype(np.float32)
 
 
 def pack(vector: np.ndarray) -> bytes:

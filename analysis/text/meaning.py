@@ -29,8 +29,13 @@ __all__ = ["MARGIN", "is_request", "themes_by_meaning"]
 MARGIN = 0.0
 
 
-@lru_cache(maxsize=8)
 def _examples(codebook: Codebook) -> tuple[list[str], list[str], np.ndarray]:
+    """(theme key, sentence, vector) of every example sentence, for the active encoder."""
+    return _examples_for(codebook, encoder().name)
+
+
+@lru_cache(maxsize=8)
+def _examples_for(codebook: Codebook, _encoder: str) -> tuple[list[str], list[str], np.ndarray]:
     keys, sentences = [], []
     for theme in codebook.themes:
         for _lang, items in theme.examples.items():

@@ -191,9 +191,14 @@ def _fit_encoder_head(examples: Sequence[LabeledText]):
     return head, encoder_name()
 
 
-@lru_cache(maxsize=8)
 def default_sentiment_model(language: str) -> SentimentModel | None:
-    """The model trained on the project's data for `language` (None when there is no data)."""
+    """The model trained on the project's data for `language` (None when there is no data),
+    for the active encoder."""
+    return _default_model(language, encoder_name())
+
+
+@lru_cache(maxsize=8)
+def _default_model(language: str, _encoder: str) -> SentimentModel | None:
     if language not in sentiment_languages():
         return None
     name = f"sentiment_{language}.tsv"
