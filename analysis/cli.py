@@ -32,3 +32,18 @@ def analyze_command(survey_slug, everything, batch_size):
             done += n
             bar.update(n)
     click.echo(f"Analysed {done} comments.")
+
+
+@click.group("analysis")
+def analysis_group():
+    """Analysis models: evaluation."""
+
+
+@analysis_group.command("evaluate")
+@click.option("--languages", default="en,es,vi", show_default=True)
+def evaluate_command(languages):
+    """Print per-language macro-F1 (old TF-IDF model beside the encoder model), confusion
+    matrices, theme precision/recall and language-ID accuracy on `analysis/data/eval_*`."""
+    from analysis import evaluate
+
+    evaluate.main(["--languages", languages])

@@ -42,7 +42,8 @@ def codebook_dict(themes=None) -> dict:
     return {
         t.key: {"labels": dict(t.labels or {}), "keywords": {
             loc: list(words) for loc, words in (t.keywords or {}).items() if words
-        }, "exclude": {loc: list(words) for loc, words in (t.exclude or {}).items() if words}}
+        }, "exclude": {loc: list(words) for loc, words in (t.exclude or {}).items() if words},
+        "examples": {loc: list(s) for loc, s in (t.examples or {}).items() if s}}
         for t in themes
     }
 
@@ -155,6 +156,7 @@ def seed_codebook(codebook: Mapping | None = None) -> int:
             labels=dict(entry.get("labels") or {}),
             keywords=clean_keywords(entry.get("keywords") or {}),
             exclude=clean_keywords(entry.get("exclude") or {}),
+            examples=clean_keywords(entry.get("examples") or {}),
         ))
         added += 1
     if added:

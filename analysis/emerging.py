@@ -32,6 +32,10 @@ class Candidate:
     count: int
     locale: str
     quotes: list[str] = field(default_factory=list)
+    #: Terms per language when the candidate groups comments of several languages by meaning.
+    labels: dict[str, list[str]] = field(default_factory=dict)
+    #: The size as published: None when the disclosure gate hides it (fewer than the minimum).
+    shown_count: int | None = None
 
     @property
     def label(self) -> str:
@@ -87,11 +91,77 @@ def _adapt(item, texts: list[str], locale: str) -> Candidate:
     return Candidate([str(t) for t in terms], int(count), locale, quotes)
 
 
+def disclosed_count(n: int) -> int | None:
+    """A candidate's size as staff may see it: the one place emerging themes pass through the
+    disclosure rule (docs/privacy.md; the small-cell minimum of analysis.suppression)."""
+    from analysis.review.cells import min_cell_size
+
+    return n if n >= min_cell_size() else None
+
+
+def _untagged_with_vectors(start, end, locale, limit: int = MAX_COMMENTS):
+    """(text, language, stored vector) of the comments `untagged_comments` reads."""
+    from analysis.models import AnswerEmbedding
+    from analysis.text.encoder import encoder_name
+
+    language = sa.func.coalesce(AnswerTag.language, Answer.locale)
+    stmt = (
+        sa.select(Answer.raw_text, language, AnswerEmbedding.vector)
+        .select_from(AnswerTag)
+        .join(Answer, Answer.id == AnswerTag.answer_id)
+        .join(AnswerEmbedding, sa.and_(AnswerEmbedding.answer_id == Answer.id,
+                                       AnswerEmbedding.encoder == encoder_name()))
+        .where(AnswerTag.theme_key.is_(None), Answer.raw_text.is_not(None),
+               Answer.raw_text != "", Answer.completed_at.is_not(None))
+    )
+    if start is not None:
+        stmt = stmt.where(Answer.completed_at >= start)
+    if end is not None:
+        stmt = stmt.where(Answer.completed_at < end)
+    if locale:
+        stmt = stmt.where(language == locale)
+    return list(db.session.execute(stmt.order_by(AnswerTag.answer_id.desc()).limit(limit)))
+
+
+def _by_meaning(start, end, locale, top: int) -> EmergingResult | None:
+    """Candidates clustering all languages together on the stored sentence vectors; None with
+    the TF-IDF fallback encoder (then candidates are found per language by shared terms)."""
+    import numpy as np
+
+    from analysis.text.emerging import cluster_by_meaning
+    from analysis.text.encoder import encoder, unpack
+
+    threshold = encoder().similar_at
+    if threshold is None:
+        return None
+    rows = _untagged_with_vectors(start, end, locale)
+    if not rows:
+        return None
+    texts = [r[0] for r in rows]
+    languages = [r[1] for r in rows]
+    vectors = np.vstack([unpack(r[2]) for r in rows])
+    candidates = []
+    for cluster in cluster_by_meaning(texts, vectors, languages, similar_at=threshold,
+                                      top_n=top, max_quotes=MAX_QUOTES):
+        first = locale if locale in cluster.labels else next(iter(cluster.labels), "und")
+        terms = list(cluster.labels.get(first, ()))
+        if terms:
+            candidates.append(Candidate(
+                terms, cluster.count, first, list(cluster.quotes),
+                {k: list(v) for k, v in cluster.labels.items()},
+                disclosed_count(cluster.count)))
+    return EmergingResult(candidates, len(rows))
+
+
 def emerging_candidates(start: datetime | None = None, end: datetime | None = None,
                         locale: str | None = None, top: int = 8) -> EmergingResult:
-    """Top candidate themes among untagged comments of a period, per language."""
+    """Top candidate themes among untagged comments of a period: by meaning across languages
+    with the sentence encoder, else per language by shared terms."""
     from analysis import emerging_themes
 
+    by_meaning = _by_meaning(start, end, locale, top)
+    if by_meaning is not None and by_meaning.candidates:
+        return by_meaning
     comments = untagged_comments(start, end, locale)
     by_language: dict[str, list[str]] = {}
     for text, lang in comments:
@@ -100,6 +170,7 @@ def emerging_candidates(start: datetime | None = None, end: datetime | None = No
     for lang, texts in sorted(by_language.items()):
         for item in emerging_themes(texts, language=None if lang == "und" else lang):
             candidate = _adapt(item, texts, lang)
+            candidate.shown_count = disclosed_count(candidate.count)
             if candidate.terms:
                 candidates.append(candidate)
     candidates.sort(key=lambda c: -c.count)

@@ -35,6 +35,9 @@ class Theme(db.Model):
     keywords: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     #: Phrases per locale that must NOT count as the theme ("good job" is not about jobs).
     exclude: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    #: language -> example sentences; a comment close in meaning to one (in any language)
+    #: matches the theme even without a keyword (docs/analysis.md, "Themes by meaning").
+    examples: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default=sa.text("'{}'"))
     #: Inactive themes are kept (old tags keep their meaning) but no longer assigned.
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -78,6 +81,11 @@ class AnswerTag(db.Model):
     analyzed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     #: Which analyser produced the tag (e.g. "rules-1+codebook-7"); re-analysis compares it.
     model_version: Mapped[str] = mapped_column(sa.String(80), default="")
+    #: The model's probability of its label (0 for labels made before the encoder); the
+    #: review quotes only confident labels (docs/analysis.md, "Sentiment").
+    sentiment_confidence: Mapped[float] = mapped_column(default=0.0, server_default=sa.text("0"))
+    #: The comment asks for something ("more lights", "cần thêm xe buýt").
+    is_request: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: The answer's themes (not removed) as ",3,7,", NULL for none: kept in step with
     #: ``answer_theme`` by analysis.theme_keys, so the review's daily totals can group comments
     #: by their set of themes in SQL (a goal counts a comment once, however many of its themes).
@@ -161,6 +169,20 @@ class SentimentModel(db.Model):
     active: Mapped[bool] = mapped_column(default=False)
     #: The pickled model (trusted: only written by this application).
     blob: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+
+
+class AnswerEmbedding(db.Model):
+    """The sentence encoder's vector of one answer, computed once by the tagging job and
+    reused by every re-tagging (docs/analysis.md, "Encoder"); float16 bytes."""
+
+    __tablename__ = "answer_embedding"
+
+    answer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("answer.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: Name of the encoder that made the vector; another encoder's vectors are not reused.
+    encoder: Mapped[str] = mapped_column(sa.String(40))
+    vector: Mapped[bytes] = mapped_column(sa.LargeBinary)
 
 
 class CodebookState(db.Model):

@@ -15,13 +15,17 @@ def _init_tagging(app) -> None:
     from flask_babel import lazy_gettext as _l
 
     import analysis.views_answers  # noqa: F401 - adds its routes to the blueprint
-    from analysis.cli import analyze_command
+    from analysis.cli import analysis_group, analyze_command
     from analysis.demo_analysis import seed_demo_analysis
     from analysis.views import bp
     from feedback.roles import ADMIN, STAFF_ROLES, add_staff_link
 
     app.register_blueprint(bp)
     app.cli.add_command(analyze_command)
+    app.cli.add_command(analysis_group)
+    from analysis.text.encoder import encoder_name
+
+    app.extensions.setdefault("health_fields", {})["text_encoder"] = encoder_name
     add_staff_link(app, "analysis.answers", _l("Comments"), STAFF_ROLES)
     add_staff_link(app, "analysis.codebook", _l("Codebook"), STAFF_ROLES)
     add_staff_link(app, "analysis.model", _l("Sentiment model"), ADMIN)

@@ -24,7 +24,8 @@ from huey import crontab
 
 from analysis.breakdowns import FREE_TEXT_TYPES
 from analysis.codebook_store import codebook_version, load_codebook
-from analysis.models import AnswerTag, AnswerTheme, SentimentModel, Theme
+from analysis.models import AnswerEmbedding, AnswerTag, AnswerTheme, SentimentModel, Theme
+from analysis.text import encoder as text_encoder
 from feedback.extensions import db
 from feedback.models import Answer, Response, utcnow
 from feedback.queue import queue
@@ -33,7 +34,7 @@ from surveys.models import Question, Survey
 log = logging.getLogger(__name__)
 
 #: Bump when this module changes how tags are derived.
-TAGGER_VERSION = "1"
+TAGGER_VERSION = "2"
 DEFAULT_BATCH = 500
 
 
@@ -67,12 +68,45 @@ def _loaded_models() -> dict:
     return loaded
 
 
-def _analyze(texts: list[str], languages: list[str | None]):
+def _analyze(texts: list[str], languages: list[str | None], embeddings=None):
     """Call the pure batch API with the stored codebook and the coalition's active models."""
     import analysis
 
     return analysis.analyze_many(texts, load_codebook(), languages,
-                                 sentiment_models=_loaded_models() or None)
+                                 sentiment_models=_loaded_models() or None,
+                                 embeddings=embeddings)
+
+
+def embeddings_for(rows: Sequence[tuple[int, str, str | None]]):
+    """The encoder vectors of (answer id, text, locale) rows: stored ones are read back, the
+    others are encoded once and stored (caller commits). Re-tagging after a codebook edit or a
+    retrain therefore never encodes again (docs/analysis.md, "Encoder")."""
+    import numpy as np
+
+    from analysis.text.normalize import prepare
+
+    name = text_encoder.encoder_name()
+    ids = [r[0] for r in rows]
+    stored = {}
+    for i in range(0, len(ids), 1000):
+        stored.update(db.session.execute(
+            sa.select(AnswerEmbedding.answer_id, AnswerEmbedding.vector).where(
+                AnswerEmbedding.answer_id.in_(ids[i : i + 1000]),
+                AnswerEmbedding.encoder == name)).all())
+    missing = [r for r in rows if r[0] not in stored]
+    if missing:
+        fresh = text_encoder.encode([prepare(r[1]) for r in missing])
+        present = set(db.session.scalars(sa.select(AnswerEmbedding.answer_id).where(
+            AnswerEmbedding.answer_id.in_([r[0] for r in missing]))))
+        for (answer_id, _, _), vector in zip(missing, fresh, strict=True):
+            blob = text_encoder.pack(vector)
+            stored[answer_id] = blob
+            if answer_id in present:  # another encoder's vector: replace it
+                db.session.execute(sa.update(AnswerEmbedding).where(
+                    AnswerEmbedding.answer_id == answer_id).values(encoder=name, vector=blob))
+            else:
+                db.session.add(AnswerEmbedding(answer_id=answer_id, encoder=name, vector=blob))
+    return np.vstack([text_encoder.unpack(stored[i]) for i in ids])
 
 
 def free_text_answers(ids: Iterable[int] | None = None):
@@ -104,6 +138,8 @@ def _apply(answer_id: int, result, theme_ids: dict[str, int], version: str) -> N
         tag.sentiment_label = label
     tag.analyzed_at = now
     tag.model_version = version
+    tag.is_request = bool(getattr(result, "is_request", False))
+    tag.sentiment_confidence = float(getattr(result.sentiment, "confidence", 0.0) or 0.0)
 
     matches = {}
     for match in result.themes:
@@ -132,7 +168,8 @@ def tag_rows(rows: Sequence[tuple[int, str, str | None]]) -> int:
         return 0
     theme_ids = {k: i for k, i in db.session.execute(
         sa.select(Theme.key, Theme.id).filter_by(active=True))}
-    results = _analyze([r[1] for r in rows], [r[2] for r in rows])
+    vectors = embeddings_for(rows)
+    results = _analyze([r[1] for r in rows], [r[2] for r in rows], vectors)
     version = current_version()
     for (answer_id, _, _), result in zip(rows, results, strict=True):
         _apply(answer_id, result, theme_ids, version)

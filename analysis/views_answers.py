@@ -137,6 +137,11 @@ def model():
         else:
             flash(_("The new model scored worse than the current one and was not activated."),
                   "error")
+    from analysis.evaluate import cached_figures
+    from analysis.text.encoder import E5_NAME, encoder_name
+
     return render_template("analysis/model.html", form=form, outcome=outcome,
+                           figures=cached_figures(),
+                           encoder=encoder_name(), encoder_is_default=encoder_name() == E5_NAME,
                            models=retrain.model_history(),
                            corrections=retrain.correction_counts())

@@ -34,6 +34,13 @@ def switch_language(code: str):
     return redirect(safe_next(request.args.get("next")))
 
 
+def public_fields() -> dict:
+    """What packages above this one add to every health answer (no personal data), e.g. which
+    text encoder analysis runs; registered in their ``init_app``."""
+    return {name: value() for name, value in current_app.extensions.get("health_fields", {})
+            .items()}
+
+
 @bp.get("/healthz")
 @csrf.exempt
 def healthz():
@@ -50,8 +57,8 @@ def healthz():
         from feedback.health import report
 
         # Signed-in staff see the detail (spool, sweepers, backlogs); no phone, no body.
-        return jsonify(status="ok", database="ok", detail=report())
-    return jsonify(status="ok", database="ok")
+        return jsonify(status="ok", database="ok", **public_fields(), detail=report())
+    return jsonify(status="ok", database="ok", **public_fields())
 
 
 @staff_home.get("/")

@@ -54,7 +54,7 @@ def review_world(db):
 
     def add(*, when=Q2, site=site_a, channel="web", locale="en", safe=None, adult=None,
             comment=None, sentiment="neutral", score=0.0, themes=(safety,), age_group=None,
-            gender=None, races=(), count=1):
+            gender=None, races=(), count=1, confidence=0.9):
         made = []
         for _ in range(count):
             respondent = Respondent(pseudonym=f"p{db.session.query(Respondent).count()}x{_}",
@@ -79,7 +79,8 @@ def review_world(db):
                 response.answers.append(answer)
                 db.session.flush()
                 db.session.add(AnswerTag(answer_id=answer.id, language=locale,
-                                         sentiment_label=sentiment, sentiment_score=score))
+                                         sentiment_label=sentiment, sentiment_score=score,
+                                         sentiment_confidence=confidence))
                 for theme in themes:
                     db.session.add(AnswerTheme(answer_id=answer.id, theme_id=theme.id,
                                                source="auto"))

@@ -124,3 +124,13 @@ def test_admin_retrains_from_the_model_page(client, db, make_staff, login, monke
         "csrf_token": csrf_token_from(page), "language": "es"}).get_data(as_text=True)
     assert calls == ["es"]
     assert "0.800" in html and "0.700" in html
+
+
+def test_model_page_shows_the_encoder_and_evaluation_figures(client, make_staff, login):
+    from analysis.text.encoder import encoder_name
+
+    make_staff(email="admin@example.org", role="admin")
+    login("admin@example.org")
+    html = client.get("/staff/analysis/model").get_data(as_text=True)
+    assert encoder_name() in html
+    assert 'id="evaluation"' in html and "Confusion matrix, vi" in html

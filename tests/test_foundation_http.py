@@ -79,7 +79,7 @@ def test_500_page_leaks_nothing(app, client):
 def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json()["status"] == "ok" and response.get_json()["database"] == "ok"
 
 
 def test_healthz_is_503_when_the_database_is_unreachable(app, client, tmp_path):

@@ -169,6 +169,19 @@ def test_quotes_from_totals_never_show_a_phone_number(app, review_world):
     assert [q.text for q in quotes] == ["Call me [removed]"]
 
 
+def test_quotes_never_come_from_low_confidence_labels(app, review_world):
+    from analysis.review.dashboard import build_review, quotes_by_goal
+    from analysis.review.scope import ReviewScope
+
+    review_world["add"](comment="It was ok I guess", sentiment="negative", score=-1.0,
+                        confidence=0.4)
+    review_world["add"](comment="The bus stop is dark and scary", sentiment="negative",
+                        score=-0.7, confidence=0.85)
+    scope = ReviewScope(period=_period())
+    for quotes in (build_review(scope).goals[0].quotes, *quotes_by_goal(scope).values()):
+        assert [q.text for q in quotes] == ["The bus stop is dark and scary"]
+
+
 def test_days_are_marked_stale_and_refreshed(app, db, review_world):
     from analysis.review import daily_totals
     from analysis.review.daily_totals import DailyResponses, StaleDay

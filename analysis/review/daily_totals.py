@@ -178,7 +178,10 @@ def _comments_select(where):
     """Per cell: how many comments, and the strongest one with text (ranked by a window over
     the cell's comments, in the same statement)."""
     scope = _scope_columns(Answer)
-    has_text = sa.case((Answer.raw_text.is_not(None), 1), else_=0)
+    from analysis.review.quotes import confident_label
+
+    # quotable: has text and a confident label (the review quotes only those)
+    has_text = sa.case((sa.and_(Answer.raw_text.is_not(None), confident_label()), 1), else_=0)
     strength = sa.func.abs(AnswerTag.sentiment_score)
     partition = (*scope, AnswerTag.sentiment_label, AnswerTag.theme_key)
     rank = sa.func.row_number().over(partition_by=partition,

@@ -17,7 +17,7 @@ from analysis.review import indicators as ind
 from analysis.review.cells import Cell, Table, hide_all, min_cell_size, suppress
 from analysis.review.goals import AgendaGoal, goal_theme, list_goals
 from analysis.review.periods import bucket_expression, bucket_unit, volume_series
-from analysis.review.quotes import Quote, quotes_per_goal
+from analysis.review.quotes import Quote, confident_label, quotes_per_goal
 from analysis.review.scope import (
     ReviewScope,
     answer_conditions,
@@ -159,7 +159,7 @@ def quotes_by_goal(scope: ReviewScope) -> dict[int, list[Quote]]:
         _goal_answers(scope, goal_theme.c.goal_id, AnswerTag.sentiment_label,
                       Answer.id.label("answer_id"), rank.label("rank"))
         .join(AnswerTag, AnswerTag.answer_id == Answer.id)
-        .where(Answer.raw_text.is_not(None))
+        .where(Answer.raw_text.is_not(None), confident_label())
         .subquery()
     )
     query = (

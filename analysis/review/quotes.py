@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from analysis.disclosure.redaction import redact
-from analysis.models import SENTIMENTS
+from analysis.models import SENTIMENTS, AnswerTag
+
+#: A machine label is quoted only when the model gave it at least this probability; labels
+#: a person set or confirmed are always quotable (docs/analysis.md, "Sentiment").
+QUOTE_MIN_CONFIDENCE = 0.6
+
+
+def confident_label():
+    """SQL condition: the answer's sentiment label may be quoted."""
+    return sa.or_(AnswerTag.sentiment_corrected_at.is_not(None),
+                  AnswerTag.sentiment_confidence >= QUOTE_MIN_CONFIDENCE)
 
 __all__ = ["Quote", "quotes_per_goal", "redact"]
 
@@ -19,11 +31,12 @@ class Quote:
 
 def quotes_per_goal(rows) -> dict[int, list[Quote]]:
     """{goal id: its quotes, positive first} from rows of (goal id, sentiment, text,
-    language); empty texts are skipped, contact details removed."""
+    language[, quotable]); empty texts and rows whose label is not confident (quotable False)
+    are skipped, contact details removed."""
     order = {label: i for i, label in enumerate(SENTIMENTS)}
     result: dict[int, list[Quote]] = {}
-    for goal_id, sentiment, text, language in rows:
-        if text:
+    for goal_id, sentiment, text, language, *quotable in rows:
+        if text and (not quotable or quotable[0]):
             result.setdefault(goal_id, []).append(
                 Quote(text=redact(text), language=language, sentiment=sentiment))
     for quotes in result.values():

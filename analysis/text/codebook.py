@@ -43,6 +43,9 @@ class Theme:
     labels: Mapping[str, str] = field(default_factory=dict)
     keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     exclude: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Example sentences by language; a comment close in meaning to any of them matches, in
+    #: any language (docs/analysis.md, "Themes by meaning").
+    examples: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self):
         if not isinstance(self.key, str) or not self.key.strip():
@@ -50,8 +53,10 @@ class Theme:
         object.__setattr__(self, "labels", _freeze(self.labels, many=False))
         object.__setattr__(self, "keywords", _freeze(self.keywords, many=True))
         object.__setattr__(self, "exclude", _freeze(self.exclude, many=True))
+        object.__setattr__(self, "examples", _freeze(self.examples, many=True))
         identity = (self.key, tuple(sorted(self.labels.items())),
-                    tuple(sorted(self.keywords.items())), tuple(sorted(self.exclude.items())))
+                    tuple(sorted(self.keywords.items())), tuple(sorted(self.exclude.items())),
+                    tuple(sorted(self.examples.items())))
         object.__setattr__(self, "_identity", identity)
         object.__setattr__(self, "_hash", hash(identity))
 
@@ -91,15 +96,15 @@ class Codebook:
     @classmethod
     def from_dict(cls, data: Mapping[str, Mapping[str, object]]) -> Codebook:
         """Build from `{key: {"labels": {lang: text}, "keywords": {lang: [words]}}}`
-        (optionally with `"exclude": {lang: [phrases]}`)."""
+        (optionally with `"exclude": {lang: [phrases]}` and `"examples": {lang: [sentences]}`)."""
         themes = []
         for key, spec in data.items():
             spec = spec or {}
-            unknown = set(spec) - {"labels", "keywords", "exclude"}
+            unknown = set(spec) - {"labels", "keywords", "exclude", "examples"}
             if unknown:
                 raise ValueError(f"theme {key!r}: unknown fields {sorted(unknown)}")
             themes.append(Theme(key, spec.get("labels") or {}, spec.get("keywords") or {},
-                                spec.get("exclude") or {}))
+                                spec.get("exclude") or {}, spec.get("examples") or {}))
         return cls(tuple(themes))
 
     def to_dict(self) -> dict[str, dict[str, dict]]:
@@ -110,6 +115,8 @@ class Codebook:
                           "keywords": {lang: list(words) for lang, words in t.keywords.items()}}
             if t.exclude:
                 out[t.key]["exclude"] = {lang: list(p) for lang, p in t.exclude.items()}
+            if t.examples:
+                out[t.key]["examples"] = {lang: list(p) for lang, p in t.examples.items()}
         return out
 
     @property

@@ -189,3 +189,29 @@ DEFAULT_CODEBOOK: dict[str, dict[str, dict[str, object]]] = {
         },
     },
 }
+
+
+#: English example sentences per theme: matched by meaning in every language (the encoder places
+#: "the bus never comes" next to "el autobús nunca llega"), so they need no translation.
+_EXAMPLES_EN: dict[str, list[str]] = {
+    "safety": ["I don't feel safe walking home at night", "there are fights outside the school",
+               "the older kids bully us", "the street is dark and scary"],
+    "transportation": ["the bus never comes on time", "there is no way to get to school",
+                       "the bus stop is too far from my house"],
+    "jobs": ["I can't find a job", "we need more jobs for teenagers",
+             "my parents work two jobs and still can't pay bills"],
+    "schools": ["the teachers don't help us with homework", "my school has too many students",
+                "classes are boring and the school is old"],
+    "health": ["the clinic is too far away", "we can't afford to see a doctor"],
+    "housing": ["the rent is too high", "our apartment has mold and the landlord won't fix it"],
+    "food": ["there is no grocery store near us", "we don't have enough food at home"],
+    "youth_programs": ["there is nothing for kids to do after school",
+                       "we need more after-school programs for youth"],
+    "mental_health": ["I feel stressed and anxious all the time",
+                      "kids need someone to talk to when they are depressed"],
+    "police_justice": ["the police stop us for no reason", "officers don't listen to us"],
+    "parks_recreation": ["we need more basketball courts", "the park is dirty and has no lights"],
+}
+for _key, _sentences in _EXAMPLES_EN.items():
+    if _key in DEFAULT_CODEBOOK:
+        DEFAULT_CODEBOOK[_key]["examples"] = {"en": list(_sentences)}

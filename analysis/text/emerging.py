@@ -135,3 +135,80 @@ def emerging_themes(
         if len(found) >= top_n:
             break
     return found
+
+
+@dataclass(frozen=True)
+class MeaningCluster:
+    """Comments close in meaning, whatever their languages: `labels` per language (the terms
+    that language's comments share most), `indices` into the input, unique `quotes`."""
+
+    labels: Mapping[str, tuple[str, ...]]
+    count: int
+    indices: tuple[int, ...]
+    quotes: tuple[str, ...]
+
+
+def cluster_by_meaning(
+    texts: Sequence[object],
+    vectors: np.ndarray,
+    languages: Sequence[str | None],
+    *,
+    similar_at: float,
+    top_n: int = 5,
+    min_count: int = 3,
+    max_quotes: int = 3,
+) -> list[MeaningCluster]:
+    """Up to `top_n` groups of at least `min_count` comments close in meaning (cosine at or
+    above `similar_at` to the group's seed), all languages together (docs/analysis.md,
+    "Emerging themes"). The seed is the comment with the most close neighbours still free;
+    its neighbours join it and leave the pool, so a comment supports one group. Quotes are
+    the members closest to the group's centre, one per language first, never the same text
+    twice. Deterministic: ties break by position."""
+    prepared = [prepare(t) for t in texts]
+    n = len(prepared)
+    if n < min_count or top_n < 1:
+        return []
+    vectors = np.asarray(vectors, dtype=np.float32)
+    close = (vectors @ vectors.T) >= similar_at
+    free = np.array([bool(t) for t in prepared])
+    found: list[MeaningCluster] = []
+    while len(found) < top_n:
+        counts = (close & free[None, :]).sum(axis=1) * free
+        seed = int(np.argmax(counts))
+        if counts[seed] < min_count:
+            break
+        members = np.nonzero(close[seed] & free)[0]
+        free[members] = False
+        centre = vectors[members].mean(axis=0)
+        by_closeness = members[np.argsort(-(vectors[members] @ centre), kind="stable")]
+        quotes: list[str] = []
+        seen_text: set[str] = set()
+        seen_lang: set[str | None] = set()
+        for first_pass in (True, False):
+            for i in by_closeness:
+                key = fold(prepared[i]).lower()
+                if len(quotes) >= max_quotes or key in seen_text:
+                    continue
+                if first_pass and languages[i] in seen_lang:
+                    continue
+                quotes.append(_quote(prepared[i]))
+                seen_text.add(key)
+                seen_lang.add(languages[i])
+        labels: dict[str, tuple[str, ...]] = {}
+        for language in sorted({languages[i] for i in members if languages[i]}):
+            own = [prepared[i] for i in members if languages[i] == language]
+            labels[language] = _top_terms(own, language)
+        found.append(MeaningCluster(labels, len(members), tuple(int(i) for i in sorted(members)),
+                                    tuple(quotes)))
+    return found
+
+
+def _top_terms(texts: Sequence[str], language: str, k: int = 3) -> tuple[str, ...]:
+    """The `k` words (stop words of `language` removed) most of `texts` use, most shared first."""
+    stop = _stop_set(None, (language,))
+    counts: dict[str, int] = {}
+    for text in texts:
+        for word in set(_WORD.findall(fold(text))):
+            if word not in stop:
+                counts[word] = counts.get(word, 0) + 1
+    return tuple(w for w, _ in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:k])

@@ -16,9 +16,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from .codebook import Codebook
 from .default_codebook import DEFAULT_CODEBOOK
+from .encoder import encode, encoder
 from .langid import DEFAULT_LANGUAGES, identify_languages
+from .meaning import is_request, themes_by_meaning
 from .normalize import prepare
 from .sentiment import NEUTRAL, Sentiment, SentimentModel, default_sentiment_model
 from .themes import ThemeMatch, match_themes_many
@@ -37,6 +41,8 @@ class TextAnalysis:
     language_confidence: float
     sentiment: Sentiment
     themes: tuple[ThemeMatch, ...]
+    #: The answer asks for something ("more basketball courts", "cần thêm xe buýt").
+    is_request: bool = False
 
     @property
     def theme_keys(self) -> tuple[str, ...]:
@@ -50,6 +56,7 @@ class TextAnalysis:
             "language_confidence": self.language_confidence,
             "sentiment": {"label": self.sentiment.label, "score": self.sentiment.score},
             "themes": [{"key": t.key, "evidence": list(t.evidence)} for t in self.themes],
+            "is_request": self.is_request,
         }
 
 
@@ -86,14 +93,21 @@ def analyze_many(
     *,
     enabled_languages: Sequence[str] = DEFAULT_LANGUAGES,
     sentiment_models: Mapping[str, SentimentModel] | None = None,
+    embeddings: np.ndarray | None = None,
 ) -> list[TextAnalysis]:
     """Analyse many answers; `languages` are the respondents' chosen locales (one per text, one
     for all, or None). `sentiment_models` replaces the default model of a language, for example
-    one retrained from staff corrections."""
+    one retrained from staff corrections. `embeddings` are the texts' encoder vectors when the
+    caller has them stored (the tagging job); otherwise they are computed with `encode`."""
     prepared = [prepare(t) for t in texts]
     priors = _priors(languages, len(prepared))
     guesses = identify_languages(prepared, priors, enabled_languages)
-    themes = match_themes_many(prepared, _codebook(codebook))
+    book = _codebook(codebook)
+    themes = match_themes_many(prepared, book)
+    if embeddings is None and encoder().similar_at is not None:
+        embeddings = encode(prepared)
+    if embeddings is not None and any(t.examples for t in book.themes):
+        themes = _with_meaning(themes, themes_by_meaning(embeddings, book), book)
     by_language: dict[str, list[int]] = {}
     for i, (text, guess) in enumerate(zip(prepared, guesses, strict=True)):
         if not any(c.isalpha() for c in text):
@@ -105,12 +119,28 @@ def analyze_many(
         model = (sentiment_models or {}).get(language) or default_sentiment_model(language)
         if model is None:
             continue
-        for i, sentiment in zip(idx, model.predict([prepared[i] for i in idx]), strict=True):
+        vectors = None if embeddings is None else np.asarray(embeddings)[idx]
+        predicted = model.predict([prepared[i] for i in idx], vectors)
+        for i, sentiment in zip(idx, predicted, strict=True):
             sentiments[i] = sentiment
     return [
-        TextAnalysis(g.code, g.confidence, s, t) if text else EMPTY
+        TextAnalysis(g.code, g.confidence, s, t, is_request(text)) if text else EMPTY
         for text, g, s, t in zip(prepared, guesses, sentiments, themes, strict=True)
     ]
+
+
+def _with_meaning(keyword_matches, meaning_matches, book: Codebook):
+    """Keyword matches plus meaning matches (evidence "≈ <example>"), in codebook order."""
+    merged = []
+    for found, close in zip(keyword_matches, meaning_matches, strict=True):
+        if not close:
+            merged.append(found)
+            continue
+        by_key = {m.key: m for m in found}
+        for key, example in close.items():
+            by_key.setdefault(key, ThemeMatch(key, (f"≈ {example}",)))
+        merged.append(tuple(by_key[k] for k in book.keys if k in by_key))
+    return merged
 
 
 def analyze_text(

@@ -51,7 +51,8 @@ def _seed_review(app) -> None:
             db.session.flush()
             db.session.add(AnswerTag(answer_id=text.id, language="vi",
                                      sentiment_label="positive" if i % 2 else "negative",
-                                     sentiment_score=0.5 if i % 2 else -0.5))
+                                     sentiment_score=0.5 if i % 2 else -0.5,
+                                     sentiment_confidence=0.9))
             db.session.add(AnswerTheme(answer_id=text.id, theme_id=theme.id, source="auto"))
         db.session.commit()
 
