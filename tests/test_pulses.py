@@ -33,7 +33,12 @@ def families(make_contact):
 
 
 @pytest.fixture
-def staff(make_staff, login):
+def staff(app, clock, make_staff, login):
+    """A staff member signed in on the test clock, whose session outlives the simulated
+    months (the real timeouts are tested in test_auth.py)."""
+    app.config["SESSION_IDLE_TIMEOUT"] = timedelta(days=400)
+    app.config["SESSION_ABSOLUTE_TIMEOUT"] = timedelta(days=400)
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=400)
     make_staff("staff@example.org", role="staff")
     login("staff@example.org")
 
