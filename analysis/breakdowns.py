@@ -14,7 +14,8 @@ population, directly or by difference:
 * if the respondents the filters *exclude* from the scope number between 1 and ``min_cell - 1``,
   everything is hidden too (reason ``difference``): otherwise the unfiltered table minus the
   filtered one would show that small group;
-* within the table, suppression (analysis.suppression) hides small cells and their complements.
+* within the table, suppression (analysis.disclosure.suppression) hides small cells and their
+complements.
 
 Residual risk, documented for the review pages: two *different* filters of the same kind (two
 overlapping periods a day apart) can still be compared; the dashboard should offer fixed periods
@@ -34,16 +35,16 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 
-from analysis.models import SENTIMENTS, AnswerTag, AnswerTheme, Theme
-from analysis.suppression import (
+from analysis.disclosure.suppression import (
     REASON_DIFFERENCE,
     REASON_SMALL_POPULATION,
     SuppressedTable,
     all_suppressed,
     suppress,
 )
-from feedback.extensions import db
-from feedback.models import Answer, PartnerSite, Respondent, RespondentRace, Response
+from analysis.models import SENTIMENTS, AnswerTag, AnswerTheme, Theme
+from feedback.core.extensions import db
+from feedback.responses.models import Answer, PartnerSite, Respondent, RespondentRace, Response
 from surveys.models import Question
 
 #: Dimensions a table can be broken down by.
@@ -226,7 +227,7 @@ def _measure_parts(measure: Measure, filters: Filters):
 
     if kind not in ("respondents", "responses") and not filters.include_incomplete:
         # the same period on the answer's copy of completed_at: answers are cut to the
-        # period before the joins (feedback.models.Answer keeps the copy in step)
+        # period before the joins (feedback.responses.models.Answer keeps the copy in step)
         if filters.start is not None:
             conds.append(Answer.completed_at >= filters.start)
         if filters.end is not None:
@@ -294,7 +295,7 @@ def _labels(dim: str, keys) -> dict:
                                   .where(PartnerSite.id.in_(ids)))
         return {str(i): n for i, n in rows}
     if dim == "partner" and ids:
-        from feedback.models import Organization
+        from feedback.responses.models import Organization
 
         rows = db.session.execute(sa.select(Organization.id, Organization.name)
                                   .where(Organization.id.in_(ids)))

@@ -13,8 +13,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from feedback.extensions import db
-from feedback.models import utcnow
+from feedback.core.extensions import db
+from feedback.responses.models import utcnow
 from surveys.texts import localized
 
 SENTIMENTS = ("positive", "neutral", "negative")
@@ -87,7 +87,8 @@ class AnswerTag(db.Model):
     #: The comment asks for something ("more lights", "cần thêm xe buýt").
     is_request: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: The answer's themes (not removed) as ",3,7,", NULL for none: kept in step with
-    #: ``answer_theme`` by analysis.theme_keys, so the review's daily totals can group comments
+    #: ``answer_theme`` by analysis.tagging.theme_keys, so the review's daily totals can group
+    #: comments
     #: by their set of themes in SQL (a goal counts a comment once, however many of its themes).
     theme_key: Mapped[str | None] = mapped_column(sa.String(200))
 

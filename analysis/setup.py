@@ -14,11 +14,11 @@ def _init_tagging(app) -> None:
     """Tagging jobs, the analyze command, codebook/answers pages and the order-40 seeder."""
     from flask_babel import lazy_gettext as _l
 
-    import analysis.views_answers  # noqa: F401 - adds its routes to the blueprint
-    from analysis.cli import analysis_group, analyze_command
-    from analysis.demo_analysis import seed_demo_analysis
-    from analysis.views import bp
-    from feedback.roles import ADMIN, STAFF_ROLES, add_staff_link
+    import analysis.tagging.views  # noqa: F401 - adds its routes to the blueprint
+    from analysis.codebook.views import bp
+    from analysis.tagging.cli import analysis_group, analyze_command
+    from analysis.tagging.demo import seed_demo_analysis
+    from feedback.core.roles import ADMIN, STAFF_ROLES, add_staff_link
 
     app.register_blueprint(bp)
     app.cli.add_command(analyze_command)
@@ -30,7 +30,7 @@ def _init_tagging(app) -> None:
     add_staff_link(app, "analysis.codebook", _l("Codebook"), STAFF_ROLES)
     add_staff_link(app, "analysis.model", _l("Sentiment model"), ADMIN)
     app.extensions.setdefault("demo_seeders", []).append((40, seed_demo_analysis))
-    from analysis.tagging import health
-    from feedback.health import register_check
+    from analysis.tagging.jobs import health
+    from feedback.core.health import register_check
 
     register_check(app, "tagging", health)

@@ -92,7 +92,7 @@ def main() -> int:
     import numpy as np
 
     from analysis import analyze_many
-    from analysis.evaluate import sentiment_figures
+    from analysis.tagging.evaluate import sentiment_figures
     from analysis.text.encoder import encode, encoder_name, pack, unpack
     from analysis.text.pipeline import default_codebook
 

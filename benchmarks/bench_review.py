@@ -59,7 +59,7 @@ def database_url() -> str:
 
 def make_app(schema: str):
     from feedback.app import create_app
-    from feedback.config import normalise_database_url
+    from feedback.core.config import normalise_database_url
 
     uri = normalise_database_url(database_url())
     uri += ("&" if "?" in uri else "?") + f"options=-csearch_path%3D{schema}"
@@ -71,7 +71,7 @@ def make_app(schema: str):
 
 
 def reset_schema(schema: str) -> None:
-    from feedback.extensions import db
+    from feedback.core.extensions import db
 
     with db.engine.begin() as conn:
         conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
@@ -82,7 +82,7 @@ def reset_schema(schema: str) -> None:
 def reusable(schema: str, size: int) -> bool:
     """True when ``schema`` already holds ``size`` answers and every column and index the
     models declare (so a model change, e.g. a new denormalised column, forces a re-seed)."""
-    from feedback.extensions import db
+    from feedback.core.extensions import db
 
     inspector = sa.inspect(db.engine)
     if schema not in inspector.get_schema_names():
@@ -105,9 +105,9 @@ def seed_definitions(app):
     """Organisations, sites, a survey with three questions, themes, goals, an admin."""
     from analysis.models import Theme
     from analysis.review.demo_goals import seed_demo_goals
-    from feedback.auth import hash_password
-    from feedback.extensions import db
-    from feedback.models import Organization, PartnerSite, StaffUser
+    from feedback.core.extensions import db
+    from feedback.responses.models import Organization, PartnerSite, StaffUser
+    from feedback.staff.auth import hash_password
     from surveys.models import Question, Survey, SurveyVersion
 
     orgs = [Organization(name=f"Partner {i}", kind="partner") for i in range(2)]
@@ -141,7 +141,7 @@ def _copy(cursor, table: str, columns: tuple[str, ...], rows) -> None:
 
 def seed_answers(app, ids: dict, n_answers: int, offset: int) -> None:
     """Add ``n_answers`` answers (n/3 responses, n/6 respondents) with COPY."""
-    from feedback.extensions import db
+    from feedback.core.extensions import db
 
     rng = random.Random(offset)
     n_responses = n_answers // 3
@@ -220,7 +220,7 @@ def build_totals() -> None:
     """What ``flask rebuild-review-totals`` does after a bulk load (COPY bypasses the ORM hooks
     that mark days stale), then statistics for the planner."""
     from analysis.review import daily_totals
-    from feedback.extensions import db
+    from feedback.core.extensions import db
 
     daily_totals.rebuild()
     raw = db.engine.raw_connection()
@@ -261,7 +261,7 @@ def statement_timer():
     """Collect (seconds, SQL) for every statement run inside the block."""
     from sqlalchemy import event
 
-    from feedback.extensions import db
+    from feedback.core.extensions import db
 
     timings: list[tuple[float, str]] = []
 

@@ -77,11 +77,11 @@ def prepare(env: dict) -> None:
     """Schema and the family survey, in a child process with the benchmark's environment."""
     code = (
         "from feedback.app import create_app\n"
-        "from feedback.extensions import db\n"
+        "from feedback.core.extensions import db\n"
         "app = create_app()\n"
         "with app.app_context():\n"
         "    db.create_all()\n"
-        "    from messaging.demo_sms import ensure_family_survey\n"
+        "    from messaging.demo.sms import ensure_family_survey\n"
         "    ensure_family_survey()\n"
     )
     subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True)
@@ -90,8 +90,8 @@ def prepare(env: dict) -> None:
 def count_rows(env: dict) -> tuple[int, int]:
     code = (
         "from feedback.app import create_app\n"
-        "from feedback.extensions import db\n"
-        "from feedback.models import Answer\n"
+        "from feedback.core.extensions import db\n"
+        "from feedback.responses.models import Answer\n"
         "from messaging.models import InboundMessage\n"
         "app = create_app()\n"
         "with app.app_context():\n"
@@ -307,8 +307,8 @@ def finish_and_check(env: dict, scripts: list) -> dict:
     code = (
         "import json, sys\n"
         "from feedback.app import create_app\n"
-        "from feedback.extensions import db\n"
-        "from feedback.models import Answer, Response\n"
+        "from feedback.core.extensions import db\n"
+        "from feedback.responses.models import Answer, Response\n"
         "from messaging import inbound\n"
         "from messaging.models import Contact, InboundMessage\n"
         "app = create_app()\n"

@@ -7,7 +7,7 @@ import os
 
 from flask import Flask
 
-from feedback.config import PROJECT_ROOT, check_production, load_config
+from feedback.core.config import PROJECT_ROOT, check_production, load_config
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -25,12 +25,12 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     check_production(app.config)
 
-    from feedback import logging_setup
+    from feedback.core import logging_setup
 
     logging_setup.init_app(app)
 
-    from feedback.extensions import csrf, db, migrate
-    from feedback.queue import queue
+    from feedback.core.extensions import csrf, db, migrate
+    from feedback.core.queue import queue
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -38,9 +38,14 @@ def create_app(config: dict | None = None) -> Flask:
     queue.configure(app)
 
     # Models of every package, so metadata (and Alembic) sees all tables.
-    import feedback.models  # noqa: F401
+    import feedback.responses.models  # noqa: F401
     import surveys.models  # noqa: F401
-    from feedback import accounts, audit, auth, cli, errors, i18n, security, site, web
+    from feedback import cli
+    from feedback import pages as site
+    from feedback import setup as web
+    from feedback.core import audit, errors, i18n, security
+    from feedback.staff import auth
+    from feedback.staff import views as accounts
 
     i18n.init_app(app)
     security.init_app(app)
@@ -73,12 +78,12 @@ def connect_side_effects() -> None:
     from sqlalchemy.orm import Session
 
     from analysis.review.daily_totals import mark_completed_day, mark_stale_days
-    from analysis.tagging import on_response_recorded, on_tags_outdated
-    from analysis.theme_keys import rewrite_theme_keys
-    from feedback import signals
-    from feedback.models import sync_answer_copies
-    from messaging.inbound_jobs import on_inbound_failed
-    from messaging.retention import erase_old_contact_data
+    from analysis.tagging.jobs import on_response_recorded, on_tags_outdated
+    from analysis.tagging.theme_keys import rewrite_theme_keys
+    from feedback.core import signals
+    from feedback.responses.models import sync_answer_copies
+    from messaging.contacts.retention import erase_old_contact_data
+    from messaging.inbound.jobs import on_inbound_failed
     from messaging.setup import on_loop_update_published
 
     flush_listeners = [

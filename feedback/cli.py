@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 from flask import current_app
 
-from feedback import catalogs
-from feedback.auth import PasswordPolicyError, hash_password
-from feedback.extensions import db
-from feedback.models import Organization, StaffUser
+from feedback.core import catalogs
+from feedback.core.extensions import db
+from feedback.responses.models import Organization, StaffUser
+from feedback.staff.auth import PasswordPolicyError, hash_password
 
 #: Printed by seed-demo; development only (the demo refuses to run in production).
 DEMO_ADMIN_EMAIL = "admin@demo.coalition.example"
@@ -37,7 +37,7 @@ def create_admin(email: str, password: str) -> None:
 
 def ensure_demo_foundation() -> StaffUser:
     """The backbone, three partners with sites in different neighbourhoods, and an admin."""
-    from feedback.demo import seed_foundation
+    from feedback.demo.foundation import seed_foundation
 
     return seed_foundation(DEMO_ADMIN_EMAIL, hash_password(DEMO_ADMIN_PASSWORD))
 
@@ -82,7 +82,7 @@ def worker(workers: int, no_periodic: bool) -> None:
 
     Stops cleanly on SIGTERM/SIGINT after finishing the jobs in progress.
     """
-    from feedback.queue import queue
+    from feedback.core.queue import queue
 
     consumer = queue.huey.create_consumer(
         workers=workers,
@@ -100,7 +100,7 @@ def health_command() -> None:
     exit 1 when something needs a person."""
     import json
 
-    from feedback.health import report
+    from feedback.core.health import report
 
     result = report()
     click.echo(json.dumps(result, indent=2, sort_keys=True))
@@ -114,7 +114,7 @@ def queue_ping(timeout: float) -> None:
     """Enqueue a diagnostic job and wait until a worker has run it (exit 1 if none did)."""
     import secrets
 
-    from feedback.queue_diag import ping, wait_for_ping
+    from feedback.core.queue_diag import ping, wait_for_ping
 
     token = secrets.token_hex(8)
     ping(token)
@@ -156,7 +156,7 @@ def translate_check() -> None:
 
 
 def init_app(app) -> None:
-    import feedback.queue_diag  # noqa: F401 - registers the ping job with every worker
+    import feedback.core.queue_diag  # noqa: F401 - registers the ping job with every worker
 
     for command in (create_admin, seed_demo, worker, queue_ping, translate, health_command):
         app.cli.add_command(command)

@@ -8,8 +8,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from feedback.extensions import db
-from feedback.models import utcnow
+from feedback.core.extensions import db
+from feedback.responses.models import utcnow
 
 
 class Contact(db.Model):

@@ -7,31 +7,33 @@ def init_app(app) -> None:
 
     _init_outbound(app)
 
-    import messaging.inbound_setup
+    import messaging.inbound.setup
 
-    messaging.inbound_setup.init_app(app)
+    messaging.inbound.setup.init_app(app)
 
 
 def _init_outbound(app) -> None:
     """Outbound side: settings, send jobs, status callback, contacts and campaigns."""
     from flask_babel import lazy_gettext as _l
 
-    import messaging.campaigns  # noqa: F401  (registers the launch jobs)
-    import messaging.outbound  # noqa: F401  (registers the send jobs)
-    import messaging.reminders  # noqa: F401  (registers the reminder job)
-    from feedback.roles import STAFF_ROLES, add_staff_link
-    from messaging import campaign_views, contacts_views, status
+    import messaging.campaigns.operations  # noqa: F401  (registers the launch jobs)
+    import messaging.outbound.reminders  # noqa: F401  (registers the reminder job)
+    import messaging.outbound.sending  # noqa: F401  (registers the send jobs)
+    from feedback.core.roles import STAFF_ROLES, add_staff_link
+    from messaging.campaigns import views as campaign_views
+    from messaging.contacts import views as contacts_views
+    from messaging.outbound import status
 
     app.register_blueprint(status.bp)
     app.register_blueprint(contacts_views.bp)
     add_staff_link(app, "contacts.index", _l("SMS contacts"), STAFF_ROLES)
     app.register_blueprint(campaign_views.bp)
     add_staff_link(app, "campaigns.index", _l("SMS campaigns"), STAFF_ROLES)
-    from messaging import attention
+    from messaging.outbound import attention
 
     attention.init_app(app)
 
-    from messaging.outbound_cli import sms_out_cli
+    from messaging.outbound.cli import sms_out_cli
 
     app.cli.add_command(sms_out_cli)
 
@@ -40,6 +42,6 @@ def on_loop_update_published(sender, update_id, name, messages_by_locale, respon
                              created_by_id=None, **_):
     """Signal receiver: the review published a "you said, we did" update with the SMS option;
     text it (analysis never imports messaging: docs/architecture.md)."""
-    from messaging.campaigns import create_update_campaign
+    from messaging.campaigns.operations import create_update_campaign
 
     create_update_campaign(name, messages_by_locale, respondent_ids, created_by_id=created_by_id)

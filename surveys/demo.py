@@ -5,7 +5,7 @@ this module only defines and publishes the survey (demo seeder order 10), idempo
 
 from __future__ import annotations
 
-from feedback.extensions import db
+from feedback.core.extensions import db
 from surveys import demographics
 from surveys.demographics import _t
 from surveys.models import Survey

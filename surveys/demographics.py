@@ -1,7 +1,8 @@
 """Standard demographic questions in English, Spanish and Vietnamese.
 
 Each helper returns a question dict (the shape of surveys.definitions) with
-``settings["demographic"]`` set, so feedback.intake copies the answer onto the respondent and
+``settings["demographic"]`` set, so feedback.responses.intake copies the answer onto the respondent
+and
 analysis can disaggregate by it (equity practice: every figure by the groups it concerns).
 Race/ethnicity is multiple choice and its "prefer not to say" excludes the other choices.
 """

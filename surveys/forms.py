@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from feedback.languages import LANGUAGE_NAMES
+from feedback.core.languages import LANGUAGE_NAMES
 from surveys.definitions import DEMOGRAPHICS
 from surveys.types import QUESTION_TYPES
 

@@ -11,8 +11,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from feedback.clock import utcnow as _utcnow
-from feedback.extensions import db
+from feedback.core.clock import utcnow as _utcnow
+from feedback.core.extensions import db
 
 STATUSES = ("draft", "open", "closed")
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from feedback.audit import record_audit
-from feedback.extensions import db
+from feedback.core.audit import record_audit
+from feedback.core.extensions import db
 from surveys.definitions import (
     CODE_RE,
     FORMAT,

@@ -8,7 +8,7 @@ DEMO_ORDER = 10
 
 def init_app(app) -> None:
     """Register the builder blueprint, its staff link, CLI commands and the demo seeder."""
-    from feedback.roles import STAFF_ROLES, add_staff_link
+    from feedback.core.roles import STAFF_ROLES, add_staff_link
     from surveys.cli import surveys_cli
     from surveys.demo import seed_youth_survey
     from surveys.views import bp

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from feedback.languages import LANGUAGE_NAMES, language_name
+from feedback.core.languages import LANGUAGE_NAMES, language_name
 from surveys.models import SurveyVersion
 from surveys.texts import localized
 from surveys.types import QUESTION_TYPES

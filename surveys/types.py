@@ -18,7 +18,8 @@ from surveys.choice_types import MultipleChoice, SingleChoice, YesNo, yes_no_wor
 from surveys.texts import localized, normalize
 from surveys.type_base import ParseResult, QuestionType, is_empty, plain, raw_text, to_number
 
-#: The values settings["demographic"] may take (feedback.intake copies them to the respondent).
+#: The values settings["demographic"] may take (feedback.responses.intake copies them to the
+#: respondent).
 DEMOGRAPHICS = ("age_group", "race_ethnicity", "gender", "neighbourhood", "zip_code", "role")
 SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 2000

@@ -12,8 +12,8 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from feedback.downloads import attachment
-from feedback.roles import STAFF_ROLES, roles_required
+from feedback.core.downloads import attachment
+from feedback.core.roles import STAFF_ROLES, roles_required
 from surveys import forms as F
 from surveys import operations as ops
 from surveys.definitions import DefinitionError

@@ -1,7 +1,7 @@
 """The small vocabularies the answer parsers understand, from every language's data file.
 
 Number words, yes/no words, the filler words around a yes or no and the words joining several
-choices live in each language's ``translations/<code>/language.toml`` (feedback.languages), so
+choices live in each language's ``translations/<code>/language.toml`` (feedback.core.languages), so
 adding a language adds its words without code. All entries are folded like
 ``surveys.texts.normalize`` (no accents, lower case): "có", "co" and "CÓ" all meet "co" here.
 A reply is understood in any of the coalition's languages, whatever the respondent chose.
@@ -9,7 +9,7 @@ A reply is understood in any of the coalition's languages, whatever the responde
 
 from __future__ import annotations
 
-from feedback.languages import LanguageRegistry, registry
+from feedback.core.languages import LanguageRegistry, registry
 
 
 def vocabulary() -> LanguageRegistry:

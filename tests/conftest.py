@@ -10,16 +10,16 @@ from flask import g, has_app_context
 from flask.testing import FlaskClient
 
 from feedback.app import create_app
-from feedback.extensions import db as _db
-from tests.helpers import csrf_token_from
+from feedback.core.extensions import db as _db
+from tests.fixtures.helpers import csrf_token_from
 
 #: Every shared fixture, loaded once and one way (test modules import none of them).
 pytest_plugins = [
-    "tests.fixtures_analysis",
-    "tests.fixtures_outbound",
-    "tests.fixtures_review",
-    "tests.fixtures_sms",
-    "tests.fixtures_webform",
+    "tests.fixtures.analysis",
+    "tests.fixtures.outbound",
+    "tests.fixtures.review",
+    "tests.fixtures.sms",
+    "tests.fixtures.webform",
 ]
 
 TEST_DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -37,7 +37,7 @@ def _test_config(tmp_path) -> dict:
         "SERVER_NAME": "localhost",
     }
     if TEST_DATABASE_URL:
-        from feedback.config import normalise_database_url
+        from feedback.core.config import normalise_database_url
 
         config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(TEST_DATABASE_URL)
     else:
@@ -133,8 +133,8 @@ def db(app):
 @pytest.fixture
 def make_staff(db):
     """Factory: a staff user with a role (and organisation for partner viewers)."""
-    from feedback.auth import hash_password
-    from feedback.models import Organization, StaffUser
+    from feedback.responses.models import Organization, StaffUser
+    from feedback.staff.auth import hash_password
 
     def make(email="staff@example.org", password="correct horse battery", role="staff", org=None):
         if role == "partner_viewer" and org is None:

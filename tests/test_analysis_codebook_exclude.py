@@ -1,6 +1,6 @@
 """The stored codebook keeps each theme's exclusions, so "good job" is praise, not a jobs theme."""
 
-from analysis.codebook_store import load_codebook, seed_codebook
+from analysis.codebook.operations import load_codebook, seed_codebook
 from analysis.text.themes import match_themes
 
 

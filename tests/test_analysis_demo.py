@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from analysis.demo_analysis import seed_demo_analysis
 from analysis.models import AnswerTag, AnswerTheme, Theme
+from analysis.tagging.demo import seed_demo_analysis
 
 
 def test_demo_seeder_tags_everything_once(app, db, people):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from analysis import codebook_store, emerging
+from analysis.codebook import emerging
+from analysis.codebook import operations as codebook_store
 from analysis.models import AnswerTheme, Theme
-from feedback.intake import record_response
-from tests.helpers import csrf_token_from
+from feedback.responses.intake import record_response
+from tests.fixtures.helpers import csrf_token_from
 
 UNTAGGED = [
     "The streetlights on our block are broken",

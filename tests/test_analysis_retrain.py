@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pickle
 
-from analysis import retrain
 from analysis.models import SentimentModel
-from analysis.tagging import current_version
+from analysis.tagging import retrain
+from analysis.tagging.jobs import current_version
 from analysis.text.training import load_sentiment_examples
 
 FLIP = {"positive": "negative", "negative": "positive", "neutral": "positive"}
@@ -41,9 +41,10 @@ def test_a_worse_model_is_refused_and_kept_for_the_record(app, db):
 
 
 def test_corrections_in_the_database_are_training_examples(app, db, survey, make_staff):
-    from analysis import codebook_store, corrections
+    from analysis.codebook import operations as codebook_store
     from analysis.models import AnswerTag
-    from feedback.intake import record_response
+    from analysis.tagging import operations as corrections
+    from feedback.responses.intake import record_response
 
     codebook_store.seed_codebook({})
     response = record_response(survey.versions[0],

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from analysis import tagging
 from analysis.models import AnswerTag
-from feedback.intake import record_response
-from feedback.models import Answer
-from tests.fixtures_analysis import *  # noqa: F403 (fixtures)
+from analysis.tagging import jobs as tagging
+from feedback.responses.intake import record_response
+from feedback.responses.models import Answer
+from tests.fixtures.analysis import *  # noqa: F403 (fixtures)
 
 
 def test_sweeper_tags_answers_whose_job_was_lost(app, db, survey, monkeypatch):

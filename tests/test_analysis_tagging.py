@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import codebook_store, corrections
+from analysis.codebook import operations as codebook_store
 from analysis.models import SENTIMENTS, AnswerTag, AnswerTheme, TagCorrection, Theme
-from analysis.tagging import current_version, retag_batches, tag_answer_ids
-from feedback.intake import record_response
-from feedback.models import Answer
+from analysis.tagging import operations as corrections
+from analysis.tagging.jobs import current_version, retag_batches, tag_answer_ids
+from feedback.responses.intake import record_response
+from feedback.responses.models import Answer
 
 TRANSPORT = {"labels": {"en": "Transport", "es": "Transporte"},
              "keywords": {"en": ["bus", "ride"], "es": ["autobús", "camión"]}}

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from analysis import codebook_store
+from analysis.codebook import operations as codebook_store
 from analysis.models import AnswerTag, AnswerTheme, SentimentModel, Theme
-from feedback.intake import record_response
-from tests.helpers import csrf_token_from
+from feedback.responses.intake import record_response
+from tests.fixtures.helpers import csrf_token_from
 
 PAGES = ["/staff/codebook", "/staff/codebook/new", "/staff/codebook/emerging",
          "/staff/answers", "/staff/analysis/agreement"]
@@ -105,7 +105,7 @@ def test_staff_correct_a_comment(client, db, make_staff, login, comment):
 
 
 def test_admin_retrains_from_the_model_page(client, db, make_staff, login, monkeypatch):
-    from analysis import retrain
+    from analysis.tagging import retrain
 
     calls = []
 

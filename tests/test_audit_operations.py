@@ -7,7 +7,7 @@ number (docs/privacy.md).
 
 from __future__ import annotations
 
-from feedback.audit import AuditEvent
+from feedback.core.audit import AuditEvent
 
 
 def entries(db, action: str) -> list[AuditEvent]:
@@ -33,8 +33,9 @@ def test_publishing_closing_and_reopening_a_survey_are_audited(app, db, make_sta
 
 
 def test_a_tag_correction_names_the_staff_member(app, db, survey, make_staff):
-    from analysis import codebook_store, corrections
-    from feedback.intake import record_response
+    from analysis.codebook import operations as codebook_store
+    from analysis.tagging import operations as corrections
+    from feedback.responses.intake import record_response
 
     codebook_store.seed_codebook({})
     response = record_response(survey.versions[0], {"comment": "The bus never comes"},
@@ -48,7 +49,7 @@ def test_a_tag_correction_names_the_staff_member(app, db, survey, make_staff):
 
 
 def test_retraining_is_audited_with_its_outcome(app, db, make_staff):
-    from analysis import retrain
+    from analysis.tagging import retrain
 
     staff = make_staff()
     outcome = retrain.retrain("es", actor=staff, extra_examples=[])
@@ -59,7 +60,7 @@ def test_retraining_is_audited_with_its_outcome(app, db, make_staff):
 
 
 def test_codebook_edits_are_audited(app, db):
-    from analysis import codebook_store
+    from analysis.codebook import operations as codebook_store
 
     theme = codebook_store.save_theme("parks", {"en": "Parks"}, {"en": "park, swings"},
                                       retag=False)
@@ -80,7 +81,7 @@ def test_goal_edits_are_audited(app, db):
 
 
 def test_starting_a_campaign_is_audited(app, db, make_sms_survey, make_staff, clock):
-    from messaging import campaigns
+    from messaging.campaigns import operations as campaigns
 
     staff = make_staff()
     survey = make_sms_survey()
@@ -92,7 +93,7 @@ def test_starting_a_campaign_is_audited(app, db, make_sms_survey, make_staff, cl
 
 
 def test_importing_contacts_is_audited_without_a_phone_number(app, db):
-    from messaging.contacts import import_contacts
+    from messaging.contacts.operations import import_contacts
 
     report = import_contacts("phone,name,language\n504-555-0142,Ana,es\nnot a number,Bo,en\n",
                              "paper form at site")

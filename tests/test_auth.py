@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from flask import Blueprint
 
-from feedback.auth import PasswordPolicyError, hash_password
-from feedback.models import StaffSession, utcnow
-from tests.helpers import csrf_token_from
+from feedback.responses.models import StaffSession, utcnow
+from feedback.staff.auth import PasswordPolicyError, hash_password
+from tests.fixtures.helpers import csrf_token_from
 
 PASSWORD = "correct horse battery"
 
@@ -78,7 +78,7 @@ def test_successful_logins_do_not_use_up_the_limit(app, client, make_staff, logi
 @pytest.fixture
 def protected_views(app):
     """Two tiny staff views, one for any staff role and one for admins only."""
-    from feedback.roles import ADMIN, STAFF_ROLES, roles_required
+    from feedback.core.roles import ADMIN, STAFF_ROLES, roles_required
 
     bp = Blueprint("auth_probe", __name__, url_prefix="/staff/probe")
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from feedback.models import Organization, StaffSession, StaffUser
-from tests.helpers import csrf_token_from
+from feedback.responses.models import Organization, StaffSession, StaffUser
+from tests.fixtures.helpers import csrf_token_from
 
 PASSWORD = "correct horse battery"
 
@@ -65,7 +65,7 @@ def test_account_creation_refuses_short_passwords_duplicates_and_viewers_without
 
 
 def test_role_change_is_audited_and_applies_at_once(app, client, make_staff, login, db):
-    from feedback.audit import AuditEvent
+    from feedback.core.audit import AuditEvent
 
     admin = _admin(make_staff, login)
     staff = make_staff(email="staff@example.org", role="staff")

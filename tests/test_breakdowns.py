@@ -69,7 +69,7 @@ def test_numeric_indicator_values(app, db, people):
 
 
 def test_respondent_with_two_responses_counts_once(app, db, people, survey):
-    from feedback.models import Response
+    from feedback.responses.models import Response
 
     made = people(12, locale="en")
     version = survey.versions[0]

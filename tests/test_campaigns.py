@@ -7,11 +7,13 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from feedback.models import Respondent
-from messaging import campaigns, outbound, pacing
+from feedback.responses.models import Respondent
+from messaging.campaigns import operations as campaigns
 from messaging.models import Campaign, Conversation, OutboundMessage
-from messaging.reminders import send_reminders
-from tests.helpers import csrf_token_from
+from messaging.outbound import pacing
+from messaging.outbound import sending as outbound
+from messaging.outbound.reminders import send_reminders
+from tests.fixtures.helpers import csrf_token_from
 
 #: 10:00 in America/Chicago (CDT, UTC-5) on the clock fixture's day.
 MORNING = datetime(2031, 6, 2, 15, 0)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po, write_po
 
-from feedback import catalogs
-from feedback.config import PROJECT_ROOT
+from feedback.core import catalogs
+from feedback.core.config import PROJECT_ROOT
 
 LOCALES = ["en", "es", "vi"]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from feedback.config import PROJECT_ROOT
+from feedback.core.config import PROJECT_ROOT
 
 COPY_IGNORE = shutil.ignore_patterns(
     ".venv", "instance", "node_modules", ".git", "__pycache__", ".pytest_cache", ".ruff_cache",

@@ -7,10 +7,10 @@ import io
 import pytest
 import sqlalchemy as sa
 
-from feedback.models import Organization, PartnerSite
-from messaging.contacts import import_contacts
+from feedback.responses.models import Organization, PartnerSite
+from messaging.contacts.operations import import_contacts
 from messaging.models import Contact
-from tests.helpers import csrf_token_from
+from tests.fixtures.helpers import csrf_token_from
 
 CSV = """phone,name,language,site,groups
 (504) 555-0101,Ana,es,central,parents;tutoring

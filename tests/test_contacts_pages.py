@@ -9,16 +9,17 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from helpers import csrf_token_from
 from pdfminer.high_level import extract_text
 
-from feedback.audit import AuditEvent
-from feedback.models import Answer, Organization, PartnerSite, Response, utcnow
-from messaging import campaigns, outbound
+from feedback.core.audit import AuditEvent
+from feedback.responses.models import Answer, Organization, PartnerSite, Response, utcnow
+from messaging.campaigns import operations as campaigns
 from messaging.models import Contact, InboundMessage, OutboundMessage
-from messaging.reminders import send_reminders
+from messaging.outbound import sending as outbound
+from messaging.outbound.reminders import send_reminders
+from tests.fixtures.helpers import csrf_token_from
 
-pytest_plugins = ["fixtures_outbound"]
+pytest_plugins = ["tests.fixtures.outbound"]
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.fixtures_review import Q2
+from tests.fixtures.review import Q2
 
 QUARTER = "kind=quarter&quarter=2026-Q2"
 RARE = "group=age_group:10-13"
@@ -188,8 +188,8 @@ def test_padding_with_nine_scripted_respondents_recovers_nothing(app, client, st
     from analysis.review.dashboard import build_review
     from analysis.review.periods import quarter_of
     from analysis.review.scope import ReviewScope
-    from feedback import padding
-    from feedback.models import Response
+    from feedback.responses.models import Response
+    from feedback.webform import padding
 
     add = review_world["add"]
     add(comment="common", age_group="14-17", count=20)
@@ -197,7 +197,7 @@ def test_padding_with_nine_scripted_respondents_recovers_nothing(app, client, st
     fake = add(comment="fake", age_group="10-13", count=9)
     for response in fake:
         padding.check_submission(response, review_world["site_a"], "198.51.100.7")
-    from feedback.extensions import db
+    from feedback.core.extensions import db
 
     held = db.session.query(Response).filter(Response.held_at.is_not(None)).count()
     assert held >= 6  # three a day per site and address; the rest are held
@@ -210,9 +210,9 @@ def test_padding_with_nine_scripted_respondents_recovers_nothing(app, client, st
 
 
 def test_burst_at_a_site_is_held_until_staff_accept(app, client, staff, review_world):
-    from feedback import padding
-    from feedback.extensions import db
-    from feedback.models import Response
+    from feedback.core.extensions import db
+    from feedback.responses.models import Response
+    from feedback.webform import padding
 
     app.config["INTAKE_LIMIT_PER_ADDRESS"] = 0  # only the burst rule
     for i in range(12):  # twelve completions a second apart, each from its own address
@@ -222,7 +222,7 @@ def test_burst_at_a_site_is_held_until_staff_accept(app, client, staff, review_w
     assert len(held) == 12 - app.config["INTAKE_BURST_COUNT"]
     page = client.get("/staff/review/held").get_data(as_text=True)
     assert "burst at the site" in page
-    from tests.helpers import csrf_token_from
+    from tests.fixtures.helpers import csrf_token_from
 
     client.post("/staff/review/held", data={"csrf_token": csrf_token_from(page),
                                             "response": [str(i) for i in held]})
@@ -285,7 +285,7 @@ def test_one_respondent_many_responses_stays_withheld(app, db, review_world):
     from analysis.review.dashboard import build_review
     from analysis.review.periods import quarter_of
     from analysis.review.scope import ReviewScope
-    from feedback.models import Response
+    from feedback.responses.models import Response
 
     made = review_world["add"](comment="me again", count=12, site=review_world["site_b"])
     first = made[0].respondent_id

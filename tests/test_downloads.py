@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from feedback.downloads import ascii_filename, attachment
+from feedback.core.downloads import ascii_filename, attachment
 
 CUSTOM = "?kind=custom&start=2026-04-01&end=2026-06-30"
 
@@ -40,7 +40,7 @@ def test_custom_period_exports_have_ascii_headers(app, client, make_staff, login
 def test_a_stream_that_breaks_is_not_audited(app, client, make_staff, login, review_world,
                                               monkeypatch):
     from analysis.review import exports
-    from feedback.audit import AuditEvent
+    from feedback.core.audit import AuditEvent
 
     make_staff(email="admin@example.org", role="admin")
     login(email="admin@example.org")

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from tests.fixtures_review import Q2
+from tests.fixtures.review import Q2
 
 PHONES = ["+15045550142", "504-555-0142", "(504) 555-0142", "5045550142"]
 QUERY = "?kind=quarter&quarter=2026-Q2"
@@ -109,7 +109,7 @@ def test_pdf_has_headings_in_the_staff_language(app, review_world):
 
 
 def test_pdf_download_is_audited(app, client, admin, review_world):
-    from feedback.audit import AuditEvent
+    from feedback.core.audit import AuditEvent
 
     review_world["add"](comment="safe", count=12)
     response = client.get("/staff/review/report.pdf" + QUERY)
@@ -124,9 +124,9 @@ def test_publish_puts_update_on_results_and_signals_sms(app, client, staff, revi
                                                         with_contacts):
     from analysis.review import loop
     from analysis.review.periods import quarter_of
-    from feedback.audit import AuditEvent
-    from feedback.signals import loop_update_published
-    from tests.helpers import csrf_token_from
+    from feedback.core.audit import AuditEvent
+    from feedback.core.signals import loop_update_published
+    from tests.fixtures.helpers import csrf_token_from
 
     update = loop.save_update(
         None, goal=review_world["goal"], period=quarter_of(Q2.date()),
@@ -158,8 +158,8 @@ def test_publish_puts_update_on_results_and_signals_sms(app, client, staff, revi
 
 
 def test_retention_signals_cutoff_and_is_audited(app, runner):
-    from feedback.audit import AuditEvent
-    from feedback.signals import retention_due
+    from feedback.core.audit import AuditEvent
+    from feedback.core.signals import retention_due
 
     seen = []
 
@@ -178,18 +178,18 @@ def test_retention_signals_cutoff_and_is_audited(app, runner):
 
 
 def test_web_responses_store_no_ip_or_user_agent(app, db):
-    from feedback.models import Respondent, Response
+    from feedback.responses.models import Respondent, Response
 
     columns = {c.name for t in (Response, Respondent) for c in t.__table__.columns}
     assert not columns & {"ip", "ip_address", "user_agent", "remote_addr", "phone", "email"}
 
 
 def test_audit_page_is_for_admins_only(app, client, make_staff, login):
-    from feedback import audit
+    from feedback.core import audit
 
     make_staff(email="staff@example.org")
     make_staff(email="admin@example.org", role="admin")
-    from feedback.extensions import db
+    from feedback.core.extensions import db
 
     audit.record_audit("role.change", "staff_user", 7, {"to": "admin"})
     db.session.commit()
@@ -197,7 +197,7 @@ def test_audit_page_is_for_admins_only(app, client, make_staff, login):
     assert client.get("/staff/audit/").status_code == 403
     admin = app.test_client()
     page = admin.get("/staff/login").get_data(as_text=True)
-    from tests.helpers import csrf_token_from
+    from tests.fixtures.helpers import csrf_token_from
 
     admin.post("/staff/login", data={"email": "admin@example.org",
                                      "password": "correct horse battery",
@@ -207,7 +207,7 @@ def test_audit_page_is_for_admins_only(app, client, make_staff, login):
 
 
 def test_pseudonyms_are_keyed(app):
-    from feedback.pseudonyms import pseudonymize
+    from feedback.core.pseudonyms import pseudonymize
 
     assert pseudonymize(42, b"key-one") != pseudonymize(42, b"key-two")
     assert pseudonymize(42, b"key-one") == pseudonymize(42, b"key-one")

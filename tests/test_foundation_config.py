@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from feedback.app import create_app
-from feedback.config import DEV_SECRET_KEY, ConfigError, load_config, normalise_database_url
+from feedback.core.config import DEV_SECRET_KEY, ConfigError, load_config, normalise_database_url
 
 
 def _production_env(monkeypatch, tmp_path, **values):
@@ -60,7 +60,7 @@ def test_development_defaults_use_sqlite_and_queue_in_the_instance_folder(
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///" + str(
         tmp_path / "coalition.sqlite3"
     )
-    from feedback.queue import queue
+    from feedback.core.queue import queue
 
     assert type(queue.huey).__name__ == "SqliteHuey"
     assert queue.huey.storage.filename == str(tmp_path / "queue.sqlite3")

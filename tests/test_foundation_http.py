@@ -9,7 +9,7 @@ import pytest
 from flask import Blueprint
 from flask_babel import force_locale, gettext
 
-from feedback.extensions import db as _db
+from feedback.core.extensions import db as _db
 
 
 def test_security_headers_on_public_pages(client):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from messaging import spool
-from messaging.inbound_jobs import sweep_inbound
+from messaging.inbound import spool
+from messaging.inbound.jobs import sweep_inbound
 
 
 def test_health_command_reports_spool_and_sweepers(app, db, runner, tmp_path):

@@ -13,9 +13,9 @@ import pytest
 
 from analysis.models import AnswerTag
 from analysis.review.daily_totals import StaleDay
-from feedback.models import Answer, Respondent, RespondentRace, Response
-from feedback.signals import response_recorded
-from tests.helpers import csrf_token_from
+from feedback.core.signals import response_recorded
+from feedback.responses.models import Answer, Respondent, RespondentRace, Response
+from tests.fixtures.helpers import csrf_token_from
 
 PHONE = "+15045550177"
 
@@ -75,7 +75,7 @@ def respond(channel, client, family_survey, text):
             _by_web(client, family_survey)
         else:
             _by_sms(text)
-        from feedback.extensions import db
+        from feedback.core.extensions import db
 
         db.session.expire_all()
         return db.session.scalars(db.select(Response)).one()

@@ -10,10 +10,10 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 
-from feedback.config import PROJECT_ROOT
-from feedback.models import Response
+from feedback.core.config import PROJECT_ROOT
+from feedback.responses.models import Response
 from messaging.models import Contact
-from tests import fixtures_webform as fx
+from tests.fixtures import webform as fx
 
 make_site = fx.make_site
 web_app = fx.web_app

@@ -13,8 +13,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from feedback.app import create_app
-from feedback.config import PROJECT_ROOT, normalise_database_url
-from feedback.extensions import db
+from feedback.core.config import PROJECT_ROOT, normalise_database_url
+from feedback.core.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("DATABASE_URL", "")
 HAS_MIGRATIONS = any((PROJECT_ROOT / "migrations" / "versions").glob("*.py"))

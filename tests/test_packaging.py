@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 
-from feedback.config import PROJECT_ROOT
+from feedback.core.config import PROJECT_ROOT
 
 
 def _pyproject() -> dict:

@@ -10,17 +10,18 @@ from html import unescape
 
 import pytest
 import sqlalchemy as sa
-from fake_twilio import AUTH_TOKEN, PUBLIC_BASE_URL
-from helpers import csrf_token_from
 
-from feedback.audit import AuditEvent
-from messaging import campaigns, outbound
-from messaging import campaigns_pulses as pulses
+from feedback.core.audit import AuditEvent
+from messaging.campaigns import operations as campaigns
+from messaging.campaigns import pulses
 from messaging.models import Campaign
-from messaging.reminders import send_reminders
-from tests.fixtures_sms import sign
+from messaging.outbound import sending as outbound
+from messaging.outbound.reminders import send_reminders
+from tests.fixtures.fake_twilio import AUTH_TOKEN, PUBLIC_BASE_URL
+from tests.fixtures.helpers import csrf_token_from
+from tests.fixtures.sms import sign
 
-pytest_plugins = ["fixtures_outbound"]
+pytest_plugins = ["tests.fixtures.outbound"]
 
 #: 10:00 in Chicago on 3 June 2031 (the clock fixture starts the day before).
 FIRST = datetime(2031, 6, 3, 10, 0)

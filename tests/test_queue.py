@@ -15,9 +15,9 @@ import pytest
 from flask import current_app
 
 from feedback.app import create_app
-from feedback.config import PROJECT_ROOT
-from feedback.queue import queue
-from feedback.queue_diag import ping, wait_for_ping
+from feedback.core.config import PROJECT_ROOT
+from feedback.core.queue import queue
+from feedback.core.queue_diag import ping, wait_for_ping
 
 ATTEMPTS: list[str] = []
 
@@ -80,7 +80,7 @@ def _run_ping_through_a_real_worker(tmp_path, monkeypatch, env) -> None:
             monkeypatch.delenv(name, raising=False)
     app = create_app()  # the same settings as the worker: same queue
     with app.app_context():
-        from feedback.extensions import db
+        from feedback.core.extensions import db
 
         db.create_all()
         db.engine.dispose()

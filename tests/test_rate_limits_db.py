@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from feedback.app import create_app
-from feedback.extensions import db as _db
-from feedback.rate_limits import DatabaseStorage, RateLimitCounter
+from feedback.core.extensions import db as _db
+from feedback.core.rate_limits import DatabaseStorage, RateLimitCounter
 from tests.conftest import FreshGlobalsClient, _test_config, csrf_token_from
 
 PASSWORD = "correct horse battery"
@@ -33,7 +33,7 @@ def _login(client, email, password):
 
 
 def test_default_store_is_the_database():
-    from feedback.config import load_config
+    from feedback.core.config import load_config
 
     assert load_config("/tmp", {})["RATELIMIT_STORAGE_URI"] == "database://"
 

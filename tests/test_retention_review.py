@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.fixtures_review import Q2
+from tests.fixtures.review import Q2
 
 
 def _sms_respondents(db, review_world, n=5):
@@ -45,7 +45,7 @@ def test_publish_with_sms_texts_participants_except_opted_out(app, db, review_wo
 
 def test_retention_erases_bodies_and_stale_contacts_keeps_answers(app, db, runner,
                                                                    review_world):
-    from feedback.models import Answer, Respondent, utcnow
+    from feedback.responses.models import Answer, Respondent, utcnow
     from messaging.models import Contact, InboundMessage
 
     made, contacts = _sms_respondents(db, review_world, n=2)

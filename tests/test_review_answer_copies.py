@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures_review import Q2
+from tests.fixtures.review import Q2
 
 
 def _copies(answer):
@@ -20,7 +20,7 @@ def _expected(response):
 
 @pytest.fixture
 def survey(db):
-    from feedback.models import Organization, PartnerSite
+    from feedback.responses.models import Organization, PartnerSite
     from surveys.models import Question, Survey, SurveyVersion
 
     org = Organization(name="Partner", kind="partner")
@@ -35,7 +35,7 @@ def survey(db):
 
 
 def test_web_answers_take_their_response_period_and_scope(app, db, survey):
-    from feedback.intake import record_response
+    from feedback.responses.intake import record_response
 
     version, site = survey
     response = record_response(version, {"feel_safe": "4", "adult_to_talk": "yes"},
@@ -52,8 +52,8 @@ def test_sms_answers_enter_the_period_only_when_the_response_completes(app, db, 
     from analysis.review.goals import Indicator
     from analysis.review.periods import quarter_of
     from analysis.review.scope import ReviewScope
-    from feedback.intake import add_answer, add_respondent, add_response, finish_response
-    from feedback.models import Response, utcnow
+    from feedback.responses.intake import add_answer, add_respondent, add_response, finish_response
+    from feedback.responses.models import Response, utcnow
     from surveys.types import parse_answer
 
     version, site = survey

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures_review import Q1, Q2
+from tests.fixtures.review import Q1, Q2
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpers import csrf_token_from
+from tests.fixtures.helpers import csrf_token_from
 
 
 def test_staff_create_goal_with_themes_and_indicator(app, db, client, make_staff, login,

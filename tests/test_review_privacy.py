@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.fixtures_webform import hidden_token
-from tests.helpers import csrf_token_from
+from tests.fixtures.helpers import csrf_token_from
+from tests.fixtures.webform import hidden_token
 
 USER_AGENT = "DistinctiveBrowser/9.9 (ua-canary-7f3b)"
 IP = "203.0.113.77"
@@ -23,7 +23,7 @@ def _send(client, url, answers):
 
 
 def test_no_ip_or_user_agent_lands_in_the_database(client, db, make_survey, make_site):
-    from feedback.models import Response
+    from feedback.responses.models import Response
 
     make_survey()
     make_site("north-club")

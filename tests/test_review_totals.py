@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.fixtures_review import Q1, Q2
+from tests.fixtures.review import Q1, Q2
 
 COMMENTS = ["Bus is late", "Safe at the club", "Need jobs", "My number is 504 555 0199"]
 
@@ -63,7 +63,7 @@ def _random_world(world, seed=3, people=60):
 def _second_goal(world):
     """A goal linked to both themes: a comment on both counts once for it."""
     from analysis.review.goals import AgendaGoal
-    from feedback.extensions import db
+    from feedback.core.extensions import db
 
     goal = AgendaGoal(key="getting-around-safely", names={"en": "Getting around safely"},
                       themes=[world["safety"], world["transport"]])
@@ -116,9 +116,9 @@ def test_totals_equal_the_answers_for_every_filter_and_period(app, review_world)
 
 
 def test_totals_follow_corrections_moves_new_answers_and_goal_links(app, db, review_world):
-    from analysis.corrections import correct_answer
     from analysis.models import AnswerTag, AnswerTheme
-    from feedback.models import Response
+    from analysis.tagging.operations import correct_answer
+    from feedback.responses.models import Response
 
     _second_goal(review_world)
     _random_world(review_world, seed=11, people=40)
@@ -197,7 +197,7 @@ def test_days_are_marked_stale_and_refreshed(app, db, review_world):
 def test_an_unfinished_conversation_marks_nothing(app, db, review_world):
     """SMS answers are stored before the response completes: no stale day, no extra work."""
     from analysis.review.daily_totals import StaleDay
-    from feedback.models import Answer, Respondent, Response
+    from feedback.responses.models import Answer, Respondent, Response
 
     survey = review_world["survey"]
     response = Response(respondent=Respondent(pseudonym="sms-1"), survey_id=survey.id,

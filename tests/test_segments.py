@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from messaging.segments import count_segments, is_gsm7
+from messaging.outbound.segments import count_segments, is_gsm7
 
 
 @pytest.mark.parametrize("text", [

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from feedback.models import Answer
+from feedback.responses.models import Answer
 from messaging.models import Contact, InboundMessage
-from tests.helpers import csrf_token_from
+from tests.fixtures.helpers import csrf_token_from
 
 PHONE = "+1 504 555 0188"
 
@@ -50,7 +50,7 @@ def test_partner_viewers_cannot_use_it(client, make_staff, login):
 
 
 def test_demo_contacts_can_be_picked(client, db, make_staff, login, family_survey):
-    from messaging.demo_sms import ensure_contacts
+    from messaging.demo.sms import ensure_contacts
 
     ensure_contacts(3)
     db.session.commit()

@@ -6,8 +6,8 @@ import re
 
 import segno
 
-from feedback.models import Organization, PartnerSite
-from tests.helpers import csrf_token_from
+from feedback.responses.models import Organization, PartnerSite
+from tests.fixtures.helpers import csrf_token_from
 
 
 def test_partner_viewer_sees_only_own_organisation_sites(

@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from feedback.models import PartnerSite
+from feedback.responses.models import PartnerSite
 from surveys.timing import SECONDS_BY_TYPE, estimated_minutes
-from tests import fixtures_webform as fx
 from tests.conftest import csrf_token_from
+from tests.fixtures import webform as fx
 
 
 def _poster_section(html: str) -> str:
@@ -69,7 +69,7 @@ def test_a_required_question_without_its_own_punctuation_gets_a_full_stop(app):
 
     from flask_babel import force_locale
 
-    from feedback.sites_service import _required_text
+    from feedback.sites.operations import _required_text
 
     questions = [SimpleNamespace(required=True, text={"en": "Your age group"}),
                  SimpleNamespace(required=False, text={"en": "Anything else?"})]
@@ -129,8 +129,8 @@ def test_demo_youth_clubhouse_poster_shows_the_youth_survey(
     client, db, make_staff, login, web_app
 ):
     from feedback.cli import ensure_demo_foundation
-    from feedback.demo import assign_demo_site_surveys
-    from messaging.demo_sms import ensure_family_survey
+    from feedback.demo.foundation import assign_demo_site_surveys
+    from messaging.demo.sms import ensure_family_survey
     from surveys.demo import seed_youth_survey
 
     ensure_demo_foundation()

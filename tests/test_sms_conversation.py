@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from feedback.models import Answer, Response
+from feedback.responses.models import Answer, Response
 from messaging.models import Contact, Conversation, InboundMessage, OutboundMessage
 
 PHONE = "+15045550142"
@@ -145,7 +145,7 @@ def test_language_can_be_changed_at_any_time(db, family_survey, text):
 
 
 def test_known_contact_with_a_language_skips_the_menu(db, family_survey, text):
-    from feedback.intake import new_respondent
+    from feedback.responses.intake import new_respondent
 
     db.session.add(Contact(phone=PHONE, locale="es", respondent=new_respondent("es")))
     db.session.commit()
@@ -168,8 +168,8 @@ def test_unknown_number_with_a_random_text_is_not_made_a_contact(db, family_surv
 
 
 def test_campaign_invitation_starts_the_survey(app, db, family_survey, text):
-    from feedback.intake import new_respondent
-    from messaging import answering, snapshot
+    from feedback.responses.intake import new_respondent
+    from messaging.inbound import answering, snapshot
     from surveys.operations import current_version
 
     contact = Contact(phone=PHONE, locale="vi", respondent=new_respondent("vi"))
@@ -204,7 +204,7 @@ def test_abandoned_conversation_expires(db, family_survey, text, hours_later, ex
 def test_periodic_expiry_then_a_friendly_reply(app, db, family_survey, text):
     from datetime import timedelta
 
-    from messaging.inbound_jobs import expire_conversations
+    from messaging.inbound.jobs import expire_conversations
 
     text(PHONE, "PULSE")
     conversation = db.session.scalar(db.select(Conversation))
@@ -220,7 +220,7 @@ def test_a_finished_conversation_reaches_the_review_totals(db, family_survey, te
     from analysis.review import daily_totals, from_totals
     from analysis.review.periods import quarter_of
     from analysis.review.scope import ReviewScope
-    from feedback.models import utcnow
+    from feedback.responses.models import utcnow
 
     for body in ("pulse", "1", "4", "yes", "2", "More tutoring please", "2", "2"):
         text(PHONE, body)

@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from feedback.models import Answer
-from messaging import inbound, spool
-from messaging.inbound_jobs import drain_spool, sweep_inbound
+from feedback.responses.models import Answer
+from messaging.inbound import handling as inbound
+from messaging.inbound import spool
+from messaging.inbound.jobs import drain_spool, sweep_inbound
 from messaging.models import InboundMessage, OutboundMessage
 
 PHONE = "+15045550123"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from feedback.models import Answer, Response
-from messaging.demo_sms import CONVERSATIONS, KEYWORD, seed_demo_sms
+from feedback.responses.models import Answer, Response
+from messaging.demo.sms import CONVERSATIONS, KEYWORD, seed_demo_sms
 from messaging.models import Contact, Conversation
 from surveys.models import Survey
 

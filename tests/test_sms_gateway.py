@@ -7,15 +7,15 @@ from datetime import timedelta
 
 import pytest
 
-from messaging import outbound
-from messaging.gateway import (
+from messaging.models import OutboundMessage
+from messaging.outbound import sending as outbound
+from messaging.outbound.gateway import (
     ConsoleGateway,
     PermanentSendError,
     TransientSendError,
     get_gateway,
 )
-from messaging.models import OutboundMessage
-from tests.fake_twilio import PUBLIC_BASE_URL
+from tests.fixtures.fake_twilio import PUBLIC_BASE_URL
 
 
 def _queue(db, contact, body="Hello from the coalition", **kw):

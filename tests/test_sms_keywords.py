@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from messaging.keywords import HELP, LANGUAGE, OPT_IN, OPT_OUT, language_choice, match_keyword
+from messaging.inbound.keywords import (
+    HELP,
+    LANGUAGE,
+    OPT_IN,
+    OPT_OUT,
+    language_choice,
+    match_keyword,
+)
 from messaging.models import Contact, Conversation, OutboundMessage
 
 PHONE = "+15045550177"
@@ -84,7 +91,7 @@ def test_opt_out_in_each_language_then_silence(db, family_survey, text, word, lo
         assert text(PHONE, later) == []
     assert db.session.scalar(db.select(db.func.count(OutboundMessage.id))) == sent_before
     # A campaign invitation queued later is suppressed by the outbound side.
-    from messaging.outbound import queue_message
+    from messaging.outbound.sending import queue_message
 
     message = queue_message(contact, "Invitation", kind="invitation")
     db.session.commit()

@@ -8,9 +8,9 @@ import re
 from babel.messages.pofile import read_po
 from flask_babel import force_locale
 
-from feedback.config import PROJECT_ROOT
-from messaging.conversation import language_menu, render_text
-from messaging.segments import count_segments
+from feedback.core.config import PROJECT_ROOT
+from messaging.inbound.conversation import language_menu, render_text
+from messaging.outbound.segments import count_segments
 
 
 def test_language_menu_offers_each_language_in_its_own_words(app):
@@ -42,7 +42,8 @@ def test_vietnamese_invitation_says_dung_with_its_accents(app):
     assert "DỪNG" in text and "DUNG" not in text
 
 
-#: Keywords people may type without accents (messaging.keywords folds them), but our own texts
+#: Keywords people may type without accents (messaging.inbound.keywords folds them), but our own
+#: texts
 #: write them properly.
 UNACCENTED_KEYWORDS = re.compile(r"\b(?:DUNG|NGUNG|HUY|GIUP|TRO GIUP)\b")
 

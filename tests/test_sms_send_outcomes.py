@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from messaging import outbound
-from messaging.gateway import TransientSendError, get_gateway
 from messaging.models import OutboundMessage
+from messaging.outbound import sending as outbound
+from messaging.outbound.gateway import TransientSendError, get_gateway
 
-pytest_plugins = ["fixtures_outbound"]
+pytest_plugins = ["tests.fixtures.outbound"]
 
 
 def _queue(db, clock, contact, body="Thank you for your answers"):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from twilio.request_validator import RequestValidator
 
-from messaging import outbound
 from messaging.models import OutboundMessage
-from tests.fake_twilio import AUTH_TOKEN, PUBLIC_BASE_URL
+from messaging.outbound import sending as outbound
+from tests.fixtures.fake_twilio import AUTH_TOKEN, PUBLIC_BASE_URL
 
 URL = PUBLIC_BASE_URL + "/sms/status"
 
@@ -114,7 +114,7 @@ class _Gateway:
         self.during, self.fail, self.references = during, fail, []
 
     def send(self, to, body, reference=None):
-        from messaging.gateway import SendResult
+        from messaging.outbound.gateway import SendResult
 
         self.references.append(reference)
         if self.during:
@@ -151,7 +151,7 @@ def test_a_callback_that_overtakes_the_send_job_finds_its_message(
 def test_a_send_that_timed_out_learns_its_fate_from_the_callback(
     app, db, clock, signed_post, make_contact, monkeypatch
 ):
-    from messaging.gateway import TransientSendError
+    from messaging.outbound.gateway import TransientSendError
 
     message = outbound.queue_message(make_contact(), "Hi", kind="invitation")
     db.session.commit()

@@ -7,10 +7,10 @@ import threading
 import pytest
 from twilio.request_validator import RequestValidator
 
-from feedback.models import Answer
-from messaging.batched_writes import execute_together
+from feedback.responses.models import Answer
+from messaging.inbound.batched_writes import execute_together
 from messaging.models import Contact, Conversation, InboundMessage, OutboundMessage
-from tests.fixtures_sms import TOKEN, replies, sign
+from tests.fixtures.sms import TOKEN, replies, sign
 
 PHONE = "+15045550123"
 
@@ -38,7 +38,7 @@ def test_known_vector_from_reliability_doc():
     data = {"CallSid": "CA1234567890ABCDE", "Caller": "+12349013030", "Digits": "1234",
             "From": "+12349013030", "To": "+18005551212"}
     assert validator.compute_signature(url, data) == "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
-    from messaging.signature import is_valid
+    from messaging.inbound.signature import is_valid
 
     assert is_valid(url, data, "0/KCTR6DLpKmkAf8muzZqo1nDgQ=", "12345")
     assert not is_valid(url, data, "0/KCTR6DLpKmkAf8muzZqo1nDgQ=", "54321")
@@ -126,7 +126,7 @@ def test_duplicate_delivery_stores_once_and_answers_the_same(db, family_survey, 
 
 def test_a_handling_failure_still_answers_200_and_the_job_replies(
         db, family_survey, text, monkeypatch):
-    from messaging import inbound
+    from messaging.inbound import handling as inbound
 
     real = inbound.dispatch_text
     calls = {"n": 0}
@@ -159,7 +159,7 @@ def test_a_failure_after_the_answer_is_written_leaves_nothing_half_done(
     the answer's INSERT (here, right after the last writes: answer, state, outcome, replies)
     rolls it all back, and the job stores the answer exactly once and replies through the
     REST API."""
-    from messaging import inbound
+    from messaging.inbound import handling as inbound
 
     text(PHONE, "PULSE")
     text(PHONE, "1")  # English: now at needs_met
@@ -189,7 +189,7 @@ def test_a_failure_after_the_answer_is_written_leaves_nothing_half_done(
 
 
 def test_failure_logs_neither_phone_nor_body(db, family_survey, text, monkeypatch, caplog):
-    from messaging import inbound
+    from messaging.inbound import handling as inbound
 
     def broken(*args, **kwargs):
         raise RuntimeError(f"boom {PHONE} secret body")
@@ -320,7 +320,7 @@ def test_two_first_texts_from_a_new_number_at_once(app, db, family_survey):
 def test_sweep_finishes_a_message_whose_job_was_lost(db, family_survey, text):
     from datetime import timedelta
 
-    from messaging.inbound_jobs import sweep_inbound
+    from messaging.inbound.jobs import sweep_inbound
 
     text(PHONE, "PULSE")
     text(PHONE, "1")

@@ -14,7 +14,7 @@ import pytest
 from babel.messages.pofile import read_po
 from jinja2 import ChainableUndefined
 
-from feedback.config import PROJECT_ROOT
+from feedback.core.config import PROJECT_ROOT
 
 #: Tell-tale tú forms: pronouns and possessives, and the second-person verb forms and
 #: imperatives our texts would use. Third-person forms that usted shares ("responde",
@@ -79,7 +79,7 @@ def _spanish_texts(value, where="") -> dict[str, str]:
 
 def test_demo_surveys_and_goals_speak_spanish_as_usted(app):
     from analysis.review.demo_goals import GOALS
-    from messaging.demo_sms import family_pulse_definition
+    from messaging.demo.sms import family_pulse_definition
     from surveys import demographics
     from surveys.demo import youth_voice_definition
 
@@ -106,7 +106,7 @@ def test_every_sms_text_rendered_in_spanish_uses_usted(app):
     """Each SMS template in Spanish, with Spanish survey texts in its blanks."""
     from flask_babel import force_locale
 
-    from messaging.conversation import language_menu
+    from messaging.inbound.conversation import language_menu
 
     assert SMS_TEMPLATES
     env = app.jinja_env.overlay(undefined=ChainableUndefined)

@@ -9,10 +9,10 @@ from html import unescape
 
 import pytest
 
-from feedback.models import utcnow
+from feedback.responses.models import utcnow
 from messaging.models import OutboundMessage
 
-pytest_plugins = ["fixtures_outbound"]
+pytest_plugins = ["tests.fixtures.outbound"]
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ def test_the_queue_state_is_shown_to_admins(app, client, admin):
 
 
 def test_a_failing_check_does_not_break_the_home(app, client, admin):
-    from feedback.roles import add_attention
+    from feedback.core.roles import add_attention
 
     def broken():
         raise RuntimeError("boom")
@@ -131,7 +131,7 @@ def test_the_home_is_translated(client, admin, db, make_contact):
 
 
 def test_responses_held_as_possible_stuffing(client, admin, db):
-    from feedback.models import Respondent, Response, utcnow
+    from feedback.responses.models import Respondent, Response, utcnow
     from surveys.models import Survey, SurveyVersion
 
     survey = Survey(slug="held", status="open")

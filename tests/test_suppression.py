@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from analysis.breakdowns import ALL, Filters, Measure, breakdown
-from analysis.suppression import suppress
+from analysis.disclosure.suppression import suppress
 
 
 def _recoverable(table, rows, cols) -> list:

@@ -9,7 +9,7 @@ import pytest
 
 from surveys import demo
 from surveys import operations as ops
-from tests.helpers import csrf_token_from
+from tests.fixtures.helpers import csrf_token_from
 
 LOCALES = ("en", "es", "vi")
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from feedback.intake import IntakeError, record_response
-from feedback.models import Answer, Response
+from feedback.responses.intake import IntakeError, record_response
+from feedback.responses.models import Answer, Response
 from surveys import demo
 from surveys import operations as ops
 from surveys.definitions import DefinitionError

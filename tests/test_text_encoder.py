@@ -7,15 +7,15 @@ import builtins
 import numpy as np
 import pytest
 
-from analysis import codebook_store
+from analysis.codebook import operations as codebook_store
 from analysis.models import AnswerEmbedding, AnswerTag, AnswerTheme, Theme
-from analysis.tagging import retag_batches
+from analysis.tagging.jobs import retag_batches
 from analysis.text import encoder as text_encoder
 from analysis.text.codebook import Codebook
 from analysis.text.meaning import is_request, themes_by_meaning
 from analysis.text.pipeline import analyze_many
-from feedback.intake import record_response
-from tests.fixtures_analysis import *  # noqa: F403 (fixtures)
+from feedback.responses.intake import record_response
+from tests.fixtures.analysis import *  # noqa: F403 (fixtures)
 
 needs_e5 = pytest.mark.skipif(text_encoder.encoder_name() != text_encoder.E5_NAME,
                               reason="the multilingual encoder is not installed")
@@ -145,7 +145,7 @@ def test_one_emerging_cluster_holds_late_bus_comments_in_three_languages():
 
 @needs_e5
 def test_the_encoder_model_scores_at_least_the_tfidf_model_on_every_language():
-    from analysis.evaluate import sentiment_figures
+    from analysis.tagging.evaluate import sentiment_figures
 
     figures = sentiment_figures(["en", "es", "vi"])
     assert set(figures) == {"en", "es", "vi"}

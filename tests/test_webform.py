@@ -7,9 +7,9 @@ import re
 import pytest
 from flask_babel import force_locale, gettext
 
-from feedback.models import Response
-from tests.fixtures_webform import hidden_token
-from tests.helpers import csrf_token_from
+from feedback.responses.models import Response
+from tests.fixtures.helpers import csrf_token_from
+from tests.fixtures.webform import hidden_token
 
 URL = "/s/test-voice"
 

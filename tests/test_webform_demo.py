@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from feedback.demo_answers import quarter_window, seed_web_answers
-from feedback.models import Answer, RespondentRace, Response
+from feedback.demo.web_answers import quarter_window, seed_web_answers
+from feedback.responses.models import Answer, RespondentRace, Response
 from surveys import demo as youth
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import threading
 
-from feedback.models import Answer, FormSitting, Response
-from tests import fixtures_webform as fx
+from feedback.responses.models import Answer, FormSitting, Response
 from tests.conftest import csrf_token_from
+from tests.fixtures import webform as fx
 from tests.test_webform import URL, answer_page
 
 web_app, make_survey = fx.web_app, fx.make_survey

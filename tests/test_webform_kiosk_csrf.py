@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from feedback.models import FormSitting, Response
-from tests.fixtures_webform import hidden_token
-from tests.helpers import csrf_token_from
+from feedback.responses.models import FormSitting, Response
+from tests.fixtures.helpers import csrf_token_from
+from tests.fixtures.webform import hidden_token
 from tests.test_webform import URL, answer_page, checked
 
 
@@ -120,8 +120,8 @@ def test_abandoned_sittings_are_deleted_after_the_configured_hours(client, db, w
                                                                     make_survey):
     from datetime import timedelta
 
-    from feedback.models import utcnow
-    from feedback.webform_service import drop_abandoned_sittings
+    from feedback.responses.models import utcnow
+    from feedback.webform.operations import drop_abandoned_sittings
 
     make_survey()
     answer_page(client, URL + "?page=1", {"q_visits": "3", "q_safe": "yes"})

@@ -30,7 +30,7 @@ Y2024, Y2025 = datetime(2024, 5, 10, 12, 0), datetime(2025, 5, 12, 12, 0)
 @pytest.fixture
 def two_years(db, review_world, make_staff):
     from analysis.review.goals import LoopUpdate
-    from feedback.models import utcnow
+    from feedback.responses.models import utcnow
 
     add = review_world["add"]
     add(when=Y2024, safe=5, count=5, comment="Dark park", sentiment="negative", age_group="14-17")

@@ -8,7 +8,7 @@ released: no template or export hides anything on its own. The rules (docs/priva
 
 1. **Threshold.** A figure (headline, cell, indicator, quote) resting on fewer than
    ``MIN_CELL_SIZE`` distinct respondents is withheld, with complementary suppression (in
-   analysis.suppression) so a total cannot give it back.
+   analysis.disclosure.suppression) so a total cannot give it back.
 2. **Small filtered views.** A view narrowed by any filter (demographic group, site, partner,
    survey, channel, language, or a partner viewer's own sites) whose whole population is under
    the threshold shows only "too few responses to show": no count, no quote, no previous
@@ -29,9 +29,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from analysis.disclosure.rounding import round_count, round_share
+from analysis.disclosure.suppression import Cell as TableCell
+from analysis.disclosure.suppression import suppress as table_suppress
 from analysis.disclosure.windows import is_whole
-from analysis.suppression import Cell as TableCell
-from analysis.suppression import suppress as table_suppress
 
 #: Why a figure is withheld.
 PRIMARY = "primary"
@@ -118,7 +118,7 @@ class Policy:
         return out
 
     def table_cell(self, cell: TableCell) -> TableCell:
-        """A cell of analysis.suppression (already suppressed there), rounded."""
+        """A cell of analysis.disclosure.suppression (already suppressed there), rounded."""
         if cell.suppressed:
             return cell
         return TableCell(round_count(cell.value, self.base), False, self.share(cell.share))
@@ -162,8 +162,8 @@ def _which(scope, column):
 def population(scope) -> tuple[int, int]:
     """Distinct respondents in scope: (this period, the previous period), one query."""
     from analysis.review.scope import response_conditions
-    from feedback.extensions import db
-    from feedback.models import Response
+    from feedback.core.extensions import db
+    from feedback.responses.models import Response
 
     conds, which = _which(scope, Response.completed_at)
     rows = dict(db.session.execute(
@@ -180,8 +180,8 @@ def goal_respondents(scope) -> dict:
     from analysis.models import AnswerTag, AnswerTheme
     from analysis.review.goals import goal_theme
     from analysis.review.scope import answer_conditions
-    from feedback.extensions import db
-    from feedback.models import Answer, Response
+    from feedback.core.extensions import db
+    from feedback.responses.models import Answer, Response
 
     conds, which = _which(scope, Answer.completed_at)
     label = sa.func.coalesce(AnswerTag.sentiment_label, "untagged")
@@ -220,8 +220,8 @@ def volume_respondents(scope, unit: str) -> dict:
     """{(bucket, "channel"|"locale", key): distinct respondents} for the volume tables."""
     from analysis.review.periods import bucket_expression
     from analysis.review.scope import response_conditions
-    from feedback.extensions import db
-    from feedback.models import Response
+    from feedback.core.extensions import db
+    from feedback.responses.models import Response
 
     bucket = bucket_expression(Response.completed_at, unit)
     people = sa.func.count(sa.distinct(Response.respondent_id))

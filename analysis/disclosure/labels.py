@@ -21,7 +21,7 @@ def _pick(label: dict, locale: str, code: str) -> str:
 
 def value_labels(locale: str) -> dict[str, dict[str, str]]:
     """{demographic name: {code: label in ``locale``}} (bank first, then the surveys')."""
-    from feedback.extensions import db
+    from feedback.core.extensions import db
     from surveys.models import Choice, Question
 
     out: dict[str, dict[str, str]] = {}
@@ -44,7 +44,7 @@ def label(dim: str, code, locale: str, labels: dict | None = None):
     if code is None or code == "":
         return code
     if dim == "locale":
-        from feedback.i18n import LANGUAGE_NAMES
+        from feedback.core.i18n import LANGUAGE_NAMES
 
         return LANGUAGE_NAMES.get(str(code), code)
     if dim == "channel":

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import ngettext
 
-from feedback.extensions import db
-from feedback.roles import STAFF_ROLES, AttentionItem, add_attention
+from feedback.core.extensions import db
+from feedback.core.roles import STAFF_ROLES, AttentionItem, add_attention
 
 
 def goals_missing_a_language() -> list[AttentionItem]:

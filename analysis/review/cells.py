@@ -1,6 +1,7 @@
 """One-way tables of the review (a figure per demographic group), and their suppression.
 
-The rule is analysis.suppression's, the one every published figure goes through (docs/privacy.md,
+The rule is analysis.disclosure.suppression's, the one every published figure goes through
+(docs/privacy.md,
 small groups): a group with fewer than ``MIN_CELL_SIZE`` people (default 10) shows no count and no
 percentage, and because the review also shows the total, one suppressed group could be recovered
 by subtraction, so the next smallest group is suppressed too (complementary suppression).
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from analysis.suppression import suppress as shared_suppress
+from analysis.disclosure.suppression import suppress as shared_suppress
 
 
 def min_cell_size() -> int:
@@ -57,7 +58,7 @@ class Table:
 
 def suppress(cells: list[Cell], min_cell: int | None = None) -> list[Cell]:
     """Apply primary and complementary suppression in place and return ``cells``: the cells
-    are a one-column table for analysis.suppression, whose total is their sum."""
+    are a one-column table for analysis.disclosure.suppression, whose total is their sum."""
     min_cell = min_cell_size() if min_cell is None else min_cell
     rows = list(range(len(cells)))
     table = shared_suppress({i: {"n": cell.n} for i, cell in enumerate(cells)}, min_cell,

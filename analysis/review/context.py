@@ -1,6 +1,6 @@
 """Turns the dashboard's GET filters into a ReviewScope, with the viewer's site restriction.
 
-The partner viewer's restriction comes from ``feedback.auth.visible_site_ids`` and is applied
+The partner viewer's restriction comes from ``feedback.staff.auth.visible_site_ids`` and is applied
 here, once, for the dashboard, the report, the PDF and every export; a viewer asking for another
 organisation's site or partner simply gets an empty scope.
 """
@@ -16,10 +16,10 @@ from analysis.disclosure.windows import widen_to_weeks
 from analysis.review.forms import DIMENSION_LABELS, ReviewFilterForm, choices
 from analysis.review.periods import month_of, parse_period, quarter_of
 from analysis.review.scope import DIMENSIONS, RESPONDENT_COLUMNS, ReviewScope, latest_day_with_data
-from feedback.auth import visible_site_ids
-from feedback.extensions import db
-from feedback.i18n import LANGUAGE_NAMES
-from feedback.models import Organization, PartnerSite, Respondent, RespondentRace, utcnow
+from feedback.core.extensions import db
+from feedback.core.i18n import LANGUAGE_NAMES
+from feedback.responses.models import Organization, PartnerSite, Respondent, RespondentRace, utcnow
+from feedback.staff.auth import visible_site_ids
 from surveys.models import Survey, SurveyVersion
 
 

@@ -32,9 +32,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from analysis.breakdowns import FREE_TEXT_TYPES
 from analysis.models import AnswerTag, AnswerTheme
-from feedback.extensions import db
-from feedback.models import Answer, Response
-from feedback.queue import queue
+from feedback.core.extensions import db
+from feedback.core.queue import queue
+from feedback.responses.models import Answer, Response
 from surveys.models import Question
 
 
@@ -119,7 +119,8 @@ def mark_stale_days(session, flush_context) -> None:
 
 
 def mark_completed_day(sender, connection, completed_at: datetime, **_) -> None:
-    """A response completed with Core statements (feedback.intake.finish_response): mark its
+    """A response completed with Core statements (feedback.responses.intake.finish_response): mark
+    its
     day in the same transaction, as :func:`mark_stale_days` does for the ORM's."""
     connection.execute(sa.insert(StaleDay), {"day": completed_at.date()})
 

@@ -26,8 +26,8 @@ from analysis.review.scope import (
     site_names,
     totals_can_answer,
 )
-from feedback.extensions import db
-from feedback.models import Answer, Response
+from feedback.core.extensions import db
+from feedback.responses.models import Answer, Response
 
 
 @dataclass

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from analysis.models import Theme
 from analysis.review.goals import AgendaGoal, Indicator
-from feedback.extensions import db
+from feedback.core.extensions import db
 
 #: (key, names, descriptions, theme keys, [(labels, question key, rule, values)])
 GOALS = [

@@ -2,7 +2,7 @@
 review, as the disclosure gate released it (analysis.disclosure, docs/privacy.md).
 
 Row-level privacy rules:
-- respondents appear only as an HMAC-SHA256 pseudonym (feedback.pseudonyms), never by phone
+- respondents appear only as an HMAC-SHA256 pseudonym (feedback.core.pseudonyms), never by phone
   number, contact name or database id; free text has phone numbers and e-mails removed
   (analysis.disclosure.redaction);
 - the demographic fields (age group, race/ethnicity, gender, neighbourhood, site) are
@@ -29,9 +29,9 @@ from analysis.models import AnswerTag, AnswerTheme, Theme
 from analysis.review.cells import min_cell_size
 from analysis.review.dashboard import Review
 from analysis.review.scope import ReviewScope, response_conditions
-from feedback.extensions import db
-from feedback.models import Answer, PartnerSite, Respondent, RespondentRace, Response
-from feedback.pseudonyms import pseudonym_key, pseudonymize
+from feedback.core.extensions import db
+from feedback.core.pseudonyms import pseudonym_key, pseudonymize
+from feedback.responses.models import Answer, PartnerSite, Respondent, RespondentRace, Response
 from surveys.models import Survey
 
 ANSWER_COLUMNS = (

@@ -17,9 +17,9 @@ from analysis.review.goals import goal_theme
 from analysis.review.periods import bucket_expression, bucket_unit, volume_series
 from analysis.review.quotes import confident_label, quotes_per_goal
 from analysis.review.scope import ReviewScope, totals_conditions
-from analysis.theme_keys import parse_theme_key
-from feedback.extensions import db
-from feedback.models import Answer
+from analysis.tagging.theme_keys import parse_theme_key
+from feedback.core.extensions import db
+from feedback.responses.models import Answer
 
 
 def _two_periods(table, scope: ReviewScope):

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from analysis.models import Theme
-from feedback.audit import record_audit
-from feedback.extensions import db
-from feedback.models import utcnow
+from feedback.core.audit import record_audit
+from feedback.core.extensions import db
+from feedback.responses.models import utcnow
 from surveys.texts import localized
 
 RULES = ("share_of_values", "mean")

@@ -21,8 +21,8 @@ from analysis.review.scope import (
     dimension_join,
     totals_conditions,
 )
-from feedback.extensions import db
-from feedback.models import Answer, Response
+from feedback.core.extensions import db
+from feedback.responses.models import Answer, Response
 
 
 @dataclass

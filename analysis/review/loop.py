@@ -1,7 +1,7 @@
 """Closing the loop ("you said, we did"): draft, publish, and optionally text respondents.
 
 Analysis never imports messaging (docs/architecture.md), so the SMS part is handed over by the
-``feedback.signals.loop_update_published`` signal; messaging's receiver creates an update
+``feedback.core.signals.loop_update_published`` signal; messaging's receiver creates an update
 campaign, which applies opt-outs, quiet hours and rate limits like every other send.
 """
 
@@ -15,10 +15,10 @@ from analysis.disclosure.redaction import redact
 from analysis.models import AnswerTheme
 from analysis.review.goals import AgendaGoal, LoopUpdate, goal_theme
 from analysis.review.periods import Period
-from feedback.audit import record_audit
-from feedback.extensions import db
-from feedback.models import Answer, Response, utcnow
-from feedback.signals import loop_update_published
+from feedback.core.audit import record_audit
+from feedback.core.extensions import db
+from feedback.core.signals import loop_update_published
+from feedback.responses.models import Answer, Response, utcnow
 
 
 def _clean(texts: dict) -> dict:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from feedback.extensions import db
+from feedback.core.extensions import db
 
 KINDS = ("month", "quarter", "custom")
 #: A calendar year (the yearly report's period; not offered in the dashboard's menu).

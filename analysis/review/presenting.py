@@ -10,9 +10,9 @@ from analysis.review import charts
 from analysis.review.cells import Cell, suppress
 from analysis.review.dashboard import Review
 from analysis.review.periods import Period, quarter_of
-from feedback.extensions import db
-from feedback.i18n import LANGUAGE_NAMES
-from feedback.models import utcnow
+from feedback.core.extensions import db
+from feedback.core.i18n import LANGUAGE_NAMES
+from feedback.responses.models import utcnow
 from surveys.models import Question
 
 
@@ -90,12 +90,12 @@ def recent_quarters(count: int = 6) -> list[Period]:
 def emerging_for(scope) -> list:
     """Candidate themes among the period's untagged comments (terms and counts, no quotes).
 
-    Only for a coalition-wide view: analysis.emerging reads every site's comments, so a
+    Only for a coalition-wide view: analysis.codebook.emerging reads every site's comments, so a
     partner viewer or a site/partner filter gets nothing rather than other sites' words.
     """
     if scope.site_ids is not None or scope.site_id or scope.organization_id:
         return []
-    from analysis.emerging import emerging_candidates
+    from analysis.codebook.emerging import emerging_candidates
 
     return emerging_candidates(scope.period.start_dt, scope.period.end_dt, scope.locale,
                                top=5).candidates

@@ -63,7 +63,7 @@ def year_report(year: int):
     from flask import abort
 
     from analysis.review.yearly import build_year_report
-    from feedback.models import utcnow
+    from feedback.responses.models import utcnow
 
     if not 2000 <= year <= utcnow().year:
         abort(404)

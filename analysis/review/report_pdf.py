@@ -24,7 +24,7 @@ from fpdf.fonts import FontFace
 from analysis.review import charts
 from analysis.review.dashboard import Review
 from analysis.review.presenting import chart_context
-from feedback.i18n import LANGUAGE_NAMES
+from feedback.core.i18n import LANGUAGE_NAMES
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVu"

@@ -2,7 +2,8 @@
 
 What is deleted, and by whom:
 - messaging owns phone numbers, contact names and message bodies; analysis may not import it
-  (docs/architecture.md), so this job sends ``feedback.signals.retention_due`` with the cutoff and
+  (docs/architecture.md), so this job sends ``feedback.core.signals.retention_due`` with the cutoff
+  and
   messaging's receiver erases inbound/outbound bodies older than the cutoff and deletes contacts
   not active since (their pseudonymous respondent stays);
 - the answers themselves (Answer.value and raw_text) are kept: they are the de-identified
@@ -19,11 +20,11 @@ import click
 from flask import current_app
 from huey import crontab
 
-from feedback.audit import record_audit
-from feedback.extensions import db
-from feedback.models import utcnow
-from feedback.queue import queue
-from feedback.signals import retention_due
+from feedback.core.audit import record_audit
+from feedback.core.extensions import db
+from feedback.core.queue import queue
+from feedback.core.signals import retention_due
+from feedback.responses.models import utcnow
 
 
 def run_retention(days: int | None = None) -> dict:

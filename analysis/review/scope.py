@@ -9,8 +9,8 @@ from dataclasses import dataclass, replace
 import sqlalchemy as sa
 
 from analysis.review.periods import Period
-from feedback.extensions import db
-from feedback.models import Answer, PartnerSite, Respondent, RespondentRace, Response
+from feedback.core.extensions import db
+from feedback.responses.models import Answer, PartnerSite, Respondent, RespondentRace, Response
 
 #: Demographic dimensions a figure can be disaggregated by (value: how to name it).
 DIMENSIONS = ("age_group", "gender", "race", "neighbourhood", "role", "locale", "channel", "site")
@@ -112,7 +112,7 @@ def totals_can_answer(scope: ReviewScope) -> bool:
 
 def response_conditions(scope: ReviewScope, with_period: bool = True) -> list:
     """WHERE conditions on ``response`` for this scope (completed responses only; held
-    responses have no completion time until staff accept them, feedback.padding)."""
+    responses have no completion time until staff accept them, feedback.webform.padding)."""
     conds = _shared_conditions(Response, scope, with_period)
     if excluded_origins():
         conds.append(Response.origin.not_in(excluded_origins()))
@@ -123,7 +123,8 @@ def response_conditions(scope: ReviewScope, with_period: bool = True) -> list:
 
 def answer_conditions(scope: ReviewScope, with_period: bool = True) -> list:
     """The same conditions as :func:`response_conditions`, on ``answer``'s copies of the
-    response's columns (feedback.models.Answer), so answer figures need not join ``response``:
+    response's columns (feedback.responses.models.Answer), so answer figures need not join
+    ``response``:
     the period is a range on the indexed ``answer.completed_at``. Only a demographic group
     filter goes through ``response`` (a subquery on the respondent)."""
     conds = _shared_conditions(Answer, scope, with_period)

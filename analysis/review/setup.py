@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 def init_app(app) -> None:
     """Models, blueprints, staff links, the retention and daily totals commands and jobs, the
     demo goals."""
-    from analysis import theme_keys  # noqa: F401  (its flush hook)
     from analysis.disclosure.redaction import redact
     from analysis.review import (
         daily_totals,
@@ -18,8 +17,9 @@ def init_app(app) -> None:
         views,
     )
     from analysis.review.demo_goals import seed_demo_goals
-    from feedback import audit  # noqa: F401  (the AuditEvent model exports write to)
-    from feedback.roles import ALL_ROLES, STAFF_ROLES, add_staff_link
+    from analysis.tagging import theme_keys  # noqa: F401  (its flush hook)
+    from feedback.core import audit  # noqa: F401  (the AuditEvent model exports write to)
+    from feedback.core.roles import ALL_ROLES, STAFF_ROLES, add_staff_link
 
     app.register_blueprint(views.bp)
     app.register_blueprint(public.bp)

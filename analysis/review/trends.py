@@ -17,7 +17,7 @@ from analysis.review import dashboard, indicators
 from analysis.review.goals import AgendaGoal, Indicator
 from analysis.review.periods import Period, quarters_ending, same_period_last_year
 from analysis.review.scope import ReviewScope
-from feedback.extensions import db
+from feedback.core.extensions import db
 
 #: How many years of quarters a trend page may show.
 MAX_YEARS = 5

@@ -53,13 +53,13 @@ from analysis.review.presenting import (
     question_keys,
     recent_quarters,
 )
-from feedback import padding
-from feedback.audit import record_audit
-from feedback.downloads import attachment
-from feedback.extensions import db
-from feedback.i18n import LANGUAGE_NAMES
-from feedback.models import utcnow
-from feedback.roles import ADMIN, ALL_ROLES, STAFF_ROLES, roles_required
+from feedback.core.audit import record_audit
+from feedback.core.downloads import attachment
+from feedback.core.extensions import db
+from feedback.core.i18n import LANGUAGE_NAMES
+from feedback.core.roles import ADMIN, ALL_ROLES, STAFF_ROLES, roles_required
+from feedback.responses.models import utcnow
+from feedback.webform import padding
 
 bp = Blueprint("review", __name__, url_prefix="/staff")
 LOCALES = ("en", "es", "vi")
@@ -215,7 +215,7 @@ def _audited_stream(lines, action: str, scope):
 @roles_required(*STAFF_ROLES)
 def held():
     """Public-form responses held by the anti-padding check: kept, left out of every figure
-    until staff accept them (feedback.padding)."""
+    until staff accept them (feedback.webform.padding)."""
     form = AcceptHeldForm()
     if request.method == "POST":
         if not form.validate_on_submit():

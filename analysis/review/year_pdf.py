@@ -19,7 +19,7 @@ from analysis.review.report_pdf import (
     table,
 )
 from analysis.review.yearly import YearReport
-from feedback.languages import language_name
+from feedback.core.languages import language_name
 
 ARROWS = {"up": "↑", "down": "↓", "steady": "→"}
 

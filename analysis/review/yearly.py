@@ -19,7 +19,7 @@ from analysis.review.dashboard import GoalSummary, Review, build_review
 from analysis.review.goals import Indicator, LoopUpdate
 from analysis.review.periods import year_of
 from analysis.review.scope import ReviewScope
-from feedback.extensions import db
+from feedback.core.extensions import db
 
 #: Years of indicator history shown beside the report's year.
 HISTORY_YEARS = 3

@@ -2,7 +2,7 @@
 
 Why a separate subpackage: the jobs, summaries and review pages of `analysis` need a database
 and an app; these functions need only strings, so they can be tested, benchmarked and evaluated
-(`python -m analysis.evaluate`) on their own.
+(`python -m analysis.tagging.evaluate`) on their own.
 """
 
 from .codebook import Codebook, Theme

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from feedback.config import PROJECT_ROOT
+from feedback.core.config import PROJECT_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE_JS = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -65,7 +65,7 @@ class LiveServer:
 def live_server(tmp_path_factory):
     """The app served on 127.0.0.1 (a free port) from a thread, for the whole session."""
     from feedback.app import create_app
-    from feedback.extensions import db
+    from feedback.core.extensions import db
 
     folder = tmp_path_factory.mktemp("live")
     app = create_app({

@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from feedback.config import PROJECT_ROOT
+from feedback.core.config import PROJECT_ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -39,8 +39,8 @@ def crawl_pages(deployed_app):
     """(staff paths from the admin's navigation, plus report and poster; public paths)."""
     import sqlalchemy as sa
 
-    from feedback.extensions import db
-    from feedback.models import PartnerSite
+    from feedback.core.extensions import db
+    from feedback.responses.models import PartnerSite
     from surveys.models import Survey
 
     session = deployed_app.session("admin", "en")

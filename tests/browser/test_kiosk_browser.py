@@ -13,8 +13,8 @@ RESET_SECONDS = 4
 @pytest.fixture
 def kiosk_site(live_server):
     """A kiosk site of the demo's first organisation with a short reset delay."""
-    from feedback.extensions import db
-    from feedback.models import Organization, PartnerSite
+    from feedback.core.extensions import db
+    from feedback.responses.models import Organization, PartnerSite
 
     with live_server.app.app_context():
         site = db.session.scalar(db.select(PartnerSite).filter_by(code="kiosk-browser"))

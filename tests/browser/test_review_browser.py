@@ -15,8 +15,8 @@ def _seed_review(app) -> None:
     """A goal with a Vietnamese name, a theme, an indicator and tagged answers in 2026-Q2."""
     from analysis.models import AnswerTag, AnswerTheme, Theme
     from analysis.review.goals import AgendaGoal, Indicator
-    from feedback.extensions import db
-    from feedback.models import Answer, Respondent, Response
+    from feedback.core.extensions import db
+    from feedback.responses.models import Answer, Respondent, Response
     from surveys.models import Question, Survey, SurveyVersion
 
     with app.app_context():

@@ -69,8 +69,8 @@ def test_spanish_survey_on_a_phone_is_accessible_end_to_end(live_server, phone_p
     assert axe(page) == []
 
     with live_server.app.app_context():
-        from feedback.extensions import db
-        from feedback.models import Response
+        from feedback.core.extensions import db
+        from feedback.responses.models import Response
 
         responses = list(db.session.scalars(db.select(Response).filter_by(locale="es")))
         assert len(responses) == 1

@@ -142,9 +142,9 @@ def demo_values(deployed) -> dict:
 
     from analysis.models import Theme
     from analysis.review.goals import AgendaGoal, Indicator, LoopUpdate
-    from feedback.auth import visible_site_ids
-    from feedback.extensions import db
-    from feedback.models import Answer, PartnerSite, StaffUser
+    from feedback.core.extensions import db
+    from feedback.responses.models import Answer, PartnerSite, StaffUser
+    from feedback.staff.auth import visible_site_ids
     from messaging.models import Campaign, Contact, Pulse
     from surveys.models import Question, Survey
 

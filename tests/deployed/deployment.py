@@ -225,9 +225,9 @@ class Deployment:
         self._create_accounts(seed_demo)
 
     def _create_accounts(self, seed_demo: bool) -> None:
-        from feedback.auth import hash_password
-        from feedback.extensions import db
-        from feedback.models import Organization, StaffUser
+        from feedback.core.extensions import db
+        from feedback.responses.models import Organization, StaffUser
+        from feedback.staff.auth import hash_password
 
         with self.app_context():
             partner = db.session.scalar(
@@ -309,7 +309,7 @@ class Deployment:
             with contextlib.suppress(Exception):
                 _stop_group(proc)
         if self._app is not None:
-            from feedback.extensions import db
+            from feedback.core.extensions import db
 
             with contextlib.suppress(Exception), self._app.app_context():
                 db.session.remove()
@@ -329,7 +329,7 @@ class Deployment:
         """A Flask app on the deployment's database and queue, inside an app context."""
         if self._app is None:
             from feedback.app import create_app
-            from feedback.config import normalise_database_url
+            from feedback.core.config import normalise_database_url
 
             self._app = create_app({
                 "SECRET_KEY": SECRET_KEY,
@@ -340,8 +340,8 @@ class Deployment:
                 "RATELIMIT_STORAGE_URI": "memory://",
                 "SMS_BACKEND": "console",
             })
-        from feedback.extensions import db
-        from feedback.queue import queue
+        from feedback.core.extensions import db
+        from feedback.core.queue import queue
 
         # The job proxies are shared by every app of this process: point them at this
         # deployment's queue, so jobs enqueued here reach its worker.

@@ -56,7 +56,7 @@ def goals(deployed):
     import sqlalchemy as sa
 
     from analysis.review.goals import AgendaGoal
-    from feedback.extensions import db
+    from feedback.core.extensions import db
 
     with deployed.app_context():
         rows = db.session.scalars(
@@ -69,8 +69,8 @@ def goals(deployed):
 def audit_events(deployed, action: str) -> list[dict]:
     import sqlalchemy as sa
 
-    from feedback.audit import AuditEvent
-    from feedback.extensions import db
+    from feedback.core.audit import AuditEvent
+    from feedback.core.extensions import db
 
     with deployed.app_context():
         return [dict(event.details or {}) for event in db.session.scalars(

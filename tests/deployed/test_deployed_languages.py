@@ -122,7 +122,7 @@ def own_words(text: str, locale: str) -> set[str]:
     language name: evidence that the text speaks that language (not just names it)."""
     from babel.messages.pofile import read_po
 
-    from feedback.i18n import LANGUAGE_NAMES
+    from feedback.core.i18n import LANGUAGE_NAMES
 
     def words(strings) -> set[str]:
         return {w.lower() for s in strings for w in re.findall(r"[^\W\d_]{2,}", s)}
@@ -183,7 +183,7 @@ def test_no_english_interface_text_in_the_pdf(deployed, sessions, fragments, loc
 def _outbound_bodies(deployed, phone: str) -> list[str]:
     import sqlalchemy as sa
 
-    from feedback.extensions import db
+    from feedback.core.extensions import db
     from messaging.models import Contact, OutboundMessage
 
     with deployed.app_context():
@@ -221,7 +221,7 @@ def test_no_english_interface_text_in_sms_texts(deployed, sessions, fragments, l
     speaks every language (words of that language, not only its name)."""
     import sqlalchemy as sa
 
-    from feedback.extensions import db
+    from feedback.core.extensions import db
     from surveys.models import Survey
 
     with deployed.app_context():

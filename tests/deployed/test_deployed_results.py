@@ -10,7 +10,7 @@ def test_results_show_the_last_day_of_the_period(deployed, demo):
     import sqlalchemy as sa
 
     from analysis.review.goals import LoopUpdate
-    from feedback.extensions import db
+    from feedback.core.extensions import db
 
     with deployed.app_context():
         update = db.session.scalar(

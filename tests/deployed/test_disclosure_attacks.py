@@ -37,13 +37,13 @@ def _seed(deployment) -> dict:
     from analysis.review.goals import AgendaGoal
     from analysis.review.periods import quarter_of
     from analysis.review.scope import ReviewScope, latest_day_with_data
-    from feedback.extensions import db
-    from feedback.models import Answer, Organization, PartnerSite, Respondent, Response
+    from feedback.core.extensions import db
+    from feedback.responses.models import Answer, Organization, PartnerSite, Respondent, Response
     from surveys.demo import LIKE_MOST, YOUTH_SLUG
     from surveys.models import Question, Survey, SurveyVersion
 
     with deployment.app_context():
-        from feedback.models import utcnow
+        from feedback.responses.models import utcnow
 
         latest = latest_day_with_data(ReviewScope(period=quarter_of(utcnow().date())))
         when = quarter_of(latest).start_dt + timedelta(days=20, hours=12)
@@ -219,8 +219,8 @@ def test_per_site_counts_are_rounded_and_add_up(world):
 def test_formula_cells_are_neutralised(world):
     import sqlalchemy as sa
 
-    from feedback.extensions import db
-    from feedback.models import Answer
+    from feedback.core.extensions import db
+    from feedback.responses.models import Answer
 
     deployment, data = world
     with deployment.app_context():

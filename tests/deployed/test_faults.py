@@ -47,8 +47,8 @@ def sms(d: Deployment, sender: str, body: str, sid: str | None = None) -> reques
 
 
 def answers_of(d: Deployment, sender: str) -> list[tuple[str, object]]:
-    from feedback.extensions import db
-    from feedback.models import Answer, Response
+    from feedback.core.extensions import db
+    from feedback.responses.models import Answer, Response
     from messaging.models import Contact
 
     with d.app_context():
@@ -60,7 +60,7 @@ def answers_of(d: Deployment, sender: str) -> list[tuple[str, object]]:
 
 
 def inbound_rows(d: Deployment, sids=None) -> list[tuple[str, str]]:
-    from feedback.extensions import db
+    from feedback.core.extensions import db
     from messaging.models import InboundMessage
 
     with d.app_context():
@@ -111,7 +111,7 @@ def _try(call):
 
 
 def test_killed_worker_without_retry_is_swept_onto_the_question_it_answered(faults):
-    from feedback.extensions import db
+    from feedback.core.extensions import db
     from messaging.models import Contact, OutboundMessage
 
     sender = phone()
@@ -155,9 +155,9 @@ def test_login_limits_hold_across_web_workers(faults):
 
 def test_queue_worker_killed_every_answer_tagged_in_the_end(faults):
     from analysis.models import AnswerTag
-    from feedback.extensions import db
-    from feedback.intake import record_response
-    from feedback.queue import queue
+    from feedback.core.extensions import db
+    from feedback.core.queue import queue
+    from feedback.responses.intake import record_response
     from surveys.operations import current_version
 
     faults.kill_queue_worker()
@@ -292,11 +292,10 @@ def test_twilio_api_refusing_then_back_sends_every_reply_once(tmp_path):
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
-
-    from feedback.extensions import db
+    from feedback.core.extensions import db
     from messaging.models import Contact, OutboundMessage
-    from messaging.outbound import dispatch, queue_message
+    from messaging.outbound.sending import dispatch, queue_message
+    from tests.fixtures.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

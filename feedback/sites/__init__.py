@@ -1,0 +1,1 @@
+"""Partner sites: staff pages, forms, QR posters and their writes."""

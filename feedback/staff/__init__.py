@@ -1,0 +1,1 @@
+"""Staff accounts: sign-in, account pages, forms and their writes."""

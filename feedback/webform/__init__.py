@@ -1,0 +1,1 @@
+"""The public web survey (/s/<slug>): its views, its logic and its writes."""

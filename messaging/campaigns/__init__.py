@@ -1,0 +1,1 @@
+"""Campaigns: invite a contact group to an SMS survey, or text past respondents an update."""

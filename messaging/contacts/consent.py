@@ -1,0 +1,81 @@
+"""Staff changes to one contact: language, opt-out and opt-in on their behalf, erasure.
+
+Each is one documented write that records its own audit entry (never the phone number or a
+message body: the contact's id, the reason staff gave, and what changed) and commits.
+
+* Opt-out by staff (a parent phones asking to stop) works like the contact's own STOP: open
+  SMS surveys end, queued texts are suppressed, and every later send checks the flag
+  (messaging.outbound.sending.is_suppressed, campaign launches and reminders filter on it).
+* Opt-in by staff records that consent was given again, to staff ("staff").
+* Erasure on request removes the phone number, name and every message body: the contact row,
+  its conversations and outbound texts are deleted, its inbound texts lose their body and their
+  link to the contact. The pseudonymous respondent and its answers stay: they are the
+  de-identified feedback (docs/privacy.md).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from feedback.core.audit import record_audit
+from feedback.core.extensions import db
+from feedback.responses.models import utcnow
+from messaging.inbound.conversation import OPEN_STATES
+from messaging.models import Contact, Conversation, InboundMessage, OutboundMessage
+from messaging.outbound.sending import mark_contact_opted_out
+
+
+class ContactError(ValueError):
+    """A change that cannot be made (the message is translated and shown to staff)."""
+
+
+def set_language(contact: Contact, locale: str | None, enabled: list[str]) -> None:
+    """Change the language the contact is texted in (None: ask with the menu next time)."""
+    if locale and locale not in enabled:
+        from flask_babel import gettext as _
+
+        raise ContactError(_("Choose one of the coalition's languages."))
+    before = contact.locale
+    contact.locale = locale or None
+    record_audit("contact.language", "contact", contact.id,
+                 {"from": before, "to": contact.locale})
+    db.session.commit()
+
+
+def opt_out(contact: Contact, reason: str) -> None:
+    """Stop texting the contact, on their behalf: their open SMS surveys end and nothing
+    queued or later is sent (the same suppression list their own STOP uses)."""
+    for conversation in db.session.scalars(sa.select(Conversation).where(
+            Conversation.contact_id == contact.id, Conversation.state.in_(OPEN_STATES))):
+        conversation.state = "stopped"
+    mark_contact_opted_out(contact)
+    record_audit("contact.opt_out", "contact", contact.id, {"reason": reason[:200]})
+    db.session.commit()
+
+
+def opt_in(contact: Contact, reason: str) -> None:
+    """Text the contact again: consent given again, to staff."""
+    contact.opted_out, contact.opted_out_at = False, None
+    contact.consent_source = "staff"
+    record_audit("contact.opt_in", "contact", contact.id, {"reason": reason[:200]})
+    db.session.commit()
+
+
+def erase(contact: Contact, reason: str) -> None:
+    """Erase the contact on request: number, name and message bodies gone, answers kept
+    under their pseudonymous respondent."""
+    contact_id = contact.id
+    db.session.execute(
+        sa.update(InboundMessage).where(InboundMessage.contact_id == contact_id)
+        .values(contact_id=None, body=None, reply_body=None)
+        .execution_options(synchronize_session=False))
+    db.session.execute(
+        sa.delete(OutboundMessage).where(OutboundMessage.contact_id == contact_id)
+        .execution_options(synchronize_session=False))
+    db.session.execute(
+        sa.delete(Conversation).where(Conversation.contact_id == contact_id)
+        .execution_options(synchronize_session=False))
+    db.session.delete(contact)
+    record_audit("contact.erase", "contact", contact_id,
+                 {"reason": reason[:200], "at": utcnow().isoformat(timespec="seconds")})
+    db.session.commit()

@@ -1,0 +1,40 @@
+"""Retention on the SMS side: when the review's retention job says so (the ``retention_due``
+signal), erase old message bodies and contacts not heard from since (docs/privacy.md).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from feedback.core.extensions import db
+from messaging.models import Contact, Conversation, InboundMessage, OutboundMessage
+
+
+def erase_old_contact_data(sender, cutoff, **_):
+    """Erase message bodies older than ``cutoff`` and contacts not active since (their
+    pseudonymous respondent and de-identified answers stay). Returns counts for the audit."""
+    inbound = db.session.execute(
+        sa.update(InboundMessage).where(InboundMessage.received_at < cutoff,
+                                        InboundMessage.body.is_not(None))
+        .values(body=None, reply_body=None)).rowcount
+    outbound = db.session.execute(
+        sa.update(OutboundMessage).where(OutboundMessage.created_at < cutoff,
+                                         OutboundMessage.body.is_not(None))
+        .values(body=None)).rowcount
+    recent = sa.union(
+        sa.select(InboundMessage.contact_id).where(InboundMessage.received_at >= cutoff),
+        sa.select(OutboundMessage.contact_id).where(OutboundMessage.created_at >= cutoff),
+        sa.select(Conversation.contact_id).where(Conversation.last_activity_at >= cutoff),
+    )
+    stale = sa.select(Contact.id).where(Contact.created_at < cutoff, Contact.id.not_in(recent))
+    stale_ids = list(db.session.scalars(stale))
+    if stale_ids:
+        db.session.execute(sa.update(InboundMessage).where(
+            InboundMessage.contact_id.in_(stale_ids)).values(contact_id=None))
+        db.session.execute(sa.delete(OutboundMessage).where(
+            OutboundMessage.contact_id.in_(stale_ids)))
+        db.session.execute(sa.delete(Conversation).where(Conversation.contact_id.in_(stale_ids)))
+        db.session.execute(sa.delete(Contact).where(Contact.id.in_(stale_ids)))
+    db.session.commit()
+    return {"inbound_bodies_erased": inbound, "outbound_bodies_erased": outbound,
+            "contacts_deleted": len(stale_ids)}

@@ -1,0 +1,1 @@
+"""Demo SMS data for development and demos. Not used by the running service."""

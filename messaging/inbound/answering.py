@@ -1,0 +1,262 @@
+"""Starting a survey and replying to an open conversation: the webhook's hot path, in Core.
+
+Most texts answer the question a conversation waits for, or the language menu that comes
+before the first question; some start a survey by its keyword (a campaign's invitation starts
+one the same way). These steps work from what the routing read under the contact's lock
+(:class:`messaging.inbound.snapshot.Snapshot`) and the cached survey version, parse the reply (the
+language menu's choices, or the question type's parser) and store what it says through the
+one intake path (feedback.responses.intake: ``add_respondent``, ``add_response``, ``add_answer``,
+``finish_response``), in the caller's transaction. The answer's INSERT and the conversation's
+new state are returned as writes (a :class:`Step`) for the caller to run with its own last
+writes (messaging.inbound.batched_writes). The rules are the engine's
+(messaging.inbound.conversation): which
+question comes next, what an invalid answer gets, when an optional question is skipped, how
+the survey closes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cache
+
+import sqlalchemy as sa
+
+from feedback.core.extensions import db
+from feedback.core.languages import language_name
+from feedback.responses.intake import add_answer, add_respondent, add_response, finish_response
+from feedback.responses.models import Answer, Respondent, utcnow
+from messaging.inbound import conversation as engine
+from messaging.inbound.keywords import language_choice
+from messaging.inbound.snapshot import OpenConversation, Snapshot
+from messaging.models import Contact, Conversation
+from surveys.texts import fallback_locale, localized
+from surveys.types import parse_answer
+
+
+@dataclass
+class Step:
+    """What answering produced: texts to send, and what to announce once committed."""
+
+    texts: list[str] = field(default_factory=list)
+    #: (response_id, completed) for feedback.responses.intake.announce once committed, with the id
+    #: of
+    #: the answer the caller stores (``answer``) if any.
+    announcement: tuple[int, bool] | None = None
+    #: The answer's INSERT (RETURNING its id) and values, run with the caller's last writes.
+    answer: tuple[sa.Insert, dict] | None = None
+    #: The conversation's new state: an UPDATE and its values, which the caller runs with its
+    #: other last writes (messaging.inbound.batched_writes).
+    update: tuple[sa.Update, dict] | None = None
+    #: The conversation the texts belong to (None: none was started).
+    conversation_id: int | None = None
+
+
+class _Values(Mapping):
+    """Answers by question key for skip logic: the one just given, and the stored ones, read
+    only when a condition asks about another question (most questions have none)."""
+
+    def __init__(self, response_id: int, given: dict):
+        self._response_id = response_id
+        self._given = given
+        self._stored: dict | None = None
+
+    def _all(self) -> dict:
+        if self._stored is None:
+            self._stored = dict(db.session.connection().execute(
+                sa.select(Answer.question_key, Answer.value)
+                .where(Answer.response_id == self._response_id)
+            ).all())
+        return {**self._stored, **self._given}
+
+    def __getitem__(self, key: str):
+        if key in self._given:
+            return self._given[key]
+        return self._all()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+_SET_CONTACT_LANGUAGE = (
+    sa.update(Contact).where(Contact.id == sa.bindparam("contact_id"))
+    .values(locale=sa.bindparam("locale"), respondent_id=sa.bindparam("respondent_id"))
+)
+_SET_RESPONDENT_LANGUAGE = (
+    sa.update(Respondent).where(Respondent.id == sa.bindparam("respondent_id"))
+    .values(preferred_locale=sa.bindparam("locale"))
+)
+
+
+_NEW_CONVERSATION = sa.insert(Conversation).returning(Conversation.id)
+_EXPIRE = (
+    sa.update(Conversation).where(Conversation.id == sa.bindparam("conversation_id"))
+    .values(state="expired", current_question_key=None)
+)
+
+
+def start(snap: Snapshot, current: OpenConversation | None, survey_id: int,
+          version_id: int | None, campaign_id: int | None = None) -> Step:
+    """A survey's keyword, or a campaign's invitation, for the contact in ``snap``.
+
+    An open conversation about the same survey is resumed (what it waits for is asked again)
+    rather than restarted; one about another survey is closed as expired. A new conversation
+    asks for the language first unless the contact has an enabled one, then the first
+    question. ``version_id`` is the survey's current version (None: nothing published). The
+    caller holds the contact's lock, runs ``step.update`` and commits.
+    """
+    now = utcnow()
+    if current is not None and engine.version_steps(current.survey_version_id).survey_id \
+            == survey_id and not engine.is_stale(current.last_activity_at, now):
+        step = Step(conversation_id=current.id)
+        step.texts.append(engine.waiting_for(current.survey_version_id, current.state,
+                                             current.current_question_key, snap.locale))
+        step.update = _update(current, {"last_activity_at": now})
+        return step
+    step = Step()
+    connection = db.session.connection()
+    if current is not None:
+        connection.execute(_EXPIRE, {"conversation_id": current.id})
+    if version_id is None:
+        step.texts.append(engine.render_text("survey_closed", snap.locale))
+        return step
+    locales = engine.enabled_locales()
+    state = "answering" if snap.locale in locales or len(locales) == 1 else "choosing_language"
+    step.conversation_id = connection.execute(_NEW_CONVERSATION, {
+        "contact_id": snap.contact_id, "survey_version_id": version_id,
+        "campaign_id": campaign_id, "state": state, "failed_attempts": 0,
+        "started_at": now, "last_activity_at": now,
+    }).scalar_one()
+    conversation = OpenConversation(step.conversation_id, state, None, 0, now, version_id, None)
+    if state == "choosing_language":
+        step.texts.append(engine.language_menu())
+        return step
+    locale = snap.locale if snap.locale in locales else locales[0]
+    return _begin_questions(step, {"last_activity_at": now}, snap, conversation, locale)
+
+
+def choose_language(snap: Snapshot, conversation: OpenConversation, body: str,
+                    before: str = "") -> Step:
+    """Handle the reply to the language menu ("2", "español", ...): remember the language on
+    the contact and its respondent (created if it has none), open the response and ask the
+    first question; or show the menu again. The caller holds the contact's lock and commits."""
+    step = Step(conversation_id=conversation.id)
+    changes = {"last_activity_at": utcnow()}
+    locale = language_choice(body, engine.enabled_locales())
+    if locale is None:
+        changes["failed_attempts"] = conversation.failed_attempts + 1
+        step.texts.append(engine.language_menu())
+        step.update = _update(conversation, changes)
+        return step
+    return _begin_questions(step, changes, snap, conversation, locale, before)
+
+
+def _begin_questions(step: Step, changes: dict, snap: Snapshot, conversation: OpenConversation,
+                     locale: str, before: str = "") -> Step:
+    """Remember ``locale`` on the contact and its respondent (created if it has none), open
+    the response and ask the first question."""
+    connection = db.session.connection()
+    respondent_id = snap.respondent_id
+    if respondent_id is None:
+        respondent_id = add_respondent(locale)
+    elif locale != snap.locale:
+        connection.execute(_SET_RESPONDENT_LANGUAGE,
+                           {"respondent_id": respondent_id, "locale": locale})
+    if respondent_id != snap.respondent_id or locale != snap.locale:
+        connection.execute(_SET_CONTACT_LANGUAGE, {
+            "contact_id": snap.contact_id, "locale": locale, "respondent_id": respondent_id,
+        })
+    steps = engine.version_steps(conversation.survey_version_id)
+    response = conversation.response or add_response(
+        conversation.survey_version_id, steps.survey_id, channel="sms", locale=locale,
+        respondent_id=respondent_id, site_id=snap.site_id,
+    )
+    changes["response_id"] = response["id"]
+    conversation = replace(conversation, response=response)
+    intro = localized(steps.intro, locale) or localized(steps.title, locale)
+    shown_in = fallback_locale(steps.title, locale)
+    if shown_in:  # said to the respondent; staff see the survey in the attention list
+        intro = "\n\n".join(part for part in (
+            engine.render_text("survey_fallback", locale, language=language_name(shown_in)),
+            intro) if part)
+    before = "\n\n".join(part for part in (before, intro) if part)
+    if _ask_from(step, changes, conversation, _Values(response["id"], {}), None, locale, before):
+        step.announcement = (response["id"], True)
+    step.update = _update(conversation, changes)
+    return step
+
+
+def answer(conversation: OpenConversation, locale: str | None, body: str) -> Step:
+    """Handle a text that answers ``conversation``'s current question (not a keyword, not the
+    language menu). The caller holds the contact's lock and commits."""
+    step = Step(conversation_id=conversation.id)
+    changes = {"last_activity_at": utcnow()}
+    response_id = conversation.response["id"]
+    steps = engine.version_steps(conversation.survey_version_id)
+    question = engine.question_by_key(steps.questions, conversation.current_question_key)
+    if question is None:  # the version changed under us; carry on from the start
+        completed = _ask_from(step, changes, conversation, _Values(response_id, {}), None, locale)
+    else:
+        result = parse_answer(question, body, locale)
+        if result.error is None:
+            if result.value is not None:
+                step.answer = add_answer(conversation.response, question, body, result)
+            values = _Values(response_id, {question.key: result.value})
+            completed = _ask_from(step, changes, conversation, values, question.key, locale)
+        else:
+            completed = _invalid(step, changes, conversation, question, locale, result.error)
+    if step.answer or completed:
+        step.announcement = (response_id, completed)
+    step.update = _update(conversation, changes)
+    return step
+
+
+def _invalid(step: Step, changes: dict, conversation: OpenConversation, question,
+             locale: str | None, error: str) -> bool:
+    """An answer the question type could not read: a re-prompt saying what is expected, the
+    question again once a required one failed MAX_ATTEMPTS times, or an optional one skipped
+    (returns True when that closes the survey)."""
+    attempts = conversation.failed_attempts + 1
+    text = engine.invalid_answer_text(question, locale, error, attempts)
+    if text is None:
+        values = _Values(conversation.response["id"], {})
+        skipped = engine.render_text("skipped", locale)
+        return _ask_from(step, changes, conversation, values, question.key, locale, skipped)
+    step.texts.append(text)
+    changes["failed_attempts"] = attempts if attempts < engine.MAX_ATTEMPTS else 0
+    return False
+
+
+def _ask_from(step: Step, changes: dict, conversation: OpenConversation, values: Mapping,
+              after_key: str | None, locale: str | None, before: str = "") -> bool:
+    """Ask the next question after ``after_key``, or close the survey when none is left
+    (returns True then)."""
+    steps = engine.version_steps(conversation.survey_version_id)
+    question, text = engine.next_step(steps, values, after_key, locale, before)
+    step.texts.append(text)
+    changes["failed_attempts"] = 0
+    if question is None:
+        completed_at = finish_response(conversation.response["id"])
+        if step.answer:  # inserted with the last writes, after the others were completed
+            step.answer[1]["answer_completed_at"] = completed_at
+        changes.update(state="completed", current_question_key=None)
+        return True
+    changes.update(state="answering", current_question_key=question.key)
+    return False
+
+
+def _update(conversation: OpenConversation, changes: dict) -> tuple[sa.Update, dict]:
+    values = {f"conversation_{name}": value for name, value in changes.items()}
+    return _conversation_update(tuple(changes)), {"conversation_id": conversation.id, **values}
+
+
+@cache
+def _conversation_update(columns: tuple[str, ...]) -> sa.Update:
+    """The UPDATE that sets ``columns`` (one statement per set of columns, built once)."""
+    return (
+        sa.update(Conversation).where(Conversation.id == sa.bindparam("conversation_id"))
+        .values({name: sa.bindparam(f"conversation_{name}") for name in columns})
+    )

@@ -1,0 +1,2 @@
+"""Sending texts: the gateway, the send queue, pacing and quiet hours, status callbacks and
+reminders."""
