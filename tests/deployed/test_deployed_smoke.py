@@ -7,7 +7,9 @@ pytestmark = pytest.mark.deployed
 
 
 def test_health_login_and_a_staff_page(deployed):
-    assert deployed.get("/healthz").json() == {"status": "ok", "database": "ok"}
+    health = deployed.get("/healthz").json()
+    assert health["status"] == "ok" and health["database"] == "ok"
+    assert health["text_encoder"]  # which encoder analysis runs (docs/analysis.md)
     assert len(deployed.web_worker_pids()) >= 2
     assert deployed.worker_pid is not None
     staff = deployed.session("staff", "es")
