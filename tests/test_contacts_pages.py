@@ -189,13 +189,22 @@ def _phone_forms(phone: str) -> list[str]:
 
 
 def test_erasure_removes_the_number_everywhere_and_keeps_answers(
-        app, client, db, family_survey, text, make_staff, login):
+        app, client, db, family_survey, text, make_staff, login, tmp_path):
+    from messaging.inbound import spool
+
     # A family answers the SMS survey, then asks to be forgotten.
     text(PHONE, "pulse")
     text(PHONE, "1")
     text(PHONE, "4")
     text(PHONE, "My number is 504-555-0142 call me")  # an answer that is not valid: kept raw
     contact = db.session.scalar(sa.select(Contact).filter_by(phone=PHONE))
+    # A reply that came too late for its question, and one still in the inbound spool.
+    db.session.add(InboundMessage(message_sid="SMlate1", contact_id=contact.id,
+                                  body="late: 504-555-0142", status="late"))
+    db.session.commit()
+    app.config["SMS_SPOOL_DIR"] = str(tmp_path / "spool")
+    spool.write("SMspool1", PHONE, "call 504-555-0142", 0, utcnow())
+    other = spool.write("SMspool2", "+15045550199", "3", 0, utcnow())
     respondent_id = contact.respondent_id
     answers_before = db.session.scalar(sa.select(sa.func.count(Answer.id)))
     assert answers_before >= 1
@@ -221,6 +230,8 @@ def test_erasure_removes_the_number_everywhere_and_keeps_answers(
         InboundMessage.body.is_not(None))) == 0
     event = db.session.scalar(sa.select(AuditEvent).filter_by(action="contact.erase"))
     assert event.details["reason"] == "Family asked by phone"
+    # The spool keeps only other families' texts.
+    assert spool.pending() == [other]
 
     # Every export and page that could list it.
     for url in ("/staff/review/export/answers.csv", "/staff/review/export/summary.csv",

@@ -149,3 +149,27 @@ def test_responses_held_as_possible_stuffing(client, admin, db):
     box = _attention(_home(client))
     assert "2 responses were held as possible stuffing" in box
     assert 'href="/staff/review/held"' in box
+
+
+def test_unmatched_late_replies_are_counted(client, admin, db, make_contact):
+    from messaging.models import InboundMessage
+
+    contact = make_contact()
+    db.session.add_all([
+        InboundMessage(message_sid="SMlate1", contact_id=contact.id, body="3", status="late"),
+        InboundMessage(message_sid="SMlate2", contact_id=contact.id, body="4", status="late"),
+        InboundMessage(message_sid="SMok", contact_id=contact.id, body="5", status="handled"),
+    ])
+    db.session.commit()
+    assert ("2 text replies arrived after their question had closed and were not applied."
+            in _attention(_home(client)))
+
+
+def test_texts_waiting_in_the_spool_are_shown(app, client, admin, tmp_path):
+    from messaging.inbound import spool
+
+    app.config["SMS_SPOOL_DIR"] = str(tmp_path / "spool")
+    with app.app_context():
+        spool.write("SMspooled", "+15045550142", "1", 0, utcnow())
+    assert ("1 received text is waiting in the spool to be stored: is the queue worker "
+            "running?") in _attention(_home(client))

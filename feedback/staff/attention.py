@@ -1,6 +1,6 @@
 """The staff home's checks that belong to the response store and the platform: open surveys
-missing a text in an enabled language, responses held by the stuffing guard, the queue and
-the inbound spool. Other packages register their own checks (feedback.core.roles.add_attention)."""
+missing a text in an enabled language, responses held by the stuffing guard, and the queue.
+Other packages register their own checks (feedback.core.roles.add_attention)."""
 
 from __future__ import annotations
 
@@ -55,12 +55,8 @@ def flagged_responses() -> list[AttentionItem]:
 
 def queue_state() -> list[AttentionItem]:
     """Jobs waiting in the queue (sending, reminders, tagging); many means a worker is
-    missing or behind. The inbound spool's state joins here.
-
-    HOOK(integrator): the inbound spool (texts written to disk while the database was
-    unreachable) is built on another branch; once merged, add an item with the number of
-    spooled texts not yet drained.
-    """
+    missing or behind. The inbound spool's state is messaging's own check
+    (messaging.outbound.attention)."""
     from feedback.core.queue import queue
 
     if current_app.config.get("QUEUE_IMMEDIATE"):

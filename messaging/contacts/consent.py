@@ -61,6 +61,20 @@ def opt_in(contact: Contact, reason: str) -> None:
     db.session.commit()
 
 
+def _erase_spooled(phone: str | None) -> None:
+    """Delete spooled texts from this number (not yet stored: they would recreate it)."""
+    from messaging.inbound import spool
+
+    if not phone:
+        return
+    for path in spool.pending():
+        try:
+            if spool.read(path).get("phone") == phone:
+                path.unlink(missing_ok=True)
+        except (OSError, ValueError):
+            continue
+
+
 def erase(contact: Contact, reason: str) -> None:
     """Erase the contact on request: number, name and message bodies gone, answers kept
     under their pseudonymous respondent."""
@@ -75,7 +89,9 @@ def erase(contact: Contact, reason: str) -> None:
     db.session.execute(
         sa.delete(Conversation).where(Conversation.contact_id == contact_id)
         .execution_options(synchronize_session=False))
+    phone = contact.phone
     db.session.delete(contact)
+    _erase_spooled(phone)
     record_audit("contact.erase", "contact", contact_id,
                  {"reason": reason[:200], "at": utcnow().isoformat(timespec="seconds")})
     db.session.commit()

@@ -12,7 +12,7 @@ from flask_babel import ngettext
 from feedback.core.extensions import db
 from feedback.core.roles import STAFF_ROLES, AttentionItem, add_attention
 from feedback.responses.models import utcnow
-from messaging.models import OutboundMessage
+from messaging.models import InboundMessage, OutboundMessage
 
 #: How far back failed texts count.
 RECENT = timedelta(days=30)
@@ -53,16 +53,36 @@ def sms_problems() -> list[AttentionItem]:
         items.append(AttentionItem("sms_overdue", overdue, ngettext(
             "%(num)s text is overdue: is the queue worker running?",
             "%(num)s texts are overdue: is the queue worker running?", overdue), link))
-    return items + unmatched_late_replies()
+    return items + unmatched_late_replies() + spooled_texts()
 
 
 def unmatched_late_replies() -> list[AttentionItem]:
-    """Texts that arrived too late to apply to any open question.
+    """Texts that arrived too late to apply to any open question (status ``late``, kept
+    and never guessed onto another question; docs/reliability.md), in the last 30 days.
+    No staff page lists them yet, so the item carries no link."""
+    late = db.session.scalar(sa.select(sa.func.count(InboundMessage.id)).where(
+        InboundMessage.status == "late", InboundMessage.received_at >= utcnow() - RECENT)) or 0
+    if not late:
+        return []
+    return [AttentionItem("sms_late", late, ngettext(
+        "%(num)s text reply arrived after its question had closed and was not applied.",
+        "%(num)s text replies arrived after their question had closed and were not applied.",
+        late), None)]
 
-    HOOK(integrator): the unmatched late replies are kept on another branch; once merged,
-    count the unreviewed ones here and link to where staff read them.
-    """
-    return []
+
+def spooled_texts() -> list[AttentionItem]:
+    """Texts written to the inbound spool while the database was unreachable and not yet
+    drained by the ``drain_spool`` job (messaging.inbound.spool)."""
+    from messaging.inbound import spool
+
+    waiting = len(spool.pending())
+    if not waiting:
+        return []
+    return [AttentionItem("sms_spool", waiting, ngettext(
+        "%(num)s received text is waiting in the spool to be stored: is the queue worker "
+        "running?",
+        "%(num)s received texts are waiting in the spool to be stored: is the queue worker "
+        "running?", waiting), None, "warning")]
 
 
 def init_app(app) -> None:
