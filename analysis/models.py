@@ -37,7 +37,7 @@ class Theme(db.Model):
     exclude: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     #: language -> example sentences; a comment close in meaning to one (in any language)
     #: matches the theme even without a keyword (docs/analysis.md, "Themes by meaning").
-    examples: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default=sa.text("'{}'"))
+    examples: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     #: Inactive themes are kept (old tags keep their meaning) but no longer assigned.
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

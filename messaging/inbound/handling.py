@@ -22,7 +22,7 @@ import phonenumbers
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, PendingRollbackError, SQLAlchemyError
 from twilio.twiml.messaging_response import MessagingResponse
 
 from feedback.core.extensions import db
@@ -328,12 +328,17 @@ def receive(sid: str, from_number: str | None, body: str | None, num_media: int 
     phone = normalise_phone(from_number)
     body = clean_text(body)
     if db.session().in_transaction():  # the caller's own reads or writes come first
-        db.session.commit()
+        try:
+            db.session.commit()
+        except SQLAlchemyError as exc:  # a connection the database dropped under the session
+            db.session.rollback()
+            log.warning("the request's own transaction failed (%s); storing the text anyway",
+                        type(exc).__name__)
     received_at = utcnow()
     for attempt in (1, 2):
         try:
             return _receive(sid, phone, body, num_media, received_at)
-        except DBAPIError as exc:
+        except (DBAPIError, PendingRollbackError) as exc:
             # Only the storing step can get here (the handling catches its own errors): a
             # dropped connection is retried once, then the text goes to the spool.
             db.session.rollback()

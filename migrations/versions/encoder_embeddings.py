@@ -26,6 +26,10 @@ def upgrade():
     with op.batch_alter_table("theme") as batch:
         batch.add_column(sa.Column("examples", sa.JSON(), nullable=False,
                                    server_default=sa.text("'{}'")))
+    # The default only fills existing rows: PostgreSQL's json type has no "=", so a JSON
+    # server default cannot even be compared with the model's (the app writes {} itself).
+    with op.batch_alter_table("theme") as batch:
+        batch.alter_column("examples", existing_type=sa.JSON(), server_default=None)
     with op.batch_alter_table("answer_tag") as batch:
         batch.add_column(sa.Column("is_request", sa.Boolean(), nullable=False,
                                    server_default=sa.false()))
