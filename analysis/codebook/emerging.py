@@ -63,9 +63,16 @@ def untagged_comments(start: datetime | None = None, end: datetime | None = None
     analysis.tagging.theme_keys), newest first and stopping at ``limit``: the cost follows the
     comments the codebook missed, not every comment. A comment not analysed yet has no tag
     and is left for the next look (the tagging job runs within seconds of the answer)."""
+    stmt = _untagged(start, end, locale)
+    return [(t, lang) for t, lang in db.session.execute(
+        stmt.order_by(AnswerTag.answer_id.desc()).limit(limit))]
+
+
+def _untagged(start, end, locale, *extra_columns):
+    """SELECT text, language (and ``extra_columns``) of theme-less comments in the window."""
     language = sa.func.coalesce(AnswerTag.language, Answer.locale)
     stmt = (
-        sa.select(Answer.raw_text, language)
+        sa.select(Answer.raw_text, language, *extra_columns)
         .select_from(AnswerTag)
         .join(Answer, Answer.id == AnswerTag.answer_id)
         .where(AnswerTag.theme_key.is_(None), Answer.raw_text.is_not(None),
@@ -77,8 +84,7 @@ def untagged_comments(start: datetime | None = None, end: datetime | None = None
         stmt = stmt.where(Answer.completed_at < end)
     if locale:
         stmt = stmt.where(language == locale)
-    return [(t, lang) for t, lang in db.session.execute(
-        stmt.order_by(AnswerTag.answer_id.desc()).limit(limit))]
+    return stmt
 
 
 def _adapt(item, texts: list[str], locale: str) -> Candidate:
@@ -104,22 +110,9 @@ def _untagged_with_vectors(start, end, locale, limit: int = MAX_COMMENTS):
     from analysis.models import AnswerEmbedding
     from analysis.text.encoder import encoder_name
 
-    language = sa.func.coalesce(AnswerTag.language, Answer.locale)
-    stmt = (
-        sa.select(Answer.raw_text, language, AnswerEmbedding.vector)
-        .select_from(AnswerTag)
-        .join(Answer, Answer.id == AnswerTag.answer_id)
-        .join(AnswerEmbedding, sa.and_(AnswerEmbedding.answer_id == Answer.id,
-                                       AnswerEmbedding.encoder == encoder_name()))
-        .where(AnswerTag.theme_key.is_(None), Answer.raw_text.is_not(None),
-               Answer.raw_text != "", Answer.completed_at.is_not(None))
-    )
-    if start is not None:
-        stmt = stmt.where(Answer.completed_at >= start)
-    if end is not None:
-        stmt = stmt.where(Answer.completed_at < end)
-    if locale:
-        stmt = stmt.where(language == locale)
+    stmt = _untagged(start, end, locale, AnswerEmbedding.vector).join(
+        AnswerEmbedding, sa.and_(AnswerEmbedding.answer_id == Answer.id,
+                                 AnswerEmbedding.encoder == encoder_name()))
     return list(db.session.execute(stmt.order_by(AnswerTag.answer_id.desc()).limit(limit)))
 
 
