@@ -309,7 +309,7 @@ def finish_and_check(env: dict, scripts: list) -> dict:
         "from feedback.app import create_app\n"
         "from feedback.core.extensions import db\n"
         "from feedback.responses.models import Answer, Response\n"
-        "from messaging import inbound\n"
+        "from messaging.inbound import handling as inbound\n"
         "from messaging.models import Contact, InboundMessage\n"
         "app = create_app()\n"
         "with app.app_context():\n"
