@@ -128,10 +128,10 @@ def test_poster_advertises_the_survey_the_site_runs(
 def test_demo_youth_clubhouse_poster_shows_the_youth_survey(
     client, db, make_staff, login, web_app
 ):
-    from feedback.cli import ensure_demo_foundation
-    from feedback.demo.foundation import assign_demo_site_surveys
-    from messaging.demo.sms import ensure_family_survey
-    from surveys.demo import seed_youth_survey
+    from demo.cli import ensure_demo_foundation
+    from demo.foundation import assign_demo_site_surveys
+    from demo.sms import ensure_family_survey
+    from demo.youth_survey import seed_youth_survey
 
     ensure_demo_foundation()
     seed_youth_survey()
