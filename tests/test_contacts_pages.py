@@ -23,18 +23,6 @@ pytest_plugins = ["tests.fixtures.outbound"]
 
 
 @pytest.fixture
-def admin(make_staff, login):
-    make_staff("admin@example.org", role="admin")
-    login("admin@example.org")
-
-
-@pytest.fixture
-def staff(make_staff, login):
-    make_staff("staff@example.org", role="staff")
-    login("staff@example.org")
-
-
-@pytest.fixture
 def people(db, make_contact):
     org = Organization(name="Eastside Org", kind="partner")
     site = PartnerSite(code="east", name="Eastside Library", organization=org)

@@ -5,19 +5,11 @@ from __future__ import annotations
 import io
 import json
 
-import pytest
-
 from demo import youth_survey as youth
 from surveys import operations as ops
 from tests.fixtures.helpers import csrf_token_from
 
 LOCALES = ("en", "es", "vi")
-
-
-@pytest.fixture
-def staff(make_staff, login):
-    make_staff()
-    login()
 
 
 def _post(client, url, data=None, page=None, **kwargs):
