@@ -14,9 +14,9 @@ from analysis.review.report_pdf import (
     _indicator_text,
     _pct,
     heading,
-    new_document,
     paragraph,
     table,
+    titled_document,
 )
 from analysis.review.yearly import YearReport
 from feedback.core.languages import language_name
@@ -35,13 +35,9 @@ def build(report: YearReport, locale: str, compress: bool = True) -> FPDF:
     """The yearly report laid out like the review's handout (analysis.review.report_pdf)."""
     review = report.review
     with force_locale(locale):
-        pdf = new_document(compress)
         names = sentiment_names()
         title = _("Community report %(year)s", year=report.year)
-        pdf.running_title = f"{current_app.config['COALITION_NAME']} · {title}"
-        pdf.set_title(title)
-        pdf.set_lang(locale)
-        paragraph(pdf, title, size=17, style="B", height=9)
+        pdf = titled_document(title, locale, compress)
         paragraph(pdf, _(
             "What families and youth told %(coalition)s in %(year)s, how the shared "
             "indicators moved over the years, and what the coalition did about it.",
