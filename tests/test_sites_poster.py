@@ -10,8 +10,8 @@ import pytest
 
 from feedback.responses.models import PartnerSite
 from surveys.timing import SECONDS_BY_TYPE, estimated_minutes
-from tests.conftest import csrf_token_from
 from tests.fixtures import webform as fx
+from tests.fixtures.helpers import csrf_token_from
 
 
 def _poster_section(html: str) -> str:

@@ -15,7 +15,6 @@ from analysis.text.codebook import Codebook
 from analysis.text.meaning import is_request, themes_by_meaning
 from analysis.text.pipeline import analyze_many
 from feedback.responses.intake import record_response
-from tests.fixtures.analysis import *  # noqa: F403 (fixtures)
 
 needs_e5 = pytest.mark.skipif(text_encoder.encoder_name() != text_encoder.E5_NAME,
                               reason="the multilingual encoder is not installed")
