@@ -166,15 +166,19 @@ def _volume(pdf: FPDF, review: Review, figures: dict, by: str, title: str) -> No
         paragraph(pdf, _("No responses in this period."))
 
 
-def _goal(pdf: FPDF, review: Review, s, figures: dict, locale: str) -> None:
-    names = figures["sentiment_names"]
-    period, previous = review.scope.period, review.scope.period.previous()
+def goal_opening(pdf: FPDF, s, min_cell: int, locale: str) -> None:
+    """A goal's bookmarked heading, description and comment counts, as both handouts open it."""
     heading(pdf, s.goal.name(locale), bookmark=True)
     if s.goal.description(locale):
         paragraph(pdf, s.goal.description(locale), style="I")
     paragraph(pdf, _("Comments: %(n)s (previous period: %(prev)s)",
-                     n=_count(s.comments, review.min_cell),
-                     prev=_count(s.previous_comments, review.min_cell)))
+                     n=_count(s.comments, min_cell), prev=_count(s.previous_comments, min_cell)))
+
+
+def _goal(pdf: FPDF, review: Review, s, figures: dict, locale: str) -> None:
+    names = figures["sentiment_names"]
+    period, previous = review.scope.period, review.scope.period.previous()
+    goal_opening(pdf, s, review.min_cell, locale)
     chart(pdf, figures["sentiment"].get(s.goal.id),
           _("Sentiment of comments about %(goal)s, this period and the previous one; figures "
             "in the table that follows.", goal=s.goal.name(locale)))

@@ -10,9 +10,9 @@ from fpdf import FPDF
 
 from analysis.review.presenting import sentiment_names
 from analysis.review.report_pdf import (
-    _count,
     _indicator_text,
     _pct,
+    goal_opening,
     heading,
     paragraph,
     table,
@@ -46,12 +46,7 @@ def build(report: YearReport, locale: str, compress: bool = True) -> FPDF:
             paragraph(pdf, _("Too few responses to show."))
         for goal_year in report.goals:
             s = goal_year.summary
-            heading(pdf, s.goal.name(locale), bookmark=True)
-            if s.goal.description(locale):
-                paragraph(pdf, s.goal.description(locale), style="I")
-            paragraph(pdf, _("Comments: %(n)s (previous period: %(prev)s)",
-                             n=_count(s.comments, review.min_cell),
-                             prev=_count(s.previous_comments, review.min_cell)))
+            goal_opening(pdf, s, review.min_cell, locale)
             mix = ", ".join(f"{names[k]} {_pct(s.share(k))}"
                             for k in ("positive", "neutral", "negative"))
             paragraph(pdf, _("Sentiment: %(mix)s", mix=mix))
