@@ -7,16 +7,14 @@ import json
 
 from demo import youth_survey as youth
 from surveys import operations as ops
-from tests.fixtures.helpers import csrf_token_from
+from tests.fixtures.helpers import post_form
 
 LOCALES = ("en", "es", "vi")
 
 
 def _post(client, url, data=None, page=None, **kwargs):
     """POST with the CSRF token of ``page`` (or of the survey list page)."""
-    html = client.get(page or "/staff/surveys/").get_data(as_text=True)
-    data = dict(data or {}, csrf_token=csrf_token_from(html))
-    return client.post(url, data=data, **kwargs)
+    return post_form(client, url, data or {}, page or "/staff/surveys/", **kwargs)
 
 
 def _create(client, slug="after-school", title="After school check-in"):
