@@ -2,7 +2,7 @@
 
 
 def init_app(app) -> None:
-    """Register models, blueprints, CLI commands, jobs, staff links and demo seeders."""
+    """Register models, blueprints, CLI commands, jobs and staff links."""
     import analysis.models  # noqa: F401
     import analysis.review.setup
 
@@ -11,13 +11,12 @@ def init_app(app) -> None:
 
 
 def _init_tagging(app) -> None:
-    """Tagging jobs, the analyze command, codebook/answers pages and the order-40 seeder."""
+    """Tagging jobs, the analyze command, codebook/answers pages."""
     from flask_babel import lazy_gettext as _l
 
     import analysis.tagging.views  # noqa: F401 - adds its routes to the blueprint
     from analysis.codebook.views import bp
     from analysis.tagging.cli import analysis_group, analyze_command
-    from analysis.tagging.demo import seed_demo_analysis
     from feedback.core.roles import ADMIN, STAFF_ROLES, add_staff_link
 
     app.register_blueprint(bp)
@@ -29,7 +28,6 @@ def _init_tagging(app) -> None:
     add_staff_link(app, "analysis.answers", _l("Comments"), STAFF_ROLES)
     add_staff_link(app, "analysis.codebook", _l("Codebook"), STAFF_ROLES)
     add_staff_link(app, "analysis.model", _l("Sentiment model"), ADMIN)
-    app.extensions.setdefault("demo_seeders", []).append((40, seed_demo_analysis))
     from analysis.tagging.jobs import health
     from feedback.core.health import register_check
 

@@ -104,7 +104,7 @@ def reusable(schema: str, size: int) -> bool:
 def seed_definitions(app):
     """Organisations, sites, a survey with three questions, themes, goals, an admin."""
     from analysis.models import Theme
-    from analysis.review.demo_goals import seed_demo_goals
+    from demo.goals import seed_demo_goals
     from feedback.core.extensions import db
     from feedback.responses.models import Organization, PartnerSite, StaffUser
     from feedback.staff.auth import hash_password

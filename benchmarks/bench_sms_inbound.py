@@ -81,7 +81,7 @@ def prepare(env: dict) -> None:
         "app = create_app()\n"
         "with app.app_context():\n"
         "    db.create_all()\n"
-        "    from messaging.demo.sms import ensure_family_survey\n"
+        "    from demo.sms import ensure_family_survey\n"
         "    ensure_family_survey()\n"
     )
     subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True)

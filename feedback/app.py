@@ -65,6 +65,15 @@ def create_app(config: dict | None = None) -> Flask:
     messaging.setup.init_app(app)
     analysis.setup.init_app(app)
 
+    # development only, outside the runtime packages (docs/architecture.md)
+    import demo.cli
+
+    demo.cli.init_app(app)
+    if app.config.get("BENCHMARK_ENDPOINTS"):
+        from devtools.benchmark_endpoints import register_benchmark_endpoints
+
+        register_benchmark_endpoints(app)
+
     connect_side_effects()
     return app
 

@@ -1,4 +1,4 @@
-"""Command-line tools: accounts, demo data, the queue worker and translation catalogs."""
+"""Command-line tools: accounts, the queue worker and translation catalogs."""
 
 from __future__ import annotations
 
@@ -7,12 +7,8 @@ from flask import current_app
 
 from feedback.core import catalogs
 from feedback.core.extensions import db
-from feedback.responses.models import Organization, StaffUser
+from feedback.responses.models import StaffUser
 from feedback.staff.auth import PasswordPolicyError, hash_password
-
-#: Printed by seed-demo; development only (the demo refuses to run in production).
-DEMO_ADMIN_EMAIL = "admin@demo.coalition.example"
-DEMO_ADMIN_PASSWORD = "demo-password-2026"
 
 
 @click.command("create-admin")
@@ -33,43 +29,6 @@ def create_admin(email: str, password: str) -> None:
         user.password_hash, user.role, user.active = password_hash, "admin", True
     db.session.commit()
     click.echo(f"Administrator {email} is ready.")
-
-
-def ensure_demo_foundation() -> StaffUser:
-    """The backbone, three partners with sites in different neighbourhoods, and an admin."""
-    from feedback.demo.foundation import seed_foundation
-
-    return seed_foundation(DEMO_ADMIN_EMAIL, hash_password(DEMO_ADMIN_PASSWORD))
-
-
-def _print_demo_login() -> None:
-    if db.session.scalar(db.select(StaffUser.id).filter_by(email=DEMO_ADMIN_EMAIL)):
-        click.echo(f"  Staff login:    {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}")
-
-
-@click.command("seed-demo")
-@click.option("--if-empty", is_flag=True, help="Only when no organisation exists yet.")
-@click.option("--print-login", is_flag=True, help="Only print the demo login, if it exists.")
-def seed_demo(if_empty: bool, print_login: bool) -> None:
-    """Create a believable demo coalition (safe to run twice)."""
-    if print_login:
-        _print_demo_login()
-        return
-    if current_app.config.get("PRODUCTION"):
-        raise click.ClickException("seed-demo is for development and demos, not production.")
-    if if_empty and db.session.scalar(db.select(Organization.id).limit(1)) is not None:
-        click.echo("The database already has data; demo not seeded.")
-        return
-    ensure_demo_foundation()
-    # Seeders run in stage order: survey definitions, answers, SMS, analysis, review.
-    for _order, seeder in sorted(
-        current_app.extensions.get("demo_seeders", []), key=lambda item: item[0]
-    ):
-        seeder()
-    db.session.commit()
-    orgs = db.session.scalar(db.select(db.func.count(Organization.id)))
-    click.echo(f"Demo coalition ready ({orgs} organisations).")
-    click.echo(f"Staff login: {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}")
 
 
 @click.command("worker")
@@ -158,5 +117,5 @@ def translate_check() -> None:
 def init_app(app) -> None:
     import feedback.core.queue_diag  # noqa: F401 - registers the ping job with every worker
 
-    for command in (create_admin, seed_demo, worker, queue_ping, translate, health_command):
+    for command in (create_admin, worker, queue_ping, translate, health_command):
         app.cli.add_command(command)

@@ -2,18 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 
-#: Demo seeder stage: survey definitions come first (answers, SMS and analysis build on them).
-DEMO_ORDER = 10
-
 
 def init_app(app) -> None:
-    """Register the builder blueprint, its staff link, CLI commands and the demo seeder."""
+    """Register the builder blueprint, its staff link and CLI commands."""
     from feedback.core.roles import STAFF_ROLES, add_staff_link
     from surveys.cli import surveys_cli
-    from surveys.demo import seed_youth_survey
     from surveys.views import bp
 
     app.register_blueprint(bp)
     app.cli.add_command(surveys_cli)
     add_staff_link(app, "surveys.index", _l("Surveys"), STAFF_ROLES)
-    app.extensions.setdefault("demo_seeders", []).append((DEMO_ORDER, seed_youth_survey))

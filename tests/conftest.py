@@ -11,7 +11,6 @@ from flask.testing import FlaskClient
 
 from feedback.app import create_app
 from feedback.core.extensions import db as _db
-from tests.fixtures.helpers import csrf_token_from
 
 #: Every shared fixture, loaded once and one way (test modules import none of them).
 pytest_plugins = [
@@ -19,6 +18,7 @@ pytest_plugins = [
     "tests.fixtures.outbound",
     "tests.fixtures.review",
     "tests.fixtures.sms",
+    "tests.fixtures.staff",
     "tests.fixtures.webform",
 ]
 
@@ -128,37 +128,3 @@ def runner(app):
 @pytest.fixture
 def db(app):
     return _db
-
-
-@pytest.fixture
-def make_staff(db):
-    """Factory: a staff user with a role (and organisation for partner viewers)."""
-    from feedback.responses.models import Organization, StaffUser
-    from feedback.staff.auth import hash_password
-
-    def make(email="staff@example.org", password="correct horse battery", role="staff", org=None):
-        if role == "partner_viewer" and org is None:
-            org = Organization(name=f"Partner of {email}", kind="partner")
-            db.session.add(org)
-        user = StaffUser(
-            email=email, password_hash=hash_password(password), role=role, organization=org
-        )
-        db.session.add(user)
-        db.session.commit()
-        return user
-
-    return make
-
-
-@pytest.fixture
-def login(client):
-    """Sign a user in through the real login form."""
-
-    def do_login(email="staff@example.org", password="correct horse battery"):
-        page = client.get("/staff/login")
-        token = csrf_token_from(page.get_data(as_text=True))
-        return client.post(
-            "/staff/login", data={"email": email, "password": password, "csrf_token": token}
-        )
-
-    return do_login

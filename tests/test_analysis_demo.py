@@ -1,11 +1,11 @@
-"""The order-40 demo seeder: the shipped codebook, every seeded comment tagged, idempotent."""
+"""The demo tagging seeder: the shipped codebook, every seeded comment tagged, idempotent."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from analysis.models import AnswerTag, AnswerTheme, Theme
-from analysis.tagging.demo import seed_demo_analysis
+from demo.analysis import seed_demo_analysis
 
 
 def test_demo_seeder_tags_everything_once(app, db, people):

@@ -8,7 +8,6 @@ from analysis.models import AnswerTag
 from analysis.tagging import jobs as tagging
 from feedback.responses.intake import record_response
 from feedback.responses.models import Answer
-from tests.fixtures.analysis import *  # noqa: F403 (fixtures)
 
 
 def test_sweeper_tags_answers_whose_job_was_lost(app, db, survey, monkeypatch):

@@ -10,6 +10,7 @@ from analysis.tagging import operations as corrections
 from analysis.tagging.jobs import current_version, retag_batches, tag_answer_ids
 from feedback.responses.intake import record_response
 from feedback.responses.models import Answer
+from tests.fixtures.analysis import record_comment
 
 TRANSPORT = {"labels": {"en": "Transport", "es": "Transporte"},
              "keywords": {"en": ["bus", "ride"], "es": ["autobús", "camión"]}}
@@ -22,19 +23,13 @@ def codebook(db):
     return {t.key: t for t in db.session.scalars(db.select(Theme))}
 
 
-def _record(survey, text, locale="en"):
-    version = survey.versions[0]
-    response = record_response(version, {"comment": text}, channel="web", locale=locale)
-    return next(a for a in response.answers if a.question_key == "comment")
-
-
 def _themes(db, answer_id, include_removed=False):
     rows = db.session.scalars(db.select(AnswerTheme).filter_by(answer_id=answer_id))
     return {r.theme.key: r.source for r in rows if include_removed or r.source != "removed"}
 
 
 def test_a_recorded_comment_is_tagged_right_away(app, db, survey, codebook):
-    answer = _record(survey, "The bus never comes on time and I hate waiting in the cold")
+    answer = record_comment(survey, "The bus never comes on time and I hate waiting in the cold")
     db.session.expire_all()
     tag = db.session.get(AnswerTag, answer.id)
     assert tag is not None
@@ -45,14 +40,15 @@ def test_a_recorded_comment_is_tagged_right_away(app, db, survey, codebook):
 
 
 def test_spanish_comment_gets_spanish_keywords(app, db, survey, codebook):
-    answer = _record(survey, "El autobús nunca llega a tiempo, es muy frustrante", locale="es")
+    answer = record_comment(survey, "El autobús nunca llega a tiempo, es muy frustrante",
+                            locale="es")
     db.session.expire_all()
     assert db.session.get(AnswerTag, answer.id).language == "es"
     assert "transport" in _themes(db, answer.id)
 
 
 def test_editing_the_codebook_changes_tags(app, db, survey, codebook):
-    answer = _record(survey, "The library is too noisy to study")
+    answer = record_comment(survey, "The library is too noisy to study")
     db.session.expire_all()
     assert _themes(db, answer.id) == {}
     codebook_store.save_theme("study", {"en": "Study space"}, {"en": "library\nstudy"})
@@ -67,7 +63,7 @@ def test_editing_the_codebook_changes_tags(app, db, survey, codebook):
 
 def test_corrections_survive_reanalysis(app, db, survey, codebook, make_staff):
     staff = make_staff()
-    answer = _record(survey, "I got scared at the bus stop last night")
+    answer = record_comment(survey, "I got scared at the bus stop last night")
     db.session.expire_all()
     assert _themes(db, answer.id) == {"transport": "auto", "safety": "auto"}
     machine = db.session.get(AnswerTag, answer.id).auto_sentiment_label
@@ -90,9 +86,9 @@ def test_corrections_survive_reanalysis(app, db, survey, codebook, make_staff):
 
 def test_agreement_per_language(app, db, survey, codebook, make_staff):
     staff = make_staff()
-    a1 = _record(survey, "The bus driver yelled at us, awful")
-    a2 = _record(survey, "I love the art classes here, thank you")
-    a3 = _record(survey, "Me siento inseguro en el parque", locale="es")
+    a1 = record_comment(survey, "The bus driver yelled at us, awful")
+    a2 = record_comment(survey, "I love the art classes here, thank you")
+    a3 = record_comment(survey, "Me siento inseguro en el parque", locale="es")
     db.session.expire_all()
     machine = {a.id: db.session.get(AnswerTag, a.id).auto_sentiment_label for a in (a1, a2)}
     assert _themes(db, a1.id) == {"transport": "auto"}
@@ -112,7 +108,7 @@ def test_agreement_per_language(app, db, survey, codebook, make_staff):
 
 
 def test_analyze_cli_resumes_and_skips_current_tags(app, db, runner, survey, codebook):
-    answers = [_record(survey, f"The bus number {i} was late again") for i in range(5)]
+    answers = [record_comment(survey, f"The bus number {i} was late again") for i in range(5)]
     # Three tagged by an older codebook, two never tagged.
     db.session.expire_all()
     for a in answers[:3]:

@@ -16,7 +16,7 @@ import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("feedback", "surveys", "messaging", "analysis")
+PACKAGES = ("feedback", "surveys", "messaging", "analysis", "demo", "devtools")
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 
@@ -50,6 +50,9 @@ def test_the_code_keeps_its_import_contracts():
     ("feedback/core/extensions.py", "import feedback.responses.models"),
     # anything but the factory importing the factory
     ("surveys/models.py", "import feedback.app"),
+    # the running service reaching into the demo data or the benchmark endpoints
+    ("messaging/inbound/setup.py", "import devtools.benchmark_endpoints"),
+    ("surveys/setup.py", "import demo.youth_survey"),
 ])
 def test_an_upward_import_breaks_a_contract(tmp_path, module_file, upward_import):
     code = copy_of_the_code(tmp_path)

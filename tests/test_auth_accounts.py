@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 from feedback.responses.models import Organization, StaffSession, StaffUser
-from tests.fixtures.helpers import csrf_token_from
+from tests.fixtures.helpers import csrf_token_from, post_form
 
 PASSWORD = "correct horse battery"
-
-
-def _post(client, url, data, page_url=None):
-    page = client.get(page_url or url).get_data(as_text=True)
-    return client.post(url, data={**data, "csrf_token": csrf_token_from(page)})
 
 
 def _admin(make_staff, login):
@@ -31,7 +26,7 @@ def test_admin_creates_a_partner_viewer_who_can_then_sign_in(app, client, make_s
     org = Organization(name="Familias Unidas", kind="partner")
     db.session.add(org)
     db.session.commit()
-    response = _post(
+    response = post_form(
         client,
         "/staff/users",
         {"email": "Viewer@Example.org", "password": "p" * 70, "role": "partner_viewer",
@@ -53,13 +48,13 @@ def test_account_creation_refuses_short_passwords_duplicates_and_viewers_without
     client, make_staff, login
 ):
     _admin(make_staff, login)
-    short = _post(client, "/staff/users",
+    short = post_form(client, "/staff/users",
                   {"email": "a@example.org", "password": "seven c", "role": "staff"})
     assert short.status_code == 400 and "at least 8 characters" in short.get_data(as_text=True)
-    dup = _post(client, "/staff/users",
+    dup = post_form(client, "/staff/users",
                 {"email": "ADMIN@example.org", "password": PASSWORD, "role": "staff"})
     assert "already exists" in dup.get_data(as_text=True)
-    viewer = _post(client, "/staff/users",
+    viewer = post_form(client, "/staff/users",
                    {"email": "v@example.org", "password": PASSWORD, "role": "partner_viewer"})
     assert "must belong to an organisation" in viewer.get_data(as_text=True)
 
@@ -76,7 +71,7 @@ def test_role_change_is_audited_and_applies_at_once(app, client, make_staff, log
     assert staff_client.get("/staff/").status_code == 200
 
     url = f"/staff/users/{staff.id}"
-    assert _post(client, url, {"role": "admin", "organization_id": ""}).status_code == 302
+    assert post_form(client, url, {"role": "admin", "organization_id": ""}).status_code == 302
     db.session.expire_all()
     assert db.session.get(StaffUser, staff.id).role == "admin"
     event = db.session.scalars(db.select(AuditEvent).filter_by(action="role.change")).one()
@@ -91,9 +86,9 @@ def test_the_last_admin_cannot_step_down_or_deactivate_themselves(
 ):
     admin = _admin(make_staff, login)
     url = f"/staff/users/{admin.id}"
-    refused = _post(client, url, {"role": "staff", "organization_id": ""})
+    refused = post_form(client, url, {"role": "staff", "organization_id": ""})
     assert "at least one active administrator" in refused.get_data(as_text=True)
-    _post(client, f"/staff/users/{admin.id}/deactivate", {}, page_url=url)
+    post_form(client, f"/staff/users/{admin.id}/deactivate", {}, page_url=url)
     db.session.expire_all()
     assert db.session.get(StaffUser, admin.id).active is True
 
@@ -108,7 +103,7 @@ def test_deactivation_ends_every_session_and_blocks_sign_in(app, client, make_st
     assert staff_client.get("/staff/").status_code == 200
 
     url = f"/staff/users/{staff.id}"
-    assert _post(client, f"{url}/deactivate", {}, page_url=url).status_code == 302
+    assert post_form(client, f"{url}/deactivate", {}, page_url=url).status_code == 302
     assert db.session.scalar(
         db.select(db.func.count(StaffSession.id)).where(StaffSession.user_id == staff.id)
     ) == 0
@@ -117,7 +112,7 @@ def test_deactivation_ends_every_session_and_blocks_sign_in(app, client, make_st
     again = staff_client.post("/staff/login", data={**creds, "csrf_token": csrf_token_from(page)})
     assert again.status_code == 401
 
-    _post(client, f"{url}/activate", {}, page_url=url)
+    post_form(client, f"{url}/activate", {}, page_url=url)
     page = staff_client.get("/staff/login").get_data(as_text=True)
     back = staff_client.post("/staff/login", data={**creds, "csrf_token": csrf_token_from(page)})
     assert back.status_code == 302
@@ -126,11 +121,11 @@ def test_deactivation_ends_every_session_and_blocks_sign_in(app, client, make_st
 def test_staff_choose_their_interface_language(client, make_staff, login):
     make_staff(email="staff@example.org", role="staff")
     login("staff@example.org", PASSWORD)
-    response = _post(client, "/staff/profile/language", {"locale": "vi"}, "/staff/profile")
+    response = post_form(client, "/staff/profile/language", {"locale": "vi"}, "/staff/profile")
     assert response.status_code == 302
     page = client.get("/staff/", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert '<html lang="vi">' in page
-    refused = _post(client, "/staff/profile/language", {"locale": "fr"}, "/staff/profile")
+    refused = post_form(client, "/staff/profile/language", {"locale": "fr"}, "/staff/profile")
     assert refused.status_code == 400
 
 
@@ -144,11 +139,11 @@ def test_changing_the_password_needs_the_current_one_and_ends_other_sessions(
     elsewhere.post("/staff/login", data={
         "email": "staff@example.org", "password": PASSWORD, "csrf_token": csrf_token_from(page)})
 
-    wrong = _post(client, "/staff/profile/password", {
+    wrong = post_form(client, "/staff/profile/password", {
         "current_password": "not it", "new_password": "a brand new phrase",
         "confirm": "a brand new phrase"}, "/staff/profile")
     assert wrong.status_code == 400 and "not correct" in wrong.get_data(as_text=True)
-    ok = _post(client, "/staff/profile/password", {
+    ok = post_form(client, "/staff/profile/password", {
         "current_password": PASSWORD, "new_password": "a brand new phrase",
         "confirm": "a brand new phrase"}, "/staff/profile")
     assert ok.status_code == 302

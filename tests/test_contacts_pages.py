@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from pdfminer.high_level import extract_text
 
 from feedback.core.audit import AuditEvent
 from feedback.responses.models import Answer, Organization, PartnerSite, Response, utcnow
@@ -17,21 +15,9 @@ from messaging.campaigns import operations as campaigns
 from messaging.models import Contact, InboundMessage, OutboundMessage
 from messaging.outbound import sending as outbound
 from messaging.outbound.reminders import send_reminders
-from tests.fixtures.helpers import csrf_token_from
+from tests.fixtures.helpers import csrf_token_from, pdf_text, post_form
 
 pytest_plugins = ["tests.fixtures.outbound"]
-
-
-@pytest.fixture
-def admin(make_staff, login):
-    make_staff("admin@example.org", role="admin")
-    login("admin@example.org")
-
-
-@pytest.fixture
-def staff(make_staff, login):
-    make_staff("staff@example.org", role="staff")
-    login("staff@example.org")
 
 
 @pytest.fixture
@@ -52,11 +38,6 @@ def people(db, make_contact):
 
 def _names(html: str) -> set[str]:
     return {n for n in ("Ana Reyes", "Bao Tran", "Cal Jones") if n in html}
-
-
-def _post(client, path, data, form_path):
-    token = csrf_token_from(client.get(form_path).get_data(as_text=True))
-    return client.post(path, data={"csrf_token": token, **data})
 
 
 def test_admins_search_and_filter_contacts_with_numbers(client, admin, people):
@@ -126,12 +107,12 @@ def test_contact_page_hides_texts_older_than_retention(app, client, admin, db, p
 def test_staff_language_change_is_saved_and_audited(client, staff, db, people):
     ana = people["ana"]
     path = f"/staff/contacts/{ana.id}"
-    _post(client, path + "/language", {"language": "vi"}, path)
+    post_form(client, path + "/language", {"language": "vi"}, path)
     db.session.refresh(ana)
     assert ana.locale == "vi"
     event = db.session.scalar(sa.select(AuditEvent).filter_by(action="contact.language"))
     assert event.details == {"from": "es", "to": "vi"}
-    bad = _post(client, path + "/language", {"language": "xx"}, path)
+    bad = post_form(client, path + "/language", {"language": "xx"}, path)
     assert bad.status_code == 302
     db.session.refresh(ana)
     assert ana.locale == "vi"
@@ -143,14 +124,14 @@ def test_staff_opt_out_is_audited_and_honoured_by_every_later_send(
     bao = people["bao"]
     path = f"/staff/contacts/{bao.id}"
     # A reason is required.
-    _post(client, path + "/opt-out", {"reason": "  "}, path)
+    post_form(client, path + "/opt-out", {"reason": "  "}, path)
     db.session.refresh(bao)
     assert not bao.opted_out
     # Already queued: an invitation from a campaign launched before the call.
     first = campaigns.start_campaign("Parks", survey.id, "parents", clock.now)
     assert db.session.scalar(sa.select(sa.func.count(OutboundMessage.id)).where(
         OutboundMessage.contact_id == bao.id)) == 1
-    _post(client, path + "/opt-out", {"reason": "Mother phoned the office"}, path)
+    post_form(client, path + "/opt-out", {"reason": "Mother phoned the office"}, path)
     db.session.refresh(bao)
     assert bao.opted_out
     event = db.session.scalar(sa.select(AuditEvent).filter_by(action="contact.opt_out"))
@@ -168,18 +149,13 @@ def test_staff_opt_out_is_audited_and_honoured_by_every_later_send(
     # Opt back in (three days on, the staff session has timed out): texts may go again, and
     # that is audited too.
     login("staff@example.org")
-    _post(client, path + "/opt-in", {"reason": "Signed a new form"}, path)
+    post_form(client, path + "/opt-in", {"reason": "Signed a new form"}, path)
     db.session.refresh(bao)
     assert not bao.opted_out and bao.consent_source == "staff"
     assert db.session.scalar(sa.select(AuditEvent).filter_by(action="contact.opt_in"))
 
 
 PHONE = "+15045550142"
-
-
-def pdf_text(data: bytes) -> str:
-    """The PDF's text as a reader sees it (pdfminer.six), spaces collapsed."""
-    return " ".join(extract_text(io.BytesIO(data)).split())
 
 
 def _phone_forms(phone: str) -> list[str]:
@@ -211,7 +187,7 @@ def test_erasure_removes_the_number_everywhere_and_keeps_answers(
     make_staff("admin@example.org", role="admin")
     login("admin@example.org")
     path = f"/staff/contacts/{contact.id}"
-    done = _post(client, path + "/erase", {"reason": "Family asked by phone"}, path)
+    done = post_form(client, path + "/erase", {"reason": "Family asked by phone"}, path)
     assert done.status_code == 302
     db.session.expire_all()
 

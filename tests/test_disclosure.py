@@ -20,20 +20,6 @@ RARE = "group=age_group:10-13"
 
 
 @pytest.fixture
-def admin(make_staff, login):
-    user = make_staff(email="admin@example.org", role="admin")
-    login(email="admin@example.org")
-    return user
-
-
-@pytest.fixture
-def staff(make_staff, login):
-    user = make_staff()
-    login()
-    return user
-
-
-@pytest.fixture
 def world(review_world):
     """30 respondents of 14-17 and a rare group of 6 aged 10-13 whose comments are quotable."""
     add = review_world["add"]

@@ -14,20 +14,6 @@ QUERY = "?kind=quarter&quarter=2026-Q2"
 
 
 @pytest.fixture
-def staff(make_staff, login):
-    user = make_staff()
-    login()
-    return user
-
-
-@pytest.fixture
-def admin(make_staff, login):
-    user = make_staff(email="admin@example.org", role="admin")
-    login(email="admin@example.org")
-    return user
-
-
-@pytest.fixture
 def with_contacts(db, review_world):
     """SMS respondents whose contacts carry phone numbers and names (messaging's table)."""
     from messaging.models import Contact

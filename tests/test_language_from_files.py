@@ -13,10 +13,6 @@ from babel.messages.mofile import write_mo
 from feedback.core.config import PROJECT_ROOT
 from feedback.responses.models import Response
 from messaging.models import Contact
-from tests.fixtures import webform as fx
-
-make_site = fx.make_site
-web_app = fx.web_app
 
 SOMALI_TOML = """
 name = "Soomaali"

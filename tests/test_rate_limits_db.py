@@ -7,7 +7,8 @@ import pytest
 from feedback.app import create_app
 from feedback.core.extensions import db as _db
 from feedback.core.rate_limits import DatabaseStorage, RateLimitCounter
-from tests.conftest import FreshGlobalsClient, _test_config, csrf_token_from
+from tests.conftest import FreshGlobalsClient, _test_config
+from tests.fixtures.helpers import csrf_token_from
 
 PASSWORD = "correct horse battery"
 

@@ -8,12 +8,6 @@ import pytest
 from tests.fixtures.review import Q1, Q2
 
 
-@pytest.fixture
-def staff(make_staff, login):
-    make_staff()
-    login()
-
-
 def _scope(**kw):
     from analysis.review.periods import quarter_of
     from analysis.review.scope import ReviewScope

@@ -50,7 +50,7 @@ def test_partner_viewers_cannot_use_it(client, make_staff, login):
 
 
 def test_demo_contacts_can_be_picked(client, db, make_staff, login, family_survey):
-    from messaging.demo.sms import ensure_contacts
+    from demo.sms import ensure_contacts
 
     ensure_contacts(3)
     db.session.commit()

@@ -10,8 +10,8 @@ import pytest
 
 from feedback.responses.models import PartnerSite
 from surveys.timing import SECONDS_BY_TYPE, estimated_minutes
-from tests.conftest import csrf_token_from
 from tests.fixtures import webform as fx
+from tests.fixtures.helpers import csrf_token_from
 
 
 def _poster_section(html: str) -> str:
@@ -128,10 +128,10 @@ def test_poster_advertises_the_survey_the_site_runs(
 def test_demo_youth_clubhouse_poster_shows_the_youth_survey(
     client, db, make_staff, login, web_app
 ):
-    from feedback.cli import ensure_demo_foundation
-    from feedback.demo.foundation import assign_demo_site_surveys
-    from messaging.demo.sms import ensure_family_survey
-    from surveys.demo import seed_youth_survey
+    from demo.cli import ensure_demo_foundation
+    from demo.foundation import assign_demo_site_surveys
+    from demo.sms import ensure_family_survey
+    from demo.youth_survey import seed_youth_survey
 
     ensure_demo_foundation()
     seed_youth_survey()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from demo.sms import CONVERSATIONS, KEYWORD, seed_demo_sms
 from feedback.responses.models import Answer, Response
-from messaging.demo.sms import CONVERSATIONS, KEYWORD, seed_demo_sms
 from messaging.models import Contact, Conversation
 from surveys.models import Survey
 
 
 def test_seed_is_believable_and_idempotent(app, db, text):
-    from feedback.cli import ensure_demo_foundation
+    from demo.cli import ensure_demo_foundation
 
     ensure_demo_foundation()
     seed_demo_sms()

@@ -78,10 +78,10 @@ def _spanish_texts(value, where="") -> dict[str, str]:
 
 
 def test_demo_surveys_and_goals_speak_spanish_as_usted(app):
-    from analysis.review.demo_goals import GOALS
-    from messaging.demo.sms import family_pulse_definition
+    from demo.goals import GOALS
+    from demo.sms import family_pulse_definition
+    from demo.youth_survey import youth_voice_definition
     from surveys import demographics
-    from surveys.demo import youth_voice_definition
 
     content = {
         "youth-voice": youth_voice_definition(),

@@ -7,18 +7,10 @@ import re
 from datetime import datetime, timedelta
 from html import unescape
 
-import pytest
-
 from feedback.responses.models import utcnow
 from messaging.models import OutboundMessage
 
 pytest_plugins = ["tests.fixtures.outbound"]
-
-
-@pytest.fixture
-def admin(make_staff, login):
-    make_staff("admin@example.org", role="admin")
-    login("admin@example.org")
 
 
 def _home(client) -> str:

@@ -5,26 +5,16 @@ from __future__ import annotations
 import io
 import json
 
-import pytest
-
-from surveys import demo
+from demo import youth_survey as youth
 from surveys import operations as ops
-from tests.fixtures.helpers import csrf_token_from
+from tests.fixtures.helpers import post_form
 
 LOCALES = ("en", "es", "vi")
 
 
-@pytest.fixture
-def staff(make_staff, login):
-    make_staff()
-    login()
-
-
 def _post(client, url, data=None, page=None, **kwargs):
     """POST with the CSRF token of ``page`` (or of the survey list page)."""
-    html = client.get(page or "/staff/surveys/").get_data(as_text=True)
-    data = dict(data or {}, csrf_token=csrf_token_from(html))
-    return client.post(url, data=data, **kwargs)
+    return post_form(client, url, data or {}, page or "/staff/surveys/", **kwargs)
 
 
 def _create(client, slug="after-school", title="After school check-in"):
@@ -41,7 +31,7 @@ def test_partner_viewer_and_anonymous_are_refused(client, make_staff, login):
 
 
 def test_staff_sees_the_surveys_link_and_list(client, staff, db):
-    demo.seed_youth_survey()
+    youth.seed_youth_survey()
     home = client.get("/staff/surveys/").get_data(as_text=True)
     assert "Youth Voice" in home and "/s/youth-voice" in home and "Open" in home
     assert 'href="/staff/surveys/"' in home
@@ -161,7 +151,7 @@ def test_remove_question_refused_while_another_depends_on_it(client, staff, db):
 
 
 def test_preview_in_each_language_as_respondents_see_it(client, staff, db):
-    demo.seed_youth_survey()
+    youth.seed_youth_survey()
     spanish = client.get("/staff/surveys/youth-voice/preview/es").get_data(as_text=True)
     assert "¿Qué tan seguro/a se siente en este lugar?" in spanish
     assert "Nada seguro/a" in spanish and "Prefiero no decir" in spanish
@@ -172,7 +162,7 @@ def test_preview_in_each_language_as_respondents_see_it(client, staff, db):
 
 
 def test_close_reopen_and_duplicate(client, staff, db):
-    demo.seed_youth_survey()
+    youth.seed_youth_survey()
     edit = "/staff/surveys/youth-voice"
     _post(client, edit + "/close", page=edit)
     assert ops.get_survey("youth-voice").status == "closed"
@@ -186,7 +176,7 @@ def test_close_reopen_and_duplicate(client, staff, db):
 
 
 def test_export_then_import_through_the_pages(client, staff, db):
-    demo.seed_youth_survey()
+    youth.seed_youth_survey()
     exported = client.get("/staff/surveys/youth-voice/export")
     assert exported.mimetype == "application/json"
     assert "attachment" in exported.headers["Content-Disposition"]
@@ -220,10 +210,10 @@ def test_posts_without_csrf_are_refused(client, staff, db):
 
 
 def test_demo_seeder_is_registered_first_and_idempotent(app, db):
-    seeders = [fn for order, fn in app.extensions["demo_seeders"] if order == 10]
-    assert seeders, "the survey definition seeder runs at order 10"
+    from demo.cli import STAGES
+
+    assert STAGES[0] is youth.seed_youth_survey, "survey definitions are seeded first"
     for _ in range(2):
-        for seeder in seeders:
-            seeder()
+        STAGES[0]()
     survey = ops.get_survey("youth-voice")
     assert survey.status == "open" and len(survey.versions) == 1

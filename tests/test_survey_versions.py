@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from demo import youth_survey as youth
 from feedback.responses.intake import IntakeError, record_response
 from feedback.responses.models import Answer, Response
-from surveys import demo
 from surveys import operations as ops
 from surveys.definitions import DefinitionError
 from surveys.operations import SurveyError
@@ -185,21 +185,21 @@ def test_import_rejects_bad_files_with_clear_errors(survey, change, message):
 
 
 def test_demo_youth_survey_is_open_complete_and_idempotent(db):
-    first = demo.seed_youth_survey()
-    again = demo.seed_youth_survey()
+    first = youth.seed_youth_survey()
+    again = youth.seed_youth_survey()
     assert first.id == again.id and len(first.versions) == 1
     version = ops.current_version(first)
     assert first.status == "open"
     assert ops.missing_translations(version, ["en", "es", "vi"]) == []
     keys = [q.key for q in version.questions]
-    assert set(demo.DEMOGRAPHIC_KEYS) <= set(keys) and set(demo.FREE_TEXT_KEYS) <= set(keys)
+    assert set(youth.DEMOGRAPHIC_KEYS) <= set(keys) and set(youth.FREE_TEXT_KEYS) <= set(keys)
     types = {q.key: q.type for q in version.questions}
-    assert types[demo.SAFE] == "scale" and types[demo.TRUSTED_ADULT] == "yes_no"
-    assert types[demo.NEIGHBOURHOOD_BETTER] == "multiple_choice"
+    assert types[youth.SAFE] == "scale" and types[youth.TRUSTED_ADULT] == "yes_no"
+    assert types[youth.NEIGHBOURHOOD_BETTER] == "multiple_choice"
     assert any(q.ask_if_key for q in version.questions)
-    response = record_response(version, {demo.SAFE: "2", demo.WHY_UNSAFE: "Hay peleas afuera",
-                                          demo.RACE_ETHNICITY: ["asian", "white"],
-                                          demo.AGE_GROUP: "13_15", demo.TRUSTED_ADULT: "có"},
+    response = record_response(version, {youth.SAFE: "2", youth.WHY_UNSAFE: "Hay peleas afuera",
+                                          youth.RACE_ETHNICITY: ["asian", "white"],
+                                          youth.AGE_GROUP: "13_15", youth.TRUSTED_ADULT: "có"},
                                channel="web", locale="vi")
     assert {r.group for r in response.respondent.races} == {"asian", "white"}
     assert response.respondent.age_group == "13_15"
@@ -217,7 +217,7 @@ def test_publish_refuses_number_codes_that_name_another_choice(db):
 
 
 def test_cli_export_import_publish(runner, db, tmp_path):
-    demo.seed_youth_survey()
+    youth.seed_youth_survey()
     path = tmp_path / "youth.json"
     result = runner.invoke(args=["surveys", "export", "youth-voice", "-o", str(path)])
     assert result.exit_code == 0, result.output

@@ -14,8 +14,7 @@ from analysis.text import encoder as text_encoder
 from analysis.text.codebook import Codebook
 from analysis.text.meaning import is_request, themes_by_meaning
 from analysis.text.pipeline import analyze_many
-from feedback.responses.intake import record_response
-from tests.fixtures.analysis import *  # noqa: F403 (fixtures)
+from tests.fixtures.analysis import record_comment
 
 needs_e5 = pytest.mark.skipif(text_encoder.encoder_name() != text_encoder.E5_NAME,
                               reason="the multilingual encoder is not installed")
@@ -91,12 +90,6 @@ def test_statements_are_not_requests(text):
     assert not is_request(text)
 
 
-def _record(survey, text, locale="en"):
-    response = record_response(survey.versions[0], {"comment": text}, channel="web",
-                               locale=locale)
-    return next(a for a in response.answers if a.question_key == "comment")
-
-
 def test_embeddings_are_computed_once_and_reused_by_retagging(app, db, survey, monkeypatch):
     codebook_store.seed_codebook({"transport": BUS_EN_ONLY})
     encoded: list[str] = []
@@ -107,7 +100,7 @@ def test_embeddings_are_computed_once_and_reused_by_retagging(app, db, survey, m
         return real(texts, **kwargs)
 
     monkeypatch.setattr(text_encoder, "encode", counting)
-    answers = [_record(survey, t, loc) for t, loc in [
+    answers = [record_comment(survey, t, loc) for t, loc in [
         ("The bus never comes", "en"), ("necesitamos más canchas", "es"),
         ("cần thêm xe buýt", "vi")]]
     assert sorted(encoded) == sorted(a.raw_text for a in answers)

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from flask_babel import force_locale, gettext
 
 from feedback.responses.models import Response
 from tests.fixtures.helpers import csrf_token_from
-from tests.fixtures.webform import hidden_token
-
-URL = "/s/test-voice"
-
-
-def answer_page(client, url, answers, action="next"):
-    """Open a page as a browser would, then send it with ``answers``."""
-    html = client.get(url).get_data(as_text=True)
-    data = {"csrf_token": csrf_token_from(html), "token": hidden_token(html), "action": action}
-    data.update(answers)
-    return client.post(url, data=data)
-
-
-def checked(html, name):
-    """Values of the checked radio buttons or checkboxes called ``name``."""
-    inputs = re.findall(r"<input[^>]*>", html)
-    return [re.search(r'value="([^"]*)"', i).group(1) for i in inputs
-            if f'name="{name}"' in i and " checked" in i]
+from tests.fixtures.webform import (
+    URL,
+    answer_page,
+    checked,
+    hidden_token,
+    last_page_submission,
+)
 
 
 def responses(db):
@@ -142,11 +129,7 @@ def test_back_keeps_answers_without_validating(client, make_survey):
 
 def test_double_submit_records_one_response(client, db, make_survey):
     make_survey()
-    answer_page(client, URL + "?page=1", {"q_visits": "1", "q_safe": "yes"})
-    answer_page(client, URL + "?page=2", {"q_rating": "3"})
-    html = client.get(URL + "?page=3").get_data(as_text=True)
-    data = {"csrf_token": csrf_token_from(html), "token": hidden_token(html),
-            "action": "next", "q_idea": "Pizza"}
+    data = last_page_submission(client)
     first = client.post(URL + "?page=3", data=data)
     second = client.post(URL + "?page=3", data=data)  # double click, or back and resend
     assert "/thanks" in first.location and "/thanks" in second.location

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from feedback.demo.web_answers import quarter_window, seed_web_answers
+from demo import youth_survey as youth
+from demo.web_answers import quarter_window, seed_web_answers
 from feedback.responses.models import Answer, RespondentRace, Response
-from surveys import demo as youth
 
 
 def test_demo_answers_are_varied_backdated_and_idempotent(web_app, db):
-    from feedback.cli import ensure_demo_foundation
+    from demo.cli import ensure_demo_foundation
 
     ensure_demo_foundation()
     youth.seed_youth_survey()

@@ -6,12 +6,7 @@ from __future__ import annotations
 import threading
 
 from feedback.responses.models import Answer, FormSitting, Response
-from tests.conftest import csrf_token_from
-from tests.fixtures import webform as fx
-from tests.test_webform import URL, answer_page
-
-web_app, make_survey = fx.web_app, fx.make_survey
-hidden_token = fx.hidden_token
+from tests.fixtures.webform import URL, answer_page, last_page_submission
 
 
 def test_nul_bytes_in_a_free_text_answer_are_removed(client, db, make_survey):
@@ -48,11 +43,7 @@ def test_new_sittings_are_limited_per_address(app, client, db, make_survey):
 
 def test_concurrent_final_submits_all_get_the_thank_you(app, client, db, make_survey):
     make_survey()
-    answer_page(client, URL + "?page=1", {"q_visits": "1", "q_safe": "yes"})
-    answer_page(client, URL + "?page=2", {"q_rating": "3"})
-    html = client.get(URL + "?page=3").get_data(as_text=True)
-    data = {"csrf_token": csrf_token_from(html), "token": hidden_token(html),
-            "action": "next", "q_idea": "Pizza"}
+    data = last_page_submission(client)
     cookie = client.get_cookie("session").value
     barrier, results = threading.Barrier(4), []
 

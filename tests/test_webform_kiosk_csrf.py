@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from feedback.responses.models import FormSitting, Response
 from tests.fixtures.helpers import csrf_token_from
-from tests.fixtures.webform import hidden_token
-from tests.test_webform import URL, answer_page, checked
+from tests.fixtures.webform import URL, answer_page, checked, hidden_token
 
 
 def count_responses(db) -> int:

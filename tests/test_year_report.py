@@ -4,7 +4,6 @@ and no English interface text in Spanish or Vietnamese."""
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import date, datetime
 from html import unescape
@@ -12,16 +11,10 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from pdfminer.high_level import extract_text
 
 from analysis.disclosure.gate import Policy
 from analysis.review.scope import ReviewScope
-
-
-def pdf_text(data: bytes) -> str:
-    """The PDF's text as a reader sees it (pdfminer.six), spaces collapsed."""
-    return " ".join(extract_text(io.BytesIO(data)).split())
-
+from tests.fixtures.helpers import pdf_text
 
 ROOT = Path(__file__).resolve().parents[1]
 Y2024, Y2025 = datetime(2024, 5, 10, 12, 0), datetime(2025, 5, 12, 12, 0)

@@ -71,6 +71,17 @@ def new_document(compress: bool = True) -> Handout:
     return pdf
 
 
+def titled_document(title: str, locale: str, compress: bool = True) -> Handout:
+    """A new handout titled ``title``: in its metadata (title, language, for screen readers),
+    as the running title of every page after the first, and at the top of the first page."""
+    pdf = new_document(compress)
+    pdf.running_title = f"{current_app.config['COALITION_NAME']} · {title}"
+    pdf.set_title(title)
+    pdf.set_lang(locale)
+    paragraph(pdf, title, size=17, style="B", height=9)
+    return pdf
+
+
 def paragraph(pdf: FPDF, text: str, size: float = 10, style: str = "", height: float = 5.2,
               space_after: float = 1.5) -> None:
     """A wrapped paragraph from the left margin across the page."""
@@ -155,15 +166,19 @@ def _volume(pdf: FPDF, review: Review, figures: dict, by: str, title: str) -> No
         paragraph(pdf, _("No responses in this period."))
 
 
-def _goal(pdf: FPDF, review: Review, s, figures: dict, locale: str) -> None:
-    names = figures["sentiment_names"]
-    period, previous = review.scope.period, review.scope.period.previous()
+def goal_opening(pdf: FPDF, s, min_cell: int, locale: str) -> None:
+    """A goal's bookmarked heading, description and comment counts, as both handouts open it."""
     heading(pdf, s.goal.name(locale), bookmark=True)
     if s.goal.description(locale):
         paragraph(pdf, s.goal.description(locale), style="I")
     paragraph(pdf, _("Comments: %(n)s (previous period: %(prev)s)",
-                     n=_count(s.comments, review.min_cell),
-                     prev=_count(s.previous_comments, review.min_cell)))
+                     n=_count(s.comments, min_cell), prev=_count(s.previous_comments, min_cell)))
+
+
+def _goal(pdf: FPDF, review: Review, s, figures: dict, locale: str) -> None:
+    names = figures["sentiment_names"]
+    period, previous = review.scope.period, review.scope.period.previous()
+    goal_opening(pdf, s, review.min_cell, locale)
     chart(pdf, figures["sentiment"].get(s.goal.id),
           _("Sentiment of comments about %(goal)s, this period and the previous one; figures "
             "in the table that follows.", goal=s.goal.name(locale)))
@@ -196,12 +211,8 @@ def _goal(pdf: FPDF, review: Review, s, figures: dict, locale: str) -> None:
 def build(review: Review, locale: str, compress: bool = True) -> FPDF:
     """The report as an FPDF document (``compress=False`` keeps text searchable in tests)."""
     with force_locale(locale):
-        pdf = new_document(compress)
         title = _("Agenda review: %(period)s", period=review.scope.period.label)
-        pdf.running_title = f"{current_app.config['COALITION_NAME']} · {title}"
-        pdf.set_title(title)
-        pdf.set_lang(locale)
-        paragraph(pdf, title, size=17, style="B", height=9)
+        pdf = titled_document(title, locale, compress)
         paragraph(pdf, f"{current_app.config['COALITION_NAME']} · "
                        f"{_period_words(review.scope.period)}", size=10)
         if review.too_few:  # the disclosure gate released nothing

@@ -6,8 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app) -> None:
-    """Models, blueprints, staff links, the retention and daily totals commands and jobs, the
-    demo goals."""
+    """Models, blueprints, staff links, the retention and daily totals commands and jobs."""
     from analysis.disclosure.redaction import redact
     from analysis.review import (
         daily_totals,
@@ -16,7 +15,6 @@ def init_app(app) -> None:
         retention,
         views,
     )
-    from analysis.review.demo_goals import seed_demo_goals
     from analysis.tagging import theme_keys  # noqa: F401  (its flush hook)
     from feedback.core import audit  # noqa: F401  (the AuditEvent model exports write to)
     from feedback.core.roles import ALL_ROLES, STAFF_ROLES, add_staff_link
@@ -36,6 +34,3 @@ def init_app(app) -> None:
     from analysis.review import attention
 
     attention.init_app(app)
-    app.extensions.setdefault("demo_seeders", []).append((50, seed_demo_goals))
-    # last: count the demo's days now, so the first dashboard view has nothing to catch up
-    app.extensions["demo_seeders"].append((90, daily_totals.refresh))

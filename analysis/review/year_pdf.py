@@ -10,13 +10,13 @@ from fpdf import FPDF
 
 from analysis.review.presenting import sentiment_names
 from analysis.review.report_pdf import (
-    _count,
     _indicator_text,
     _pct,
+    goal_opening,
     heading,
-    new_document,
     paragraph,
     table,
+    titled_document,
 )
 from analysis.review.yearly import YearReport
 from feedback.core.languages import language_name
@@ -35,13 +35,9 @@ def build(report: YearReport, locale: str, compress: bool = True) -> FPDF:
     """The yearly report laid out like the review's handout (analysis.review.report_pdf)."""
     review = report.review
     with force_locale(locale):
-        pdf = new_document(compress)
         names = sentiment_names()
         title = _("Community report %(year)s", year=report.year)
-        pdf.running_title = f"{current_app.config['COALITION_NAME']} · {title}"
-        pdf.set_title(title)
-        pdf.set_lang(locale)
-        paragraph(pdf, title, size=17, style="B", height=9)
+        pdf = titled_document(title, locale, compress)
         paragraph(pdf, _(
             "What families and youth told %(coalition)s in %(year)s, how the shared "
             "indicators moved over the years, and what the coalition did about it.",
@@ -50,12 +46,7 @@ def build(report: YearReport, locale: str, compress: bool = True) -> FPDF:
             paragraph(pdf, _("Too few responses to show."))
         for goal_year in report.goals:
             s = goal_year.summary
-            heading(pdf, s.goal.name(locale), bookmark=True)
-            if s.goal.description(locale):
-                paragraph(pdf, s.goal.description(locale), style="I")
-            paragraph(pdf, _("Comments: %(n)s (previous period: %(prev)s)",
-                             n=_count(s.comments, review.min_cell),
-                             prev=_count(s.previous_comments, review.min_cell)))
+            goal_opening(pdf, s, review.min_cell, locale)
             mix = ", ".join(f"{names[k]} {_pct(s.share(k))}"
                             for k in ("positive", "neutral", "negative"))
             paragraph(pdf, _("Sentiment: %(mix)s", mix=mix))

@@ -1,4 +1,4 @@
-"""Wires the inbound side of SMS: the webhook, the simulator, the jobs and the demo seeder.
+"""Wires the inbound side of SMS: the webhook, the simulator and the jobs.
 
 Called from :func:`messaging.setup.init_app`; settings come from feedback.core.config.
 """
@@ -7,21 +7,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-#: Order of the SMS demo seeder (30 = SMS survey, contacts, conversations).
-DEMO_ORDER = 30
-
 
 def init_app(app) -> None:
-    """Register the inbound webhook, its jobs, the simulator (console backend only) and the
-    SMS demo seeder."""
+    """Register the inbound webhook, its jobs and the simulator (console backend only)."""
     import messaging.inbound.jobs  # noqa: F401  (registers the jobs)
     from messaging.inbound import webhook
 
     app.register_blueprint(webhook.bp)
-    if app.config.get("BENCHMARK_ENDPOINTS"):
-        from messaging.inbound.benchmark import register_benchmark_endpoints
-
-        register_benchmark_endpoints(app)
     if app.config.get("SMS_BACKEND") == "console":
         from feedback.core.roles import STAFF_ROLES, add_staff_link
         from messaging.inbound import simulator
@@ -33,6 +25,3 @@ def init_app(app) -> None:
     from messaging.inbound.jobs import health
 
     register_check(app, "sms_inbound", health)
-    from messaging.demo.sms import seed_demo_sms
-
-    app.extensions.setdefault("demo_seeders", []).append((DEMO_ORDER, seed_demo_sms))

@@ -78,8 +78,8 @@ def live_server(tmp_path_factory):
         "PSEUDONYM_KEY": "browser-test-pseudonyms",
     })
     with app.app_context():
-        from feedback.cli import ensure_demo_foundation
-        from surveys.demo import seed_youth_survey
+        from demo.cli import ensure_demo_foundation
+        from demo.youth_survey import seed_youth_survey
 
         db.create_all()
         ensure_demo_foundation()

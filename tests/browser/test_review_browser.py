@@ -59,7 +59,7 @@ def _seed_review(app) -> None:
 
 def test_dashboard_in_vietnamese_has_charts_tables_and_no_serious_axe_issues(
         live_server, browser, axe):
-    from feedback.cli import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD
+    from demo.cli import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD
 
     _seed_review(live_server.app)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True,

@@ -37,9 +37,9 @@ def _seed(deployment) -> dict:
     from analysis.review.goals import AgendaGoal
     from analysis.review.periods import quarter_of
     from analysis.review.scope import ReviewScope, latest_day_with_data
+    from demo.youth_survey import LIKE_MOST, YOUTH_SLUG
     from feedback.core.extensions import db
     from feedback.responses.models import Answer, Organization, PartnerSite, Respondent, Response
-    from surveys.demo import LIKE_MOST, YOUTH_SLUG
     from surveys.models import Question, Survey, SurveyVersion
 
     with deployment.app_context():

@@ -1,4 +1,5 @@
-"""Demo seeder (order 40): the shipped codebook, then every seeded comment tagged.
+"""Demo seeder (after the web and SMS answers): the shipped codebook, then every seeded
+comment tagged.
 
 Runs synchronously in batches so the demo is tagged on first run without a worker; idempotent
 (existing themes are kept, current tags are skipped).

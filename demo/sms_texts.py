@@ -1,6 +1,6 @@
 """Demo replies for the family SMS survey, as families really text them, in three languages.
 
-Data only (used by messaging.demo.sms); varied on purpose so the analysis stage has themes,
+Data only (used by demo.sms); varied on purpose so the analysis stage has themes,
 sentiment and languages to find.
 """
 

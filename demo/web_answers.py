@@ -1,4 +1,5 @@
-"""Demo web answers (seed-demo, order 20): a few hundred completed youth responses.
+"""Demo web answers (a seed-demo stage, after the survey definitions): a few hundred completed
+youth responses.
 
 Answers go through :func:`feedback.responses.intake.record_response`, the path the real form uses,
 then
@@ -14,11 +15,11 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from demo import youth_survey as youth
+from demo.web_texts import CHANGE_NEIGHBOURHOOD, LIKE_MOST, WHY_UNSAFE
 from feedback.core.extensions import db
-from feedback.demo.web_texts import CHANGE_NEIGHBOURHOOD, LIKE_MOST, WHY_UNSAFE
 from feedback.responses.intake import record_response
 from feedback.responses.models import PartnerSite, Response, utcnow
-from surveys import demo as youth
 from surveys.operations import current_version, get_survey
 
 DEMO_COUNT = 350

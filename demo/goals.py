@@ -1,6 +1,6 @@
-"""Demo agenda (seed-demo, order 50): five goals linked to the demo codebook's themes, with
-indicators on the youth-voice survey's closed questions (surveys/demo.py), so the dashboard
-shows two quarters of trends on first run. Idempotent: goals are found by key."""
+"""Demo agenda (a seed-demo stage, after the tagging): five goals linked to the demo codebook's
+themes, with indicators on the youth-voice survey's closed questions (demo/youth_survey.py), so
+the dashboard shows two quarters of trends on first run. Idempotent: goals are found by key."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The demo survey definition: "Youth Voice", an open web survey in English, Spanish and
-Vietnamese. Other packages seed answers against the key constants below (order 20 onwards);
-this module only defines and publishes the survey (demo seeder order 10), idempotently.
+Vietnamese. Other packages seed answers against the key constants below (demo.cli lists the stages);
+this module only defines and publishes the survey (the first seed-demo stage), idempotently.
 """
 
 from __future__ import annotations

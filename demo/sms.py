@@ -1,11 +1,10 @@
-"""Demo SMS data (seed-demo, order 30): the open "family-pulse" survey (keyword PULSE), twenty
-demo contacts with fake +1 504 555 01xx numbers in three languages, and a few hundred completed
-conversations backdated over the last two quarters.
+"""Demo SMS data (a seed-demo stage, after the web answers): the open "family-pulse" survey
+(keyword PULSE), twenty demo contacts with fake +1 504 555 01xx numbers in three languages, and
+a few hundred completed conversations backdated over the last two quarters.
 
 Answers are stored through feedback.responses.intake (the one intake path), with the conversation
-and
-message rows an SMS survey leaves, without running every text through the engine (that keeps
-the seeder well under 20 s). Idempotent: nothing is added twice.
+and message rows an SMS survey leaves, without running every text through the engine (that
+keeps the seeder well under 20 s). Idempotent: nothing is added twice.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from demo.sms_texts import ANSWER_BANK, FREE_TEXT, NEIGHBOURHOODS
 from feedback.core.extensions import db
 from feedback.responses.intake import (
     add_answer,
@@ -24,8 +24,9 @@ from feedback.responses.intake import (
     new_respondent,
 )
 from feedback.responses.models import Answer, PartnerSite, Response, utcnow
-from messaging.demo.texts import ANSWER_BANK, FREE_TEXT, NEIGHBOURHOODS
 from messaging.models import Contact, Conversation, InboundMessage, OutboundMessage
+from surveys import demographics, operations
+from surveys.demographics import _t
 from surveys.logic import is_applicable
 from surveys.texts import localized
 from surveys.types import parse_answer, sms_prompt
@@ -39,14 +40,8 @@ CONTACTS = 60
 DEMO_LOCALES = ("en", "es", "vi")
 
 
-def _t(en: str, es: str, vi: str) -> dict:
-    return {"en": en, "es": es, "vi": vi}
-
-
 def family_pulse_definition() -> dict:
     """The family survey as a surveys.definitions dict (about seven short questions)."""
-    from surveys import demographics
-
     yes_no = {"key": "used_program", "type": "yes_no", "required": False,
               "text": _t("Did your child go to an after-school program this month?",
                          "¿Su hijo/a fue a un programa después de la escuela este mes?",
@@ -102,8 +97,6 @@ def family_pulse_definition() -> dict:
 
 def ensure_family_survey():
     """The open family-pulse survey, created and published if missing (idempotent)."""
-    from surveys import operations
-
     survey = operations.get_survey(SLUG)
     if survey is None:
         survey = operations.import_definition(family_pulse_definition())
@@ -203,11 +196,9 @@ def _seed_conversation(rng, contact: Contact, version, when) -> tuple[int, list[
 
 
 def seed_demo_sms() -> None:
-    """Seeder (order 30): the family survey, contacts and backdated conversations."""
+    """Seeder: the family survey, contacts and backdated conversations."""
     survey = ensure_family_survey()
-    from surveys.operations import current_version
-
-    version = current_version(survey)
+    version = operations.current_version(survey)
     contacts = ensure_contacts()
     already = db.session.scalar(
         db.select(db.func.count(Response.id)).filter(

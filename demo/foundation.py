@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from demo.youth_survey import YOUTH_SLUG
 from feedback.core.extensions import db
 from feedback.responses.models import Organization, PartnerSite, StaffUser
+from surveys.models import Survey
 
 BACKBONE = "City Youth Partnership (backbone)"
 #: (organisation, [(site code, site name, neighbourhood, kiosk)])
@@ -62,12 +64,9 @@ def seed_foundation(admin_email: str, admin_password_hash: str) -> StaffUser:
 
 
 def assign_demo_site_surveys() -> None:
-    """Seeder (order 15, after the survey definitions): every demo site runs the youth survey
+    """Seeder (after the survey definitions): every demo site runs the youth survey
     on the web (the family survey runs by SMS), so its posters advertise that one. A site
     whose survey staff already chose keeps it."""
-    from surveys.demo import YOUTH_SLUG
-    from surveys.models import Survey
-
     youth = db.session.scalar(db.select(Survey).filter_by(slug=YOUTH_SLUG))
     if youth is None:
         return

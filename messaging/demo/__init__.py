@@ -1,1 +1,0 @@
-"""Demo SMS data for development and demos. Not used by the running service."""
