@@ -171,7 +171,7 @@ _INSERT_RESPONSE = sa.insert(Response).returning(
     Response.id, Response.respondent_id, *(Response.__table__.c[name] for name in ANSWER_COPIES)
 )
 #: One answer of a response filled one answer at a time; every column named, so the SMS
-#: webhook can send it with its other last writes (messaging.inbound.batched_writes).
+#: webhook can send it with its other last writes (messaging.inbound.handling.execute_together).
 _INSERT_ANSWER = sa.insert(Answer).values({
     name: sa.bindparam(f"answer_{name}") for name in (
         "response_id", "question_id", "question_key", "raw_text", "value", "value_number",
