@@ -169,13 +169,13 @@ def test_unknown_number_with_a_random_text_is_not_made_a_contact(db, family_surv
 
 def test_campaign_invitation_starts_the_survey(app, db, family_survey, text):
     from feedback.responses.intake import new_respondent
-    from messaging.inbound import answering, snapshot
+    from messaging.inbound import answering, conversation
     from surveys.operations import current_version
 
     contact = Contact(phone=PHONE, locale="vi", respondent=new_respondent("vi"))
     db.session.add(contact)
     db.session.commit()
-    snap = snapshot.load(contact.id, None)
+    snap = conversation.load_snapshot(contact.id, None)
     step = answering.start(snap, None, family_survey.id, current_version(family_survey).id)
     db.session.connection().execute(*step.update)
     db.session.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from messaging.inbound.keywords import (
+from messaging.inbound.conversation import (
     HELP,
     LANGUAGE,
     OPT_IN,

@@ -42,7 +42,7 @@ def test_vietnamese_invitation_says_dung_with_its_accents(app):
     assert "DỪNG" in text and "DUNG" not in text
 
 
-#: Keywords people may type without accents (messaging.inbound.keywords folds them), but our own
+#: Keywords people may type without accents (messaging.inbound.conversation folds them), but our own
 #: texts
 #: write them properly.
 UNACCENTED_KEYWORDS = re.compile(r"\b(?:DUNG|NGUNG|HUY|GIUP|TRO GIUP)\b")

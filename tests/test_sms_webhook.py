@@ -8,7 +8,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from feedback.responses.models import Answer
-from messaging.inbound.batched_writes import execute_together
+from messaging.inbound.handling import execute_together
 from messaging.models import Contact, Conversation, InboundMessage, OutboundMessage
 from tests.fixtures.sms import TOKEN, replies, sign
 

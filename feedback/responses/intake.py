@@ -58,13 +58,6 @@ class IntakeError(Exception):
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def new_respondent(locale: str | None = None) -> Respondent:
-    """A respondent with a random pseudonym (no contact data, no IP address, no user agent)."""
-    respondent = Respondent(pseudonym=secrets.token_hex(12), preferred_locale=locale)
-    db.session.add(respondent)
-    return respondent
-
-
 def _demographic(question: Question, value) -> str | None:
     """The respondent field a demographic question's answer fills, if it fills one."""
     target = (question.settings or {}).get("demographic")
@@ -171,7 +164,7 @@ _INSERT_RESPONSE = sa.insert(Response).returning(
     Response.id, Response.respondent_id, *(Response.__table__.c[name] for name in ANSWER_COPIES)
 )
 #: One answer of a response filled one answer at a time; every column named, so the SMS
-#: webhook can send it with its other last writes (messaging.inbound.batched_writes).
+#: webhook can send it with its other last writes (messaging.inbound.handling.execute_together).
 _INSERT_ANSWER = sa.insert(Answer).values({
     name: sa.bindparam(f"answer_{name}") for name in (
         "response_id", "question_id", "question_key", "raw_text", "value", "value_number",
@@ -182,11 +175,17 @@ _UPDATE_RESPONDENT = sa.update(Respondent).where(Respondent.id == sa.bindparam("
 
 
 def add_respondent(locale: str | None) -> int:
-    """A new pseudonymous respondent, with one Core INSERT in the caller's transaction;
-    returns its id (:func:`new_respondent` is the ORM object, for a new SMS contact)."""
+    """A new pseudonymous respondent (a random pseudonym; no contact data, no IP address, no
+    user agent), with one Core INSERT in the caller's transaction; returns its id."""
     return db.session.connection().execute(
         _INSERT_RESPONDENT, {"pseudonym": secrets.token_hex(12), "preferred_locale": locale}
     ).scalar_one()
+
+
+def new_respondent(locale: str | None = None) -> Respondent:
+    """The same new respondent as :func:`add_respondent` writes, as an ORM object (for a new
+    SMS contact, which is created through the ORM)."""
+    return db.session.get(Respondent, add_respondent(locale))
 
 
 def add_response(version_id: int, survey_id: int, *, channel: str, locale: str,

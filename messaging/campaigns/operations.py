@@ -32,7 +32,7 @@ from feedback.core.audit import record_audit
 from feedback.core.extensions import db
 from feedback.core.queue import queue
 from messaging.contacts.operations import contacts_in_group
-from messaging.inbound import answering, snapshot
+from messaging.inbound import answering
 from messaging.inbound import conversation as engine
 from messaging.models import Campaign, Contact, Conversation, OutboundMessage
 from messaging.outbound import pacing, sender_queue
@@ -205,7 +205,7 @@ def launch_campaign(campaign_id: int) -> int:
         if contact.opted_out:
             continue
         # Under the contact's lock, as a text from it would be: the same rules start it.
-        snap = snapshot.load(contact.id, None)
+        snap = engine.load_snapshot(contact.id, None)
         step = answering.start(snap, snap.conversation, survey.id,
                                version.id if version else None, campaign_id=campaign.id)
         if step.update:

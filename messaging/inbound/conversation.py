@@ -1,17 +1,31 @@
-"""The SMS survey conversation: one question at a time, in the contact's language.
+"""The SMS conversation's state and words: what a text finds under the lock, the keywords,
+the question order and the texts sent back.
 
-Plain functions (no Flask request), so the webhook, the simulator and queue jobs all run the
-same engine. Starting a survey (by keyword or campaign invitation) and replying to an open
-conversation (the language menu, then each question) are :mod:`messaging.inbound.answering`, in Core
-statements (the webhook's hot path); switching the language by keyword mid-survey and
-expiring, which are rare, work on the ORM objects here (:func:`switch_language` returns a
-:class:`Turn`). Both take the rules from here: which question comes next (:func:`next_step`),
-how it is asked and how the survey closes. Answers go through the one intake path
-(feedback.responses.intake), so SMS and web validate the same way.
+Plain functions (no Flask request), so the webhook, the simulator and queue jobs share them.
+Three parts, in this order:
+
+- The engine: one question at a time, in the contact's language. Which question comes next
+  (:func:`next_step`), how it is asked, what an invalid answer gets and how the survey closes.
+  Switching the language by keyword mid-survey and expiring, which are rare, work on the ORM
+  objects here (:func:`switch_language` returns a :class:`Turn`); the common replies are
+  written in Core by messaging.inbound.answering from the rules here.
+- Keywords: opt-out, opt-in, help and language switches in every language, from each
+  language's data file (``translations/<code>/language.toml``, read by feedback.core.languages).
+  A keyword only counts when it is the WHOLE message (one word, or a fixed two-word phrase such
+  as "tieng viet"), in any case, with accents and surrounding spaces or punctuation ignored:
+  "Stop!" and " stop " opt out, "stop please" is an answer (docs/reliability.md, opt-out).
+- The snapshot (:func:`load_snapshot`): first the lock, SELECT ... FOR UPDATE of the contact's
+  row on PostgreSQL so two texts from one phone are handled one after the other (SQLite has no
+  row locks, so a write to the contact's row takes the database's write lock). Then, in a
+  statement of its own (under READ COMMITTED a statement that waited for the lock would still
+  see the state from before the wait): the contact, its newest open conversation with the
+  response columns answers copy, and the survey whose keyword the whole text is, with its
+  current version, in one Core SELECT. The answering decides on this snapshot alone.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,11 +39,12 @@ from sqlalchemy.orm import Session, selectinload
 from feedback.core.extensions import db
 from feedback.core.i18n import LANGUAGE_NAMES
 from feedback.core.languages import registry
-from feedback.responses.models import utcnow
-from messaging.models import Contact, Conversation
+from feedback.responses.models import ANSWER_COPIES, Response, utcnow
+from messaging.models import Contact, Conversation, InboundMessage
 from surveys.logic import is_applicable
-from surveys.models import Question, SurveyVersion
-from surveys.texts import localized
+from surveys.models import Question, Survey, SurveyVersion
+from surveys.operations import current_version_id
+from surveys.texts import localized, normalize
 from surveys.types import QUESTION_TYPES
 
 #: Conversation states in which we are waiting for the contact's reply.
@@ -238,3 +253,180 @@ def expire_stale(now=None) -> int:
     for conversation in stale:
         expire(conversation)
     return len(stale)
+
+
+OPT_OUT = "opt_out"
+OPT_IN = "opt_in"
+HELP = "help"
+LANGUAGE = "language"
+
+
+def _accented(body: str | None) -> str:
+    """Lower case and trimmed of punctuation, but with its accents kept."""
+    return " ".join(re.sub(r"[^\w\s]", " ", (body or "").casefold()).split())
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """A recognised keyword: what it does and its language (or the language switched to)."""
+
+    kind: str
+    locale: str
+
+
+def match_keyword(body: str | None, *, opted_out: bool = False) -> Keyword | None:
+    """The keyword this whole message is, or None if it is an ordinary text (an answer).
+
+    ``opted_out`` says whether the sender is on the suppression list: only then do YES and
+    SÍ opt back in (for everyone else they answer a yes/no question).
+
+    >>> match_keyword(" Stop! ").kind
+    'opt_out'
+    >>> match_keyword("stop please") is None
+    True
+    """
+    text = normalize(body)
+    words = registry()
+    if not text or _accented(body) in words.not_keywords:
+        return None
+    if text in words.opt_out_words:
+        return Keyword(OPT_OUT, words.opt_out_words[text])
+    if text in words.opt_in_words and (opted_out or text not in words.ambiguous_opt_in):
+        return Keyword(OPT_IN, words.opt_in_words[text])
+    if text in words.help_words:
+        return Keyword(HELP, words.help_words[text])
+    if text in words.switch_words:
+        return Keyword(LANGUAGE, words.switch_words[text])
+    return None
+
+
+def matches_survey_keyword(body: str | None, keyword: str | None) -> bool:
+    """True when the whole message is the survey's keyword ("pulse", "PULSE!", " Pulse ")."""
+    if not keyword:
+        return False
+    return normalize(body) == normalize(keyword)
+
+
+def survey_keyword_key(body: str | None) -> str | None:
+    """The form a message takes when looked up as a survey keyword (upper case, no accents),
+    or None when it cannot be one: answers like "3" or a long sentence never need the look-up.
+    """
+    key = normalize(body).upper()
+    return None if not key or key.isdigit() or len(key) > 30 else key
+
+
+def language_choice(body: str | None, locales: list[str]) -> str | None:
+    """The language picked in answer to the language menu: "2", "es", "español", "tiếng việt"
+    (the switch and menu words of each language's data file).
+
+    ``locales`` is the menu's order (ENABLED_LOCALES), so "1" is the first one.
+    """
+    text = normalize(body)
+    if not text:
+        return None
+    if text.isdigit():
+        index = int(text) - 1
+        return locales[index] if 0 <= index < len(locales) else None
+    if text in locales:
+        return text
+    locale = registry().menu_words.get(text)
+    return locale if locale in locales else None
+
+
+@dataclass(frozen=True)
+class OpenConversation:
+    """The conversation waiting for the contact's reply, as the answering step needs it."""
+
+    id: int
+    state: str
+    current_question_key: str | None
+    failed_attempts: int
+    last_activity_at: datetime
+    survey_version_id: int
+    #: The response's ``id``, ``respondent_id`` and the columns its answers copy
+    #: (feedback.responses.models.ANSWER_COPIES); None before the language is chosen.
+    response: dict | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The contact (locked), its open conversation and the survey the text names, if any."""
+
+    contact_id: int
+    locale: str | None
+    opted_out: bool
+    respondent_id: int | None
+    site_id: int | None
+    conversation: OpenConversation | None
+    #: (id, status, current version's id or None) of the survey whose SMS keyword the whole
+    #: text is.
+    keyword_survey: tuple[int, str, int | None] | None
+    #: The contact has texts that arrived before this one and are still unhandled (a worker
+    #: died): they are applied first, in arrival order.
+    earlier_unhandled: bool = False
+    #: The status of the message being handled, read under the lock (another handling of the
+    #: contact may have applied it meanwhile); None without one.
+    message_status: str | None = None
+
+
+_RESPONSE_COLUMNS = ("id", "respondent_id", *ANSWER_COPIES)
+
+_QUERY = (
+    sa.select(
+        Contact.id, Contact.locale, Contact.opted_out, Contact.respondent_id, Contact.site_id,
+        Conversation.id.label("conversation_id"), Conversation.state,
+        Conversation.current_question_key, Conversation.failed_attempts,
+        Conversation.last_activity_at, Conversation.survey_version_id,
+        *(Response.__table__.c[name].label(f"response_{name}") for name in _RESPONSE_COLUMNS),
+        Survey.id.label("keyword_survey_id"), Survey.status.label("keyword_survey_status"),
+        current_version_id(Survey.id).label("keyword_survey_version_id"),
+        sa.exists().where(
+            InboundMessage.contact_id == Contact.id,
+            InboundMessage.id < sa.bindparam("inbound_id"),
+            InboundMessage.status.in_(("received", "failed")),
+        ).label("earlier_unhandled"),
+        sa.select(InboundMessage.status).where(InboundMessage.id == sa.bindparam("inbound_id"))
+        .scalar_subquery().label("message_status"),
+    )
+    .select_from(Contact)
+    .outerjoin(Conversation, sa.and_(Conversation.contact_id == Contact.id,
+                                     Conversation.state.in_(OPEN_STATES)))
+    .outerjoin(Response, Response.id == Conversation.response_id)
+    .outerjoin(Survey, Survey.sms_keyword == sa.bindparam("keyword", type_=sa.String))
+    .where(Contact.id == sa.bindparam("contact_id"))
+    .order_by(Conversation.id.desc())
+    .limit(1)
+)
+
+_LOCK = sa.select(Contact.id).where(Contact.id == sa.bindparam("contact_id")).with_for_update()
+_SQLITE_LOCK = (
+    sa.update(Contact).where(Contact.id == sa.bindparam("contact_id")).values(id=Contact.id)
+)
+
+
+def load_snapshot(contact_id: int, body: str | None, inbound_id: int = 0) -> Snapshot:
+    """Lock the contact for this transaction and read what handling ``body`` (the stored
+    message ``inbound_id``) needs."""
+    connection = db.session.connection()
+    lock = _SQLITE_LOCK if connection.dialect.name == "sqlite" else _LOCK
+    connection.execute(lock, {"contact_id": contact_id})
+    row = connection.execute(
+        _QUERY, {"contact_id": contact_id, "keyword": survey_keyword_key(body),
+                 "inbound_id": inbound_id}
+    ).one()
+    conversation = None
+    if row.conversation_id is not None:
+        response = None
+        if row.response_id is not None:
+            response = {name: row._mapping[f"response_{name}"] for name in _RESPONSE_COLUMNS}
+        conversation = OpenConversation(
+            row.conversation_id, row.state, row.current_question_key, row.failed_attempts,
+            row.last_activity_at, row.survey_version_id, response,
+        )
+    keyword_survey = None
+    if row.keyword_survey_id is not None:
+        keyword_survey = (row.keyword_survey_id, row.keyword_survey_status,
+                          row.keyword_survey_version_id)
+    return Snapshot(row.id, row.locale, bool(row.opted_out), row.respondent_id, row.site_id,
+                    conversation, keyword_survey, bool(row.earlier_unhandled),
+                    row.message_status)

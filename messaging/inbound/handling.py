@@ -2,37 +2,50 @@
 
 The webhook and the simulator both call :func:`receive`; the ``finish_inbound`` job calls
 :func:`handle_stored` for a message whose first handling failed. docs/reliability.md: Twilio does
-not retry a 5xx for messaging, so once the message is committed nothing may raise out of here.
-No phone number or message body is ever logged.
+not retry a 5xx for messaging, so once the message is committed nothing may raise out of here
+(a database that is down sends the text to the spool, messaging.inbound.spool). No phone
+number or message body is ever logged.
 
 This is the webhook's hot path, so it is written in Core statements on one connection: the
-message is one autocommitted INSERT; its handling is one transaction that locks the contact,
-reads a snapshot (messaging.inbound.snapshot), applies the routing's decision and ends with one
-statement on PostgreSQL for the answer, the conversation's state, the message's outcome and
-the replies (messaging.inbound.batched_writes).
+message is one autocommitted INSERT (a resent text is found by its Twilio id and stored
+once); its handling is one transaction that locks the contact, reads the snapshot
+(messaging.inbound.conversation), applies the answering's decision (messaging.inbound.answering)
+and ends with the last writes together (:func:`execute_together`).
+
+Several independent last writes (the answer, the conversation's new state, the message's
+outcome, the replies) go in one round trip where the database allows it: on PostgreSQL as one
+statement, the others as data-modifying CTEs of the last; SQLite has no INSERT/UPDATE inside
+WITH, so there they run one by one, in the caller's transaction either way. SQLAlchemy does
+not cache the compiled form of a statement with DML in its WITH clause, so each combination is
+compiled once per set of statements and run with ``exec_driver_sql``, the values passed
+through their types' bind processors (JSON). Every column needs its value (no Python-side
+default applies), and the statements must touch different rows: PostgreSQL runs the parts of
+one statement on the same snapshot, so none sees another's changes.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import phonenumbers
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy import Connection
+from sqlalchemy import Connection, CursorResult
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError, PendingRollbackError, SQLAlchemyError
+from sqlalchemy.sql.dml import UpdateBase
 from twilio.twiml.messaging_response import MessagingResponse
 
 from feedback.core.extensions import db
 from feedback.core.signals import inbound_failed
 from feedback.responses.intake import announce, clean_text
 from feedback.responses.models import utcnow
-from messaging.inbound import snapshot, spool
-from messaging.inbound.batched_writes import execute_together
-from messaging.inbound.conversation import OPEN_STATES
-from messaging.inbound.routing import Awaited, Handled, dispatch_text, wants_contact
+from messaging.inbound import conversation as engine
+from messaging.inbound import spool
+from messaging.inbound.answering import Awaited, Handled, dispatch_text, wants_contact
 from messaging.models import Contact, Conversation, InboundMessage
 from messaging.outbound.sending import dispatch, queue_message, twiml_replies
 
@@ -87,7 +100,7 @@ class Stored:
     is_new: bool
     status: str = "received"
     reply_body: str | None = None
-    #: The conversation and question open when it arrived (messaging.inbound.routing.Awaited).
+    #: The conversation and question open when it arrived (messaging.inbound.answering.Awaited).
     awaited: Awaited | None = None
 
 
@@ -100,7 +113,7 @@ _CONTACT_OF_PHONE = (
 )
 _OPEN_CONVERSATION = (
     sa.select(Conversation.id, Conversation.current_question_key)
-    .where(Conversation.contact_id == _CONTACT_OF_PHONE, Conversation.state.in_(OPEN_STATES))
+    .where(Conversation.contact_id == _CONTACT_OF_PHONE, Conversation.state.in_(engine.OPEN_STATES))
     .order_by(Conversation.id.desc()).limit(1)
 )
 
@@ -247,13 +260,13 @@ def handle_new(connection: Connection, stored: Stored, phone: str | None, body: 
     if contact_id is None and phone and wants_contact(body):
         contact_id = adopt_contact(stored.id, phone)
         _handle_on(connection)
-    snap = snapshot.load(contact_id, body, stored.id) if contact_id else None
+    snap = engine.load_snapshot(contact_id, body, stored.id) if contact_id else None
     if snap is not None and snap.earlier_unhandled:
         # Arrival order: the contact's earlier texts that a dead worker left go first.
         for earlier in earlier_unhandled(stored.id):
             handle_stored(earlier, by_rest_api=True)
         _handle_on(connection)
-        snap = snapshot.load(contact_id, body, stored.id)
+        snap = engine.load_snapshot(contact_id, body, stored.id)
     if snap is not None and snap.message_status not in UNHANDLED:
         db.session.rollback()  # applied meanwhile, in order, with an earlier text's handling
         return Handled(contact_id=contact_id, twiml=EMPTY_TWIML)
@@ -279,7 +292,7 @@ def handle_stored(inbound_id: int, *, by_rest_api: bool = False,
     if contact_id is None and phone and wants_contact(row.body):
         contact_id = adopt_contact(inbound_id, phone)
     if contact_id:
-        snap = snapshot.load(contact_id, row.body, inbound_id)
+        snap = engine.load_snapshot(contact_id, row.body, inbound_id)
         status = snap.message_status
     else:
         snap, status = None, db.session.scalar(
@@ -477,3 +490,36 @@ def received_since(seconds: int, within_hours: int = 24) -> list[int]:
             InboundMessage.received_at > now - timedelta(hours=within_hours),
         ).order_by(InboundMessage.id)
     ))
+
+
+Write = tuple[UpdateBase, dict]
+
+
+def execute_together(connection: Connection, writes: Sequence[Write]) -> CursorResult:
+    """Run ``writes`` (statement, values), in one round trip on PostgreSQL; returns the last
+    one's result."""
+    if connection.dialect.name != "postgresql" or len(writes) == 1:
+        for statement, values in writes:
+            result = connection.execute(statement, values)
+        return result
+    sql, processors = _combined(tuple(statement for statement, _ in writes), connection.dialect)
+    values = {}
+    for _, more in writes:
+        values.update(more)
+    for name, process in processors.items():
+        values[name] = process(values[name])
+    return connection.exec_driver_sql(sql, values)
+
+
+@cache
+def _combined(statements: tuple[UpdateBase, ...], dialect: Dialect) -> tuple[str, dict]:
+    """The combined statement's SQL and, by bind name, the bind processors it needs."""
+    *first, last = statements
+    ctes = (statement.cte(f"write_{n}") for n, statement in enumerate(first))
+    compiled = last.add_cte(*ctes).compile(dialect=dialect)
+    processors = {}
+    for name, bind in compiled.binds.items():
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processors[name] = process
+    return compiled.string, processors

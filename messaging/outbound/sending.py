@@ -103,7 +103,8 @@ def queue_message(
     return message
 
 
-#: What a reply sent inside the TwiML records: every column, for messaging.inbound.batched_writes.
+#: What a reply sent inside the TwiML records: every column, for
+#: messaging.inbound.handling.execute_together.
 _REPLY_COLUMNS = ("contact_id", "kind", "body", "segments", "encoding", "conversation_id",
                   "status", "sent_at", "attempts", "flagged", "created_at", "updated_at")
 
