@@ -268,12 +268,14 @@ def release_indicator(policy: Policy, value):
 
 
 def _release_group_table(policy: Policy, table, share_values: bool) -> None:
-    """A per-goal table of analysis.review.cells, already suppressed: round what is shown."""
+    """A per-goal table of analysis.review.cells, already suppressed there on each group's
+    distinct respondents (``Policy.row``): round what is shown."""
     for cell in table.cells:
         if cell.suppressed:
-            cell.n, cell.value = 0, None
+            cell.n, cell.value, cell.respondents = 0, None, None
             continue
         cell.n = round_count(cell.n, policy.base)
+        cell.respondents = round_count(cell.respondents, policy.base)
         if cell.value is not None and isinstance(cell.value, float):
             cell.value = policy.share(cell.value) if share_values else policy.mean(cell.value)
         elif cell.value is not None:

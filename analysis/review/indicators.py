@@ -178,20 +178,26 @@ def _pairs(indicators: list[Indicator], rows, min_cell: int) -> dict:
 
 def by_group(indicator: Indicator, scope: ReviewScope, dim: str, min_cell: int,
              labels: dict | None = None) -> Table:
-    """The indicator per demographic group, with small-cell suppression."""
+    """The indicator per demographic group, suppressed on each group's distinct
+    respondents."""
     count_col = (
         sa.func.count(Answer.value_number) if indicator.rule == "mean"
         else sa.func.count(Answer.id)
     )
     query = _base(indicator, scope)
     query, group = dimension_join(query, dim)
-    query = query.with_only_columns(group, count_col, _measure(indicator)).group_by(group)
+    counted = (sa.case((Answer.value_number.is_not(None), Response.respondent_id))
+               if indicator.rule == "mean" else Response.respondent_id)
+    people = sa.func.count(sa.distinct(counted))
+    query = query.with_only_columns(group, count_col, _measure(indicator), people
+                                    ).group_by(group)
     table = Table(dimension=dim)
-    for key, n, measure in db.session.execute(query):
+    for key, n, measure, respondents in db.session.execute(query):
         n = int(n or 0)
         name = (labels or {}).get(key, key)
         table.cells.append(Cell(group=str(name) if name is not None else "", n=n,
-                                value=_value(indicator, n, measure)))
+                                value=_value(indicator, n, measure),
+                                respondents=int(respondents or 0)))
     table.cells.sort(key=lambda c: (c.group == "", c.group))
     total = compute(indicator, scope, 0)
     table.total_n, table.total_value = total.n, total.value
