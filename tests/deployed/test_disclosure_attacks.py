@@ -216,6 +216,40 @@ def test_per_site_counts_are_rounded_and_add_up(world):
         assert abs(sum(parts) - total) <= 5 * (len(parts) + 1) + 10 * hidden
 
 
+PHONES = ("504/555/0147", "504_555_0148", "504·555·0152", "me at example dot org")
+
+
+def test_quotes_with_odd_phone_separators_are_redacted_everywhere(world):
+    """The comments the review quotes are given phone numbers with odd separators and a
+    spelled-out e-mail: the dashboard, the printable report and the PDF show none of them."""
+    import sqlalchemy as sa
+
+    from analysis.review.dashboard import quotes_by_goal
+    from analysis.review.periods import quarter_of
+    from analysis.review.scope import ReviewScope
+    from feedback.core.extensions import db
+    from feedback.responses.models import Answer
+
+    deployment, data = world
+    with deployment.app_context():
+        quoted = {q.text for quotes in quotes_by_goal(ReviewScope(
+            period=quarter_of(data["day"]))).values() for q in quotes}
+        assert quoted
+        for answer in db.session.scalars(sa.select(Answer).where(Answer.raw_text.in_(quoted))):
+            answer.raw_text = f"Call {' or '.join(PHONES)} please"
+        db.session.commit()
+    staff = deployment.session("staff")
+    page = _visible(staff.get(deployment.url + "/staff/review", params=_q(data),
+                              timeout=120).text)
+    report = _visible(staff.get(deployment.url + "/staff/review/report", params=_q(data),
+                                timeout=120).text)
+    assert "Call [removed]" in page and "Call [removed]" in report
+    for text in (page, report):
+        for phone in PHONES:
+            assert phone not in text
+        assert "555" not in text.split("Call [removed]", 1)[1][:200]
+
+
 def test_formula_cells_are_neutralised(world):
     import sqlalchemy as sa
 
