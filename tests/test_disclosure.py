@@ -352,3 +352,27 @@ def test_a_group_of_many_comments_but_few_respondents_is_withheld(app, db, revie
         cell = next(c for c in table.cells if c.group.startswith(("Another", "another")))
         assert cell.suppressed and cell.reason == gate.PRIMARY and cell.shown_n is None
         assert sum(1 for c in table.cells if c.suppressed) >= 2  # and its complement
+
+
+def test_an_indicator_answered_many_times_by_few_people_is_withheld(app, db, review_world):
+    """Twelve ratings from two people (a recurring survey) do not make an indicator showable,
+    on the dashboard's headline (read from totals) or anywhere compute() is used."""
+    from analysis.disclosure import gate
+    from analysis.review import indicators as ind
+    from analysis.review.dashboard import build_review
+    from analysis.review.periods import quarter_of
+    from analysis.review.scope import ReviewScope
+
+    add = review_world["add"]
+    add(comment="fine", count=30)
+    few = add(safe=5, count=12)
+    for i, response in enumerate(few):
+        response.respondent_id = few[i % 2].respondent_id
+    db.session.commit()
+    scope = ReviewScope(period=quarter_of(Q2.date()))
+    with app.test_request_context():
+        review = gate.release_review(build_review(scope), gate.Policy(min_cell=10, base=5))
+    safe = next(pair for pair in review.goals[0].indicators
+                if pair[0].question_key == "feel_safe")
+    assert safe[1].suppressed and safe[1].value is None
+    assert ind.compute(safe[0], scope, 10).suppressed

@@ -216,6 +216,25 @@ def goal_respondents(scope) -> dict:
     return result
 
 
+def indicator_respondents(scope) -> dict:
+    """{"now"|"before": {question key: distinct respondents who answered it}}, one query:
+    the headline indicators are read from totals, which count answers, not people."""
+    from analysis.review.scope import answer_conditions
+    from feedback.core.extensions import db
+    from feedback.responses.models import Answer, Response
+
+    conds, which = _which(scope, Answer.completed_at)
+    result: dict = {"now": {}, "before": {}}
+    for period, key, n in db.session.execute(
+        sa.select(which, Answer.question_key, sa.func.count(sa.distinct(Response.respondent_id)))
+        .select_from(Answer).join(Response, Response.id == Answer.response_id)
+        .where(*answer_conditions(scope, with_period=False), *conds)
+        .group_by(which, Answer.question_key)
+    ):
+        result[period][key] = int(n)
+    return result
+
+
 def volume_respondents(scope, unit: str) -> dict:
     """{(bucket, "channel"|"locale", key): distinct respondents} for the volume tables."""
     from analysis.review.periods import bucket_expression
@@ -255,11 +274,14 @@ def release_mix(policy: Policy, mix: dict, people: dict, total: Figure):
     return released, shares
 
 
-def release_indicator(policy: Policy, value):
-    """An analysis.review.indicators.IndicatorValue, released."""
+def release_indicator(policy: Policy, value, respondents: int | None = None):
+    """An analysis.review.indicators.IndicatorValue, released on the distinct respondents
+    behind it (``respondents``, else the value's own count of them, else its answers)."""
     from analysis.review.indicators import IndicatorValue
 
-    if value.suppressed or not policy.enough(value.n):
+    people = respondents if respondents is not None else value.respondents
+    people = value.n if people is None else people
+    if value.suppressed or not policy.enough(people):
         return IndicatorValue(n=value.n if policy.exact else 0, value=None, suppressed=True)
     shown = value.value
     if shown is not None:
@@ -330,6 +352,8 @@ def release_review(review, policy: Policy):
     people = (goal_respondents(scope) if review.goals
               else {"now": {}, "before": {}, "themes": {}})
     quotes_ok = quotes_allowed(policy, scope, pop_now)
+    answered = (indicator_respondents(scope) if any(s.indicators for s in review.goals)
+                else {"now": {}, "before": {}})
     for s in review.goals:
         now_people = people["now"].get(s.goal.id, {})
         before_people = people["before"].get(s.goal.id, {})
@@ -342,8 +366,10 @@ def release_review(review, policy: Policy):
         s.themes = [(theme, policy.figure(n, theme_people.get(theme.id, n)))
                     for theme, n in s.themes]
         s.themes = [(theme, f) for theme, f in s.themes if not f.withheld]
-        s.indicators = [(i, release_indicator(policy, now), release_indicator(policy, before))
-                        for i, now, before in s.indicators]
+        s.indicators = [
+            (i, release_indicator(policy, now, answered["now"].get(i.question_key, 0)),
+             release_indicator(policy, before, answered["before"].get(i.question_key, 0)))
+            for i, now, before in s.indicators]
         if not (quotes_ok and not s.comments.withheld and s.comments.value):
             s.quotes = []
         if s.by_group is not None:
