@@ -216,6 +216,49 @@ def test_per_site_counts_are_rounded_and_add_up(world):
         assert abs(sum(parts) - total) <= 5 * (len(parts) + 1) + 10 * hidden
 
 
+def test_released_figures_add_up_to_the_totals_within_the_rounding_base(world):
+    """In the staff's summary CSV each goal's released sentiment counts add up to its released
+    comment count, and the responses by channel to the responses, within the rounding base
+    per figure; each released total is within the base of the exact one."""
+    from analysis.disclosure import gate
+    from analysis.review.dashboard import build_review
+    from analysis.review.periods import quarter_of
+    from analysis.review.scope import ReviewScope
+
+    deployment, data = world
+    rows = list(csv.reader(io.StringIO(deployment.session("staff").get(
+        deployment.url + "/staff/review/export/summary.csv", params=_q(data),
+        timeout=300).content.decode("utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    n, status = header.index("n"), header.index("status")
+    half = 5 // 2  # the most rounding to a base of 5 moves one figure
+    checked = 0
+    for goal in {r[1] for r in body if r[0] == "goal_comments"}:
+        parts = [r for r in body if r[0] == "goal_sentiment" and r[1] == goal
+                 and r[3] == data["quarter"]]
+        total = next(r for r in body if r[0] == "goal_comments" and r[1] == goal
+                     and r[3] == data["quarter"])
+        if total[status] or any(r[status] for r in parts):
+            continue  # withheld figures: nothing to add up
+        assert abs(sum(int(r[n]) for r in parts) - int(total[n])) <= half * (len(parts) + 1)
+        checked += 1
+    assert checked
+    responses = next(int(r[n]) for r in body if r[0] == "responses" and r[3] == data["quarter"])
+    by_channel = [r for r in body if r[0] == "volume_by_channel"]
+    if not any(r[status] for r in by_channel):
+        assert abs(sum(int(r[n]) for r in by_channel) - responses) <= half * (
+            len(by_channel) + 1)
+    with deployment.app_context():
+        exact = gate.release_review(build_review(ReviewScope(period=quarter_of(data["day"]))),
+                                    gate.Policy(min_cell=gate.min_cell_size(), base=1))
+    assert responses % 5 == 0 and abs(responses - exact.responses.value) <= half
+    for s in exact.goals:
+        released = [r for r in body if r[0] == "goal_comments" and r[1] == s.goal.key
+                    and r[3] == data["quarter"] and r[n]]
+        if released and not s.comments.withheld:
+            assert abs(int(released[0][n]) - s.comments.value) <= half
+
+
 PHONES = ("504/555/0147", "504_555_0148", "504·555·0152", "me at example dot org")
 
 
