@@ -293,6 +293,42 @@ def test_quotes_with_odd_phone_separators_are_redacted_everywhere(world):
         assert "555" not in text.split("Call [removed]", 1)[1][:200]
 
 
+def test_public_results_and_sms_update_go_through_the_gate(world):
+    """A published "you said, we did" update whose text holds a pasted phone number: the
+    public /results page and the year report show it redacted and the goal's figures rounded,
+    and the SMS text (rendered as the worker would send it) is redacted too."""
+    import sqlalchemy as sa
+
+    from analysis.review import loop
+    from analysis.review.goals import AgendaGoal
+    from analysis.review.periods import quarter_of
+    from feedback.core.extensions import db
+
+    deployment, data = world
+    quarter = quarter_of(data["day"])
+    with deployment.app_context():
+        goal = db.session.scalar(sa.select(AgendaGoal).filter_by(active=True)
+                                 .order_by(AgendaGoal.position))
+        update = loop.save_update(
+            None, goal=goal, period=quarter, user_id=None,
+            heard={loc: f"Call {PHONES[0]} or {PHONES[2]}" for loc in ("en", "es", "vi")},
+            action={loc: f"Write {PHONES[3]}" for loc in ("en", "es", "vi")})
+        loop.publish(update, user_id=None, send_sms=False)
+        texts = loop.sms_texts(update)
+    for text in texts.values():
+        assert "[removed]" in text and not any(phone in text for phone in PHONES)
+    anonymous = deployment.session(None, "en")
+    pages = {}
+    for path in ("/results", f"/results/{quarter.start.year}"):
+        page = anonymous.get(deployment.url + path, timeout=120)
+        assert page.status_code == 200, path
+        pages[path] = _visible(page.text)
+        assert "Call [removed]" in pages[path], path
+        assert not any(phone in pages[path] for phone in PHONES), path
+    comments = re.findall(r"Comments\s+(\d+)", pages["/results"])
+    assert comments and all(int(c) % 5 == 0 for c in comments)
+
+
 def test_formula_cells_are_neutralised(world):
     import sqlalchemy as sa
 
