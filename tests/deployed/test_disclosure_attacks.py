@@ -347,6 +347,53 @@ def test_formula_cells_are_neutralised(world):
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
 
 
+def test_many_comments_from_few_people_stay_withheld_by_group(world):
+    """Twelve comments on a goal from three people of a rare gender: the goal's table by
+    gender withholds that group on the dashboard and in the summary CSV (runs last: it adds
+    respondents to the quarter)."""
+    import sqlalchemy as sa
+
+    from analysis.models import AnswerTag, AnswerTheme
+    from feedback.core.extensions import db
+    from feedback.responses.models import Answer, Respondent, Response
+
+    deployment, data = world
+    with deployment.app_context():
+        template = db.session.scalar(sa.select(Answer).where(Answer.raw_text.like(f"{REAL}%")))
+        first = template.response
+        people = [Respondent(pseudonym=f"attack-few-{i}", gender="attack_few") for i in range(3)]
+        theme_ids = list(db.session.scalars(sa.select(AnswerTheme.theme_id)
+                                            .where(AnswerTheme.answer_id == template.id)))
+        for i in range(12):
+            response = Response(respondent=people[i % 3], survey_id=first.survey_id,
+                                survey_version_id=first.survey_version_id, channel="web",
+                                site_id=data["small_site"], locale="en",
+                                started_at=first.completed_at, completed_at=first.completed_at)
+            answer = Answer(question_id=template.question_id,
+                            question_key=template.question_key, raw_text="FEW-PEOPLE again",
+                            value="FEW-PEOPLE again")
+            response.answers.append(answer)
+            db.session.add(response)
+            db.session.flush()
+            db.session.add(AnswerTag(answer_id=answer.id, language="en",
+                                     sentiment_label="neutral", sentiment_score=0.0))
+            db.session.add_all([AnswerTheme(answer_id=answer.id, theme_id=t, source="auto")
+                                for t in theme_ids])
+        db.session.commit()
+    staff = deployment.session("staff")
+    rows = list(csv.DictReader(io.StringIO(staff.get(
+        deployment.url + "/staff/review/export/summary.csv", params=_q(data, by="gender"),
+        timeout=300).content.decode("utf-8-sig"))))
+    few = [r for r in rows if r["table"] == "goal_comments_by_gender"
+           and r["group"] == "attack_few"]
+    assert few and all(r["status"] == "suppressed" and not r["n"] for r in few)
+    page = re.sub(r"\s+", " ", _visible(staff.get(
+        deployment.url + "/staff/review", params=_q(data, by="gender"), timeout=120).text))
+    assert "FEW-PEOPLE" not in page
+    # withheld for its own size (three people), not as a complement of another group
+    assert re.search(r"attack_few fewer than 10", page), page[:0]
+
+
 # --- the public form, as a script would fill it --------------------------------------------
 
 _INPUT = re.compile(r"<input[^>]*>", re.S)
