@@ -30,7 +30,7 @@ from flask import current_app
 
 from analysis.disclosure.rounding import round_count, round_share
 from analysis.disclosure.suppression import Cell as TableCell
-from analysis.disclosure.suppression import suppress as table_suppress
+from analysis.disclosure.suppression import withheld_in_row
 from analysis.disclosure.windows import is_whole
 
 #: Why a figure is withheld.
@@ -100,22 +100,10 @@ class Policy:
         """A one-way table (each count with its respondents) whose total is shown elsewhere:
         primary and complementary suppression, then rounding."""
         respondents = counts if respondents is None else respondents
-        # a count resting on too few people is fed as small, so suppression treats it so
-        basis = [min(c, r) if r < self.min_cell else c
-                 for c, r in zip(counts, respondents, strict=True)]
-        keys = list(range(len(counts)))
-        table = table_suppress({i: {"n": basis[i]} for i in keys}, self.min_cell,
-                               rows=keys, cols=["n"],
-                               total=total if total is not None else sum(basis))
-        out = []
-        for i in keys:
-            if table.cell(i, "n").suppressed:
-                reason = PRIMARY if 0 < basis[i] < self.min_cell else COMPLEMENTARY
-                out.append(Figure(None, None, True, reason))
-            else:
-                out.append(Figure(round_count(counts[i], self.base),
-                                  round_count(respondents[i], self.base)))
-        return out
+        reasons = withheld_in_row(counts, respondents, self.min_cell, total)
+        return [Figure(None, None, True, reason) if reason else
+                Figure(round_count(n, self.base), round_count(people, self.base))
+                for n, people, reason in zip(counts, respondents, reasons, strict=True)]
 
     def table_cell(self, cell: TableCell) -> TableCell:
         """A cell of analysis.disclosure.suppression (already suppressed there), rounded."""

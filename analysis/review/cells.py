@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from analysis.disclosure.gate import Policy
+from analysis.disclosure.suppression import withheld_in_row
 
 
 def min_cell_size() -> int:
@@ -60,16 +60,16 @@ class Table:
 
 
 def suppress(cells: list[Cell], min_cell: int | None = None) -> list[Cell]:
-    """Apply the gate's primary and complementary suppression (analysis.disclosure.gate,
-    ``Policy.row``: a group resting on fewer than ``min_cell`` distinct respondents is
-    withheld) in place and return ``cells``; the table's total is their sum."""
+    """Apply the gate's primary and complementary suppression (the rule of
+    analysis.disclosure.gate's ``Policy.row``: a group resting on fewer than ``min_cell``
+    distinct respondents is withheld) in place and return ``cells``; the total is their sum."""
     min_cell = min_cell_size() if min_cell is None else min_cell
-    figures = Policy(min_cell=min_cell, base=1).row(
+    reasons = withheld_in_row(
         [cell.n for cell in cells],
-        [cell.n if cell.respondents is None else cell.respondents for cell in cells])
-    for cell, figure in zip(cells, figures, strict=True):
-        if figure.withheld:
-            cell.suppressed, cell.reason = True, figure.reason
+        [cell.n if cell.respondents is None else cell.respondents for cell in cells], min_cell)
+    for cell, reason in zip(cells, reasons, strict=True):
+        if reason:
+            cell.suppressed, cell.reason = True, reason
     return cells
 
 
