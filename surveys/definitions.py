@@ -139,22 +139,35 @@ def question_from_dict(data: Any, position: int, earlier_keys: list[str],
             code=code, position=index, label=_texts(item.get("label"), where, problems),
             exclusive=bool(item.get("exclusive", False)),
         ))
-    problems.extend(check_bank_codes(settings.get("demographic"), codes, where))
+    problems.extend(check_bank_question(key, qtype, settings.get("demographic"), codes, where))
     return question
 
 
-def check_bank_codes(demographic: str | None, codes, where: str) -> list[str]:
-    """A demographic question of the shared bank (surveys.demographics.BANK) uses the bank's
-    codes, so figures from different surveys add up; a neighbourhood list is the survey's."""
+def check_bank_question(key: str, qtype: str, demographic: str | None, codes,
+                        where: str) -> list[str]:
+    """A demographic question of the shared bank (surveys.demographics.BANK) keeps the bank's
+    type and codes, and a question keyed like a bank question is that demographic, so figures
+    from different surveys add up; a neighbourhood list is the survey's own."""
     from surveys import demographics
 
     if demographic not in demographics.BANK:
+        if key in demographics.BANK:
+            return [_("%(where)s: the key “%(key)s” belongs to the shared demographic "
+                      "question; mark it as that demographic, or choose another key.",
+                      where=where, key=key)]
         return []
+    problems = []
+    shared = demographics.bank_question(demographic)
+    if qtype != shared["type"]:
+        problems.append(_("%(where)s: the shared %(name)s question is of the type “%(type)s”; "
+                          "its type cannot change.", where=where, name=demographic,
+                          type=QUESTION_TYPES[shared["type"]].label))
     allowed = demographics.bank_codes(demographic)
-    return [_("%(where)s: “%(code)s” is not a code of the shared %(name)s question (use one "
-              "of: %(codes)s).", where=where, code=code, name=demographic,
-              codes=", ".join(sorted(allowed)))
-            for code in sorted(set(codes) - allowed)]
+    return problems + [
+        _("%(where)s: “%(code)s” is not a code of the shared %(name)s question (use one "
+          "of: %(codes)s).", where=where, code=code, name=demographic,
+          codes=", ".join(sorted(allowed)))
+        for code in sorted(set(codes) - allowed)]
 
 
 def fill_version(version: SurveyVersion, data: dict) -> list[str]:

@@ -129,9 +129,12 @@ def bank() -> list[dict]:
     return [age_group(), race_ethnicity(), gender(), role()]
 
 
+def bank_question(demographic: str) -> dict | None:
+    """The bank's question for one demographic (e.g. "gender"), None if not in the bank."""
+    return next((q for q in bank() if q["settings"]["demographic"] == demographic), None)
+
+
 def bank_codes(demographic: str) -> set[str]:
     """The fixed choice codes of one bank question (e.g. "gender")."""
-    for question in bank():
-        if question["settings"]["demographic"] == demographic:
-            return {c["code"] for c in question["choices"]}
-    return set()
+    question = bank_question(demographic)
+    return {c["code"] for c in question["choices"]} if question else set()

@@ -89,7 +89,10 @@ def question_form(locales, earlier_keys: list[str], new: bool, **kwargs) -> Flas
         "required": BooleanField(_l("An answer is required")),
         "demographic": SelectField(
             _l("Demographic"), choices=[SelectChoice("", _l("Not a demographic question"))]
-            + [SelectChoice(d, DEMOGRAPHIC_LABELS[d]) for d in DEMOGRAPHICS]),
+            + [SelectChoice(d, DEMOGRAPHIC_LABELS[d]) for d in DEMOGRAPHICS],
+            description=_l("Age group, race or ethnicity, gender and role are the shared "
+                           "questions every survey asks: their choices come from the shared "
+                           "bank and cannot be changed.")),
         "min": DecimalField(_l("Minimum (scale, number)"), places=None, validators=[Optional()]),
         "max": DecimalField(_l("Maximum (scale, number)"), places=None, validators=[Optional()]),
         "max_length": IntegerField(_l("Longest answer in characters (text)"),

@@ -15,11 +15,13 @@ from flask_babel import gettext as _
 
 from feedback.core.audit import record_audit
 from feedback.core.extensions import db
+from surveys import demographics
 from surveys.definitions import (
     CODE_RE,
     FORMAT,
     FORMAT_VERSION,
     DefinitionError,
+    check_bank_question,
     check_identity,
     check_settings,
     fill_version,
@@ -169,12 +171,27 @@ def _swap(parent, attribute: str, first, second) -> None:
     db.session.expire(parent, [attribute])
 
 
+def with_bank_content(data: dict) -> dict:
+    """``data`` for a question of the shared demographic bank, its choices (and any text left
+    empty) taken from the bank: the builder adds bank questions by reference, never retyped."""
+    shared = demographics.bank_question((data.get("settings") or {}).get("demographic") or "")
+    if shared is None:
+        return data
+    data = dict(data)
+    data["choices"] = data.get("choices") or shared["choices"]
+    for name in ("text", "help"):
+        given = {k: v for k, v in (data.get(name) or {}).items() if v}
+        data[name] = {**shared[name], **given}
+    return data
+
+
 def add_question(survey: Survey, data: dict) -> Question:
-    """Append a question (same dict shape as the JSON export) to the draft version."""
+    """Append a question (same dict shape as the JSON export) to the draft version; a
+    question of the shared demographic bank comes with the bank's choices."""
     version = editable_version(survey)
     problems: list[str] = []
     keys = [q.key for q in version.questions]
-    question = question_from_dict(data, len(keys) + 1, keys, problems)
+    question = question_from_dict(with_bank_content(data), len(keys) + 1, keys, problems)
     if problems or question is None:
         db.session.rollback()
         raise SurveyError(problems)
@@ -191,6 +208,9 @@ def update_question(survey: Survey, key: str, *, type: str, required: bool, text
     earlier = [q.key for q in version.questions[: version.questions.index(question)]]
     problems = [] if type in QUESTION_TYPES else [_("Unknown question type.")]
     problems += check_settings(type, settings, key)
+    if type in QUESTION_TYPES:
+        problems += check_bank_question(key, type, settings.get("demographic"),
+                                        {c.code for c in question.choices}, key)
     if ask_if_key and ask_if_key not in earlier:
         problems.append(_("A question can only depend on an earlier question."))
     if problems:
@@ -202,6 +222,11 @@ def update_question(survey: Survey, key: str, *, type: str, required: bool, text
     question.ask_if_values = ask_if_values or None if ask_if_key else None
     if not QUESTION_TYPES[type].has_choices:
         question.choices.clear()
+    elif not question.choices:
+        for index, item in enumerate(with_bank_content(
+                {"settings": settings}).get("choices") or [], 1):
+            question.choices.append(Choice(code=item["code"], position=index,
+                                           label=item["label"], exclusive=item["exclusive"]))
     db.session.commit()
     return question
 
@@ -249,6 +274,8 @@ def add_choice(survey: Survey, key: str, code: str, label: dict, exclusive: bool
                           "store)."))
     elif any(c.code == code for c in question.choices):
         problems.append(_("The code “%(code)s” is already used.", code=code))
+    problems += check_bank_question(key, question.type,
+                                    (question.settings or {}).get("demographic"), {code}, key)
     if problems:
         db.session.rollback()
         raise SurveyError(problems)

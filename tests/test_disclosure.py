@@ -309,3 +309,56 @@ def test_imported_responses_can_be_left_out_of_figures(app, db, review_world):
     app.config["FIGURES_EXCLUDE_ORIGINS"] = ["import", "staff"]
     review = build_review(scope)
     assert review.responses == 11 and review.goals[0].comments == 11
+
+
+def test_a_group_of_many_comments_but_few_respondents_is_withheld(app, db, review_world):
+    """Twelve comments (and twelve ratings) from three people: the goal's group tables count
+    people, so that group is withheld although it has more comments than the threshold."""
+    from analysis.disclosure import gate
+    from analysis.review import indicators as ind
+    from analysis.review.dashboard import build_review
+    from analysis.review.goals import Indicator
+    from analysis.review.periods import quarter_of
+    from analysis.review.scope import ReviewScope
+
+    add = review_world["add"]
+    for gender in ("girl_woman", "boy_man"):
+        add(comment="ok", gender=gender, safe=4, count=12)
+    few = add(comment="again", gender="another_gender", safe=2, count=12)
+    for i, response in enumerate(few):
+        response.respondent_id = few[i % 3].respondent_id
+    db.session.commit()
+    with app.test_request_context():
+        review = gate.release_review(
+            build_review(ReviewScope(period=quarter_of(Q2.date())), "gender"),
+            gate.Policy(min_cell=10, base=5))
+        mean = Indicator(labels={"en": "Safety"}, question_key="feel_safe", rule="mean")
+        rating = ind.by_group(mean, review.scope, "gender", 10)
+    for table in (review.goals[0].by_group, rating):
+        cell = next(c for c in table.cells if c.group.startswith(("Another", "another")))
+        assert cell.suppressed and cell.reason == gate.PRIMARY and cell.shown_n is None
+        assert sum(1 for c in table.cells if c.suppressed) >= 2  # and its complement
+
+
+def test_an_indicator_answered_many_times_by_few_people_is_withheld(app, db, review_world):
+    """Twelve ratings from two people (a recurring survey) do not make an indicator showable,
+    on the dashboard's headline (read from totals) or anywhere compute() is used."""
+    from analysis.disclosure import gate
+    from analysis.review import indicators as ind
+    from analysis.review.dashboard import build_review
+    from analysis.review.periods import quarter_of
+    from analysis.review.scope import ReviewScope
+
+    add = review_world["add"]
+    add(comment="fine", count=30)
+    few = add(safe=5, count=12)
+    for i, response in enumerate(few):
+        response.respondent_id = few[i % 2].respondent_id
+    db.session.commit()
+    scope = ReviewScope(period=quarter_of(Q2.date()))
+    with app.test_request_context():
+        review = gate.release_review(build_review(scope), gate.Policy(min_cell=10, base=5))
+    safe = next(pair for pair in review.goals[0].indicators
+                if pair[0].question_key == "feel_safe")
+    assert safe[1].suppressed and safe[1].value is None
+    assert ind.compute(safe[0], scope, 10).suppressed

@@ -217,3 +217,44 @@ def test_demo_seeder_is_registered_first_and_idempotent(app, db):
         STAGES[0]()
     survey = ops.get_survey("youth-voice")
     assert survey.status == "open" and len(survey.versions) == 1
+
+
+def test_demographic_questions_come_from_the_shared_bank(client, staff, db):
+    """The builder adds a bank question by reference (its codes, its texts) and refuses a
+    demographic question retyped with other codes or another type, saying why."""
+    _create(client)
+    new_page = "/staff/surveys/after-school/questions/new"
+    url = "/staff/surveys/after-school/questions/"
+    page = _post(client, new_page, _question_form("my_gender", type="single_choice",
+                                                  demographic="gender"),
+                 page=new_page, follow_redirects=True).get_data(as_text=True)
+    assert "Question added" in page
+    question = ops.find_question(ops.latest_version(ops.get_survey("after-school")), "my_gender")
+    assert {c.code for c in question.choices} == {"girl_woman", "boy_man", "nonbinary",
+                                                  "another", "prefer_not"}
+    assert question.text["es"] == "¿Cuál es su género?"
+    page = _post(client, url + "my_gender/choices", {"new-code": "m", "new-label_en": "M"},
+                 page=url + "my_gender", follow_redirects=True).get_data(as_text=True)
+    assert "“m” is not a code of the shared gender question" in page
+    refused = (
+        _question_form("gender", type="single_choice"),  # a bank key, not marked as such
+        _question_form("race", type="single_choice", demographic="race_ethnicity"),
+    )
+    for form in refused:
+        page = _post(client, new_page, form, page=new_page,
+                     follow_redirects=True).get_data(as_text=True)
+        assert "shared" in page and "Question added" not in page
+    keys = [q.key for q in ops.latest_version(ops.get_survey("after-school")).questions]
+    assert keys == ["my_gender"]
+    assert [c.code for c in ops.find_question(ops.latest_version(
+        ops.get_survey("after-school")), "my_gender").choices].count("m") == 0
+
+
+def test_bank_refusals_are_translated(app):
+    from flask_babel import force_locale
+
+    from surveys.definitions import check_bank_question
+
+    with app.test_request_context(), force_locale("es"):
+        problems = check_bank_question("race", "single_choice", "race_ethnicity", {"x"}, "race")
+    assert len(problems) == 2 and not any("shared" in p for p in problems)

@@ -30,7 +30,7 @@ from flask import current_app
 
 from analysis.disclosure.rounding import round_count, round_share
 from analysis.disclosure.suppression import Cell as TableCell
-from analysis.disclosure.suppression import suppress as table_suppress
+from analysis.disclosure.suppression import withheld_in_row
 from analysis.disclosure.windows import is_whole
 
 #: Why a figure is withheld.
@@ -100,22 +100,10 @@ class Policy:
         """A one-way table (each count with its respondents) whose total is shown elsewhere:
         primary and complementary suppression, then rounding."""
         respondents = counts if respondents is None else respondents
-        # a count resting on too few people is fed as small, so suppression treats it so
-        basis = [min(c, r) if r < self.min_cell else c
-                 for c, r in zip(counts, respondents, strict=True)]
-        keys = list(range(len(counts)))
-        table = table_suppress({i: {"n": basis[i]} for i in keys}, self.min_cell,
-                               rows=keys, cols=["n"],
-                               total=total if total is not None else sum(basis))
-        out = []
-        for i in keys:
-            if table.cell(i, "n").suppressed:
-                reason = PRIMARY if 0 < basis[i] < self.min_cell else COMPLEMENTARY
-                out.append(Figure(None, None, True, reason))
-            else:
-                out.append(Figure(round_count(counts[i], self.base),
-                                  round_count(respondents[i], self.base)))
-        return out
+        reasons = withheld_in_row(counts, respondents, self.min_cell, total)
+        return [Figure(None, None, True, reason) if reason else
+                Figure(round_count(n, self.base), round_count(people, self.base))
+                for n, people, reason in zip(counts, respondents, reasons, strict=True)]
 
     def table_cell(self, cell: TableCell) -> TableCell:
         """A cell of analysis.disclosure.suppression (already suppressed there), rounded."""
@@ -216,6 +204,25 @@ def goal_respondents(scope) -> dict:
     return result
 
 
+def indicator_respondents(scope) -> dict:
+    """{"now"|"before": {question key: distinct respondents who answered it}}, one query:
+    the headline indicators are read from totals, which count answers, not people."""
+    from analysis.review.scope import answer_conditions
+    from feedback.core.extensions import db
+    from feedback.responses.models import Answer, Response
+
+    conds, which = _which(scope, Answer.completed_at)
+    result: dict = {"now": {}, "before": {}}
+    for period, key, n in db.session.execute(
+        sa.select(which, Answer.question_key, sa.func.count(sa.distinct(Response.respondent_id)))
+        .select_from(Answer).join(Response, Response.id == Answer.response_id)
+        .where(*answer_conditions(scope, with_period=False), *conds)
+        .group_by(which, Answer.question_key)
+    ):
+        result[period][key] = int(n)
+    return result
+
+
 def volume_respondents(scope, unit: str) -> dict:
     """{(bucket, "channel"|"locale", key): distinct respondents} for the volume tables."""
     from analysis.review.periods import bucket_expression
@@ -255,11 +262,14 @@ def release_mix(policy: Policy, mix: dict, people: dict, total: Figure):
     return released, shares
 
 
-def release_indicator(policy: Policy, value):
-    """An analysis.review.indicators.IndicatorValue, released."""
+def release_indicator(policy: Policy, value, respondents: int | None = None):
+    """An analysis.review.indicators.IndicatorValue, released on the distinct respondents
+    behind it (``respondents``, else the value's own count of them, else its answers)."""
     from analysis.review.indicators import IndicatorValue
 
-    if value.suppressed or not policy.enough(value.n):
+    people = respondents if respondents is not None else value.respondents
+    people = value.n if people is None else people
+    if value.suppressed or not policy.enough(people):
         return IndicatorValue(n=value.n if policy.exact else 0, value=None, suppressed=True)
     shown = value.value
     if shown is not None:
@@ -268,12 +278,14 @@ def release_indicator(policy: Policy, value):
 
 
 def _release_group_table(policy: Policy, table, share_values: bool) -> None:
-    """A per-goal table of analysis.review.cells, already suppressed: round what is shown."""
+    """A per-goal table of analysis.review.cells, already suppressed there on each group's
+    distinct respondents (``Policy.row``): round what is shown."""
     for cell in table.cells:
         if cell.suppressed:
-            cell.n, cell.value = 0, None
+            cell.n, cell.value, cell.respondents = 0, None, None
             continue
         cell.n = round_count(cell.n, policy.base)
+        cell.respondents = round_count(cell.respondents, policy.base)
         if cell.value is not None and isinstance(cell.value, float):
             cell.value = policy.share(cell.value) if share_values else policy.mean(cell.value)
         elif cell.value is not None:
@@ -328,6 +340,8 @@ def release_review(review, policy: Policy):
     people = (goal_respondents(scope) if review.goals
               else {"now": {}, "before": {}, "themes": {}})
     quotes_ok = quotes_allowed(policy, scope, pop_now)
+    answered = (indicator_respondents(scope) if any(s.indicators for s in review.goals)
+                else {"now": {}, "before": {}})
     for s in review.goals:
         now_people = people["now"].get(s.goal.id, {})
         before_people = people["before"].get(s.goal.id, {})
@@ -340,8 +354,10 @@ def release_review(review, policy: Policy):
         s.themes = [(theme, policy.figure(n, theme_people.get(theme.id, n)))
                     for theme, n in s.themes]
         s.themes = [(theme, f) for theme, f in s.themes if not f.withheld]
-        s.indicators = [(i, release_indicator(policy, now), release_indicator(policy, before))
-                        for i, now, before in s.indicators]
+        s.indicators = [
+            (i, release_indicator(policy, now, answered["now"].get(i.question_key, 0)),
+             release_indicator(policy, before, answered["before"].get(i.question_key, 0)))
+            for i, now, before in s.indicators]
         if not (quotes_ok and not s.comments.withheld and s.comments.value):
             s.quotes = []
         if s.by_group is not None:

@@ -182,6 +182,20 @@ def suppress(
     )
 
 
+def withheld_in_row(counts: Sequence[int], respondents: Sequence[int], min_cell: int,
+                    total: int | None = None) -> list[str | None]:
+    """A one-way table whose total is shown elsewhere: for each count, why it is withheld
+    ("primary": it rests on fewer than ``min_cell`` distinct respondents; "complementary":
+    hidden so the total cannot give another back) or None when it may be shown."""
+    # a count resting on too few people is fed as small, so suppression treats it so
+    basis = [min(c, r) if r < min_cell else c for c, r in zip(counts, respondents, strict=True)]
+    keys = list(range(len(counts)))
+    table = suppress({i: {"n": basis[i]} for i in keys}, min_cell, rows=keys, cols=["n"],
+                     total=total if total is not None else sum(basis))
+    return [("primary" if 0 < basis[i] < min_cell else "complementary")
+            if table.cell(i, "n").suppressed else None for i in keys]
+
+
 def all_suppressed(rows: Sequence, cols: Sequence, min_cell: int, reason: str) -> SuppressedTable:
     """A table with every value hidden (the filtered population is too small, or differencing)."""
     hidden = Cell(None, True, None)

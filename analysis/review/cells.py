@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from analysis.disclosure.suppression import suppress as shared_suppress
+from analysis.disclosure.suppression import withheld_in_row
 
 
 def min_cell_size() -> int:
@@ -24,7 +24,7 @@ def min_cell_size() -> int:
 
 @dataclass
 class Cell:
-    """One group's figure: ``n`` people/answers behind it, and a value (count, share, mean)."""
+    """One group's figure: ``n`` answers behind it, and a value (count, share, mean)."""
 
     group: str
     n: int
@@ -32,6 +32,9 @@ class Cell:
     suppressed: bool = False
     #: "primary" (group too small) or "complementary" (hidden so a total cannot reveal another).
     reason: str | None = None
+    #: Distinct respondents behind the figure (None: ``n`` counts people already); the
+    #: threshold applies to them, not to ``n`` (one person may leave many comments).
+    respondents: int | None = None
 
     @property
     def shown_n(self) -> int | None:
@@ -57,16 +60,16 @@ class Table:
 
 
 def suppress(cells: list[Cell], min_cell: int | None = None) -> list[Cell]:
-    """Apply primary and complementary suppression in place and return ``cells``: the cells
-    are a one-column table for analysis.disclosure.suppression, whose total is their sum."""
+    """Apply the gate's primary and complementary suppression (the rule of
+    analysis.disclosure.gate's ``Policy.row``: a group resting on fewer than ``min_cell``
+    distinct respondents is withheld) in place and return ``cells``; the total is their sum."""
     min_cell = min_cell_size() if min_cell is None else min_cell
-    rows = list(range(len(cells)))
-    table = shared_suppress({i: {"n": cell.n} for i, cell in enumerate(cells)}, min_cell,
-                            rows=rows, cols=["n"])
-    for i, cell in enumerate(cells):
-        if table.cell(i, "n").suppressed:
-            cell.suppressed = True
-            cell.reason = "primary" if 0 < cell.n < min_cell else "complementary"
+    reasons = withheld_in_row(
+        [cell.n for cell in cells],
+        [cell.n if cell.respondents is None else cell.respondents for cell in cells], min_cell)
+    for cell, reason in zip(cells, reasons, strict=True):
+        if reason:
+            cell.suppressed, cell.reason = True, reason
     return cells
 
 

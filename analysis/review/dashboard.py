@@ -126,18 +126,21 @@ def themes_by_goal(scope: ReviewScope) -> dict[int, list[tuple[int, int]]]:
 
 
 def goal_groups(scope: ReviewScope, dim: str, min_cell: int) -> dict[int, Table]:
-    """{goal_id: comments per demographic group}, suppressed, in one query."""
+    """{goal_id: comments per demographic group, each with its distinct respondents},
+    suppressed on the respondents, in one query."""
     query = _goal_answers(scope).join(Response, Response.id == Answer.response_id)
     query, group = dimension_join(query, dim)
     query = query.with_only_columns(
-        goal_theme.c.goal_id, group, sa.func.count(sa.distinct(Answer.id))
+        goal_theme.c.goal_id, group, sa.func.count(sa.distinct(Answer.id)),
+        sa.func.count(sa.distinct(Response.respondent_id)),
     ).group_by(goal_theme.c.goal_id, group)
     labels = site_names() if dim == "site" else {}
     tables: dict[int, Table] = {}
-    for goal_id, key, n in db.session.execute(query):
+    for goal_id, key, n, people in db.session.execute(query):
         table = tables.setdefault(goal_id, Table(dimension=dim))
         name = labels.get(key, key)
-        table.cells.append(Cell(group="" if name is None else str(name), n=int(n), value=n))
+        table.cells.append(Cell(group="" if name is None else str(name), n=int(n), value=n,
+                                respondents=int(people)))
     for table in tables.values():
         table.cells.sort(key=lambda c: (c.group == "", c.group))
         table.total_n = sum(c.n for c in table.cells)

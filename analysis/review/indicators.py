@@ -33,6 +33,9 @@ class IndicatorValue:
     n: int
     value: float | None
     suppressed: bool = False
+    #: Distinct respondents behind ``n`` answers (None: not counted; the gate then counts
+    #: them itself, analysis.disclosure.gate.indicator_respondents).
+    respondents: int | None = None
 
 
 def match_expression(indicator: Indicator, value_text=None, value_number=None):
@@ -84,11 +87,20 @@ def compute(indicator: Indicator, scope: ReviewScope, min_cell: int) -> Indicato
         sa.func.count(Answer.value_number) if indicator.rule == "mean"
         else sa.func.count(Answer.id)
     )
-    n, measure = db.session.execute(_base(indicator, scope, count_col, _measure(indicator))).one()
-    n = int(n or 0)
-    if 0 < n < min_cell:
-        return IndicatorValue(n=n, value=None, suppressed=True)
-    return IndicatorValue(n=n, value=_value(indicator, n, measure))
+    n, measure, people = db.session.execute(_base(
+        indicator, scope, count_col, _measure(indicator), _respondents(indicator))).one()
+    n, people = int(n or 0), int(people or 0)
+    if 0 < people < min_cell or 0 < n < min_cell:
+        return IndicatorValue(n=n, value=None, suppressed=True, respondents=people)
+    return IndicatorValue(n=n, value=_value(indicator, n, measure), respondents=people)
+
+
+def _respondents(indicator: Indicator):
+    """Distinct respondents behind an indicator's answers (one person may answer a recurring
+    survey many times): what the threshold applies to."""
+    counted = (sa.case((Answer.value_number.is_not(None), Response.respondent_id))
+               if indicator.rule == "mean" else Response.respondent_id)
+    return sa.func.count(sa.distinct(counted))
 
 
 def compute_all(indicators: list[Indicator], scope: ReviewScope,
@@ -178,20 +190,23 @@ def _pairs(indicators: list[Indicator], rows, min_cell: int) -> dict:
 
 def by_group(indicator: Indicator, scope: ReviewScope, dim: str, min_cell: int,
              labels: dict | None = None) -> Table:
-    """The indicator per demographic group, with small-cell suppression."""
+    """The indicator per demographic group, suppressed on each group's distinct
+    respondents."""
     count_col = (
         sa.func.count(Answer.value_number) if indicator.rule == "mean"
         else sa.func.count(Answer.id)
     )
     query = _base(indicator, scope)
     query, group = dimension_join(query, dim)
-    query = query.with_only_columns(group, count_col, _measure(indicator)).group_by(group)
+    query = query.with_only_columns(group, count_col, _measure(indicator),
+                                    _respondents(indicator)).group_by(group)
     table = Table(dimension=dim)
-    for key, n, measure in db.session.execute(query):
+    for key, n, measure, respondents in db.session.execute(query):
         n = int(n or 0)
         name = (labels or {}).get(key, key)
         table.cells.append(Cell(group=str(name) if name is not None else "", n=n,
-                                value=_value(indicator, n, measure)))
+                                value=_value(indicator, n, measure),
+                                respondents=int(respondents or 0)))
     table.cells.sort(key=lambda c: (c.group == "", c.group))
     total = compute(indicator, scope, 0)
     table.total_n, table.total_value = total.n, total.value

@@ -216,6 +216,119 @@ def test_per_site_counts_are_rounded_and_add_up(world):
         assert abs(sum(parts) - total) <= 5 * (len(parts) + 1) + 10 * hidden
 
 
+def test_released_figures_add_up_to_the_totals_within_the_rounding_base(world):
+    """In the staff's summary CSV each goal's released sentiment counts add up to its released
+    comment count, and the responses by channel to the responses, within the rounding base
+    per figure; each released total is within the base of the exact one."""
+    from analysis.disclosure import gate
+    from analysis.review.dashboard import build_review
+    from analysis.review.periods import quarter_of
+    from analysis.review.scope import ReviewScope
+
+    deployment, data = world
+    rows = list(csv.reader(io.StringIO(deployment.session("staff").get(
+        deployment.url + "/staff/review/export/summary.csv", params=_q(data),
+        timeout=300).content.decode("utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    n, status = header.index("n"), header.index("status")
+    half = 5 // 2  # the most rounding to a base of 5 moves one figure
+    checked = 0
+    for goal in {r[1] for r in body if r[0] == "goal_comments"}:
+        parts = [r for r in body if r[0] == "goal_sentiment" and r[1] == goal
+                 and r[3] == data["quarter"]]
+        total = next(r for r in body if r[0] == "goal_comments" and r[1] == goal
+                     and r[3] == data["quarter"])
+        if total[status] or any(r[status] for r in parts):
+            continue  # withheld figures: nothing to add up
+        assert abs(sum(int(r[n]) for r in parts) - int(total[n])) <= half * (len(parts) + 1)
+        checked += 1
+    assert checked
+    responses = next(int(r[n]) for r in body if r[0] == "responses" and r[3] == data["quarter"])
+    by_channel = [r for r in body if r[0] == "volume_by_channel"]
+    if not any(r[status] for r in by_channel):
+        assert abs(sum(int(r[n]) for r in by_channel) - responses) <= half * (
+            len(by_channel) + 1)
+    with deployment.app_context():
+        exact = gate.release_review(build_review(ReviewScope(period=quarter_of(data["day"]))),
+                                    gate.Policy(min_cell=gate.min_cell_size(), base=1))
+    assert responses % 5 == 0 and abs(responses - exact.responses.value) <= half
+    for s in exact.goals:
+        released = [r for r in body if r[0] == "goal_comments" and r[1] == s.goal.key
+                    and r[3] == data["quarter"] and r[n]]
+        if released and not s.comments.withheld:
+            assert abs(int(released[0][n]) - s.comments.value) <= half
+
+
+PHONES = ("504/555/0147", "504_555_0148", "504·555·0152", "me at example dot org")
+
+
+def test_quotes_with_odd_phone_separators_are_redacted_everywhere(world):
+    """The comments the review quotes are given phone numbers with odd separators and a
+    spelled-out e-mail: the dashboard, the printable report and the PDF show none of them."""
+    import sqlalchemy as sa
+
+    from analysis.review.dashboard import quotes_by_goal
+    from analysis.review.periods import quarter_of
+    from analysis.review.scope import ReviewScope
+    from feedback.core.extensions import db
+    from feedback.responses.models import Answer
+
+    deployment, data = world
+    with deployment.app_context():
+        quoted = {q.text for quotes in quotes_by_goal(ReviewScope(
+            period=quarter_of(data["day"]))).values() for q in quotes}
+        assert quoted
+        for answer in db.session.scalars(sa.select(Answer).where(Answer.raw_text.in_(quoted))):
+            answer.raw_text = f"Call {' or '.join(PHONES)} please"
+        db.session.commit()
+    staff = deployment.session("staff")
+    page = _visible(staff.get(deployment.url + "/staff/review", params=_q(data),
+                              timeout=120).text)
+    report = _visible(staff.get(deployment.url + "/staff/review/report", params=_q(data),
+                                timeout=120).text)
+    assert "Call [removed]" in page and "Call [removed]" in report
+    for text in (page, report):
+        for phone in PHONES:
+            assert phone not in text
+        assert "555" not in text.split("Call [removed]", 1)[1][:200]
+
+
+def test_public_results_and_sms_update_go_through_the_gate(world):
+    """A published "you said, we did" update whose text holds a pasted phone number: the
+    public /results page and the year report show it redacted and the goal's figures rounded,
+    and the SMS text (rendered as the worker would send it) is redacted too."""
+    import sqlalchemy as sa
+
+    from analysis.review import loop
+    from analysis.review.goals import AgendaGoal
+    from analysis.review.periods import quarter_of
+    from feedback.core.extensions import db
+
+    deployment, data = world
+    quarter = quarter_of(data["day"])
+    with deployment.app_context():
+        goal = db.session.scalar(sa.select(AgendaGoal).filter_by(active=True)
+                                 .order_by(AgendaGoal.position))
+        update = loop.save_update(
+            None, goal=goal, period=quarter, user_id=None,
+            heard={loc: f"Call {PHONES[0]} or {PHONES[2]}" for loc in ("en", "es", "vi")},
+            action={loc: f"Write {PHONES[3]}" for loc in ("en", "es", "vi")})
+        loop.publish(update, user_id=None, send_sms=False)
+        texts = loop.sms_texts(update)
+    for text in texts.values():
+        assert "[removed]" in text and not any(phone in text for phone in PHONES)
+    anonymous = deployment.session(None, "en")
+    pages = {}
+    for path in ("/results", f"/results/{quarter.start.year}"):
+        page = anonymous.get(deployment.url + path, timeout=120)
+        assert page.status_code == 200, path
+        pages[path] = _visible(page.text)
+        assert "Call [removed]" in pages[path], path
+        assert not any(phone in pages[path] for phone in PHONES), path
+    comments = re.findall(r"Comments\s+(\d+)", pages["/results"])
+    assert comments and all(int(c) % 5 == 0 for c in comments)
+
+
 def test_formula_cells_are_neutralised(world):
     import sqlalchemy as sa
 
@@ -232,6 +345,53 @@ def test_formula_cells_are_neutralised(world):
     ).content.decode("utf-8-sig")
     cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+
+
+def test_many_comments_from_few_people_stay_withheld_by_group(world):
+    """Twelve comments on a goal from three people of a rare gender: the goal's table by
+    gender withholds that group on the dashboard and in the summary CSV (runs last: it adds
+    respondents to the quarter)."""
+    import sqlalchemy as sa
+
+    from analysis.models import AnswerTag, AnswerTheme
+    from feedback.core.extensions import db
+    from feedback.responses.models import Answer, Respondent, Response
+
+    deployment, data = world
+    with deployment.app_context():
+        template = db.session.scalar(sa.select(Answer).where(Answer.raw_text.like(f"{REAL}%")))
+        first = template.response
+        people = [Respondent(pseudonym=f"attack-few-{i}", gender="attack_few") for i in range(3)]
+        theme_ids = list(db.session.scalars(sa.select(AnswerTheme.theme_id)
+                                            .where(AnswerTheme.answer_id == template.id)))
+        for i in range(12):
+            response = Response(respondent=people[i % 3], survey_id=first.survey_id,
+                                survey_version_id=first.survey_version_id, channel="web",
+                                site_id=data["small_site"], locale="en",
+                                started_at=first.completed_at, completed_at=first.completed_at)
+            answer = Answer(question_id=template.question_id,
+                            question_key=template.question_key, raw_text="FEW-PEOPLE again",
+                            value="FEW-PEOPLE again")
+            response.answers.append(answer)
+            db.session.add(response)
+            db.session.flush()
+            db.session.add(AnswerTag(answer_id=answer.id, language="en",
+                                     sentiment_label="neutral", sentiment_score=0.0))
+            db.session.add_all([AnswerTheme(answer_id=answer.id, theme_id=t, source="auto")
+                                for t in theme_ids])
+        db.session.commit()
+    staff = deployment.session("staff")
+    rows = list(csv.DictReader(io.StringIO(staff.get(
+        deployment.url + "/staff/review/export/summary.csv", params=_q(data, by="gender"),
+        timeout=300).content.decode("utf-8-sig"))))
+    few = [r for r in rows if r["table"] == "goal_comments_by_gender"
+           and r["group"] == "attack_few"]
+    assert few and all(r["status"] == "suppressed" and not r["n"] for r in few)
+    page = re.sub(r"\s+", " ", _visible(staff.get(
+        deployment.url + "/staff/review", params=_q(data, by="gender"), timeout=120).text))
+    assert "FEW-PEOPLE" not in page
+    # withheld for its own size (three people), not as a complement of another group
+    assert re.search(r"attack_few fewer than 10", page), page[:0]
 
 
 # --- the public form, as a script would fill it --------------------------------------------
