@@ -21,7 +21,9 @@ Residual risk, documented for the review pages: two *different* filters of the s
 overlapping periods a day apart) can still be compared; the dashboard should offer fixed periods
 (months, quarters, years) and fixed groups rather than free-form ranges.
 
-Only completed responses count unless ``Filters.include_incomplete`` (SMS conversations left
+Responses whose origin is in ``FIGURES_EXCLUDE_ORIGINS`` count nowhere, as in the review's own
+figures. Only completed responses count (responses the stuffing guard holds have no completion
+time until staff accept them) unless ``Filters.include_incomplete`` (SMS conversations left
 half-way) is set; the period then uses the start time of incomplete responses.
 """
 
@@ -171,6 +173,9 @@ def _where(filters: Filters, scope_only: bool = False) -> list:
         conds.append(Response.completed_at.is_not(None))
     if filters.site_ids is not None:
         conds.append(Response.site_id.in_(list(filters.site_ids)))
+    excluded = list(current_app.config.get("FIGURES_EXCLUDE_ORIGINS") or [])
+    if excluded:  # staff-entered or imported responses, if configured (docs/privacy.md)
+        conds.append(Response.origin.not_in(excluded))
     if scope_only:
         return conds
     # completed responses only: the plain (indexed) column, not an expression

@@ -106,3 +106,15 @@ def test_incomplete_responses_are_left_out_unless_asked(app, db, people):
     assert breakdown("respondents", (), min_cell=10).total.value == 20
     both = breakdown("respondents", (), Filters(include_incomplete=True), min_cell=10)
     assert both.total.value == 32
+
+
+def test_excluded_origins_count_in_no_breakdown_nor_population(app, db, people):
+    people(12, gender="girl", safe=True)
+    for response in people(5, gender="boy", safe=True):
+        response.origin = "import"
+    db.session.commit()
+    measure = Measure("indicator", "safe", ("yes",))
+    assert breakdown(measure, ("gender",), min_cell=1).row_totals["boy"].value == 5
+    app.config["FIGURES_EXCLUDE_ORIGINS"] = ["import"]
+    result = breakdown(measure, ("gender",), min_cell=1)
+    assert result.rows == ["girl"] and result.population == 12
