@@ -40,6 +40,7 @@ from flask import current_app
 from analysis.disclosure.suppression import (
     REASON_DIFFERENCE,
     REASON_SMALL_POPULATION,
+    PeopleCounts,
     SuppressedTable,
     all_suppressed,
     suppress,
@@ -358,7 +359,10 @@ def breakdown(
     # Each answer is one joined row and falls in one cell unless a respondent can be in
     # several groups (race is multi-select) or an answer in several columns (themes): then
     # the margins are plain sums of the cells, and one scan with COUNT(*) gives everything.
-    additive = (measure.kind in ("comments", "sentiment", "indicator")
+    # Counts of anything but respondents also carry the distinct respondents behind them, for
+    # suppression on people (docs/privacy.md): those margins are not sums, so no shortcut then.
+    with_people = measure.kind != "respondents"
+    additive = (not with_people and measure.kind in ("comments", "sentiment", "indicator")
                 and "race_ethnicity" not in dims)
 
     def level(r, c):
@@ -368,6 +372,7 @@ def breakdown(
             sa.literal_column(f"'{int(r is not None)}{int(c is not None)}'", sa.String)
             .label("lvl"),
             (sa.func.count() if additive else sa.func.count(sa.distinct(unit))).label("n"),
+            sa.func.count(sa.distinct(Respondent.id)).label("p"),
         ).select_from(Response).join(Respondent, Respondent.id == Response.respondent_id)
         stmt = _join_dimensions(joins(stmt), dims)
         stmt = stmt.where(*_where(filters), *measure_conds)
@@ -382,15 +387,18 @@ def breakdown(
             seen.add(tag)
             unique.append((r, c))
     found: dict = {tag: {} for tag in seen}
+    people: dict = {tag: {} for tag in seen}
     if additive:
-        for r, c, _lvl, n in db.session.execute(level(*unique[0])):
+        for r, c, _lvl, n, _p in db.session.execute(level(*unique[0])):
             for has_r, has_c in seen:
                 key = (_key(r) if has_r else ALL, _key(c) if has_c else ALL)
                 found[(has_r, has_c)][key] = found[(has_r, has_c)].get(key, 0) + int(n)
     else:
-        for r, c, lvl, n in db.session.execute(
+        for r, c, lvl, n, p in db.session.execute(
                 sa.union_all(*[level(r, c) for r, c in unique])):
-            found[(lvl[0] == "1", lvl[1] == "1")][(_key(r), _key(c))] = int(n)
+            tag = (lvl[0] == "1", lvl[1] == "1")
+            found[tag][(_key(r), _key(c))] = int(n)
+            people[tag][(_key(r), _key(c))] = int(p)
 
     has_r, has_c = row_expr is not None, col_expr is not None
     rows = sorted({r for r, _ in found[(has_r, False)]}, key=_sort_key) if has_r else [ALL]
@@ -413,6 +421,12 @@ def breakdown(
     row_totals = {r: found[(has_r, False)].get((rk(r), ALL), 0) for r in rows}
     col_totals = {c: found[(False, has_c)].get((ALL, ck(c)), 0) for c in cols}
     total = found[(False, False)].get((ALL, ALL), 0)
+    behind = PeopleCounts(
+        {r: {c: people[(has_r, has_c)].get((rk(r), ck(c)), 0) for c in cols} for r in rows},
+        {r: people[(has_r, False)].get((rk(r), ALL), 0) for r in rows},
+        {c: people[(False, has_c)].get((ALL, ck(c)), 0) for c in cols},
+        people[(False, False)].get((ALL, ALL), 0),
+    ) if with_people else None
 
     row_labels = _labels(dims[0], rows) if dims else {}
     col_labels = _labels(dims[1], cols) if len(dims) == 2 else {}
@@ -424,6 +438,6 @@ def breakdown(
     share_of = "total" if (not category_measure and len(dims) < 2) else "row"
     result = suppress(
         table, min_cell, rows=rows, cols=cols, row_totals=row_totals, col_totals=col_totals,
-        total=total, share_of=share_of,
+        total=total, share_of=share_of, people=behind,
     )
     return BreakdownResult(measure, dims, result, row_labels, col_labels, counted[0])

@@ -118,3 +118,32 @@ def test_excluded_origins_count_in_no_breakdown_nor_population(app, db, people):
     app.config["FIGURES_EXCLUDE_ORIGINS"] = ["import"]
     result = breakdown(measure, ("gender",), min_cell=1)
     assert result.rows == ["girl"] and result.population == 12
+
+
+def test_many_comments_from_few_people_are_withheld(app, db, people, survey):
+    """Three boys who comment four times each make 12 comments but only 3 people: their row is
+    withheld, and another cell with it, so the total cannot give it back."""
+    from feedback.responses.models import Answer, Response
+
+    _tag(db, people(20, gender="girl", comment="fine"), "positive")
+    _tag(db, people(15, gender="other", comment="ok"), "neutral")
+    boys = people(3, gender="boy", comment="scared")
+    _tag(db, boys, "negative")
+    version = survey.versions[0]
+    comment_question = next(q for q in version.questions if q.key == "comment")
+    for boy in boys:
+        for _ in range(3):
+            again = Response(respondent_id=boy.respondent_id, survey_id=survey.id,
+                             survey_version_id=version.id, channel="sms", locale="en",
+                             started_at=boy.completed_at, completed_at=boy.completed_at)
+            again.answers.append(Answer(question_id=comment_question.id, question_key="comment",
+                                        raw_text="scared", value="scared"))
+            db.session.add(again)
+            db.session.flush()
+            _tag(db, [again], "negative")
+    comments = breakdown("comments", ("gender",), min_cell=10)
+    assert comments.row_totals["boy"].suppressed and comments.cell("boy", "count").suppressed
+    assert sum(not comments.cell(g, "count").suppressed for g in ("girl", "other")) < 2
+    sentiment = breakdown("sentiment", ("gender",), min_cell=10)
+    assert all(sentiment.cell("boy", c).suppressed for c in sentiment.cols)
+    assert sentiment.row_totals["boy"].suppressed

@@ -4,7 +4,8 @@ Pure functions over plain numbers (no Flask, no database), so the rule can be te
 
 The rule (docs/privacy.md, "Small groups"), with ``m`` the minimum cell size (MIN_CELL_SIZE, 10):
 
-1. **Primary suppression.** A count ``n`` with ``0 < n < m`` is hidden: cells, row totals,
+1. **Primary suppression.** A count ``n`` with ``0 < n < m``, or a count of comments or
+   answers resting on fewer than ``m`` distinct respondents, is hidden: cells, row totals,
    column totals and the overall total alike. Zero counts are shown (the common practice of
    CMS and NCES tables): a zero names nobody.
 2. **Small groups are hidden whole.** When a row's (or column's) total is itself below ``m``,
@@ -72,6 +73,24 @@ class SuppressedTable:
         return self.suppressed_count > 0 or self.reason is not None
 
 
+@dataclass(frozen=True)
+class PeopleCounts:
+    """Distinct respondents behind a table's counts, cell by cell and margin by margin."""
+
+    table: Mapping[Hashable, Mapping[Hashable, int]]
+    row_totals: Mapping[Hashable, int]
+    col_totals: Mapping[Hashable, int]
+    total: int
+
+    def entries(self, rows, cols) -> dict:
+        found = {("c", r, c): int(self.table.get(r, {}).get(c, 0) or 0)
+                 for r in rows for c in cols}
+        found.update({("r", r): int(self.row_totals.get(r, 0)) for r in rows})
+        found.update({("k", c): int(self.col_totals.get(c, 0)) for c in cols})
+        found[("t",)] = int(self.total)
+        return found
+
+
 def _entries(rows, cols):
     """The additive relations of a table as lists of entry keys (last entry = the total)."""
     lines = []
@@ -84,8 +103,15 @@ def _entries(rows, cols):
     return lines
 
 
-def _suppressed_entries(values: dict, rows, cols, min_cell: int) -> set:
-    hidden = {key for key, n in values.items() if 0 < n < min_cell}
+def _suppressed_entries(values: dict, rows, cols, min_cell: int, people: dict | None = None) -> set:
+    # Rule 1 on people: a count resting on fewer than m distinct respondents is small too.
+    def small(key):
+        n = values[key]
+        if people is not None and people.get(key, n) < min_cell:
+            n = min(n, people[key])
+        return 0 < n < min_cell
+
+    hidden = {key for key in values if small(key)}
     # Rule 2: a small group is hidden whole.
     for r in rows:
         if ("r", r) in hidden:
@@ -121,12 +147,15 @@ def suppress(
     col_totals: Mapping | None = None,
     total: int | None = None,
     share_of: str = "row",
+    people: PeopleCounts | None = None,
 ) -> SuppressedTable:
     """Apply primary and complementary suppression to ``table[row][col] -> count``.
 
     Margins default to the sums; pass them when they are not sums (multi-select dimensions,
     distinct counts). ``share_of`` is ``"row"`` (a cell's share of its row's group) or
-    ``"total"`` (of the overall total, for one-column tables).
+    ``"total"`` (of the overall total, for one-column tables). ``people``: the distinct
+    respondents behind each count, when the counts are comments or answers, so that many
+    comments from a few people are still withheld (docs/privacy.md).
     """
     rows = list(rows if rows is not None else table.keys())
     if cols is None:
@@ -147,7 +176,8 @@ def suppress(
             col_totals[c] if col_totals is not None else sum(get(r, c) for r in rows)
         )
     values[("t",)] = int(total if total is not None else sum(values[("r", r)] for r in rows))
-    hidden = _suppressed_entries(values, rows, cols, min_cell)
+    hidden = _suppressed_entries(values, rows, cols, min_cell,
+                                 people.entries(rows, cols) if people is not None else None)
 
     def share_base(r):
         key = ("r", r) if share_of == "row" else ("t",)
