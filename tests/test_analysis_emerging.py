@@ -31,7 +31,7 @@ def _seed(survey):
 
 def test_untagged_comments_only(app, db, survey):
     _seed(survey)
-    texts = [t for t, _ in emerging.untagged_comments()]
+    texts = [t for t, _, _ in emerging.untagged_comments()]
     assert sorted(texts) == sorted(UNTAGGED)
 
 
@@ -57,3 +57,30 @@ def test_staff_create_a_theme_from_a_candidate(client, db, survey, make_staff, l
     tagged = db.session.scalars(
         db.select(AnswerTheme.answer_id).filter_by(theme_id=theme.id)).all()
     assert len(tagged) == len(UNTAGGED) and set(tagged) <= set(ids)
+
+
+def test_a_candidate_from_few_people_has_no_size_to_show(app, db, survey):
+    """Twelve comments about streetlights from three people: the candidate is listed for staff
+    but its size is withheld, and the review drops it (the gate counts people, not comments)."""
+    from analysis.disclosure.gate import policy_for, release_counts
+    from feedback.responses.models import Respondent
+    from feedback.responses.models import Response as StoredResponse
+
+    _seed(survey)
+    for text in UNTAGGED:  # twelve streetlight comments in all
+        record_response(survey.versions[0], {"comment": text + " again"}, channel="web",
+                        locale="en")
+    everyone = emerging.emerging_candidates().candidates
+    assert any(c.shown_count for c in everyone if "streetlight" in " ".join(c.terms).lower())
+    people = db.session.scalars(
+        db.select(Respondent).join(StoredResponse).order_by(Respondent.id).limit(3)).all()
+    responses = db.session.scalars(db.select(StoredResponse).order_by(StoredResponse.id)).all()
+    for i, response in enumerate(responses):
+        response.respondent_id = people[i % 3].id
+    db.session.commit()
+    result = emerging.emerging_candidates()
+    streetlights = next(c for c in result.candidates
+                        if any("streetlight" in t.lower() for t in c.terms))
+    assert streetlights.count >= 3 and streetlights.respondents <= 3
+    assert streetlights.shown_count is None
+    assert release_counts(policy_for(None), result.candidates) == []

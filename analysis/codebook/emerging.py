@@ -15,9 +15,10 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from analysis.codebook import operations as codebook_store
+from analysis.disclosure.gate import policy_for
 from analysis.models import AnswerTag, AnswerTheme, Theme
 from feedback.core.extensions import db
-from feedback.responses.models import Answer
+from feedback.responses.models import Answer, Response
 
 #: Comments read per run (newest first): enough for a period, bounded for the web request.
 MAX_COMMENTS = 5000
@@ -36,6 +37,8 @@ class Candidate:
     labels: dict[str, list[str]] = field(default_factory=dict)
     #: The size as published: None when the disclosure gate hides it (fewer than the minimum).
     shown_count: int | None = None
+    #: Distinct respondents behind the comments, what the gate decides on.
+    respondents: int = 0
 
     @property
     def label(self) -> str:
@@ -56,15 +59,16 @@ class EmergingResult:
 
 def untagged_comments(start: datetime | None = None, end: datetime | None = None,
                       locale: str | None = None, limit: int = MAX_COMMENTS):
-    """(text, language) of analysed comments with no theme (removed ones count as none),
+    """(text, language, respondent id) of analysed comments with no theme (removed ones count
+    as none),
     completed in [start, end), newest first.
 
     Read through the partial index of theme-less tags (``answer_tag.theme_key`` NULL, kept by
     analysis.tagging.theme_keys), newest first and stopping at ``limit``: the cost follows the
     comments the codebook missed, not every comment. A comment not analysed yet has no tag
     and is left for the next look (the tagging job runs within seconds of the answer)."""
-    stmt = _untagged(start, end, locale)
-    return [(t, lang) for t, lang in db.session.execute(
+    stmt = _untagged(start, end, locale, Response.respondent_id)
+    return [tuple(row) for row in db.session.execute(
         stmt.order_by(AnswerTag.answer_id.desc()).limit(limit))]
 
 
@@ -75,6 +79,7 @@ def _untagged(start, end, locale, *extra_columns):
         sa.select(Answer.raw_text, language, *extra_columns)
         .select_from(AnswerTag)
         .join(Answer, Answer.id == AnswerTag.answer_id)
+        .join(Response, Response.id == Answer.response_id)
         .where(AnswerTag.theme_key.is_(None), Answer.raw_text.is_not(None),
                Answer.raw_text != "", Answer.completed_at.is_not(None))
     )
@@ -97,20 +102,25 @@ def _adapt(item, texts: list[str], locale: str) -> Candidate:
     return Candidate([str(t) for t in terms], int(count), locale, quotes)
 
 
-def disclosed_count(n: int) -> int | None:
-    """A candidate's size as staff may see it: the one place emerging themes pass through the
-    disclosure rule (docs/privacy.md; the small-cell minimum of analysis.disclosure.suppression)."""
-    from analysis.review.cells import min_cell_size
+def disclosed_count(comments: int, respondents: int) -> int | None:
+    """A candidate's size as the signed-in staff member may see it, through the disclosure gate
+    like every figure (docs/privacy.md): withheld (None) when it rests on fewer than the minimum
+    of distinct respondents, rounded outside the backbone admin's own view."""
+    from flask_login import current_user
 
-    return n if n >= min_cell_size() else None
+    return policy_for(current_user).figure(comments, respondents).value
+
+
+def _people(respondent_ids, indices) -> int:
+    return len({respondent_ids[i] for i in indices})
 
 
 def _untagged_with_vectors(start, end, locale, limit: int = MAX_COMMENTS):
-    """(text, language, stored vector) of the comments `untagged_comments` reads."""
+    """(text, language, stored vector, respondent) of the comments `untagged_comments` reads."""
     from analysis.models import AnswerEmbedding
     from analysis.text.encoder import encoder_name
 
-    stmt = _untagged(start, end, locale, AnswerEmbedding.vector).join(
+    stmt = _untagged(start, end, locale, AnswerEmbedding.vector, Response.respondent_id).join(
         AnswerEmbedding, sa.and_(AnswerEmbedding.answer_id == Answer.id,
                                  AnswerEmbedding.encoder == encoder_name()))
     return list(db.session.execute(stmt.order_by(AnswerTag.answer_id.desc()).limit(limit)))
@@ -133,16 +143,18 @@ def _by_meaning(start, end, locale, top: int) -> EmergingResult | None:
     texts = [r[0] for r in rows]
     languages = [r[1] for r in rows]
     vectors = np.vstack([unpack(r[2]) for r in rows])
+    respondent_ids = [r[3] for r in rows]
     candidates = []
     for cluster in cluster_by_meaning(texts, vectors, languages, similar_at=threshold,
                                       top_n=top, max_quotes=MAX_QUOTES):
         first = locale if locale in cluster.labels else next(iter(cluster.labels), "und")
         terms = list(cluster.labels.get(first, ()))
         if terms:
+            people = _people(respondent_ids, cluster.indices)
             candidates.append(Candidate(
                 terms, cluster.count, first, list(cluster.quotes),
                 {k: list(v) for k, v in cluster.labels.items()},
-                disclosed_count(cluster.count)))
+                disclosed_count(cluster.count, people), people))
     return EmergingResult(candidates, len(rows))
 
 
@@ -156,14 +168,17 @@ def emerging_candidates(start: datetime | None = None, end: datetime | None = No
     if by_meaning is not None and by_meaning.candidates:
         return by_meaning
     comments = untagged_comments(start, end, locale)
-    by_language: dict[str, list[str]] = {}
-    for text, lang in comments:
-        by_language.setdefault(lang or "und", []).append(text)
+    by_language: dict[str, list[tuple[str, int]]] = {}
+    for text, lang, respondent in comments:
+        by_language.setdefault(lang or "und", []).append((text, respondent))
     candidates: list[Candidate] = []
-    for lang, texts in sorted(by_language.items()):
+    for lang, found in sorted(by_language.items()):
+        texts = [text for text, _ in found]
+        respondent_ids = [respondent for _, respondent in found]
         for item in emerging_themes(texts, language=None if lang == "und" else lang):
             candidate = _adapt(item, texts, lang)
-            candidate.shown_count = disclosed_count(candidate.count)
+            candidate.respondents = _people(respondent_ids, item.indices)
+            candidate.shown_count = disclosed_count(candidate.count, candidate.respondents)
             if candidate.terms:
                 candidates.append(candidate)
     candidates.sort(key=lambda c: -c.count)

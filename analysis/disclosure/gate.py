@@ -395,10 +395,11 @@ def _label_groups(review) -> None:
 
 
 def release_counts(policy: Policy, items, attr: str = "count") -> list:
-    """Items with a count attribute (emerging themes): withheld ones dropped, counts rounded."""
+    """Items with a count attribute (emerging themes): withheld ones dropped, counts rounded.
+    An item's ``respondents`` (distinct people behind the count), when it has one, decides."""
     out = []
     for item in items:
-        figure = policy.figure(int(getattr(item, attr)))
+        figure = policy.figure(int(getattr(item, attr)), getattr(item, "respondents", None))
         if figure.withheld:
             continue
         try:
