@@ -57,3 +57,41 @@ def test_corrections_in_the_database_are_training_examples(app, db, survey, make
     assert retrain.corrected_examples("es") == [("El camión no pasa nunca, qué coraje",
                                                  "negative")]
     assert retrain.correction_counts() == {"es": 1}
+
+
+def test_retraining_reuses_stored_vectors_of_corrected_answers(app, db, survey, make_staff,
+                                                              monkeypatch, tmp_path):
+    """A corrected answer's embedding, stored by the tagging job, is what the retrained model
+    learns from: its text is never handed to the encoder again."""
+    import numpy as np
+
+    from analysis.codebook import operations as codebook_store
+    from analysis.models import AnswerEmbedding
+    from analysis.tagging import operations as corrections
+    from analysis.text import encoder as text_encoder
+    from feedback.responses.intake import record_response
+
+    codebook_store.seed_codebook({})
+    text = "La parada del camión queda lejísimos de la escuela, qué flojera"
+    response = record_response(survey.versions[0], {"comment": text}, channel="sms",
+                               locale="es")
+    answer = next(a for a in response.answers if a.question_key == "comment")
+    corrections.correct_answer(answer.id, "negative", None, make_staff())
+    embedding = db.session.get(AnswerEmbedding, answer.id)
+    assert embedding is not None and embedding.encoder == text_encoder.encoder_name()
+    marker = np.zeros(text_encoder.encoder().dim, dtype=np.float32)
+    marker[0] = 1.0  # not the text's real vector: only the stored one can put it in the model
+    embedding.vector = text_encoder.pack(marker)
+    db.session.commit()
+
+    encoded: list[str] = []
+    active = text_encoder.encoder()
+    real_encode = active.encode
+    monkeypatch.setattr(active, "encode", lambda texts: encoded.extend(texts) or
+                        real_encode(texts))
+    # a fresh vector cache, as on a worker that never encoded the text
+    monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path))
+    retrain.retrain("es")
+    assert not [t for t in encoded if "lejísimos" in t.lower()]
+    assert retrain.stored_vectors("es")[text].tolist() == marker.tolist()
+

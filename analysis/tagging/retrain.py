@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from analysis.models import AnswerTag, SentimentModel
+from analysis.models import AnswerEmbedding, AnswerTag, SentimentModel
+from analysis.text import encoder as text_encoder
 from feedback.core.audit import record_audit
 from feedback.core.extensions import db
 from feedback.core.signals import tags_outdated
@@ -52,6 +53,20 @@ def corrected_examples(language: str) -> list[tuple[str, str]]:
     return [(text, label) for text, label in rows]
 
 
+def stored_vectors(language: str) -> dict:
+    """{text: encoder vector} of the corrected answers in ``language`` whose embedding the
+    tagging job stored with the active encoder: retraining reuses them rather than encoding
+    again (docs/analysis.md, "Encoder")."""
+    rows = db.session.execute(
+        sa.select(Answer.raw_text, AnswerEmbedding.vector)
+        .join(AnswerTag, AnswerTag.answer_id == Answer.id)
+        .join(AnswerEmbedding, AnswerEmbedding.answer_id == Answer.id)
+        .where(AnswerTag.language == language, AnswerTag.sentiment_corrected_at.is_not(None),
+               AnswerEmbedding.encoder == text_encoder.encoder_name())
+    )
+    return {text: text_encoder.unpack(blob) for text, blob in rows}
+
+
 def held_back_examples(language: str) -> list[tuple[str, str]]:
     """The shipped evaluation examples of ``language`` (never used for training)."""
     from analysis.text.data import read_labeled
@@ -79,7 +94,8 @@ def retrain(language: str, actor=None, extra_examples=None, held_back=None) -> R
 
     extra = corrected_examples(language) if extra_examples is None else list(extra_examples)
     held = held_back_examples(language) if held_back is None else list(held_back)
-    candidate_model = train_sentiment_model(language, extra)
+    candidate_model = train_sentiment_model(language, extra,
+                                            known_vectors=stored_vectors(language))
     scores = evaluate_sentiment_model(candidate_model, held)
     current_row, current = current_model(language)
     current_scores = evaluate_sentiment_model(current, held) if current is not None else None

@@ -17,7 +17,7 @@ confident labels.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
@@ -158,8 +158,12 @@ def sentiment_languages() -> tuple[str, ...]:
     return tuple(sorted(p.stem.split("_", 1)[1] for p in DATA_DIR.glob("sentiment_*.tsv")))
 
 
-def fit_sentiment_model(language: str, examples: Sequence[LabeledText]) -> SentimentModel:
-    """Train a model for `language` on `examples` (pairs of text and label)."""
+def fit_sentiment_model(language: str, examples: Sequence[LabeledText],
+                        known_vectors: Mapping[str, np.ndarray] | None = None) -> SentimentModel:
+    """Train a model for `language` on `examples` (pairs of text and label).
+
+    `known_vectors` maps an example's text to its encoder vector when the caller already has
+    it (a corrected answer's stored embedding), so retraining does not encode it again."""
     labels = {label for _, label in examples}
     if not labels <= set(LABELS) or len(labels) < 2:
         raise ValueError(f"labels must be two or more of {LABELS}, got {sorted(labels)}")
@@ -168,13 +172,13 @@ def fit_sentiment_model(language: str, examples: Sequence[LabeledText]) -> Senti
     # spin-wait for each other (training went from 0.2 s to 3 s with two threads).
     with threadpool_limits(limits=1):
         classifier.fit([text for text, _ in examples], [label for _, label in examples])
-        head, name = _fit_encoder_head(examples)
+        head, name = _fit_encoder_head(examples, known_vectors or {})
     weight = TEXTBLOB_WEIGHT if language == "en" else 0.0
     return SentimentModel(language, classifier, textblob_weight=weight, encoder_head=head,
                           encoder=name)
 
 
-def _fit_encoder_head(examples: Sequence[LabeledText]):
+def _fit_encoder_head(examples: Sequence[LabeledText], known: Mapping[str, np.ndarray]):
     """Calibrated logistic regression on the examples' sentence vectors (None with the
     TF-IDF fallback encoder, whose vectors add nothing to the TF-IDF model)."""
     from sklearn.calibration import CalibratedClassifierCV
@@ -184,7 +188,9 @@ def _fit_encoder_head(examples: Sequence[LabeledText]):
     labels = [label for _, label in examples]
     if min(labels.count(c) for c in set(labels)) < 3:
         return None, None
-    vectors = encode([prepare(text) for text, _ in examples])
+    unknown = [text for text, _ in examples if text not in known]
+    fresh = dict(zip(unknown, encode([prepare(text) for text in unknown]), strict=True))
+    vectors = np.vstack([known[text] if text in known else fresh[text] for text, _ in examples])
     head = CalibratedClassifierCV(LogisticRegression(C=4.0, max_iter=3000), cv=3,
                                   method="sigmoid")
     head.fit(vectors, labels)

@@ -10,9 +10,10 @@ everything neutral can have a fine accuracy and still be useless.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 from .data import LabeledText, read_labeled
@@ -75,17 +76,19 @@ def split_examples(examples: Sequence[tuple[str, str]], test_fraction: float = 0
 
 
 def train_sentiment_model(language: str, extra_examples: Iterable[tuple[str, str]] = (),
-                          *, include_base: bool = True) -> SentimentModel:
+                          *, include_base: bool = True,
+                          known_vectors: Mapping[str, np.ndarray] | None = None) -> SentimentModel:
     """A new model for `language` from the project's examples plus `extra_examples`.
 
     An extra example whose text (ignoring case and surrounding spaces) is also a base example
-    replaces it: a staff correction wins over the shipped label.
+    replaces it: a staff correction wins over the shipped label. `known_vectors` (text ->
+    encoder vector) are used instead of encoding those texts again.
     """
     extra = as_examples(extra_examples)
     corrected = {e.text.strip().lower() for e in extra}
     base = load_sentiment_examples(language) if include_base else []
     examples = [e for e in base if e.text.strip().lower() not in corrected] + extra
-    return fit_sentiment_model(language, examples)
+    return fit_sentiment_model(language, examples, known_vectors)
 
 
 def evaluate_sentiment_model(model: SentimentModel,
