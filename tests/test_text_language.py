@@ -71,3 +71,14 @@ def test_batch_matches_single_calls():
     priors = ["en", None, "es", "vi"]
     batch = identify_languages(texts, priors)
     assert batch == [identify_language(t, p) for t, p in zip(texts, priors, strict=True)]
+
+
+def test_short_vietnamese_typed_without_accents():
+    """Families often text Vietnamese without accents, in a few words that look like English
+    ("me di lam ve"): these must still read as Vietnamese, not as undecided."""
+    texts = ["ban la ai vay", "me di lam ve", "o nha co ai", "da den tre roi",
+             "ban be la tot", "bo me di lam", "ve nha an com", "sao den tre vay"]
+    assert [g.code for g in identify_languages(texts)] == ["vi"] * len(texts)
+    # ... while short English and Spanish without accents keep their language
+    assert [g.code for g in identify_languages(
+        ["the bus is late", "me gusta la escuela", "no hay luz alli"])] == ["en", "es", "es"]
