@@ -318,6 +318,26 @@ def _sort_key(value):
     return (value is None, str(value) if value is not None else "")
 
 
+def _one_scan(level, unique, none):
+    """The cells and every margin from one scan (PostgreSQL's GROUPING SETS) instead of a
+    UNION ALL that reads the answers once per margin. Group values are never NULL (a missing
+    one is ``_NONE``), so a NULL marks a rolled-up margin."""
+    r, c = unique[0]
+    c = sa.func.coalesce(c, none) if c is not None else None
+    full = level(r, c).group_by(None)
+    named = {"grp_r": r is not None, "grp_c": c is not None}
+    sets = []
+    for set_r, set_c in unique:
+        names = [name for name, present in (("grp_r", set_r is not None),
+                                            ("grp_c", set_c is not None)) if present]
+        sets.append("(" + ", ".join(names) + ")")
+    columns = [col for col in full.selected_columns if col.name != "lvl"]
+    if not any(named.values()):
+        return full.with_only_columns(*columns)
+    return full.with_only_columns(*columns).group_by(
+        sa.text("GROUPING SETS (" + ", ".join(sets) + ")"))
+
+
 def breakdown(
     measure,
     dimensions: Sequence[str] = (),
@@ -393,6 +413,12 @@ def breakdown(
             for has_r, has_c in seen:
                 key = (_key(r) if has_r else ALL, _key(c) if has_c else ALL)
                 found[(has_r, has_c)][key] = found[(has_r, has_c)].get(key, 0) + int(n)
+    elif db.engine.dialect.name == "postgresql":
+        for r, c, n, p in db.session.execute(_one_scan(level, unique, none)):
+            tag = (row_expr is not None and r is not None, col_expr is not None and c is not None)
+            key = (_key(r) if tag[0] else ALL, _key(c) if tag[1] else ALL)
+            found[tag][key] = int(n)
+            people[tag][key] = int(p)
     else:
         for r, c, lvl, n, p in db.session.execute(
                 sa.union_all(*[level(r, c) for r, c in unique])):
