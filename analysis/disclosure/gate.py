@@ -301,6 +301,15 @@ def release_indicator(policy: Policy, value, respondents: int | None = None):
     return IndicatorValue(n=round_count(value.n, policy.base), value=shown)
 
 
+def _release_requests(policy: Policy, summary, quotes_ok: bool) -> None:
+    """What people asked for follows the quotes' rule, on the people behind the requests:
+    listed only when quotes may be shown and at least the threshold asked."""
+    if quotes_ok and policy.enough(summary.request_people):
+        summary.requests = policy.figure(summary.requests, summary.request_people)
+    else:
+        summary.requests, summary.request_quotes = None, []
+
+
 def _release_group_table(policy: Policy, table, share_values: bool) -> None:
     """A per-goal table of analysis.review.cells, already suppressed there on each group's
     distinct respondents (``Policy.row``): round what is shown."""
@@ -384,6 +393,7 @@ def release_review(review, policy: Policy):
             for i, now, before in s.indicators]
         if not (quotes_ok and not s.comments.withheld and s.comments.value):
             s.quotes = []
+        _release_requests(policy, s, quotes_ok)
         if s.by_group is not None:
             _release_group_table(policy, s.by_group, share_values=False)
         for indicator, table in s.indicator_groups:

@@ -17,7 +17,7 @@ from analysis.review import indicators as ind
 from analysis.review.cells import Cell, Table, hide_all, min_cell_size, suppress
 from analysis.review.goals import AgendaGoal, goal_theme, list_goals
 from analysis.review.periods import bucket_expression, bucket_unit, volume_series
-from analysis.review.quotes import Quote, confident_label, quotes_per_goal
+from analysis.review.quotes import Quote, confident_label, quotes_per_goal, redact
 from analysis.review.scope import (
     ReviewScope,
     answer_conditions,
@@ -40,6 +40,11 @@ class GoalSummary:
     themes: list[tuple[Theme, int]] = field(default_factory=list)
     indicators: list[tuple] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
+    #: Comments asking for something (answer_tag.is_request) this period: how many, the
+    #: distinct people behind them, and the newest few, redacted like quotes.
+    requests: object = 0
+    request_people: int = 0
+    request_quotes: list[Quote] = field(default_factory=list)
     by_group: Table | None = None
     indicator_groups: list[tuple] = field(default_factory=list)
     #: Shares of the released sentiment counts (set by analysis.disclosure.gate).
@@ -176,6 +181,40 @@ def quotes_by_goal(scope: ReviewScope) -> dict[int, list[Quote]]:
     return quotes_per_goal(db.session.execute(query))
 
 
+#: Requests listed per goal (the count covers them all).
+REQUESTS_SHOWN = 3
+
+
+def requests_by_goal(scope: ReviewScope) -> dict[int, tuple[int, int, list[Quote]]]:
+    """{goal id: (request comments, distinct people behind them, the newest few)} for the
+    scope's period: what people asked for (docs/analysis.md, "Requests"). Two queries over
+    the goal's comments flagged as requests."""
+    requests = (_goal_answers(scope)
+                .join(AnswerTag, AnswerTag.answer_id == Answer.id)
+                .where(AnswerTag.is_request.is_(True)))
+    counts = {
+        goal_id: (int(n), int(people)) for goal_id, n, people in db.session.execute(
+            requests.join(Response, Response.id == Answer.response_id).with_only_columns(
+                goal_theme.c.goal_id, sa.func.count(sa.distinct(Answer.id)),
+                sa.func.count(sa.distinct(Response.respondent_id)))
+            .group_by(goal_theme.c.goal_id))
+    }
+    newest = sa.func.row_number().over(partition_by=goal_theme.c.goal_id,
+                                       order_by=Answer.id.desc())
+    ranked = requests.where(Answer.raw_text.is_not(None)).with_only_columns(
+        goal_theme.c.goal_id, Answer.raw_text, AnswerTag.language, newest.label("rank"),
+    ).subquery()
+    shown: dict[int, list[Quote]] = {}
+    for goal_id, text, language in db.session.execute(
+        sa.select(ranked.c.goal_id, ranked.c.raw_text, ranked.c.language)
+        .where(ranked.c.rank <= REQUESTS_SHOWN).order_by(ranked.c.goal_id, ranked.c.rank)
+    ):
+        shown.setdefault(goal_id, []).append(
+            Quote(text=redact(text), language=language, sentiment="request"))
+    return {goal_id: (n, people, shown.get(goal_id, []))
+            for goal_id, (n, people) in counts.items()}
+
+
 def volume(scope: ReviewScope) -> tuple[str, list, list]:
     """Completed responses per time bucket by channel and by language, from one query.
 
@@ -278,6 +317,7 @@ def build_review(scope: ReviewScope, dimension: str | None = None,
     head = _headline(scope, all_indicators, min_cell, with_quotes)
     theme_rows = {t.id: t for t in db.session.scalars(sa.select(Theme))}
     groups = goal_groups(scope, dimension, min_cell) if dimension else {}
+    asked = requests_by_goal(scope) if with_quotes else {}
     labels = site_names() if dimension == "site" else {}
     if dimension:
         counted, hidden = shared_tables.guard(scope, min_cell)
@@ -296,6 +336,8 @@ def build_review(scope: ReviewScope, dimension: str | None = None,
             by_group=groups.get(goal.id, Table(dimension=dimension)) if dimension else None,
             quotes=head.quotes.get(goal.id, []),
         )
+        summary.requests, summary.request_people, summary.request_quotes = asked.get(
+            goal.id, (0, 0, []))
         for indicator in goal.indicators:
             summary.indicators.append((indicator, *head.indicators[indicator.id]))
             if dimension and indicator.rule == "mean":  # shares: see shared_tables

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import matplotlib
 from flask import current_app
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
@@ -206,6 +206,15 @@ def _goal(pdf: FPDF, review: Review, s, figures: dict, locale: str) -> None:
             language = LANGUAGE_NAMES.get(quote.language or "", quote.language or "?")
             paragraph(pdf, f"“{quote.text}”", size=9.5, style="I", space_after=0.5)
             paragraph(pdf, f"{language} · {names[quote.sentiment]}", size=8, space_after=2)
+    if s.request_quotes:
+        heading(pdf, _("What people asked for"), size=10)
+        paragraph(pdf, ngettext("%(num)s comment asked for something; the newest:",
+                                "%(num)s comments asked for something; the newest:",
+                                s.requests.value), size=9)
+        for quote in s.request_quotes:
+            language = LANGUAGE_NAMES.get(quote.language or "", quote.language or "?")
+            paragraph(pdf, f"“{quote.text}”", size=9.5, style="I", space_after=0.5)
+            paragraph(pdf, language, size=8, space_after=2)
 
 
 def build(review: Review, locale: str, compress: bool = True) -> FPDF:
