@@ -81,7 +81,8 @@ class InboundMessage(db.Model):
     num_media: Mapped[int] = mapped_column(default=0)
     #: received -> handled | late, or failed (a queue job finishes failed ones). ``late``: an
     #: unmatched late reply, kept for staff: the question it answered was no longer open when
-    #: it could be handled, so it is never guessed onto another one.
+    #: it could be handled, so it is never guessed onto another one; ``late_seen`` once staff
+    #: dealt with it (messaging.contacts.late_replies).
     status: Mapped[str] = mapped_column(sa.String(20), default="received")
     #: The conversation and question open when the text arrived (recorded in the same INSERT):
     #: a handling delayed by a crash applies the text to that question or to none. Conversation

@@ -39,3 +39,7 @@ class ContactReasonForm(FlaskForm):
     reason = StringField(_l("Reason (kept in the audit log)"), validators=[
         DataRequired(_l("Say why, for the audit log.")), Length(max=200)])
     submit = SubmitField(_l("Confirm"))
+
+
+class LateReplySeenForm(FlaskForm):
+    """Marks one unmatched late reply as dealt with (the form carries only its CSRF token)."""

@@ -10,6 +10,7 @@ asked for, and answers 404 for an id that does not exist).
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -19,8 +20,14 @@ from feedback.core.languages import language_name
 from feedback.core.roles import ADMIN, STAFF_ROLES, roles_required
 from feedback.responses.models import PartnerSite
 from messaging.contacts import consent as operations
+from messaging.contacts import late_replies as late
 from messaging.contacts import operations as service
-from messaging.contacts.forms import ContactLanguageForm, ContactReasonForm, ContactSearchForm
+from messaging.contacts.forms import (
+    ContactLanguageForm,
+    ContactReasonForm,
+    ContactSearchForm,
+    LateReplySeenForm,
+)
 from messaging.forms import ContactImportForm
 from messaging.models import Contact
 
@@ -61,8 +68,7 @@ def index():
         language=form.language.data or "",
         site_id=int(site) if site.isdigit() else None,
         opted_out=form.opted_out.data or "")
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    page = _page()
     contacts, found = service.find_contacts(filters, with_phone=is_admin, page=page)
     return render_template(
         "messaging/contacts.html",
@@ -73,6 +79,33 @@ def index():
         show_phone=is_admin,
         form=ContactImportForm() if is_admin else None,
     )
+
+
+def _page() -> int:
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and int(page) > 0 else 1
+
+
+@bp.get("/late-replies")
+@roles_required(*STAFF_ROLES)
+def late_replies():
+    """Texts that arrived after their question had closed: never applied to another question,
+    listed for staff to follow up (docs/reliability.md, "SMS")."""
+    page = _page()
+    replies, waiting = late.late_replies(str(get_locale()), page)
+    return render_template(
+        "messaging/late_replies.html", replies=replies, waiting=waiting, page=page,
+        pages=max(1, -(-waiting // late.PAGE_SIZE)), form=LateReplySeenForm())
+
+
+@bp.post("/late-replies/<int:message_id>/seen")
+@roles_required(*STAFF_ROLES)
+def late_reply_seen(message_id: int):
+    if LateReplySeenForm().validate_on_submit() and late.mark_seen(message_id, current_user):
+        flash(_("Marked as dealt with."), "info")
+    else:
+        flash(_("That reply was already dealt with, or the form expired: try again."), "error")
+    return redirect(url_for("contacts.late_replies"))
 
 
 @bp.get("/<int:contact_id>")

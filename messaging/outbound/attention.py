@@ -58,8 +58,8 @@ def sms_problems() -> list[AttentionItem]:
 
 def unmatched_late_replies() -> list[AttentionItem]:
     """Texts that arrived too late to apply to any open question (status ``late``, kept
-    and never guessed onto another question; docs/reliability.md), in the last 30 days.
-    No staff page lists them yet, so the item carries no link."""
+    and never guessed onto another question; docs/reliability.md) not yet dealt with, in the
+    last 30 days; the item links to the page that lists them."""
     late = db.session.scalar(sa.select(sa.func.count(InboundMessage.id)).where(
         InboundMessage.status == "late", InboundMessage.received_at >= utcnow() - RECENT)) or 0
     if not late:
@@ -67,7 +67,7 @@ def unmatched_late_replies() -> list[AttentionItem]:
     return [AttentionItem("sms_late", late, ngettext(
         "%(num)s text reply arrived after its question had closed and was not applied.",
         "%(num)s text replies arrived after their question had closed and were not applied.",
-        late), None)]
+        late), url_for("contacts.late_replies"))]
 
 
 def spooled_texts() -> list[AttentionItem]:

@@ -66,6 +66,7 @@ ROUTES: dict[str, Route] = {
     "/staff/contacts/": Route("staff"),
     "/staff/contacts/<int:contact_id>": Route("staff", {"contact_id": "contact_id"}),
     "/staff/contacts/import": Route("admin"),
+    "/staff/contacts/late-replies": Route("staff"),
     "/staff/goals": Route("staff"),
     "/staff/goals/<int:goal_id>": Route("staff", {"goal_id": "goal_id"}),
     "/staff/goals/<int:goal_id>/indicators/<int:indicator_id>": Route(
