@@ -1,7 +1,8 @@
 """Faults against the app as deployed (gunicorn workers + queue worker as processes): a web
 worker killed between storing a text and handling it, the Twilio API refusing connections,
 PostgreSQL connections terminated or the database unreachable, the queue worker killed, NUL
-bytes, and login limits across workers (docs/reliability.md). Every wait is bounded."""
+bytes in texts and web answers, concurrent final submits of one web sitting, and login limits
+across workers (docs/reliability.md). Every wait is bounded."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
-from deployment import ACCOUNTS, Deployment, start_deployment
+from deployment import ACCOUNTS, Deployment, csrf_from, start_deployment
 
 pytestmark = pytest.mark.deployed
 
@@ -329,3 +330,88 @@ def test_twilio_api_refusing_then_back_sends_every_reply_once(tmp_path):
             assert wait_until(all_sent, SWEEP_WAIT, 2), d.logs()[-3000:]
             bodies = sorted(m["Body"] for m in fake.created)
         assert bodies == sorted(f"Reply number {i}" for i in range(5))  # each exactly once
+
+
+# --- the web form, at the one intake ------------------------------------------------------
+
+WEB_URL = "/s/test-voice"
+
+
+@pytest.fixture(scope="module")
+def web_survey(faults):
+    """The small three-page test survey, published in the running deployment."""
+    from feedback.core.extensions import db
+    from surveys import operations
+    from tests.fixtures.webform import SURVEY
+
+    with faults.app_context():
+        survey = operations.import_definition(dict(SURVEY))
+        db.session.commit()
+        operations.publish(survey)
+    return WEB_URL
+
+
+def _web_page(d: Deployment, s: requests.Session, page: int, answers: dict,
+              action: str = "next") -> requests.Response:
+    """Open a page of the survey as a browser does, then send it with ``answers``."""
+    from tests.fixtures.webform import hidden_token
+
+    url = d.url + f"{WEB_URL}?page={page}"
+    html = s.get(url, timeout=30).text
+    data = {"csrf_token": csrf_from(html), "token": hidden_token(html), "action": action,
+            **answers}
+    return s.post(url, data=data, timeout=30, allow_redirects=False)
+
+
+def _web_answers(d: Deployment, key: str) -> list[str]:
+    from feedback.core.extensions import db
+    from feedback.responses.models import Answer
+
+    with d.app_context():
+        return list(db.session.scalars(db.select(Answer.raw_text).filter_by(question_key=key)))
+
+
+def test_control_bytes_in_web_answers_are_removed(faults, web_survey):
+    s = requests.Session()
+    assert _web_page(faults, s, 1, {"q_visits": "1", "q_safe": "yes"}).status_code == 302
+    assert _web_page(faults, s, 2, {"q_rating": "3"}).status_code == 302
+    back = _web_page(faults, s, 3, {"q_idea": "back\x00 and\x1b forth"}, action="back")
+    assert back.status_code == 302  # going back with control bytes: no 500
+    assert _web_page(faults, s, 2, {"q_rating": "3"}).status_code == 302
+    done = _web_page(faults, s, 3, {"q_idea": "More\x00 lights\x07\tat the\x1b park\nplease"})
+    assert done.status_code == 302 and "/thanks" in done.headers["Location"]
+    assert "More lights\tat the park\nplease" in _web_answers(faults, "idea")
+
+
+def test_concurrent_final_submits_store_one_response(faults, web_survey):
+    from feedback.core.extensions import db
+    from feedback.responses.models import Response
+    from tests.fixtures.webform import hidden_token
+
+    s = requests.Session()
+    _web_page(faults, s, 1, {"q_visits": "2", "q_safe": "yes"})
+    _web_page(faults, s, 2, {"q_rating": "4"})
+    html = s.get(faults.url + f"{WEB_URL}?page=3", timeout=30).text
+    data = {"csrf_token": csrf_from(html), "token": hidden_token(html), "action": "next",
+            "q_idea": "Concurrent submit canary 7731"}
+    with faults.app_context():
+        before = db.session.scalar(db.select(db.func.count(Response.id)))
+    barrier, results = threading.Barrier(5), []
+
+    def submit():
+        other = requests.Session()  # a new connection each: gunicorn spreads them on workers
+        other.cookies.update(s.cookies)
+        barrier.wait()
+        results.append(other.post(faults.url + f"{WEB_URL}?page=3", data=data, timeout=60,
+                                  allow_redirects=False))
+
+    threads = [threading.Thread(target=submit) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=90)
+    assert [r.status_code for r in results] == [302] * 5, [r.text[:200] for r in results]
+    assert all("/thanks" in r.headers["Location"] for r in results)
+    assert _web_answers(faults, "idea").count("Concurrent submit canary 7731") == 1
+    with faults.app_context():
+        assert db.session.scalar(db.select(db.func.count(Response.id))) == before + 1
