@@ -161,3 +161,30 @@ def test_an_sms_survey_without_the_language_says_so(db, text):
     assert ("Sahankan weli laguma hayo luqaddaada, sidaas darteed wuxuu ku qoran yahay "
             "English.") in first[0]
     assert "How many times did you come?" in first[0]
+
+
+def test_goal_texts_in_the_new_language(client, db, staff):
+    """The agenda's goal forms get a field for the added language, with its own name."""
+    from analysis.review.goals import AgendaGoal
+    from tests.fixtures.helpers import csrf_token_from
+
+    page = client.get("/staff/goals/new").get_data(as_text=True)
+    assert "Name (Soomaali)" in page and 'name="name_so"' in page
+    sent = client.post("/staff/goals/new", data={
+        "csrf_token": csrf_token_from(page), "name_en": "Safe streets",
+        "name_es": "Calles seguras", "name_vi": "Đường phố an toàn",
+        "name_so": "Waddooyin nabdoon", "position": "0", "active": "y"})
+    assert sent.status_code == 302
+    goal = db.session.scalar(db.select(AgendaGoal))
+    assert goal.names["so"] == "Waddooyin nabdoon" and goal.name("so") == "Waddooyin nabdoon"
+    # a Somali text left out is refused like any other language's
+    page = client.get("/staff/goals/new").get_data(as_text=True)
+    refused = client.post("/staff/goals/new", data={
+        "csrf_token": csrf_token_from(page), "name_en": "Jobs", "name_es": "Empleos",
+        "name_vi": "Việc làm", "position": "0"})
+    assert refused.status_code == 200 and 'id="name_so-error"' in refused.get_data(as_text=True)
+    # "you said, we did" updates and indicators are written in it too
+    loop = client.get("/staff/loop/new").get_data(as_text=True)
+    assert "What we heard (Soomaali)" in loop and 'name="action_so"' in loop
+    indicator = client.get(f"/staff/goals/{goal.id}/indicators/new").get_data(as_text=True)
+    assert "Label (Soomaali)" in indicator

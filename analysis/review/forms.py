@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -18,6 +20,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from feedback.core.languages import language_name
 
 PERIOD_KINDS = [
     SelectChoice("quarter", _l("Quarter")),
@@ -72,18 +76,31 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class EveryLanguage:
-    """The survey builder's completeness rule for texts staff write per language: a text
-    written in one enabled language must be written in every enabled language, or Spanish
-    and Vietnamese readers silently get the English one. ``translated`` names the texts."""
+    """Texts staff write per language, one field per enabled language (languages are data:
+    an added language gets its fields with no code change; feedback.core.languages), and the
+    survey builder's completeness rule for them: a text written in one enabled language must
+    be written in every enabled language, or readers of another language silently get the
+    default one. ``texts`` names them: {name: (label, field class, max length, required)};
+    the default language's text is required when ``required``. Build with :func:`for_languages`."""
 
-    translated: tuple[str, ...] = ()
+    texts: dict = {}
+    locales: tuple[str, ...] = ()
+
+    def language_fields(self, text: str) -> list:
+        return [self[f"{text}_{code}"] for code in self.locales]
+
+    def texts_of(self, text: str) -> dict[str, str]:
+        """{language: what staff wrote} for one text."""
+        return {code: (self[f"{text}_{code}"].data or "").strip() for code in self.locales}
+
+    def fill(self, text: str, values: dict | None) -> None:
+        for code in self.locales:
+            self[f"{text}_{code}"].data = (values or {}).get(code, "")
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        locales = current_app.config["ENABLED_LOCALES"]
-        for text in self.translated:
-            fields = [getattr(self, f"{text}_{code}", None) for code in locales]
-            fields = [f for f in fields if f is not None]
+        for text in self.texts:
+            fields = self.language_fields(text)
             if not any((f.data or "").strip() for f in fields):
                 continue
             for field in fields:
@@ -95,15 +112,31 @@ class EveryLanguage:
         return valid
 
 
-class GoalForm(EveryLanguage, FlaskForm):
-    translated = ("name", "description")
+def for_languages(form_class: type) -> type:
+    """``form_class`` with a field per enabled language for each of its ``texts``."""
+    config = current_app.config
+    locales = tuple(config["ENABLED_LOCALES"])
+    return _with_fields(form_class, locales, config.get("BABEL_DEFAULT_LOCALE") or locales[0])
 
-    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
-    name_es = StringField(_l("Name (Spanish)"), validators=[Length(max=200)])
-    name_vi = StringField(_l("Name (Vietnamese)"), validators=[Length(max=200)])
-    description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=2000)])
-    description_es = TextAreaField(_l("Description (Spanish)"), validators=[Length(max=2000)])
-    description_vi = TextAreaField(_l("Description (Vietnamese)"), validators=[Length(max=2000)])
+
+@lru_cache(maxsize=32)
+def _with_fields(form_class: type, locales: tuple[str, ...], default: str) -> type:
+    fields: dict = {"locales": locales}
+    for text, (label, field_class, max_length, required) in form_class.texts.items():
+        for code in locales:
+            checks = [Length(max=max_length)]
+            if required and code == default:
+                checks.insert(0, DataRequired())
+            fields[f"{text}_{code}"] = field_class(
+                _l("%(text)s (%(language)s)", text=label, language=language_name(code)),
+                validators=checks)
+    return type(form_class.__name__, (form_class,), fields)
+
+
+class GoalForm(EveryLanguage, FlaskForm):
+    texts = {"name": (_l("Name"), StringField, 200, True),
+             "description": (_l("Description"), TextAreaField, 2000, False)}
+
     themes = MultiCheckboxField(_l("Linked themes"), coerce=int, choices=[])
     position = IntegerField(_l("Position in the agenda"), default=0, validators=[Optional()])
     active = BooleanField(_l("Active (shown in the review)"), default=True)
@@ -111,11 +144,8 @@ class GoalForm(EveryLanguage, FlaskForm):
 
 
 class IndicatorForm(EveryLanguage, FlaskForm):
-    translated = ("label",)
+    texts = {"label": (_l("Label"), StringField, 200, True)}
 
-    label_en = StringField(_l("Label (English)"), validators=[DataRequired(), Length(max=200)])
-    label_es = StringField(_l("Label (Spanish)"), validators=[Length(max=200)])
-    label_vi = StringField(_l("Label (Vietnamese)"), validators=[Length(max=200)])
     question_key = SelectField(_l("Question"), choices=[], validators=[DataRequired()])
     rule = SelectField(_l("Rule"), choices=RULE_CHOICES)
     values = StringField(
@@ -127,18 +157,11 @@ class IndicatorForm(EveryLanguage, FlaskForm):
 
 
 class LoopUpdateForm(EveryLanguage, FlaskForm):
-    translated = ("heard", "action")
+    texts = {"heard": (_l("What we heard"), TextAreaField, 1000, True),
+             "action": (_l("What we will do"), TextAreaField, 1000, True)}
 
     goal_id = SelectField(_l("Goal"), coerce=int, choices=[])
     period = SelectField(_l("Period it reports on"), choices=[], validate_choice=False)
-    heard_en = TextAreaField(_l("What we heard (English)"),
-                             validators=[DataRequired(), Length(max=1000)])
-    heard_es = TextAreaField(_l("What we heard (Spanish)"), validators=[Length(max=1000)])
-    heard_vi = TextAreaField(_l("What we heard (Vietnamese)"), validators=[Length(max=1000)])
-    action_en = TextAreaField(_l("What we will do (English)"),
-                              validators=[DataRequired(), Length(max=1000)])
-    action_es = TextAreaField(_l("What we will do (Spanish)"), validators=[Length(max=1000)])
-    action_vi = TextAreaField(_l("What we will do (Vietnamese)"), validators=[Length(max=1000)])
     submit = SubmitField(_l("Save draft"))
 
 

@@ -35,6 +35,7 @@ from analysis.review.forms import (
     LoopUpdateForm,
     PublishForm,
     choices,
+    for_languages,
 )
 from analysis.review.goals import (
     AgendaGoal,
@@ -62,7 +63,6 @@ from feedback.responses.models import utcnow
 from feedback.webform import padding
 
 bp = Blueprint("review", __name__, url_prefix="/staff")
-LOCALES = ("en", "es", "vi")
 
 
 @bp.context_processor
@@ -238,15 +238,14 @@ def goals():
 
 
 def _goal_form(goal: AgendaGoal | None) -> GoalForm:
-    form = GoalForm(obj=None)
+    form = for_languages(GoalForm)(obj=None)
     locale = str(get_locale())
     form.themes.choices = choices([
         (t.id, t.label(locale)) for t in db.session.scalars(db.select(Theme).order_by(Theme.key))
     ])
     if goal is not None and request.method == "GET":
-        for code in LOCALES:
-            getattr(form, f"name_{code}").data = (goal.names or {}).get(code, "")
-            getattr(form, f"description_{code}").data = (goal.descriptions or {}).get(code, "")
+        form.fill("name", goal.names)
+        form.fill("description", goal.descriptions)
         form.themes.data = [t.id for t in goal.themes]
         form.position.data, form.active.data = goal.position, goal.active
     return form
@@ -263,8 +262,7 @@ def goal_edit(goal_id: int | None = None):
         try:
             goal = save_goal(
                 goal,
-                names={c: getattr(form, f"name_{c}").data or "" for c in LOCALES},
-                descriptions={c: getattr(form, f"description_{c}").data or "" for c in LOCALES},
+                names=form.texts_of("name"), descriptions=form.texts_of("description"),
                 theme_ids=form.themes.data or [], position=form.position.data or 0,
                 active=form.active.data,
             )
@@ -287,11 +285,10 @@ def indicator_edit(goal_id: int, indicator_id: int | None = None):
     indicator = db.get_or_404(Indicator, indicator_id) if indicator_id else None
     if indicator is not None and indicator.goal_id != goal.id:
         abort(404)
-    form = IndicatorForm()
+    form = for_languages(IndicatorForm)()
     form.question_key.choices = choices([(k, k) for k in question_keys()])
     if indicator is not None and request.method == "GET":
-        for code in LOCALES:
-            getattr(form, f"label_{code}").data = (indicator.labels or {}).get(code, "")
+        form.fill("label", indicator.labels)
         form.question_key.data, form.rule.data = indicator.question_key, indicator.rule
         form.values.data = ", ".join(indicator.values or [])
         form.position.data = indicator.position
@@ -299,7 +296,7 @@ def indicator_edit(goal_id: int, indicator_id: int | None = None):
         try:
             save_indicator(
                 goal, indicator,
-                labels={c: getattr(form, f"label_{c}").data or "" for c in LOCALES},
+                labels=form.texts_of("label"),
                 question_key=form.question_key.data, rule=form.rule.data,
                 values=(form.values.data or "").split(","), position=form.position.data or 0,
             )
@@ -341,7 +338,7 @@ def loop_list():
 def loop_edit(update_id: int | None = None):
     """Write what the coalition heard and will do, per language."""
     update = db.get_or_404(LoopUpdate, update_id) if update_id else None
-    form = LoopUpdateForm()
+    form = for_languages(LoopUpdateForm)()
     locale = str(get_locale())
     form.goal_id.choices = choices([(g.id, g.name(locale)) for g in list_goals()])
     form.period.choices = choices([(q.label, q.label) for q in recent_quarters()])
@@ -349,9 +346,8 @@ def loop_edit(update_id: int | None = None):
         if update is not None:
             form.goal_id.data = update.goal_id
             form.period.data = quarter_of(update.period_start).label
-            for code in LOCALES:
-                getattr(form, f"heard_{code}").data = (update.heard or {}).get(code, "")
-                getattr(form, f"action_{code}").data = (update.action or {}).get(code, "")
+            form.fill("heard", update.heard)
+            form.fill("action", update.action)
         elif request.args.get("goal", type=int):
             form.goal_id.data = request.args.get("goal", type=int)
     if form.validate_on_submit():
@@ -359,8 +355,7 @@ def loop_edit(update_id: int | None = None):
         period = parse_period("quarter", form.period.data, None, None, utcnow().date())
         update = loop.save_update(
             update, goal=goal, period=period,
-            heard={c: getattr(form, f"heard_{c}").data or "" for c in LOCALES},
-            action={c: getattr(form, f"action_{c}").data or "" for c in LOCALES},
+            heard=form.texts_of("heard"), action=form.texts_of("action"),
             user_id=current_user.id,
         )
         flash(_("Update saved."), "success")
