@@ -119,3 +119,14 @@ def test_a_missing_catalog_for_an_enabled_locale_fails_the_check(copy):
 def test_compile_builds_the_files_flask_babel_reads(copy):
     catalogs.compile_all(root=copy)
     assert (copy / "translations" / "es" / "LC_MESSAGES" / "messages.mo").stat().st_size > 0
+
+
+def test_every_template_folder_is_extracted():
+    """pybabel skips folders whose name starts with "_" or ".": a template kept in one would
+    show its interface text in English on every Spanish and Vietnamese page."""
+    hidden = [p.relative_to(PROJECT_ROOT) for p in (PROJECT_ROOT / "templates").rglob("*")
+              if p.is_dir() and p.name.startswith(("_", "."))]
+    assert hidden == []
+    with (PROJECT_ROOT / "translations" / "messages.pot").open("rb") as fh:
+        ids = {m.id for m in read_po(fh)}
+    assert {"Previous page", "Next page", "Please check your answers"} <= ids
