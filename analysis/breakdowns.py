@@ -325,17 +325,14 @@ def _one_scan(level, unique, none):
     r, c = unique[0]
     c = sa.func.coalesce(c, none) if c is not None else None
     full = level(r, c).group_by(None)
-    named = {"grp_r": r is not None, "grp_c": c is not None}
-    sets = []
-    for set_r, set_c in unique:
-        names = [name for name, present in (("grp_r", set_r is not None),
-                                            ("grp_c", set_c is not None)) if present]
-        sets.append("(" + ", ".join(names) + ")")
-    columns = [col for col in full.selected_columns if col.name != "lvl"]
-    if not any(named.values()):
-        return full.with_only_columns(*columns)
-    return full.with_only_columns(*columns).group_by(
-        sa.text("GROUPING SETS (" + ", ".join(sets) + ")"))
+    columns = full.with_only_columns(*[col for col in full.selected_columns
+                                       if col.name != "lvl"])
+    if r is None and c is None:
+        return columns
+    sets = ["(" + ", ".join(name for name, e in (("grp_r", set_r), ("grp_c", set_c))
+                            if e is not None) + ")"
+            for set_r, set_c in unique]
+    return columns.group_by(sa.text("GROUPING SETS (" + ", ".join(sets) + ")"))
 
 
 def breakdown(
