@@ -90,6 +90,16 @@ def paragraph(pdf: FPDF, text: str, size: float = 10, style: str = "", height: f
     pdf.ln(space_after)
 
 
+def quoted(pdf: FPDF, text: str, meta: str) -> None:
+    """Someone's words in italics, with what they are (language, label) beneath."""
+    paragraph(pdf, f"“{text}”", size=9.5, style="I", space_after=0.5)
+    paragraph(pdf, meta, size=8, space_after=2)
+
+
+def _language(quote) -> str:
+    return LANGUAGE_NAMES.get(quote.language or "", quote.language or "?")
+
+
 def heading(pdf: FPDF, text: str, size: float = 13, bookmark: bool = False) -> None:
     """A bold heading that never sits alone at the foot of a page."""
     if pdf.will_page_break(30):
@@ -203,18 +213,14 @@ def _goal(pdf: FPDF, review: Review, s, figures: dict, locale: str) -> None:
     if s.quotes:
         heading(pdf, _("What people said"), size=10)
         for quote in s.quotes:
-            language = LANGUAGE_NAMES.get(quote.language or "", quote.language or "?")
-            paragraph(pdf, f"“{quote.text}”", size=9.5, style="I", space_after=0.5)
-            paragraph(pdf, f"{language} · {names[quote.sentiment]}", size=8, space_after=2)
+            quoted(pdf, quote.text, f"{_language(quote)} · {names[quote.sentiment]}")
     if s.request_quotes:
         heading(pdf, _("What people asked for"), size=10)
         paragraph(pdf, ngettext("%(num)s comment asked for something; the newest:",
                                 "%(num)s comments asked for something; the newest:",
                                 s.requests.value), size=9)
         for quote in s.request_quotes:
-            language = LANGUAGE_NAMES.get(quote.language or "", quote.language or "?")
-            paragraph(pdf, f"“{quote.text}”", size=9.5, style="I", space_after=0.5)
-            paragraph(pdf, language, size=8, space_after=2)
+            quoted(pdf, quote.text, _language(quote))
 
 
 def build(review: Review, locale: str, compress: bool = True) -> FPDF:

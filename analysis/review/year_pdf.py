@@ -15,6 +15,7 @@ from analysis.review.report_pdf import (
     goal_opening,
     heading,
     paragraph,
+    quoted,
     table,
     titled_document,
 )
@@ -62,9 +63,8 @@ def build(report: YearReport, locale: str, compress: bool = True) -> FPDF:
                 paragraph(pdf, _("Top themes: %(themes)s", themes=", ".join(
                     f"{t.label(locale)} ({n})" for t, n in s.themes)))
             for quote in s.quotes:
-                paragraph(pdf, f"“{quote.text}”", size=9.5, style="I", space_after=0.5)
-                paragraph(pdf, f"{language_name(quote.language)} · {names[quote.sentiment]}",
-                          size=8, space_after=2)
+                quoted(pdf, quote.text,
+                       f"{language_name(quote.language)} · {names[quote.sentiment]}")
             heading(pdf, _("What the coalition did"), size=10)
             for update in goal_year.updates:
                 paragraph(pdf, f"{_('You said')}: {update.heard_text(locale)}")
