@@ -129,12 +129,11 @@ def _ngram_matrix(texts: Sequence[str], languages: tuple[str, ...],
 def _pool(texts: Sequence[str], languages: tuple[str, ...], ngram: np.ndarray,
           langid: np.ndarray) -> np.ndarray:
     """The linear opinion pool of the two models, row by row (see the module docstring)."""
-    weight = np.full((len(texts), 1), NGRAM_WEIGHT)
+    accentless_vi = np.zeros(len(texts), dtype=bool)
     if "vi" in languages:
-        reads_vi = ngram.argmax(axis=1) == languages.index("vi")
-        for row, text in enumerate(texts):
-            if reads_vi[row] and text.isascii():
-                weight[row] = NGRAM_WEIGHT_ACCENTLESS_VI
+        accentless_vi = ((ngram.argmax(axis=1) == languages.index("vi"))
+                         & np.array([t.isascii() for t in texts], dtype=bool))
+    weight = np.where(accentless_vi, NGRAM_WEIGHT_ACCENTLESS_VI, NGRAM_WEIGHT)[:, None]
     return weight * ngram + (1.0 - weight) * langid
 
 
