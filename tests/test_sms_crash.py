@@ -13,24 +13,9 @@ from messaging.inbound import handling as inbound
 from messaging.inbound import spool
 from messaging.inbound.jobs import drain_spool, sweep_inbound
 from messaging.models import InboundMessage, OutboundMessage
+from tests.fixtures.sms import Killed
 
 PHONE = "+15045550123"
-
-
-class Killed(BaseException):
-    """The web worker dying between storing a text and handling it (kill -9)."""
-
-
-@pytest.fixture
-def dies_after_store(monkeypatch):
-    """Call it: the next text is stored, then its worker dies before handling it."""
-    real = inbound.handle_new
-
-    def die(*args, **kwargs):
-        monkeypatch.setattr(inbound, "handle_new", real)
-        raise Killed
-
-    return lambda: monkeypatch.setattr(inbound, "handle_new", die)
 
 
 def _answers(db):
@@ -76,14 +61,13 @@ def test_sweeper_applies_a_late_text_to_the_question_open_when_it_arrived(
 
 
 def test_a_text_whose_question_moved_on_is_an_unmatched_late_reply(db, family_survey, text,
-                                                                   monkeypatch):
+                                                                   dies_after_store):
     text(PHONE, "PULSE")
     text(PHONE, "1")
     # Stored while the first question was open; its handling is lost ...
-    monkeypatch.setattr(inbound, "handle_new", lambda *a, **k: (_ for _ in ()).throw(Killed))
+    dies_after_store()
     with pytest.raises(Killed):
         text(PHONE, "5", sid="SMkilled")
-    monkeypatch.undo()
     # ... and the conversation moves on without it (the sweeper was late).
     db.session.execute(
         db.update(InboundMessage).where(InboundMessage.message_sid == "SMkilled")

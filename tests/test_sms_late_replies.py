@@ -8,29 +8,24 @@ from datetime import timedelta
 import pytest
 
 from feedback.core.audit import AuditEvent
-from messaging.inbound import handling as inbound
 from messaging.inbound.jobs import sweep_inbound
 from messaging.models import InboundMessage
 from surveys.models import Question
 from tests.fixtures.helpers import csrf_token_from
+from tests.fixtures.sms import Killed
 
 PHONE = "+15045550177"
 PAGE = "/staff/contacts/late-replies"
 
 
-class Killed(BaseException):
-    """The web worker dying between storing a text and handling it."""
-
-
 @pytest.fixture
-def late_reply(db, family_survey, text, monkeypatch):
+def late_reply(db, family_survey, text, dies_after_store):
     """A text stored while "used_program" was open, handled only after the survey moved on."""
     text(PHONE, "PULSE")
     text(PHONE, "1")
-    monkeypatch.setattr(inbound, "handle_new", lambda *a, **k: (_ for _ in ()).throw(Killed))
+    dies_after_store()
     with pytest.raises(Killed):
         text(PHONE, "yes we went, call me 504-555-0199", sid="SMlate")
-    monkeypatch.undo()
     message = db.session.scalar(db.select(InboundMessage).filter_by(message_sid="SMlate"))
     message.awaited_question_key = "used_program"
     message.received_at -= timedelta(seconds=60)  # past the sweeper's grace
