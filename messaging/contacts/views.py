@@ -30,6 +30,7 @@ from messaging.contacts.forms import (
 )
 from messaging.forms import ContactImportForm
 from messaging.models import Contact
+from messaging.outbound import pacing
 
 bp = Blueprint("contacts", __name__, url_prefix="/staff/contacts")
 
@@ -95,7 +96,8 @@ def late_replies():
     replies, waiting = late.late_replies(str(get_locale()), page)
     return render_template(
         "messaging/late_replies.html", replies=replies, waiting=waiting, page=page,
-        pages=max(1, -(-waiting // late.PAGE_SIZE)), form=LateReplySeenForm())
+        pages=max(1, -(-waiting // late.PAGE_SIZE)), form=LateReplySeenForm(),
+        to_local=pacing.to_local)
 
 
 @bp.post("/late-replies/<int:message_id>/seen")

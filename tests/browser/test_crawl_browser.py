@@ -36,7 +36,8 @@ def page_name(path: str) -> str:
 
 @pytest.fixture(scope="module")
 def crawl_pages(deployed_app):
-    """(staff paths from the admin's navigation, plus report and poster; public paths)."""
+    """(staff paths from the admin's navigation, plus report, poster and late replies;
+    public paths)."""
     import sqlalchemy as sa
 
     from feedback.core.extensions import db
@@ -53,7 +54,8 @@ def crawl_pages(deployed_app):
             sa.select(Survey.slug).filter_by(status="open").order_by(Survey.id)).all()
         site = db.session.scalar(sa.select(PartnerSite).order_by(PartnerSite.id))
         kiosk = db.session.scalar(sa.select(PartnerSite).filter_by(kiosk_mode=True))
-    staff += ["/staff/review/report", f"/staff/sites/{site.id}/poster"]
+    staff += ["/staff/review/report", f"/staff/sites/{site.id}/poster",
+              "/staff/contacts/late-replies"]  # linked from the home's attention list
     public = ["/", "/results", "/staff/login"]
     for slug in surveys:
         public += [f"/s/{slug}", f"/s/{slug}/thanks"]
