@@ -18,15 +18,16 @@ p50 and p99 for each, each round's ratio, the stored message and answer counts a
 expected ones (which must match exactly), and whether the targets are met: full webhook >=
 half the store-only throughput, p99 < 250 ms.
 
-Then a fault round (``--fault-families``, 0 to skip): more families answer while PostgreSQL
-connections of the benchmark database are terminated every two seconds and one gunicorn
-worker is killed (kill -9) mid-run. A family waits for its next question as a person does:
-when a delivery fails (the worker died) or its reply is not in the TwiML (the handling failed
-or the text was spooled), the same MessageSid is delivered again, as Twilio retries, and the
-work left behind is finished the way the worker's sweepers do (spool drained, unhandled texts
-handled). It reports lost, duplicated and misplaced answers (each family's stored answers
-against its script; all must be 0) and the fault round's throughput against store-only
-(must stay >= 0.5).
+Then a fault round (``--fault-families``, default 240, 0 to skip): more families answer while
+PostgreSQL connections of the benchmark database are terminated every two seconds (from the
+start) and one gunicorn worker is killed (kill -9) one second in; the round is long enough
+(about 6 s) for both to fall inside it, and it says so (a check of its own). A family waits for
+its next question as a person does: when a delivery fails (the worker died) or its reply is not
+in the TwiML (the handling failed or the text was spooled), the same MessageSid is delivered
+again, as Twilio retries, and the work left behind is finished the way the worker's sweepers do
+(spool drained, unhandled texts handled). It reports lost, duplicated and misplaced answers
+(each family's stored answers against its script; all must be 0) and the fault round's
+throughput against store-only (must stay >= 0.5).
 """
 
 from __future__ import annotations
@@ -266,11 +267,15 @@ def run_fault_families(port: int, scripts: list, threads: int, deadline: float):
 
 #: Seconds between two rounds of pg_terminate_backend in the fault round.
 TERMINATE_EVERY = 2.0
+#: Seconds into the fault round when one gunicorn worker is killed.
+KILL_AFTER = 1.0
 
 
-def fault_injector(db_url: str, gunicorn_pid: int, stop: threading.Event) -> threading.Thread:
+def fault_injector(db_url: str, gunicorn_pid: int, stop: threading.Event,
+                   faults: dict) -> threading.Thread:
     """Terminate the benchmark database's connections every TERMINATE_EVERY seconds, and kill one
-    gunicorn worker with SIGKILL a second in."""
+    gunicorn worker with SIGKILL KILL_AFTER seconds in; ``faults`` records how many
+    terminations ran and when the kill came (seconds into the round)."""
     import signal
 
     import psycopg
@@ -280,18 +285,22 @@ def fault_injector(db_url: str, gunicorn_pid: int, stop: threading.Event) -> thr
     admin = urlunsplit(("postgresql", parts.netloc, "/postgres", "", ""))
 
     def run():
-        started, killed = time.monotonic(), False
+        started, next_terminate = time.monotonic(), 0.0
         with psycopg.connect(admin, autocommit=True) as conn:
             while not stop.is_set():
-                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                             "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
-                if not killed and time.monotonic() - started > 1:
+                now = time.monotonic() - started
+                if now >= next_terminate:
+                    conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                 "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+                    faults["terminations"] += 1
+                    next_terminate += TERMINATE_EVERY
+                if faults["killed_at"] is None and now >= KILL_AFTER:
                     children = subprocess.run(["pgrep", "-P", str(gunicorn_pid)],
                                               capture_output=True, text=True).stdout.split()
                     if children:
                         os.kill(int(children[0]), signal.SIGKILL)
-                        killed = True
-                time.sleep(TERMINATE_EVERY)
+                        faults["killed_at"] = now
+                stop.wait(0.05)
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
@@ -404,7 +413,8 @@ def wait_ready(port: int, proc, timeout: float = 30) -> None:
 def fault_round(args, env: dict, db_url: str, proc, scripts: list, store_rps: float) -> dict:
     """The fault round (module docstring): returns its checks."""
     stop = threading.Event()
-    injector = fault_injector(db_url, proc.pid, stop)
+    faults = {"terminations": 0, "killed_at": None}
+    injector = fault_injector(db_url, proc.pid, stop, faults)
     try:
         latencies, elapsed, sids = run_fault_families(
             args.port, scripts, args.threads, time.monotonic() + args.max_seconds)
@@ -414,11 +424,16 @@ def fault_round(args, env: dict, db_url: str, proc, scripts: list, store_rps: fl
     rps = len(latencies) / elapsed if elapsed else 0.0
     outcome = finish_and_check(env, scripts)
     ratio = rps / store_rps if store_rps else 0.0
-    print(f"fault round: {len(scripts)} families, {len(latencies)} texts, {rps:.0f} req/s "
-          f"(ratio {ratio:.2f} to store-only) with connections terminated every 2 s and "
-          f"one worker killed; lost {outcome['lost']}, duplicated {outcome['duplicated']}, "
+    killed = faults["killed_at"]
+    print(f"fault round: {len(scripts)} families, {len(latencies)} texts in {elapsed:.1f} s, "
+          f"{rps:.0f} req/s (ratio {ratio:.2f} to store-only) with connections terminated "
+          f"{faults['terminations']} times (every {TERMINATE_EVERY:g} s) and one worker killed "
+          + (f"{killed:.1f} s in" if killed is not None else "(not: no worker found)")
+          + f"; lost {outcome['lost']}, duplicated {outcome['duplicated']}, "
           f"misplaced {outcome['misplaced']} answers; late replies {outcome['late']}")
+    in_round = killed is not None and killed < elapsed and faults["terminations"] >= 2
     return {
+        "fault round: a worker killed and connections terminated during it": in_round,
         "fault round: nothing lost, duplicated or misplaced":
             outcome["lost"] == outcome["duplicated"] == outcome["misplaced"] == 0,
         "fault round throughput >= 0.5 x store-only": ratio >= 0.5,
@@ -435,7 +450,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=16, help="families played before timing")
     parser.add_argument("--max-seconds", type=float, default=120)
     parser.add_argument("--keep-db", action="store_true")
-    parser.add_argument("--fault-families", type=int, default=80,
+    parser.add_argument("--fault-families", type=int, default=240,
                         help="families in the fault round (0: no fault round)")
     args = parser.parse_args()
 
