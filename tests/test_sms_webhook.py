@@ -340,3 +340,37 @@ def test_sweep_finishes_a_message_whose_job_was_lost(db, family_survey, text):
     ).first()
     assert "Did your child" in replies_sent.body
     assert sweep_inbound.call_local() == 0  # idempotent
+
+
+def test_a_connection_lost_while_locking_the_contact_still_answers_in_the_reply(
+        db, family_survey, text, monkeypatch):
+    """PostgreSQL: the lock and the snapshot go in one round trip (pipeline mode). When the
+    server drops the connection just then, the handling runs again on a fresh connection in
+    the same request: the family gets its next question in the reply and the answer is
+    stored once."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the pipelined lock and snapshot are PostgreSQL's")
+    import sqlalchemy as sa
+
+    from messaging.inbound import conversation
+
+    text(PHONE, "PULSE")
+    text(PHONE, "1")  # English: now at needs_met
+    real = conversation._lock_and_read_pipelined
+    dropped = []
+
+    def dropped_once(connection, params):
+        if not dropped:
+            pid = connection.connection.driver_connection.info.backend_pid
+            with db.engine.connect() as other:
+                dropped.append(other.execute(sa.select(sa.func.pg_terminate_backend(pid)))
+                               .scalar())
+                other.commit()
+        return real(connection, params)
+
+    monkeypatch.setattr(conversation, "_lock_and_read_pipelined", dropped_once)
+    answered = text(PHONE, "4")
+    assert dropped == [True]
+    assert any("Did your child" in reply for reply in answered)
+    assert [a.value for a in db.session.scalars(db.select(Answer))] == [4]
+    assert set(db.session.scalars(db.select(InboundMessage.status))) == {"handled"}

@@ -29,6 +29,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -404,29 +405,66 @@ _SQLITE_LOCK = (
 )
 
 
+def _lock_and_read(connection, params: dict) -> Mapping:
+    """Lock the contact, then read the snapshot in a statement of its own: a statement that
+    waited for a lock would read the other tables as they were before the wait."""
+    if connection.dialect.name == "postgresql":
+        return _lock_and_read_pipelined(connection, params)
+    lock = _SQLITE_LOCK if connection.dialect.name == "sqlite" else _LOCK
+    connection.execute(lock, {"contact_id": params["contact_id"]})
+    return connection.execute(_QUERY, params).one()._mapping
+
+
+@cache
+def _compiled(statement, dialect):
+    return statement.compile(dialect=dialect)
+
+
+def _lock_and_read_pipelined(connection, params: dict) -> Mapping:
+    """PostgreSQL: the transaction's BEGIN, the lock and the read go in one round trip
+    (psycopg's pipeline mode) instead of three. The server still runs them one after the
+    other, so the read's snapshot is taken once the lock is held (the webhook's hot path,
+    docs/architecture.md)."""
+    lock = _compiled(_LOCK, connection.dialect).construct_expanded_state(
+        {"contact_id": params["contact_id"]})
+    read = _compiled(_QUERY, connection.dialect).construct_expanded_state(params)
+    driver = connection.connection.driver_connection
+    try:
+        with driver.pipeline():
+            driver.execute(lock.statement, lock.parameters)
+            cursor = driver.execute(read.statement, read.parameters)
+            values = cursor.fetchone()
+    except connection.dialect.loaded_dbapi.Error as exc:
+        # as SQLAlchemy reports a driver error: a lost connection is invalidated and said so
+        # (messaging.inbound.handling retries the handling once on a fresh one)
+        lost = driver.broken or driver.closed
+        if lost:
+            connection.invalidate(exc)
+        raise sa.exc.DBAPIError.instance(
+            read.statement, read.parameters, exc, connection.dialect.loaded_dbapi.Error,
+            connection_invalidated=lost, dialect=connection.dialect) from exc
+    return dict(zip((column.name for column in cursor.description), values, strict=True))
+
+
 def load_snapshot(contact_id: int, body: str | None, inbound_id: int = 0) -> Snapshot:
     """Lock the contact for this transaction and read what handling ``body`` (the stored
     message ``inbound_id``) needs."""
-    connection = db.session.connection()
-    lock = _SQLITE_LOCK if connection.dialect.name == "sqlite" else _LOCK
-    connection.execute(lock, {"contact_id": contact_id})
-    row = connection.execute(
-        _QUERY, {"contact_id": contact_id, "keyword": survey_keyword_key(body),
-                 "inbound_id": inbound_id}
-    ).one()
+    row = _lock_and_read(db.session.connection(), {
+        "contact_id": contact_id, "keyword": survey_keyword_key(body), "inbound_id": inbound_id,
+    })
     conversation = None
-    if row.conversation_id is not None:
+    if row["conversation_id"] is not None:
         response = None
-        if row.response_id is not None:
-            response = {name: row._mapping[f"response_{name}"] for name in _RESPONSE_COLUMNS}
+        if row["response_id"] is not None:
+            response = {name: row[f"response_{name}"] for name in _RESPONSE_COLUMNS}
         conversation = OpenConversation(
-            row.conversation_id, row.state, row.current_question_key, row.failed_attempts,
-            row.last_activity_at, row.survey_version_id, response,
+            row["conversation_id"], row["state"], row["current_question_key"],
+            row["failed_attempts"], row["last_activity_at"], row["survey_version_id"], response,
         )
     keyword_survey = None
-    if row.keyword_survey_id is not None:
-        keyword_survey = (row.keyword_survey_id, row.keyword_survey_status,
-                          row.keyword_survey_version_id)
-    return Snapshot(row.id, row.locale, bool(row.opted_out), row.respondent_id, row.site_id,
-                    conversation, keyword_survey, bool(row.earlier_unhandled),
-                    row.message_status)
+    if row["keyword_survey_id"] is not None:
+        keyword_survey = (row["keyword_survey_id"], row["keyword_survey_status"],
+                          row["keyword_survey_version_id"])
+    return Snapshot(row["id"], row["locale"], bool(row["opted_out"]), row["respondent_id"],
+                    row["site_id"], conversation, keyword_survey, bool(row["earlier_unhandled"]),
+                    row["message_status"])
