@@ -82,7 +82,7 @@ def test_a_text_whose_question_moved_on_is_an_unmatched_late_reply(db, family_su
 
 
 def test_a_newer_text_waits_for_an_older_unhandled_one(db, family_survey, text,
-                                                       dies_after_store):
+                                                       dies_after_store, caplog):
     text(PHONE, "PULSE")
     text(PHONE, "1")
     dies_after_store()
@@ -95,6 +95,7 @@ def test_a_newer_text_waits_for_an_older_unhandled_one(db, family_survey, text,
     statuses = dict(db.session.execute(
         db.select(InboundMessage.message_sid, InboundMessage.status)).all())
     assert statuses["SMfirst"] == "handled" and statuses["SMsecond"] == "late"
+    assert "failed" not in caplog.text  # both in the newer text's request, not by a job
 
 
 def test_nul_and_control_characters_are_removed_before_storing(db, family_survey, text):

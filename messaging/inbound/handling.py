@@ -184,7 +184,12 @@ def store(connection: Connection, sid: str, phone: str | None, body: str | None,
 
 def _handle_on(connection: Connection) -> None:
     """Begin the session's transaction on ``connection`` (the one the message was stored
-    on), so a text costs one connection checkout; the session commits it and leaves it open."""
+    on), so a text costs one connection checkout; the session commits it and leaves it open.
+
+    A session holds one connection per engine: the reads an earlier text's handling made
+    after its commit (sending its replies) are ended first, or the session would refuse."""
+    if db.session().in_transaction():
+        db.session.commit()
     db.session.connection(bind_arguments={"bind": connection})
 
 
