@@ -443,6 +443,8 @@ def _lock_and_read_pipelined(connection, params: dict) -> Mapping:
         raise sa.exc.DBAPIError.instance(
             read.statement, read.parameters, exc, connection.dialect.loaded_dbapi.Error,
             connection_invalidated=lost, dialect=connection.dialect) from exc
+    if values is None:  # the contact was erased meanwhile: as ``.one()`` says it elsewhere
+        raise sa.exc.NoResultFound("No row was found when one was required")
     return dict(zip((column.name for column in cursor.description), values, strict=True))
 
 
