@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
+from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
 from flask import current_app
@@ -50,6 +51,13 @@ from surveys.types import QUESTION_TYPES
 
 #: Conversation states in which we are waiting for the contact's reply.
 OPEN_STATES = ("choosing_language", "answering")
+
+
+def one_of(column, values: tuple) -> sa.ColumnElement[bool]:
+    """``column IN values`` for a few constants, written as ORs of plain comparisons: an IN
+    list is expanded into the SQL text on every execution, which the webhook's hot-path
+    statements then pay for each text (docs/architecture.md)."""
+    return sa.or_(*(column == value for value in values))
 #: Invalid answers after which an optional question is skipped.
 MAX_ATTEMPTS = 3
 
@@ -161,8 +169,17 @@ def question_by_key(version_questions: list, key: str | None):
     return None
 
 
+#: Prompts rendered per question object: the published versions' questions are kept for
+#: the process (version_steps) and asked again and again; a draft's are read afresh per text,
+#: so their entries go with them.
+_PROMPTS: WeakKeyDictionary = WeakKeyDictionary()
+
+
 def prompt(question, locale: str) -> str:
-    return QUESTION_TYPES[question.type].sms_prompt(question, locale)
+    rendered = _PROMPTS.setdefault(question, {})
+    if locale not in rendered:
+        rendered[locale] = QUESTION_TYPES[question.type].sms_prompt(question, locale)
+    return rendered[locale]
 
 
 def waiting_for(version_id: int, state: str, question_key: str | None, locale: str) -> str:
@@ -384,20 +401,23 @@ _QUERY = (
         sa.exists().where(
             InboundMessage.contact_id == Contact.id,
             InboundMessage.id < sa.bindparam("inbound_id"),
-            InboundMessage.status.in_(("received", "failed")),
+            one_of(InboundMessage.status, ("received", "failed")),
         ).label("earlier_unhandled"),
         sa.select(InboundMessage.status).where(InboundMessage.id == sa.bindparam("inbound_id"))
         .scalar_subquery().label("message_status"),
     )
     .select_from(Contact)
     .outerjoin(Conversation, sa.and_(Conversation.contact_id == Contact.id,
-                                     Conversation.state.in_(OPEN_STATES)))
+                                     one_of(Conversation.state, OPEN_STATES)))
     .outerjoin(Response, Response.id == Conversation.response_id)
     .outerjoin(Survey, Survey.sms_keyword == sa.bindparam("keyword", type_=sa.String))
     .where(Contact.id == sa.bindparam("contact_id"))
     .order_by(Conversation.id.desc())
     .limit(1)
 )
+
+#: The snapshot's column names, as ``.one()._mapping`` has them on the other databases.
+_QUERY_KEYS = tuple(_QUERY.selected_columns.keys())
 
 _LOCK = sa.select(Contact.id).where(Contact.id == sa.bindparam("contact_id")).with_for_update()
 _SQLITE_LOCK = (
@@ -417,7 +437,17 @@ def _lock_and_read(connection, params: dict) -> Mapping:
 
 @cache
 def _compiled(statement, dialect):
-    return statement.compile(dialect=dialect)
+    compiled = statement.compile(dialect=dialect)
+    if compiled.post_compile_params:  # its text would change per execution (see one_of)
+        raise ValueError("an expanding parameter in a pipelined statement")
+    return compiled
+
+
+def _driver_sql(statement, dialect, params: dict) -> tuple[str, dict]:
+    """The SQL text and parameters for the driver itself: compiled once, and final as
+    compiled (no expanding parameter), so nothing is rewritten per text."""
+    compiled = _compiled(statement, dialect)
+    return compiled.string, compiled.construct_params(params)
 
 
 def _lock_and_read_pipelined(connection, params: dict) -> Mapping:
@@ -425,15 +455,14 @@ def _lock_and_read_pipelined(connection, params: dict) -> Mapping:
     (psycopg's pipeline mode) instead of three. The server still runs them one after the
     other, so the read's snapshot is taken once the lock is held (the webhook's hot path,
     docs/architecture.md)."""
-    lock = _compiled(_LOCK, connection.dialect).construct_expanded_state(
-        {"contact_id": params["contact_id"]})
-    read = _compiled(_QUERY, connection.dialect).construct_expanded_state(params)
+    lock_sql, lock_params = _driver_sql(_LOCK, connection.dialect,
+                                        {"contact_id": params["contact_id"]})
+    read_sql, read_params = _driver_sql(_QUERY, connection.dialect, params)
     driver = connection.connection.driver_connection
     try:
         with driver.pipeline():
-            driver.execute(lock.statement, lock.parameters)
-            cursor = driver.execute(read.statement, read.parameters)
-            values = cursor.fetchone()
+            driver.execute(lock_sql, lock_params)
+            values = driver.execute(read_sql, read_params).fetchone()
     except connection.dialect.loaded_dbapi.Error as exc:
         # as SQLAlchemy reports a driver error: a lost connection is invalidated and said so
         # (messaging.inbound.handling retries the handling once on a fresh one)
@@ -441,11 +470,11 @@ def _lock_and_read_pipelined(connection, params: dict) -> Mapping:
         if lost:
             connection.invalidate(exc)
         raise sa.exc.DBAPIError.instance(
-            read.statement, read.parameters, exc, connection.dialect.loaded_dbapi.Error,
+            read_sql, read_params, exc, connection.dialect.loaded_dbapi.Error,
             connection_invalidated=lost, dialect=connection.dialect) from exc
     if values is None:  # the contact was erased meanwhile: as ``.one()`` says it elsewhere
         raise sa.exc.NoResultFound("No row was found when one was required")
-    return dict(zip((column.name for column in cursor.description), values, strict=True))
+    return dict(zip(_QUERY_KEYS, values, strict=True))
 
 
 def load_snapshot(contact_id: int, body: str | None, inbound_id: int = 0) -> Snapshot:

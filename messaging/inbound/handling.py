@@ -113,7 +113,8 @@ _CONTACT_OF_PHONE = (
 )
 _OPEN_CONVERSATION = (
     sa.select(Conversation.id, Conversation.current_question_key)
-    .where(Conversation.contact_id == _CONTACT_OF_PHONE, Conversation.state.in_(engine.OPEN_STATES))
+    .where(Conversation.contact_id == _CONTACT_OF_PHONE,
+           engine.one_of(Conversation.state, engine.OPEN_STATES))
     .order_by(Conversation.id.desc()).limit(1)
 )
 

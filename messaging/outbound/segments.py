@@ -16,6 +16,7 @@ surprise on the bill.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: GSM 03.38 basic character set (without the escape character itself).
 GSM7_BASIC = frozenset(
@@ -57,10 +58,12 @@ def _pack(units: list[int], single: int, multi: int) -> int:
     return segments
 
 
+@lru_cache(maxsize=4096)
 def count_segments(text: str) -> SegmentInfo:
     """Encoding, length in encoding units, and segment count of ``text``.
 
-    An empty text is 0 segments (nothing is sent).
+    An empty text is 0 segments (nothing is sent). Cached: every reply is counted, and
+    replies repeat the same questions in each language.
     """
     if is_gsm7(text):
         units = [2 if ch in GSM7_EXTENDED else 1 for ch in text]
