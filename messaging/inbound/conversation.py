@@ -51,6 +51,8 @@ from surveys.types import QUESTION_TYPES
 
 #: Conversation states in which we are waiting for the contact's reply.
 OPEN_STATES = ("choosing_language", "answering")
+#: Invalid answers after which an optional question is skipped.
+MAX_ATTEMPTS = 3
 
 
 def one_of(column, values: tuple) -> sa.ColumnElement[bool]:
@@ -58,8 +60,6 @@ def one_of(column, values: tuple) -> sa.ColumnElement[bool]:
     list is expanded into the SQL text on every execution, which the webhook's hot-path
     statements then pay for each text (docs/architecture.md)."""
     return sa.or_(*(column == value for value in values))
-#: Invalid answers after which an optional question is skipped.
-MAX_ATTEMPTS = 3
 
 
 @dataclass
