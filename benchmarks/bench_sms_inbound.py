@@ -27,7 +27,8 @@ in the TwiML (the handling failed or the text was spooled), the same MessageSid 
 again, as Twilio retries, and the work left behind is finished the way the worker's sweepers do
 (spool drained, unhandled texts handled). It reports lost, duplicated and misplaced answers
 (each family's stored answers against its script; all must be 0) and the fault round's
-throughput against store-only (must stay >= 0.5).
+throughput against store-only (must stay >= 0.5), and prints how many texts were answered in
+each quarter second of the round with the faults marked, so a dip shows what it followed.
 """
 
 from __future__ import annotations
@@ -242,10 +243,10 @@ def run_conversations(port: int, scripts: list, threads: int, deadline: float):
 
 def run_fault_families(port: int, scripts: list, threads: int, deadline: float):
     """Play ``scripts`` with replies awaited (see the module docstring); returns latencies,
-    time and the sids sent."""
+    time, the sids sent and when each text got its reply (time.monotonic)."""
     work = iter(scripts)
     lock = threading.Lock()
-    latencies, sids = [], set()
+    latencies, sids, replied_at = [], set(), []
 
     def worker():
         client = Client(port)
@@ -261,8 +262,9 @@ def run_fault_families(port: int, scripts: list, threads: int, deadline: float):
                 with lock:
                     latencies.append(took)
                     sids.add(sid)
+                    replied_at.append(time.monotonic())
 
-    return latencies, run_threads(worker, threads), sids
+    return latencies, run_threads(worker, threads), sids, replied_at
 
 
 #: Seconds between two rounds of pg_terminate_backend in the fault round.
@@ -293,6 +295,7 @@ def fault_injector(db_url: str, gunicorn_pid: int, stop: threading.Event,
                     conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                  "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
                     faults["terminations"] += 1
+                    faults["terminated_at"].append(now)
                     next_terminate += TERMINATE_EVERY
                 if faults["killed_at"] is None and now >= KILL_AFTER:
                     children = subprocess.run(["pgrep", "-P", str(gunicorn_pid)],
@@ -410,13 +413,36 @@ def wait_ready(port: int, proc, timeout: float = 30) -> None:
     raise SystemExit("gunicorn did not become ready")
 
 
+#: Width in seconds of one step of the fault round's timeline.
+STEP = 0.25
+
+
+def print_timeline(replied_at: list[float], started: float, faults: dict) -> None:
+    """Texts answered per STEP seconds of the fault round, a fault's step marked (T: the
+    connections terminated, K: the worker killed): where the round loses its time."""
+    counts: dict[int, int] = {}
+    for moment in replied_at:
+        step = int((moment - started) / STEP)
+        counts[step] = counts.get(step, 0) + 1
+    marks: dict[int, str] = {}
+    for at in faults["terminated_at"]:
+        marks[int(at / STEP)] = marks.get(int(at / STEP), "") + "T"
+    if faults["killed_at"] is not None:
+        step = int(faults["killed_at"] / STEP)
+        marks[step] = marks.get(step, "") + "K"
+    cells = [f"{counts.get(step, 0)}{marks.get(step, '')}" for step in range(max(counts) + 1)]
+    print(f"  texts answered per {STEP:g} s (T: connections terminated, K: worker killed): "
+          + " ".join(cells))
+
+
 def fault_round(args, env: dict, db_url: str, proc, scripts: list, store_rps: float) -> dict:
     """The fault round (module docstring): returns its checks."""
     stop = threading.Event()
-    faults = {"terminations": 0, "killed_at": None}
+    faults = {"terminations": 0, "terminated_at": [], "killed_at": None}
+    started = time.monotonic()
     injector = fault_injector(db_url, proc.pid, stop, faults)
     try:
-        latencies, elapsed, sids = run_fault_families(
+        latencies, elapsed, sids, replied_at = run_fault_families(
             args.port, scripts, args.threads, time.monotonic() + args.max_seconds)
     finally:
         stop.set()
@@ -431,6 +457,7 @@ def fault_round(args, env: dict, db_url: str, proc, scripts: list, store_rps: fl
           + (f"{killed:.1f} s in" if killed is not None else "(not: no worker found)")
           + f"; lost {outcome['lost']}, duplicated {outcome['duplicated']}, "
           f"misplaced {outcome['misplaced']} answers; late replies {outcome['late']}")
+    print_timeline(replied_at, started, faults)
     in_round = killed is not None and killed < elapsed and faults["terminations"] >= 2
     return {
         "fault round: a worker killed and connections terminated during it": in_round,
