@@ -424,12 +424,11 @@ def print_timeline(replied_at: list[float], started: float, faults: dict) -> Non
     for moment in replied_at:
         step = int((moment - started) / STEP)
         counts[step] = counts.get(step, 0) + 1
+    killed = [faults["killed_at"]] if faults["killed_at"] is not None else []
     marks: dict[int, str] = {}
-    for at in faults["terminated_at"]:
-        marks[int(at / STEP)] = marks.get(int(at / STEP), "") + "T"
-    if faults["killed_at"] is not None:
-        step = int(faults["killed_at"] / STEP)
-        marks[step] = marks.get(step, "") + "K"
+    for at, mark in [(at, "T") for at in faults["terminated_at"]] + [(at, "K") for at in killed]:
+        step = int(at / STEP)
+        marks[step] = marks.get(step, "") + mark
     cells = [f"{counts.get(step, 0)}{marks.get(step, '')}" for step in range(max(counts) + 1)]
     print(f"  texts answered per {STEP:g} s (T: connections terminated, K: worker killed): "
           + " ".join(cells))

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/probe_respondent_grain.py --answers 1000000 [--runs 3]
 
 Run benchmarks/bench_review.py at that size first: this reads its schema,
-``bench_review_<size>``, and adds two tables to it (dropped at the end). Not the app's code: a
+``bench_review_<size>``, and adds three tables to it (dropped at the end). Not the app's code: a
 measurement of the design the README names for the review's speed with years of data.
 
 Every review view counts distinct respondents over the period's answers (the disclosure

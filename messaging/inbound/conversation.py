@@ -53,6 +53,9 @@ from surveys.types import QUESTION_TYPES
 OPEN_STATES = ("choosing_language", "answering")
 #: Invalid answers after which an optional question is skipped.
 MAX_ATTEMPTS = 3
+#: Statuses of a stored message still to be handled (the snapshot tells whether the contact
+#: has an older one; messaging.inbound.handling applies it first).
+UNHANDLED = ("received", "failed")
 
 
 def one_of(column, values: tuple) -> sa.ColumnElement[bool]:
@@ -401,7 +404,7 @@ _QUERY = (
         sa.exists().where(
             InboundMessage.contact_id == Contact.id,
             InboundMessage.id < sa.bindparam("inbound_id"),
-            one_of(InboundMessage.status, ("received", "failed")),
+            one_of(InboundMessage.status, UNHANDLED),
         ).label("earlier_unhandled"),
         sa.select(InboundMessage.status).where(InboundMessage.id == sa.bindparam("inbound_id"))
         .scalar_subquery().label("message_status"),

@@ -104,8 +104,7 @@ class Stored:
     awaited: Awaited | None = None
 
 
-#: Statuses of a stored message still to be handled.
-UNHANDLED = ("received", "failed")
+UNHANDLED = engine.UNHANDLED
 
 _CONTACT_OF_PHONE = (
     sa.select(Contact.id).where(Contact.phone == sa.bindparam("phone", type_=sa.String))
