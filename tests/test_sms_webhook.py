@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+import sqlalchemy as sa
 from twilio.request_validator import RequestValidator
 
 from feedback.responses.models import Answer
@@ -202,12 +203,54 @@ def test_failure_logs_neither_phone_nor_body(db, family_survey, text, monkeypatc
     assert "5045550123" not in caplog.text
 
 
+def test_a_database_error_never_carries_the_text_it_was_storing(db):
+    """Whoever prints a failed statement (a traceback, a job's failure, gunicorn's error log)
+    sees the SQL, not its parameters: a phone number or a message body."""
+    with pytest.raises(sa.exc.DBAPIError) as caught:
+        db.session.execute(sa.text("SELECT phone FROM no_such_table WHERE body = :body"),
+                           {"body": f"my secret body from {PHONE}"})
+    db.session.rollback()
+    assert "no_such_table" in str(caught.value)
+    assert "secret body" not in str(caught.value) and PHONE not in str(caught.value)
+
+
+def test_the_database_libraries_log_through_the_scrubbing_handler(app, db):
+    """A pool that fails to reset a lost connection logs the failure with its exception (as
+    SQLAlchemy does after a PostgreSQL restart): one JSON line, no phone, no body, and no
+    statement echo at INFO."""
+    import io
+    import json
+    import logging
+
+    from feedback.core.logging_setup import LIBRARY_LOGGERS
+
+    out = io.StringIO()
+    handlers = {logging.getLogger(name).handlers[0] for name in LIBRARY_LOGGERS}
+    assert len(handlers) == 1, "one handler for the app and the libraries"
+    (handler,) = handlers
+    stream = handler.setStream(out)
+    try:
+        try:
+            raise RuntimeError(f"reset failed [parameters: {{'phone': '{PHONE}', "
+                               "'body': 'my secret body'}]")
+        except RuntimeError:
+            logging.getLogger("sqlalchemy.pool.impl.QueuePool").error(
+                "Exception during reset or similar", exc_info=True)
+            logging.getLogger("psycopg").warning("error ignored terminating %s", PHONE)
+        logging.getLogger("sqlalchemy.engine.Engine").info("SELECT 'an echoed statement'")
+    finally:
+        handler.setStream(stream)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [line["message"] for line in lines] == [
+        "Exception during reset or similar", "error ignored terminating [redacted-phone]"]
+    assert lines[0]["exc_type"] == "RuntimeError"
+    assert PHONE not in out.getvalue() and "secret body" not in out.getvalue()
+
+
 def test_an_answer_ends_with_its_last_writes_in_one_statement_on_postgresql(
         db, family_survey, text):
     """An answer moves the conversation on, marks the message handled and records the reply:
     all three are written (both databases), in one statement on PostgreSQL."""
-    import sqlalchemy as sa
-
     _mid_survey(db, text)
     statements = []
 
@@ -357,8 +400,6 @@ def test_a_connection_lost_while_locking_the_contact_still_answers_in_the_reply(
     stored once."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("the pipelined lock and snapshot are PostgreSQL's")
-    import sqlalchemy as sa
-
     from messaging.inbound import conversation
 
     text(PHONE, "PULSE")

@@ -83,7 +83,9 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "DATABASE_URL_SET": bool(database_url),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url)
         or "sqlite:///" + os.path.join(instance_path, "coalition.sqlite3"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error's text never carries a phone number or a message
+        # body, wherever it is printed (docs/privacy.md)
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "QUEUE_URL": get("QUEUE_URL"),
         "QUEUE_NAME": get("QUEUE_NAME"),
         "QUEUE_IMMEDIATE": False,

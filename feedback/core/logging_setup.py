@@ -68,15 +68,28 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+#: Libraries whose own records could carry what the app never logs (SQL and its parameters).
+LIBRARY_LOGGERS = ("sqlalchemy", "psycopg")
+
+
+def _route(name: str, handler: logging.Handler, level) -> None:
+    logger = logging.getLogger(name)
+    logger.handlers = [handler]
+    logger.setLevel(level)
+    logger.propagate = False
+
+
 def init_app(app) -> None:
     """Attach one scrubbing JSON handler to the app's and the project's loggers."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(ScrubFilter([str(app.config.get(k) or "") for k in SECRET_SETTINGS]))
     for name in ("feedback", "surveys", "messaging", "analysis", "coalition", "huey"):
-        logger = logging.getLogger(name)
-        logger.handlers = [handler]
-        logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
-        logger.propagate = False
+        _route(name, handler, app.config.get("LOG_LEVEL", "INFO"))
+    # The database libraries log on their own (a pool's failed reset after a lost connection
+    # comes with the statement that failed): the same handler, and never below WARNING, where
+    # SQLAlchemy would start echoing every statement.
+    for name in LIBRARY_LOGGERS:
+        _route(name, handler, max(logging.WARNING, logging.getLogger("feedback").level))
     app.logger.handlers = [handler]
     app.logger.propagate = False
