@@ -30,8 +30,9 @@ in the TwiML (the handling failed or the text was spooled), the same MessageSid 
 again, as Twilio retries, and the work left behind is finished the way the worker's sweepers do
 (spool drained, unhandled texts handled). It reports lost, duplicated and misplaced answers
 (each family's stored answers against its script; all must be 0) and the fault rounds'
-throughput against store-only (the median must stay >= 0.5), and prints how many texts were answered in
-each quarter second of the round with the faults marked, so a dip shows what it followed.
+throughput against store-only (the median must stay >= 0.5), and prints how many texts were
+answered in each quarter second of a round with the faults marked, so a dip shows what it
+followed.
 """
 
 from __future__ import annotations
