@@ -454,10 +454,10 @@ def _driver_sql(statement, dialect, params: dict) -> tuple[str, dict]:
 
 
 def _lock_and_read_pipelined(connection, params: dict) -> Mapping:
-    """PostgreSQL: the transaction's BEGIN, the lock and the read go in one round trip
-    (psycopg's pipeline mode) instead of three. The server still runs them one after the
-    other, so the read's snapshot is taken once the lock is held (the webhook's hot path,
-    docs/architecture.md)."""
+    """PostgreSQL: the transaction's BEGIN, the lock and the read go together (psycopg's
+    pipeline mode): two round trips, with the Sync that ends the pipeline, instead of three.
+    The server still runs them one after the other, so the read's snapshot is taken once the
+    lock is held (the webhook's hot path, docs/architecture.md)."""
     lock_sql, lock_params = _driver_sql(_LOCK, connection.dialect,
                                         {"contact_id": params["contact_id"]})
     read_sql, read_params = _driver_sql(_QUERY, connection.dialect, params)
