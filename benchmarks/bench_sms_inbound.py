@@ -446,13 +446,10 @@ def print_timeline(replied_at: list[float], started: float, faults: dict) -> Non
 
 
 def fault_round(args, env: dict, db_url: str, proc, scripts: list, calm_store_rps: float) -> dict:
-    """One fault round (module docstring): returns its figures.
-
-    Its store-only reference is measured as the calm rounds' is, beside it in time: half the
-    round's texts just before it and half just after (after an untimed warm-up, as before
-    the calm rounds: the last termination left new backends), no fault in either, so a
-    slower or faster spell of a shared machine falls on both alike. ``calm_store_rps``, all
-    the calm rounds' store-only throughput, is printed beside it."""
+    """One fault round (module docstring): returns its figures. Its store-only reference is
+    half the round's texts just before it and half just after, the second half after an
+    untimed warm-up (the last termination left new backends); ``calm_store_rps`` is only
+    printed beside it."""
     texts = sum(len(texts) for _phone, texts, _n in scripts)
     before = run_reference(args.port, "/sms/bench/store", texts // 2, args.threads)
     stop = threading.Event()
@@ -488,9 +485,8 @@ def fault_round(args, env: dict, db_url: str, proc, scripts: list, calm_store_rp
 
 
 def fault_rounds(args, env: dict, db_url: str, proc, scripts: list, calm_store_rps: float) -> dict:
-    """``--fault-rounds`` fault rounds, each with families of its own: the throughput check
-    takes their median ratio (one round lasts seconds, a shared machine's spells as long);
-    nothing may be lost, duplicated or misplaced in any."""
+    """``--fault-rounds`` fault rounds, each with families of its own, and their checks
+    (module docstring)."""
     size = args.fault_families
     rounds = [fault_round(args, env, db_url, proc, scripts[first:first + size], calm_store_rps)
               for first in range(0, size * args.fault_rounds, size)]
