@@ -189,6 +189,68 @@ def test_a_failure_after_the_answer_is_written_leaves_nothing_half_done(
     assert len(calls) == 2, "the webhook's handling failed, the job's finished it"
 
 
+def test_a_commit_whose_acknowledgement_is_lost_is_neither_redone_nor_left_silent(
+        db, family_survey, text, monkeypatch):
+    """The handling's COMMIT reaches the database, then the connection drops before the
+    webhook hears back. Handling the text again finds it handled: the answer stays stored
+    once (no job may apply it a second time) and the family still gets its next question."""
+    from sqlalchemy.exc import OperationalError
+
+    from messaging.inbound import handling as inbound
+
+    _mid_survey(db, text)
+    calls = []
+
+    def acknowledgement_lost(connection, writes):
+        calls.append(writes)
+        result = execute_together(connection, writes)
+        if len(calls) == 1:
+            result.close()
+            db.session.commit()  # the COMMIT went through, then the connection dropped:
+            raise OperationalError("COMMIT", None, ConnectionResetError("reset"),
+                                   connection_invalidated=True)
+        return result
+
+    monkeypatch.setattr(inbound, "execute_together", acknowledgement_lost)
+    reply = text(PHONE, "4")
+    assert any("Did your child" in r for r in reply), reply
+    assert [a.value for a in db.session.scalars(db.select(Answer))] == [4]
+    assert set(db.session.scalars(db.select(InboundMessage.status))) == {"handled"}
+    assert db.session.scalar(db.select(Conversation)).current_question_key == "used_program"
+    assert len(calls) == 1
+
+
+def test_a_handled_text_is_never_marked_failed_for_its_job_to_apply_again(
+        db, family_survey, text, monkeypatch):
+    """As above, and the second handling fails as well: the text stays handled, so the job
+    that finishes failed texts finds nothing to do. Marked failed, the job would apply it
+    again: to a question that has moved on, an unmatched late reply shown to staff."""
+    from sqlalchemy.exc import OperationalError
+
+    from messaging.inbound import handling as inbound
+
+    _mid_survey(db, text)
+    real_handle_stored, writes_seen = inbound.handle_stored, []
+
+    def acknowledgement_lost(connection, writes):
+        writes_seen.append(writes)
+        execute_together(connection, writes).close()
+        db.session.commit()
+        raise OperationalError("COMMIT", None, ConnectionResetError("reset"),
+                               connection_invalidated=True)
+
+    def fails_once(*args, **kwargs):
+        monkeypatch.setattr(inbound, "handle_stored", real_handle_stored)
+        raise OperationalError("SELECT", None, ConnectionRefusedError("down"))
+
+    monkeypatch.setattr(inbound, "execute_together", acknowledgement_lost)
+    monkeypatch.setattr(inbound, "handle_stored", fails_once)
+    assert text(PHONE, "4") == []  # the job (run at once in tests) has run too
+    assert [a.value for a in db.session.scalars(db.select(Answer))] == [4]
+    assert set(db.session.scalars(db.select(InboundMessage.status))) == {"handled"}
+    assert len(writes_seen) == 1
+
+
 def test_failure_logs_neither_phone_nor_body(db, family_survey, text, monkeypatch, caplog):
     from messaging.inbound import handling as inbound
 
@@ -212,6 +274,28 @@ def test_a_database_error_never_carries_the_text_it_was_storing(db):
     db.session.rollback()
     assert "no_such_table" in str(caught.value)
     assert "secret body" not in str(caught.value) and PHONE not in str(caught.value)
+
+
+def test_the_pipelined_snapshot_error_never_carries_the_text_either(db, family_survey, text):
+    """PostgreSQL: the lock and the snapshot go through psycopg's pipeline, past SQLAlchemy's
+    own error wrapping; a connection lost there is reported with the SQL only, never the
+    text's first words that the snapshot looks up as a survey keyword."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the pipelined lock and snapshot are PostgreSQL's")
+    from messaging.inbound import conversation
+
+    text(PHONE, "PULSE")
+    contact_id = db.session.scalar(db.select(Contact.id))
+    db.session.commit()
+    with db.engine.connect() as connection:
+        pid = connection.connection.driver_connection.info.backend_pid
+        with db.engine.connect() as other:
+            other.execute(sa.select(sa.func.pg_terminate_backend(pid)))
+        with pytest.raises(sa.exc.DBAPIError) as caught:
+            conversation._lock_and_read_pipelined(connection, {
+                "contact_id": contact_id, "keyword": "MYSECRETWORDS", "inbound_id": 0})
+    assert caught.value.connection_invalidated
+    assert "FROM contact" in str(caught.value) and "MYSECRETWORDS" not in str(caught.value)
 
 
 def test_the_database_libraries_log_through_the_scrubbing_handler(app, db):

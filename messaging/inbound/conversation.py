@@ -472,9 +472,11 @@ def _lock_and_read_pipelined(connection, params: dict) -> Mapping:
         lost = driver.broken or driver.closed
         if lost:
             connection.invalidate(exc)
+        # with the SQL only, as the engine's hide_parameters has it (docs/privacy.md)
         raise sa.exc.DBAPIError.instance(
             read_sql, read_params, exc, connection.dialect.loaded_dbapi.Error,
-            connection_invalidated=lost, dialect=connection.dialect) from exc
+            hide_parameters=True, connection_invalidated=lost,
+            dialect=connection.dialect) from exc
     if values is None:  # the contact was erased meanwhile: as ``.one()`` says it elsewhere
         raise sa.exc.NoResultFound("No row was found when one was required")
     return dict(zip(_QUERY_KEYS, values, strict=True))

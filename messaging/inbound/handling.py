@@ -408,7 +408,13 @@ def _handle_again(inbound_id: int, phone: str | None) -> Handled | None:
         db.session.rollback()
         log.error("inbound message %s failed again (%s)", inbound_id, type(exc).__name__)
         return None
-    return out if out.twiml else None
+    if out.twiml:
+        return out
+    # handled already: the first handling's COMMIT went through, then the connection dropped
+    reply = db.session.scalar(sa.select(InboundMessage.reply_body).where(
+        InboundMessage.id == inbound_id, InboundMessage.status.not_in(UNHANDLED)))
+    db.session.rollback()
+    return Handled(twiml=reply) if reply else None
 
 
 def _retry_safely(inbound_id: int, phone: str | None) -> Received:
@@ -439,8 +445,9 @@ def fault_hook(point: str, sid: str) -> None:
 
 def _mark_failed_and_enqueue(inbound_id: int) -> None:
     try:
-        db.session.execute(
-            sa.update(InboundMessage).where(InboundMessage.id == inbound_id)
+        db.session.execute(  # never a handled one: its job would apply it a second time
+            sa.update(InboundMessage)
+            .where(InboundMessage.id == inbound_id, InboundMessage.status == "received")
             .values(status="failed")
         )
         db.session.commit()
