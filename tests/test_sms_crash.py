@@ -98,6 +98,63 @@ def test_a_newer_text_waits_for_an_older_unhandled_one(db, family_survey, text,
     assert "failed" not in caplog.text  # both in the newer text's request, not by a job
 
 
+def test_a_connection_dropped_while_applying_the_older_text_first_keeps_the_order(
+        db, family_survey, text, dies_after_store, monkeypatch):
+    """The newer text's request applies the older unhandled one first, and the connection
+    drops just then: handled again on a fresh connection, the older text still goes first
+    and answers its question; the newer one, meant for the same question, is kept late."""
+    text(PHONE, "PULSE")
+    text(PHONE, "1")
+    dies_after_store()
+    with pytest.raises(Killed):
+        text(PHONE, "5", sid="SMfirst")
+    real = inbound.handle_stored
+
+    def dropped(*args, **kwargs):
+        monkeypatch.setattr(inbound, "handle_stored", real)
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"),
+                               connection_invalidated=True)
+
+    monkeypatch.setattr(inbound, "handle_stored", dropped)
+    text(PHONE, "4", sid="SMsecond")
+    assert _answers(db) == [("needs_met", 5)]
+    statuses = dict(db.session.execute(
+        db.select(InboundMessage.message_sid, InboundMessage.status)).all())
+    assert statuses["SMfirst"] == "handled" and statuses["SMsecond"] == "late"
+
+
+def test_the_sweeper_never_applies_a_newer_text_before_an_older_one_that_failed(
+        db, family_survey, text, dies_after_store, monkeypatch):
+    """Two texts of one family were left unhandled, and the older one fails in this sweep:
+    the newer one waits for it (it would otherwise take the older one's question), and the
+    next sweep applies both in arrival order."""
+    text(PHONE, "PULSE")
+    text(PHONE, "1")
+    for sid, body in (("SMfirst", "5"), ("SMsecond", "4")):
+        dies_after_store()
+        with pytest.raises(Killed):
+            text(PHONE, body, sid=sid)
+        _age(db, sid)
+    real = inbound.handle_stored
+    first_id = db.session.scalar(
+        db.select(InboundMessage.id).filter_by(message_sid="SMfirst"))
+
+    def older_fails(inbound_id, **kwargs):
+        if inbound_id == first_id:
+            raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+        return real(inbound_id, **kwargs)
+
+    monkeypatch.setattr(inbound, "handle_stored", older_fails)
+    sweep_inbound.call_local()
+    assert _answers(db) == []
+    monkeypatch.setattr(inbound, "handle_stored", real)
+    sweep_inbound.call_local()
+    assert _answers(db) == [("needs_met", 5)]
+    statuses = dict(db.session.execute(
+        db.select(InboundMessage.message_sid, InboundMessage.status)).all())
+    assert statuses["SMfirst"] == "handled" and statuses["SMsecond"] == "late"
+
+
 def test_nul_and_control_characters_are_removed_before_storing(db, family_survey, text):
     text(PHONE, "PUL\x00SE\x07")
     text(PHONE, "1")

@@ -324,13 +324,20 @@ def earlier_unhandled(inbound_id: int) -> list[int]:
     ))
 
 
-def retry_stored(inbound_id: int, phone: str | None = None) -> Received:
-    """Twilio delivered a MessageSid we stored but did not handle (the worker that stored it
-    died): handle it now, its contact's earlier unhandled texts first (their replies by the
-    REST API), and answer its replies as TwiML."""
+def handle_in_order(inbound_id: int, *, by_rest_api: bool = False,
+                    phone: str | None = None) -> Handled:
+    """:func:`handle_stored`, the contact's earlier unhandled texts first (their replies by
+    the REST API): however a stored text comes to be handled again, it never overtakes an
+    older one, which would take that one's question. An older text that fails stops it."""
     for earlier in earlier_unhandled(inbound_id):
         handle_stored(earlier, by_rest_api=True)
-    out = handle_stored(inbound_id, phone=phone)
+    return handle_stored(inbound_id, by_rest_api=by_rest_api, phone=phone)
+
+
+def retry_stored(inbound_id: int, phone: str | None = None) -> Received:
+    """Twilio delivered a MessageSid we stored but did not handle (the worker that stored it
+    died): handle it now, in order, and answer its replies as TwiML."""
+    out = handle_in_order(inbound_id, phone=phone)
     return Received(out.twiml or EMPTY_TWIML, inbound_id, duplicate=True)
 
 
@@ -401,9 +408,9 @@ def _receive(sid: str, phone: str | None, body: str | None, num_media: int,
 
 def _handle_again(inbound_id: int, phone: str | None) -> Handled | None:
     """Handle a stored text once more on a fresh connection (its first handling lost the
-    connection); None if that fails too (the job and the sweeper finish it)."""
+    connection), in order; None if that fails too (the job and the sweeper finish it)."""
     try:
-        out = handle_stored(inbound_id, phone=phone)
+        out = handle_in_order(inbound_id, phone=phone)
     except Exception as exc:  # noqa: BLE001 - stored already; the job finishes it
         db.session.rollback()
         log.error("inbound message %s failed again (%s)", inbound_id, type(exc).__name__)
@@ -478,9 +485,7 @@ def drain_spool() -> int:
         drained += 1
         if stored.is_new or stored.status in UNHANDLED:
             try:
-                for earlier in earlier_unhandled(stored.id):
-                    handle_stored(earlier, by_rest_api=True)
-                handle_stored(stored.id, by_rest_api=True, phone=record["phone"])
+                handle_in_order(stored.id, by_rest_api=True, phone=record["phone"])
             except Exception as exc:  # noqa: BLE001 - stored: the sweeper handles it
                 db.session.rollback()
                 log.error("handling spooled message %s failed (%s)", stored.id,

@@ -28,10 +28,7 @@ def finish(inbound_id: int) -> int:
     contact's earlier unhandled texts first (arrival order).
 
     Returns how many replies were queued (0 when it was already handled)."""
-    for earlier in inbound.earlier_unhandled(inbound_id):
-        inbound.handle_stored(earlier, by_rest_api=True)
-    out = inbound.handle_stored(inbound_id, by_rest_api=True)
-    return len(out.texts)
+    return len(inbound.handle_in_order(inbound_id, by_rest_api=True).texts)
 
 
 class InboundRetry(RuntimeError):
@@ -67,11 +64,12 @@ def expire_conversations() -> int:
 def sweep_stuck() -> int:
     """Handle, here and in arrival order, every text left unhandled (a web worker killed
     between storing and handling, a lost job); each against the question open when it
-    arrived. A text that fails again is left for the next sweep. Returns how many ran."""
+    arrived. A text that fails again is left for the next sweep, and so are its contact's
+    newer texts (they wait for it). Returns how many ran."""
     ids = inbound.received_since(STUCK_AFTER_SECONDS)
     for inbound_id in ids:
         try:
-            inbound.handle_stored(inbound_id, by_rest_api=True)
+            inbound.handle_in_order(inbound_id, by_rest_api=True)
         except Exception as exc:  # noqa: BLE001 - one bad text must not stop the sweep
             db.session.rollback()
             log.error("sweeping inbound message %s failed (%s)", inbound_id,
