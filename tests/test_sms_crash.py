@@ -12,7 +12,7 @@ from feedback.responses.models import Answer
 from messaging.inbound import handling as inbound
 from messaging.inbound import spool
 from messaging.inbound.jobs import drain_spool, sweep_inbound
-from messaging.models import InboundMessage, OutboundMessage
+from messaging.models import Contact, InboundMessage, OutboundMessage
 from tests.fixtures.sms import Killed
 
 PHONE = "+15045550123"
@@ -204,6 +204,65 @@ def test_unreachable_database_spools_then_drains_in_order_once(app, db, family_s
     sent = db.session.scalars(db.select(OutboundMessage.body).order_by(OutboundMessage.id))
     assert len(list(sent)) >= 2  # the survey's replies, by the REST API
     assert drain_spool.call_local() == 0
+
+
+def test_a_spooled_text_overtaken_by_a_newer_one_is_kept_late_not_guessed(
+        app, db, client, staff, family_survey, text, monkeypatch, tmp_path):
+    """The database is down when the family answers, so the text is spooled and they hear
+    nothing; once it is back they answer again before the drain runs, and the survey moves
+    on. The spooled text is stored after that: it must not answer the question asked after
+    it arrived, so it is kept as an unmatched late reply. A spooled STOP still opts out."""
+    app.config["SMS_SPOOL_DIR"] = str(tmp_path / "spool")
+    text(PHONE, "PULSE")
+    text(PHONE, "1")  # English: now at needs_met (1-5)
+    real = inbound.store
+
+    def down(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(inbound, "store", down)
+    assert text(PHONE, "2", sid="SMspooled") == []
+    monkeypatch.setattr(inbound, "store", real)  # the database is back
+    assert any("Did your child" in reply for reply in text(PHONE, "4", sid="SMagain"))
+    assert drain_spool.call_local() == 1
+    assert _answers(db) == [("needs_met", 4)]  # "2" would have answered "used the program?"
+    spooled = db.session.scalar(db.select(InboundMessage).filter_by(message_sid="SMspooled"))
+    assert spooled.status == "late"
+    page = client.get("/staff/contacts/late-replies").get_data(as_text=True)
+    assert "1 reply is waiting." in page  # for staff to follow up; its question unknown
+
+    monkeypatch.setattr(inbound, "store", down)
+    assert text(PHONE, "STOP", sid="SMstop") == []
+    monkeypatch.setattr(inbound, "store", real)
+    text(PHONE, "1", sid="SMyes")  # answers "used the program?": the survey moves on again
+    assert drain_spool.call_local() == 1
+    assert db.session.scalar(db.select(Contact.opted_out).filter_by(phone=PHONE)) is True
+
+
+def test_a_spooled_text_never_answers_a_campaign_that_invited_after_it_arrived(
+        app, db, family_survey, text, clock, make_contact, monkeypatch, tmp_path):
+    """A family texts "2" while the database is down; a campaign then invites them before the
+    drain runs. The "2" was not an answer to that survey's first question: kept late."""
+    from datetime import timedelta
+
+    from messaging.campaigns.operations import start_campaign
+
+    app.config["SMS_SPOOL_DIR"] = str(tmp_path / "spool")
+    contact = make_contact(locale="en")
+    real = inbound.store
+
+    def down(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(inbound, "store", down)
+    assert text(contact.phone, "2", sid="SMspooled") == []
+    monkeypatch.setattr(inbound, "store", real)
+    clock.set(clock.now + timedelta(seconds=30))
+    start_campaign("June pulse", family_survey.id, "parents", clock.now)
+    assert drain_spool.call_local() == 1
+    assert _answers(db) == []
+    spooled = db.session.scalar(db.select(InboundMessage).filter_by(message_sid="SMspooled"))
+    assert spooled.status == "late"
 
 
 def test_a_connection_dropped_while_handling_is_handled_again_at_once(db, family_survey, text,

@@ -268,7 +268,8 @@ def _conversation_update(columns: tuple[str, ...]) -> sa.Update:
 
 @dataclass(frozen=True)
 class Awaited:
-    """The conversation and question open when a text arrived (conversation 0: none was)."""
+    """The conversation and question open when a text arrived (conversation 0: none was; -1:
+    unknown, a spooled text whose conversation moved on before it could be stored)."""
 
     conversation_id: int | None
     question_key: str | None

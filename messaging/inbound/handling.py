@@ -481,6 +481,8 @@ def drain_spool() -> int:
         with db.engine.connect() as connection:
             stored = store(connection, record["sid"], record["phone"], record["body"],
                            record["num_media"], record["received_at"])
+            if stored.is_new:
+                _forget_awaited_if_moved_since(connection, stored.id, record["received_at"])
         path.unlink(missing_ok=True)  # two workers may drain the same file: stored once
         drained += 1
         if stored.is_new or stored.status in UNHANDLED:
@@ -491,6 +493,32 @@ def drain_spool() -> int:
                 log.error("handling spooled message %s failed (%s)", stored.id,
                           type(exc).__name__)
     return drained
+
+
+#: Recorded as a spooled text's conversation when the question open as it arrived is unknown.
+AWAITED_UNKNOWN = -1
+
+
+def _forget_awaited_if_moved_since(connection: Connection, inbound_id: int,
+                                   received_at) -> None:
+    """A spooled text is stored after the fact, so the conversation and question it records
+    as awaited are those open at the drain. If the conversation has moved since the text
+    arrived for another reason than the older texts drained before it (a newer text of the
+    family was applied once the database was back, a campaign invited them since), the
+    question open as it arrived is unknown: the text is kept as an unmatched late reply,
+    never guessed onto a question asked after it (keywords such as STOP still apply)."""
+    newer = sa.orm.aliased(InboundMessage)
+    overtaken = sa.exists().where(
+        newer.contact_id == InboundMessage.contact_id, newer.id != InboundMessage.id,
+        newer.received_at > received_at, newer.status.not_in(UNHANDLED))
+    invited_since = sa.exists().where(
+        Conversation.id == InboundMessage.awaited_conversation_id,
+        Conversation.campaign_id.is_not(None), Conversation.started_at > received_at)
+    connection.execute(
+        sa.update(InboundMessage)
+        .where(InboundMessage.id == inbound_id, sa.or_(overtaken, invited_since))
+        .values(awaited_conversation_id=AWAITED_UNKNOWN, awaited_question_key=None))
+    connection.commit()
 
 
 def received_since(seconds: int, within_hours: int = 24) -> list[int]:
