@@ -250,6 +250,8 @@ def test_database_unreachable_for_seconds_spools_then_drains(tmp_path):
             sid = "SM" + secrets.token_hex(16)
             assert sms(d, sender, "PULSE", sid).status_code == 200
             sids.append(sid)
+        impatient = phone()  # texts again as soon as the database is back
+        assert sms(d, impatient, "PULSE").status_code == 200
         proxy.cut()  # PostgreSQL goes away
         try:
             for sender in senders:
@@ -258,13 +260,25 @@ def test_database_unreachable_for_seconds_spools_then_drains(tmp_path):
                     for _ in range(1 if body == "1" and sid in sids else 2):
                         assert sms(d, sender, "1", sid).status_code == 200
                     sids.append(sid)
+            spooled = "SM" + secrets.token_hex(16)
+            assert sms(d, impatient, "1", spooled).status_code == 200  # English, spooled
+            sids.append(spooled)
             assert list(Path(d.instance_path, "sms-spool").glob("*.json"))
         finally:
             time.sleep(3)
+            # the worker drains at the top of each minute: the family must be first
+            wait_until(lambda: 5 <= time.time() % 60 <= 45, 60, 0.5)
             proxy.restore()  # back after a few seconds
+        # Heard nothing, the family answers again before the drain: English, then a 4 for
+        # the first question, which asks "did you use the program? 1 yes 2 no".
+        assert sms(d, impatient, "1").status_code == 200
+        assert "Did your child" in sms(d, impatient, "4").text
         drained = wait_until(lambda: len(inbound_rows(d, sids)) == len(sids), SWEEP_WAIT, 2)
         assert drained, d.logs()[-3000:]
         assert sorted(s for s, _ in inbound_rows(d, sids)) == sorted(sids)
+        # the spooled "1" never answers the question asked after it arrived
+        assert dict(inbound_rows(d, [spooled]))[spooled] == "late"
+        assert answers_of(d, impatient) == [("needs_met", 4)]
         assert wait_until(lambda: not list(Path(d.instance_path, "sms-spool").glob("*.json")),
                           30)
     proxy.close()
