@@ -281,3 +281,42 @@ def test_send_due_command_sends_waiting_texts(app, db, runner, clock, fake_twili
     result = runner.invoke(args=["sms-out", "send-due"])
     assert result.exit_code == 0, result.output
     assert len(fake_twilio.created) == 3
+
+
+def test_campaign_launch_interrupted_after_claim_is_picked_up_again(
+        app, db, fake_twilio, clock, make_contact, make_sms_survey, monkeypatch):
+    from messaging.campaigns import operations as campaigns
+    from messaging.inbound import answering
+
+    make_contact(locale="en")
+    make_contact(locale="es")
+    survey = make_sms_survey()
+    campaign = campaigns.start_campaign("June", survey.id, "parents",
+                                        clock.now + timedelta(hours=1))
+    campaign_id = campaign.id
+    clock.set(clock.now + timedelta(hours=1))
+
+    real_start, calls = answering.start, {"n": 0}
+
+    def start_dies_on_second(*args, **kwargs):  # the worker is killed / DB connection lost
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("worker died mid-launch")
+        return real_start(*args, **kwargs)
+
+    monkeypatch.setattr(answering, "start", start_dies_on_second)
+    with pytest.raises(RuntimeError):
+        campaigns.launch_due_campaigns()
+    db.session.rollback()
+    monkeypatch.setattr(answering, "start", real_start)
+
+    # the safety net runs every minute afterwards
+    for _ in range(3):
+        clock.set(clock.now + timedelta(minutes=1))
+        campaigns.launch_due_campaigns()
+        outbound.sweep_outbound()
+    db.session.expire_all()
+    queued = db.session.scalars(sa.select(OutboundMessage).where(
+        OutboundMessage.campaign_id == campaign_id)).all()
+    status = db.session.get(Campaign, campaign_id).status
+    assert len(queued) == 2, f"campaign stuck in {status!r}, no family invited"

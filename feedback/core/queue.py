@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 from huey import MemoryHuey, RedisHuey, SqliteHuey
@@ -155,8 +156,12 @@ class _TaskProxy:
         """Enqueue the job (or, in immediate mode, run it now)."""
         return self._task(*args, **kwargs)
 
-    def schedule(self, *args, **kwargs):
-        return self._task.schedule(*args, **kwargs)
+    def schedule(self, *args, eta: datetime | None = None, **kwargs):
+        """Enqueue the job to run at ``eta``. The app's times are naive UTC; Huey would read
+        a naive time as the host's local time, so it gets them marked UTC."""
+        if eta is not None and eta.tzinfo is None:
+            eta = eta.replace(tzinfo=UTC)
+        return self._task.schedule(*args, eta=eta, **kwargs)
 
     def call_local(self, *args, **kwargs):
         """Run the job synchronously in this process (used by CLI commands and tests)."""

@@ -174,11 +174,14 @@ def start_campaign(name: str, survey_id: int, group: str, starts_at: datetime,
 
 
 def _claim_campaign(campaign_id: int) -> bool:
+    """Claim the launch in the transaction that queues its invitations, not in one of its
+    own: a launch that dies half-way (a killed worker, a lost connection) rolls the claim back
+    with the rest, and the safety net launches it again; a second launcher waits on the row
+    and then finds it done."""
     result = db.session.execute(
         sa.update(Campaign).where(Campaign.id == campaign_id, Campaign.status == "scheduled")
         .values(status="sending").execution_options(synchronize_session=False)
     )
-    db.session.commit()
     return result.rowcount == 1
 
 
@@ -186,7 +189,8 @@ def _claim_campaign(campaign_id: int) -> bool:
 def launch_campaign(campaign_id: int) -> int:
     """Start conversations and queue the invitations; returns the number of texts queued.
 
-    Runs once per campaign (the status moves ``scheduled`` -> ``sending`` atomically).
+    Runs once per campaign: the status moves ``scheduled`` -> ``sending`` -> ``done`` in the
+    one transaction that starts the conversations and queues the invitations.
     """
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None or campaign.starts_at > pacing.now():

@@ -10,7 +10,7 @@ only job is to make ONE attempt and classify its outcome:
 * :class:`TransientSendError` -> safe or sensible to try again later (429/20429, 5xx, 30003,
   network errors); ``maybe_sent`` is True when Twilio may have accepted the message anyway
   (a read timeout or a connection dropped after the request left us), so the caller looks it
-  up with ``find_sent`` (Twilio's message list) before any resend; connection refused, DNS
+  up with ``sent_matching`` (Twilio's message list) before any resend; connection refused, DNS
   failure and connect timeout never reached Twilio and are plain "not sent";
 * :class:`PermanentSendError` -> never retry (21610 unsubscribed, 30006 landline,
   21211 invalid number, 30007 filtered, any other 4xx).
@@ -98,9 +98,9 @@ class ConsoleGateway:
         log.info("sent sms", extra={"sms_sid": sid, "sms_chars": len(body)})
         return SendResult(sid=sid, status="sent")
 
-    def find_sent(self, to: str, body: str, since) -> SendResult | None:
+    def sent_matching(self, to: str, body: str, since) -> list[SendResult]:
         """The console never loses an answer: nothing to reconcile."""
-        return None
+        return []
 
 
 def _rebased_http_client(base_url: str, timeout: float):
@@ -175,9 +175,10 @@ class TwilioGateway:
             raise TransientSendError("connection lost", maybe_sent=True) from None
         return SendResult(sid=message.sid, status=message.status or "queued")
 
-    def find_sent(self, to: str, body: str, since) -> SendResult | None:
-        """Look a send whose outcome we never learnt up in Twilio's message list: the newest
-        message to ``to`` with exactly ``body`` created at or after ``since`` (UTC), or None.
+    def sent_matching(self, to: str, body: str, since) -> list[SendResult]:
+        """Look a send whose outcome we never learnt up in Twilio's message list: every
+        message to ``to`` with exactly ``body`` sent at or after ``since`` (UTC), newest first
+        (the caller tells ours from the same text sent for another row).
         Raises :class:`TransientSendError` when the list cannot be read (try again later)."""
         import requests
         from twilio.base.exceptions import TwilioRestException
@@ -188,10 +189,8 @@ class TwilioGateway:
             raise TransientSendError(code=exc.code, status=exc.status) from None
         except requests.exceptions.RequestException:
             raise TransientSendError("message list unreachable") from None
-        for message in found:
-            if (message.body or "") == body:
-                return SendResult(sid=message.sid, status=message.status or "queued")
-        return None
+        return [SendResult(sid=message.sid, status=message.status or "queued")
+                for message in found if (message.body or "") == body]
 
 
 def never_connected(exc: BaseException) -> bool:

@@ -240,8 +240,8 @@ def _send_claimed(message_id: int) -> str:
         return "failed"
     except Exception:
         # Unknown failure after the claim: we cannot tell if it left; do not resend blindly.
-        message.status = "unknown"
-        db.session.commit()
+        db.session.rollback()
+        _mark_unknown(message.id)
         log.exception("sms send crashed", extra={"outbound_id": message.id})
         return "unknown"
     # Only if no status callback has recorded the SID first (it carries our reference):
@@ -255,13 +255,26 @@ def _send_claimed(message_id: int) -> str:
     return "sent"
 
 
+def _mark_unknown(message_id: int, error_code: int | None = None) -> None:
+    """The send may have left: ``unknown`` for the sweeper to reconcile, unless a status
+    callback has already said what became of it (it carries our reference and may overtake
+    the create call's answer): a delivered message stays delivered."""
+    db.session.execute(
+        sa.update(OutboundMessage)
+        .where(OutboundMessage.id == message_id, OutboundMessage.status == "sending",
+               OutboundMessage.provider_sid.is_(None))
+        .values(status="unknown", error_code=error_code, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
 def _after_transient(message: OutboundMessage, exc: TransientSendError) -> str:
-    message.error_code = exc.code
     if exc.maybe_sent:
-        message.status = "unknown"
-        db.session.commit()
+        _mark_unknown(message.id, exc.code)
         log.warning("sms outcome unknown", extra={"outbound_id": message.id})
         return "unknown"
+    message.error_code = exc.code
     max_attempts = int(current_app.config.get("SMS_MAX_ATTEMPTS", 6))
     if message.attempts >= max_attempts:
         message.status = "failed"
@@ -317,52 +330,80 @@ def sweep_outbound() -> None:
 
 #: An ``unknown`` row is looked up in Twilio's list after this long (the list may lag a little).
 RECONCILE_AFTER = timedelta(seconds=30)
-#: Past this age an ``unknown`` row is left for staff rather than reconciled and resent.
+#: Past this age (since the send attempt, which left the row ``unknown``) a row is left for
+#: staff rather than reconciled and resent.
 RECONCILE_WITHIN = timedelta(hours=4)
 
 
 def reconcile_unknown(now: datetime | None = None) -> dict[str, int]:
     """Settle every ``unknown`` send: look it up in Twilio's message list; record its SID when
     Twilio has it, send it again (status ``retry``) when Twilio does not. A list that cannot be
-    read leaves the row ``unknown`` for the next sweep. Returns counts (found, resent, open)."""
+    read leaves the row ``unknown`` for the next sweep. Returns counts (found, resent, open).
+
+    Every write is conditional on the row still being ``unknown`` with no SID: two sweeps
+    that overlap (a slow list, several workers) settle a row once, so it is resent once."""
     now = now or pacing.now()
     counts = {"found": 0, "resent": 0, "open": 0}
-    rows = db.session.scalars(
-        sa.select(OutboundMessage).where(
+    rows = db.session.execute(
+        sa.select(OutboundMessage.id, OutboundMessage.contact_id, Contact.phone,
+                  OutboundMessage.body, OutboundMessage.created_at)
+        .join(Contact, Contact.id == OutboundMessage.contact_id)
+        .where(
             OutboundMessage.status == "unknown",
             OutboundMessage.updated_at <= now - RECONCILE_AFTER,
-            OutboundMessage.created_at >= now - RECONCILE_WITHIN,
+            OutboundMessage.updated_at >= now - RECONCILE_WITHIN,
         ).order_by(OutboundMessage.id)
     ).all()
+    db.session.commit()
     gateway = get_gateway()
     resend = []
-    for message in rows:
-        since = message.created_at - timedelta(minutes=1)
+    for row in rows:
+        since = row.created_at - timedelta(minutes=1)
         try:
-            found = gateway.find_sent(message.contact.phone, message.body or "", since)
+            matching = gateway.sent_matching(row.phone, row.body or "", since)
         except TransientSendError:
             counts["open"] += 1
             continue
-        if found is not None:
-            db.session.execute(
-                sa.update(OutboundMessage)
-                .where(OutboundMessage.id == message.id,
-                       OutboundMessage.status == "unknown")
-                .values(provider_sid=sa.func.coalesce(OutboundMessage.provider_sid, found.sid),
-                        status=found.status, sent_at=now, updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            counts["found"] += 1
-        else:
-            message.status, message.send_after = "retry", now
-            resend.append(message.id)
-            counts["resent"] += 1
-        db.session.commit()
+        ours = _unclaimed_send(row, matching, since)
+        still_unknown = sa.update(OutboundMessage).where(
+            OutboundMessage.id == row.id, OutboundMessage.status == "unknown",
+            OutboundMessage.provider_sid.is_(None)).execution_options(synchronize_session=False)
+        try:
+            if ours is not None:
+                db.session.execute(still_unknown.values(
+                    provider_sid=ours.sid, status=ours.status, sent_at=now, updated_at=now))
+                counts["found"] += 1
+            elif db.session.execute(still_unknown.values(
+                    status="retry", send_after=now, updated_at=now)).rowcount == 1:
+                resend.append(row.id)
+                counts["resent"] += 1
+            db.session.commit()
+        except sa.exc.IntegrityError:  # the SID was recorded for another row meanwhile
+            db.session.rollback()
+            counts["open"] += 1
     for message_id in resend:
         send_outbound(message_id)
     if any(counts.values()):
         log.info("sms unknown sends reconciled", extra=counts)
     return counts
+
+
+def _unclaimed_send(row, matching: list, since: datetime):
+    """The message in Twilio's list that is this row's send, or None when Twilio has none.
+
+    The same text may have gone to the same family for other rows: those whose SID we
+    recorded are not this one, and replies inside the webhook's TwiML (sent by Twilio, no SID
+    on our side) account for as many of the rest. Only a message beyond those is ours."""
+    if not matching:
+        return None
+    recorded = set(db.session.scalars(sa.select(OutboundMessage.provider_sid).where(
+        OutboundMessage.provider_sid.in_([found.sid for found in matching]))))
+    unclaimed = [found for found in matching if found.sid not in recorded]
+    without_sid = db.session.scalar(sa.select(sa.func.count(OutboundMessage.id)).where(
+        OutboundMessage.contact_id == row.contact_id, OutboundMessage.id != row.id,
+        OutboundMessage.body == row.body, OutboundMessage.status == "sent",
+        OutboundMessage.provider_sid.is_(None), OutboundMessage.created_at >= since)) or 0
+    return unclaimed[0] if len(unclaimed) > without_sid else None
 
 
 @queue.periodic_task(crontab(minute="*"))
