@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, request
 
 from feedback.core.extensions import csrf, db
@@ -48,18 +49,18 @@ TERMINAL = frozenset({"delivered", "read", "undelivered", "failed", "suppressed"
 
 def _find(sid: str, reference: int | None) -> OutboundMessage | None:
     """The message with this SID, else the referenced message still waiting for its SID
-    (which it then takes)."""
+    (which it then takes). One locking statement: the send job may record the SID at any
+    moment, and two look-ups could miss it in between (the callback, an opt-out among them,
+    would be lost)."""
+    by_sid = OutboundMessage.provider_sid == sid
+    waiting = sa.and_(OutboundMessage.id == reference, OutboundMessage.provider_sid.is_(None))
     message = db.session.scalar(
-        db.select(OutboundMessage).where(OutboundMessage.provider_sid == sid)
+        db.select(OutboundMessage)
+        .where(sa.or_(by_sid, waiting) if reference is not None else by_sid)
+        .order_by(by_sid.desc()).limit(1).with_for_update()
     )
-    if message is None and reference is not None:
-        message = db.session.scalar(
-            db.select(OutboundMessage).where(OutboundMessage.id == reference,
-                                             OutboundMessage.provider_sid.is_(None))
-            .with_for_update()
-        )
-        if message is not None:
-            message.provider_sid = sid
+    if message is not None and message.provider_sid is None:
+        message.provider_sid = sid
     return message
 
 
