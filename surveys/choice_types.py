@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from feedback.core.numbers import small_int
 from surveys.texts import localized, normalize
 from surveys.type_base import ParseResult, QuestionType, raw_text, unknown
 from surveys.words import vocabulary
@@ -36,8 +37,8 @@ class ChoiceType(QuestionType):
             return None
         by_code = {normalize(c.code): c for c in choices}
         position = None
-        if norm.isdigit():
-            position = int(norm)
+        if (number := small_int(norm, digits=4)) is not None:  # "3", "٣"; not "፩"
+            position = number
         elif norm in (numbers := vocabulary().number_words) and norm not in by_code:
             position = numbers[norm]
         if prefer_code and norm in by_code:

@@ -63,6 +63,8 @@ def check_settings(qtype: str, settings: dict, where: str) -> list[str]:
     if demographic is not None and demographic not in DEMOGRAPHICS:
         problems.append(_("%(where)s: unknown demographic “%(name)s”.", where=where,
                           name=demographic))
+    if demographic == "zip_code" and qtype not in ("short_text", "long_text"):
+        problems.append(_("%(where)s: a ZIP code is asked as a text question.", where=where))
     for name in ("min", "max", "max_length", "max_choices"):
         value = settings.get(name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from feedback.core.languages import LANGUAGE_NAMES, language_name
+from feedback.core.numbers import small_int
 from surveys.models import SurveyVersion
 from surveys.texts import localized
 from surveys.types import QUESTION_TYPES
@@ -30,7 +31,8 @@ def _check(texts: dict | None, locales, required: bool, what: str, problems: lis
 
 def _ambiguous_code(code: str, position: int, count: int) -> bool:
     """A digit code that names another choice's place: "1" by SMS would mean two choices."""
-    return code.isdigit() and int(code) != position and 1 <= int(code) <= count
+    number = small_int(code, digits=4)
+    return number is not None and number != position and 1 <= number <= count
 
 
 def missing_translations(version: SurveyVersion, locales: list[str]) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -47,7 +48,13 @@ def _echo(raw) -> str:
 
 def to_number(text: str) -> float | None:
     """Digits ("4", "4.5", "4,5") or a number word 0-10 in any language; one number inside a
-    short reply counts too ("15 years", "tengo 15", "15 tuổi")."""
+    short reply counts too ("15 years", "tengo 15", "15 tuổi"). Never infinity: hundreds of
+    digits are not a number anyone meant (and JSON has no infinity to store)."""
+    value = _to_number(text)
+    return value if value is None or math.isfinite(value) else None
+
+
+def _to_number(text: str) -> float | None:
     if _NUMBER_TOKEN.match(text.strip()):
         return float(text.strip().replace(",", "."))
     words = normalize(text).split()

@@ -54,6 +54,8 @@ def test_admins_search_and_filter_contacts_with_numbers(client, admin, people):
     assert _names(page("opted_out=no&group=parents&language=es")) == {"Ana Reyes"}
     assert "2 contacts found" in page("group=parents")
     assert client.get("/staff/contacts/?site=nonsense&page=-3").status_code == 200
+    for odd in ("\u1369", "9" * 5000):  # digits to str.isdigit(), not to int() or a database
+        assert client.get(f"/staff/contacts/?site={odd}&page={odd}").status_code == 200
 
 
 def test_staff_see_contacts_without_numbers_and_cannot_search_by_number(client, staff, people):

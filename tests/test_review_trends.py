@@ -95,6 +95,11 @@ def test_trends_page_in_each_language(app, client, make_staff, login, three_quar
     page = client.get("/staff/review/trends?kind=quarter&quarter=2026-Q1&years=2")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
+    odd = "\u1369"  # a digit to str.isdigit(), not to int()
+    for link in (f"/staff/review/trends?years={odd}", f"/staff/review/year?year={odd}",
+                 f"/staff/review?group=site:{odd}", f"/staff/review?site={odd}",
+                 "/staff/review?survey=99999999999"):
+        assert client.get(link).status_code == 200, link
     assert "Feel safe (4-5)" in html and "2025-Q4" in html and "<svg" in html
     assert "Change from the same quarter last year: +15 points."  # rounded to 5 in html
     client.get("/lang/vi?next=/")

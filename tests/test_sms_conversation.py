@@ -257,6 +257,17 @@ def test_a_language_word_while_the_menu_waits_chooses_that_language(db, family_s
     assert db.session.scalar(db.select(Conversation.state)) == "answering"
 
 
+def test_an_odd_digit_while_the_menu_waits_asks_again(db, family_survey, text):
+    """"፩" passes str.isdigit() but int() refuses it: the menu again, not a handling that
+    fails every time it is tried (and holds back the family's later texts)."""
+    text(PHONE, "PULSE")
+    for odd in ("\u1369", "9" * 5000):
+        again = text(PHONE, odd)
+        assert again and "2" in again[0]  # the language menu, numbered
+    assert set(db.session.scalars(db.select(InboundMessage.status))) == {"handled"}
+    assert db.session.scalar(db.select(Conversation.state)) == "choosing_language"
+
+
 def test_another_surveys_keyword_closes_the_open_conversation(db, family_survey, text,
                                                               make_sms_survey):
     make_sms_survey()

@@ -62,3 +62,82 @@ def test_concurrent_final_submits_all_get_the_thank_you(app, client, db, make_su
     assert all("/thanks" in r.location for r in results)
     db.session.remove()
     assert db.session.scalar(db.select(db.func.count(Response.id))) == 1
+
+
+def test_a_nul_byte_in_a_survey_link_gets_the_error_page(client, db, make_survey):
+    """PostgreSQL refuses NUL in any text it compares: the link's site code or slug must get
+    the translated "could not understand" page, never a server error."""
+    make_survey()
+    for link in (URL + "?site=north%00club", "/s/test%00voice"):
+        page = client.get(link, headers={"Accept-Language": "es"})
+        assert page.status_code == 400, link
+        assert "No pudimos entender" in page.get_data(as_text=True)
+
+
+def test_a_number_of_hundreds_of_digits_is_not_a_number(client, db, web_app):
+    """It would parse to infinity, which no JSON column (and no average) can hold."""
+    from surveys import operations as ops
+
+    both = {"en": "Hours a week?", "es": "¿Horas por semana?", "vi": "Mấy giờ?"}
+    survey = ops.import_definition({
+        "format": "coalition-feedback/survey", "format_version": 1,
+        "title": {"en": "Money", "es": "Dinero", "vi": "Tiền"},
+        "questions": [{"key": "hours", "type": "number", "required": True,
+                       "settings": {"decimals": True, "min": 0}, "text": both}],
+    }, slug="money")
+    db.session.commit()
+    ops.publish(survey)
+    sent = answer_page(client, "/s/money?page=1", {"q_hours": "9" * 400})
+    assert sent.status_code == 422
+    assert "Answer with a number" in sent.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Response.id))) == 0
+
+
+def test_a_choice_answer_of_odd_digits_is_not_one_of_the_options(client, db, make_survey):
+    """"፩" passes str.isdigit() and 5,000 digits pass it too; int() refuses both."""
+    make_survey()
+    answer_page(client, URL + "?page=1", {"q_visits": "1", "q_safe": "no"})
+    for value in ("9" * 5000, "\u1369"):
+        sent = answer_page(client, URL + "?page=2", {"q_rating": "3", "q_topics": value})
+        assert sent.status_code == 422, value
+
+
+def test_a_zip_code_longer_than_its_column_is_kept_without_an_error(client, db, web_app):
+    """A version published before ZIP codes had to be text questions asks it as a number:
+    the answer keeps every digit, the respondent's ZIP code (10 characters) its start, where
+    PostgreSQL refused the longer value at the final submit."""
+    from surveys import operations as ops
+    from surveys.models import Question
+
+    words = {"en": "ZIP?", "es": "¿Código postal?", "vi": "Mã bưu điện?"}
+    survey = ops.import_definition({
+        "format": "coalition-feedback/survey", "format_version": 1, "title": words,
+        "questions": [{"key": "zip", "type": "short_text", "text": words,
+                       "settings": {"demographic": "zip_code"}}],
+    }, slug="zips")
+    db.session.commit()
+    ops.publish(survey)
+    db.session.execute(db.update(Question).where(Question.key == "zip").values(type="number"))
+    db.session.commit()
+    done = answer_page(client, "/s/zips?page=1", {"q_zip": "981011234567"})
+    assert "/thanks" in done.location
+    response = db.session.scalar(db.select(Response))
+    assert response.answers[0].value == 981011234567
+    assert response.respondent.zip_code == "9810112345"
+
+
+def test_a_zip_code_is_asked_as_a_text_question(db, web_app):
+    """A ZIP code asked as a number or a choice would store what no ZIP column holds."""
+    import pytest
+
+    from surveys import operations as ops
+    from surveys.definitions import DefinitionError
+
+    words = {"en": "ZIP?", "es": "¿Código postal?", "vi": "Mã bưu điện?"}
+    with pytest.raises(DefinitionError) as refused:
+        ops.import_definition({
+            "format": "coalition-feedback/survey", "format_version": 1, "title": words,
+            "questions": [{"key": "zip", "type": "number", "text": words,
+                           "settings": {"demographic": "zip_code"}}],
+        }, slug="zips")
+    assert "ZIP code is asked as a text question" in str(refused.value)

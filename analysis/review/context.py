@@ -18,13 +18,10 @@ from analysis.review.periods import month_of, parse_period, quarter_of
 from analysis.review.scope import DIMENSIONS, RESPONDENT_COLUMNS, ReviewScope, latest_day_with_data
 from feedback.core.extensions import db
 from feedback.core.i18n import LANGUAGE_NAMES
+from feedback.core.numbers import small_int
 from feedback.responses.models import Organization, PartnerSite, Respondent, RespondentRace, utcnow
 from feedback.staff.auth import visible_site_ids
 from surveys.models import Survey, SurveyVersion
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
 
 
 def build_scope(args, user) -> tuple[ReviewScope, str | None]:
@@ -50,8 +47,8 @@ def build_scope(args, user) -> tuple[ReviewScope, str | None]:
     if locale not in current_app.config["ENABLED_LOCALES"]:
         locale = None
     scope = ReviewScope(
-        period=period, survey_id=_int(args.get("survey")), channel=channel, locale=locale,
-        site_id=_int(args.get("site")), organization_id=_int(args.get("partner")),
+        period=period, survey_id=small_int(args.get("survey")), channel=channel, locale=locale,
+        site_id=small_int(args.get("site")), organization_id=small_int(args.get("partner")),
         group_dim=group_dim, group_value=group_value, site_ids=base.site_ids,
     )
     by = args.get("by") if args.get("by") in DIMENSIONS else None

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from analysis.review.periods import Period
 from feedback.core.extensions import db
+from feedback.core.numbers import small_int
 from feedback.responses.models import Answer, PartnerSite, Respondent, RespondentRace, Response
 
 #: Demographic dimensions a figure can be disaggregated by (value: how to name it).
@@ -136,7 +137,8 @@ def answer_conditions(scope: ReviewScope, with_period: bool = True) -> list:
             value = scope.group_value
             column = getattr(Answer, scope.group_dim if scope.group_dim != "site" else "site_id")
             if scope.group_dim == "site":
-                conds.append(column == int(value) if str(value).isdigit() else sa.false())
+                site_id = small_int(value)
+                conds.append(column == site_id if site_id is not None else sa.false())
             else:
                 conds.append(column == value)
         else:
@@ -160,7 +162,8 @@ def group_condition(dim: str, value: str):
     if dim == "channel":
         return Response.channel == value
     if dim == "site":
-        return Response.site_id == int(value) if str(value).isdigit() else sa.false()
+        site_id = small_int(value)
+        return Response.site_id == site_id if site_id is not None else sa.false()
     raise ValueError(dim)
 
 

@@ -58,6 +58,7 @@ from feedback.core.audit import record_audit
 from feedback.core.downloads import attachment
 from feedback.core.extensions import db
 from feedback.core.i18n import LANGUAGE_NAMES
+from feedback.core.numbers import small_int
 from feedback.core.roles import ADMIN, ALL_ROLES, STAFF_ROLES, roles_required
 from feedback.responses.models import utcnow
 from feedback.webform import padding
@@ -87,7 +88,8 @@ def _year_report(*, published: bool):
     scope, by = build_scope(request.args, current_user)
     year = request.args.get("year", "")
     today = utcnow().date()
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= today.year else today.year - 1
+    year = small_int(year, digits=4)
+    year = year if year and 2000 <= year <= today.year else today.year - 1
     policy = gate.policy_for(current_user, published=published)
     return build_year_report(year, scope, policy, by)
 
@@ -127,7 +129,8 @@ def trends():
 
     scope, by = build_scope(request.args, current_user)
     years = request.args.get("years", "3")
-    years = int(years) if years.isdigit() and 1 <= int(years) <= MAX_YEARS else 3
+    years = small_int(years, digits=2)
+    years = years if years and 1 <= years <= MAX_YEARS else 3
     policy = gate.policy_for(current_user)
     result = build_trends(scope, policy, years)
     form = filter_form(request.args, scope, by)
@@ -220,7 +223,7 @@ def held():
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        ids = [int(i) for i in request.form.getlist("response") if i.isdigit()]
+        ids = [i for i in map(small_int, request.form.getlist("response")) if i is not None]
         n = padding.accept(ids, user_id=current_user.id)
         flash(_("%(n)s responses accepted: they now count in the figures.", n=n), "success")
         return redirect(url_for("review.held"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import render_template, request
+from flask import abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -33,7 +33,19 @@ def render_error(code: int, detail=None):
     return render_template("errors/error.html", code=code, title=title, hint=detail or hint), code
 
 
+def _nul_in_link() -> bool:
+    return "\x00" in request.path or any(
+        "\x00" in key or "\x00" in value for key, value in request.args.items(multi=True))
+
+
 def init_app(app) -> None:
+    @app.before_request
+    def refuse_nul_in_links():
+        """A NUL byte in a link's path or parameters (``/s/x?site=a%00b``) names no page, and
+        PostgreSQL refuses it in any text it compares: the error page, not a server error."""
+        if _nul_in_link():
+            abort(400)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(

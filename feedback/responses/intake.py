@@ -72,9 +72,10 @@ def _new_race_groups(value, existing: set) -> list[str]:
     return [str(code)[:40] for code in codes if code not in existing]
 
 
-def _field_value(value) -> str:
-    """A demographic answer as the respondent's column holds it."""
-    return str(value)[:120]
+def _field_value(value, target: str) -> str:
+    """A demographic answer as the respondent's column holds it (cut to the column's length:
+    PostgreSQL refuses a longer value, SQLite would keep it)."""
+    return str(value)[:Respondent.__table__.c[target].type.length]
 
 
 def _raw_text(raw) -> str:
@@ -228,7 +229,7 @@ def add_answer(response: Mapping, question: Question, raw: str, parsed) -> tuple
             ])
     elif target is not None:
         connection.execute(_UPDATE_RESPONDENT, {"respondent": response["respondent_id"],
-                                                target: _field_value(parsed.value)})
+                                                target: _field_value(parsed.value, target)})
     values = {
         "response_id": response["id"], "question_id": question.id,
         "question_key": question.key, "raw_text": _raw_text(raw), "value": parsed.value,

@@ -17,6 +17,7 @@ from wtforms import SelectChoice
 
 from feedback.core.extensions import db
 from feedback.core.languages import language_name
+from feedback.core.numbers import small_int
 from feedback.core.roles import ADMIN, STAFF_ROLES, roles_required
 from feedback.responses.models import PartnerSite
 from messaging.contacts import consent as operations
@@ -67,7 +68,7 @@ def index():
     filters = service.ContactFilters(
         q=(form.q.data or "")[:100], group=form.group.data or "",
         language=form.language.data or "",
-        site_id=int(site) if site.isdigit() else None,
+        site_id=small_int(site),
         opted_out=form.opted_out.data or "")
     page = _page()
     contacts, found = service.find_contacts(filters, with_phone=is_admin, page=page)
@@ -83,8 +84,8 @@ def index():
 
 
 def _page() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and int(page) > 0 else 1
+    page = small_int(request.args.get("page", "1"), digits=6)
+    return page if page else 1
 
 
 @bp.get("/late-replies")

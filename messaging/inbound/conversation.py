@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session, selectinload
 from feedback.core.extensions import db
 from feedback.core.i18n import LANGUAGE_NAMES
 from feedback.core.languages import registry
+from feedback.core.numbers import small_int
 from feedback.responses.models import ANSWER_COPIES, Response, utcnow
 from messaging.models import Contact, Conversation, InboundMessage
 from surveys.logic import is_applicable
@@ -345,8 +346,9 @@ def language_choice(body: str | None, locales: list[str]) -> str | None:
     text = normalize(body)
     if not text:
         return None
-    if text.isdigit():
-        index = int(text) - 1
+    number = small_int(text, digits=3)
+    if number is not None:
+        index = number - 1
         return locales[index] if 0 <= index < len(locales) else None
     if text in locales:
         return text
