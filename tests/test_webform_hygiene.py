@@ -141,3 +141,41 @@ def test_a_zip_code_is_asked_as_a_text_question(db, web_app):
                            "settings": {"demographic": "zip_code"}}],
         }, slug="zips")
     assert "ZIP code is asked as a text question" in str(refused.value)
+
+
+def test_a_double_tap_on_send_counts_once_and_is_not_held(app, client, db, make_survey,
+                                                          monkeypatch):
+    """Two final submits of one sitting that reach the store together both find no response
+    yet: one response, counted once by the anti-padding tally, so a youth's double tap never
+    makes their own response look like padding (held out of every figure)."""
+    from feedback.responses.models import SubmissionTally
+    from feedback.webform import operations
+
+    make_survey()
+    app.config["INTAKE_LIMIT_PER_ADDRESS"] = 1
+    data = last_page_submission(client)
+    cookie = client.get_cookie("session").value
+    both_in, real = threading.Barrier(2, timeout=10), operations.store_response
+
+    def store_once_both_arrived(*args, **kwargs):
+        both_in.wait()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(operations, "store_response", store_once_both_arrived)
+    results = []
+
+    def submit():
+        other = app.test_client()
+        other.set_cookie("session", cookie)
+        results.append(other.post(URL + "?page=3", data=data))
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert [r.status_code for r in results] == [302, 302]
+    db.session.remove()
+    [response] = db.session.scalars(db.select(Response)).all()
+    assert response.flag is None and response.completed_at is not None
+    assert [t.n for t in db.session.scalars(db.select(SubmissionTally))] == [1]

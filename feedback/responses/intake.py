@@ -106,7 +106,14 @@ def find_by_token(submission_token: str | None) -> Response | None:
     return db.session.scalar(db.select(Response).filter_by(submission_token=submission_token))
 
 
-def record_response(
+def record_response(version: SurveyVersion, raw_answers: Mapping[str, object],
+                    **kwargs) -> Response:
+    """Validate and store a whole response at once (the web form), or raise IntakeError;
+    :func:`store_response` without saying whether this call stored it."""
+    return store_response(version, raw_answers, **kwargs)[0]
+
+
+def store_response(
     version: SurveyVersion,
     raw_answers: Mapping[str, object],
     *,
@@ -115,18 +122,19 @@ def record_response(
     site: PartnerSite | None = None,
     respondent: Respondent | None = None,
     submission_token: str | None = None,
-) -> Response:
-    """Validate and store a whole response at once (the web form), or raise IntakeError.
+) -> tuple[Response, bool]:
+    """Validate and store a whole response at once (the web form), or raise IntakeError;
+    returns it and whether this call stored it.
 
     Written with the same functions the SMS webhook uses one answer at a time
     (:func:`add_respondent`, :func:`add_response`, :func:`add_answer`, :func:`finish_response`),
     so both channels store a response, its answers and their side effects one way. The same
-    ``submission_token`` twice returns the first response: a double submit or a
-    back-and-resubmit never records two.
+    ``submission_token`` twice returns the first response (not stored by this call): a double
+    submit or a back-and-resubmit never records two, even when both arrive at once.
     """
     existing = find_by_token(submission_token)
     if existing is not None:
-        return existing
+        return existing, False
     parsed, errors = validate_answers(version, raw_answers, locale)
     if errors:
         raise IntakeError(errors)
@@ -152,12 +160,12 @@ def record_response(
         db.session.rollback()
         existing = find_by_token(submission_token)
         if existing is not None:  # a concurrent double submit won the race
-            return existing
+            return existing, False
         raise
     if respondent is not None:
         db.session.expire(respondent)  # its demographic columns were written by Core
     announce(response["id"], answer_ids, completed=True)
-    return db.session.get(Response, response["id"])
+    return db.session.get(Response, response["id"]), True
 
 
 _INSERT_RESPONDENT = sa.insert(Respondent).returning(Respondent.id)

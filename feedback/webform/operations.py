@@ -1,5 +1,5 @@
 """The public web survey's logic: finding the survey, paging, the sitting between pages, and
-the one final call to :func:`feedback.responses.intake.record_response`.
+the one final call to :func:`feedback.responses.intake.store_response`.
 
 A *sitting* is one person's pass through a survey. Its raw answers are kept on the server
 between pages (``form_sitting``, keyed by question) under a random submission token; the
@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from feedback.core.extensions import db, limiter
 from feedback.core.queue import queue
-from feedback.responses.intake import clean_text, find_by_token, record_response, validate_answers
+from feedback.responses.intake import clean_text, find_by_token, store_response, validate_answers
 from feedback.responses.models import FormSitting, PartnerSite, Response, utcnow
 from feedback.webform import padding
 from surveys.logic import is_applicable
@@ -242,8 +242,7 @@ def submit(target: Target, locale: str, token: str) -> Response:
     sitting = get_sitting(target.version) or {"answers": {}}
     if sitting.get("done"):
         sitting = {"answers": {}}
-    new = already_submitted(token) is None
-    response = record_response(
+    response, new = store_response(
         target.version,
         sitting["answers"],
         channel="web",
@@ -251,7 +250,9 @@ def submit(target: Target, locale: str, token: str) -> Response:
         site=target.site,
         submission_token=token,
     )
-    if new:  # anti-padding: count it per site and address, hold it if flagged
+    # anti-padding: count it per site and address, hold it if flagged; once, by the request
+    # that stored it (of two that arrive together, both find no response first)
+    if new:
         padding.check_submission(response, target.site, request.remote_addr)
     _drop_stored(sitting.get("token"))
     _remember(target.version, token, done=True)
