@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from flask_babel import force_locale, gettext
 
 from feedback.responses.models import Response
+from surveys import operations as ops
 from tests.fixtures.helpers import csrf_token_from
 from tests.fixtures.webform import (
+    SURVEY,
     URL,
     answer_page,
     checked,
@@ -231,3 +235,75 @@ def test_language_buttons_in_the_form_keep_what_was_typed(client, make_survey, m
     assert '<html lang="es">' in html and "¿Cuántas veces viniste este mes?" in html
     assert 'value="9"' in html
     assert checked(html, "q_safe") == []
+
+
+# --- one sitting per survey, kept across a new version -----------------------------------
+
+
+def _optional_survey(db, slug):
+    """The test survey with every question optional, published."""
+    data = copy.deepcopy(SURVEY)
+    for q in data["questions"]:
+        q["required"] = False
+    survey = ops.import_definition(data, slug=slug)
+    db.session.commit()
+    ops.publish(survey)
+    return survey
+
+
+def _only_response_answers(db):
+    [response] = db.session.scalars(db.select(Response)).all()
+    return {a.question_key: a.value for a in response.answers}
+
+
+def test_opening_another_survey_in_a_second_tab_keeps_this_sittings_answers(
+        client, db, web_app):
+    """One sitting per survey: a youth who looks at another survey mid-way loses nothing
+    (the browser kept one sitting, and the other survey's page replaced it)."""
+    _optional_survey(db, "voice-a")
+    _optional_survey(db, "voice-b")
+    a = "/s/voice-a"
+    answer_page(client, a + "?page=1", {"q_visits": "4", "q_safe": "no"})
+    answer_page(client, a + "?page=2", {"q_why_unsafe": "Dark street", "q_rating": "2"})
+    client.get("/s/voice-b?page=1")          # the youth just looks at the other survey
+    done = answer_page(client, a + "?page=3", {"q_idea": "More lights"})
+    assert "/thanks" in done.location
+    assert _only_response_answers(db) == {"visits": 4, "safe": "no", "why_unsafe": "Dark street",
+                            "rating": 2, "idea": "More lights"}
+
+
+def test_republishing_mid_sitting_keeps_the_answers_already_given(client, db, web_app):
+    """Staff publish again (a typo in the intro) while a youth is on page 3: the sitting goes
+    on in the new version with the answers given (it was dropped, and the response stored
+    with the last page's answers only)."""
+    survey = _optional_survey(db, "voice-a")
+    a = "/s/voice-a"
+    answer_page(client, a + "?page=1", {"q_visits": "4", "q_safe": "no"})
+    html = client.get(a + "?page=3").get_data(as_text=True)  # page 3 open in the browser
+    form = {"csrf_token": csrf_token_from(html), "token": hidden_token(html), "action": "next",
+            "q_idea": "More lights"}
+    # staff fix a typo in the intro and publish again
+    ops.set_texts(survey, title=SURVEY["title"], thanks=SURVEY["thanks"],
+                  intro={"en": "Tell us!", "es": "¡Cuéntanos!", "vi": "Hãy kể!"})
+    ops.publish(survey)
+    done = client.post(a + "?page=3", data=form)
+    assert "/thanks" in done.location
+    assert _only_response_answers(db) == {"visits": 4, "safe": "no", "idea": "More lights"}
+
+
+def test_a_sitting_kept_the_old_way_goes_on(client, db, web_app):
+    """A browser mid-survey when this version of the app is deployed holds one sitting for
+    the whole browser: it goes on, its answers kept."""
+    from feedback.responses.models import FormSitting
+    from surveys.operations import current_version
+
+    survey = _optional_survey(db, "voice-a")
+    version = current_version(survey)
+    db.session.add(FormSitting(token="a" * 32, version_id=version.id,
+                               answers={"visits": "4", "safe": "no"}))
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["webform"] = {"version": version.id, "token": "a" * 32, "done": False}
+    done = answer_page(client, "/s/voice-a?page=3", {"q_idea": "More lights"})
+    assert "/thanks" in done.location
+    assert _only_response_answers(db) == {"visits": 4, "safe": "no", "idea": "More lights"}

@@ -122,19 +122,47 @@ def visible_pages(version: SurveyVersion, answers: dict, locale: str) -> list[tu
 # --- the sitting: a token in the session, the answers on the server --------------------------
 
 
+#: Surveys whose sittings one browser keeps at once (the cookie stays small).
+MAX_SITTINGS = 4
+
+
+def _sittings() -> dict:
+    """The browser's sittings by survey id: {"<survey id>": {"version", "token", "done",
+    "at"}}. One per survey, so opening another survey in a second tab loses nothing."""
+    cookie = session.get(SESSION_KEY) or {}
+    if "token" in cookie:  # one sitting for the whole browser, as kept before
+        version = db.session.get(SurveyVersion, cookie.get("version") or 0)
+        return {str(version.survey_id): {**cookie, "at": 0}} if version else {}
+    return dict(cookie)
+
+
 def get_sitting(version: SurveyVersion) -> dict | None:
-    """This browser's sitting for ``version`` (None if it has none): its token, its answers
-    so far and whether it was submitted."""
-    cookie = session.get(SESSION_KEY)
-    if not cookie or cookie.get("version") != version.id or not valid_token(cookie.get("token")):
+    """This browser's sitting of ``version``'s survey (None if it has none): its token, its
+    answers so far and whether it was submitted. A sitting begun on an earlier version of
+    the survey (staff published again meanwhile) goes on in this one: the answers to the
+    questions both versions ask are kept, never dropped."""
+    entry = _sittings().get(str(version.survey_id))
+    if not entry or not valid_token(entry.get("token")):
         return None
-    stored = None if cookie.get("done") else db.session.get(FormSitting, cookie["token"])
+    stored = None if entry.get("done") else db.session.get(FormSitting, entry["token"])
+    if entry.get("version") != version.id and not entry.get("done"):
+        if stored is not None:
+            stored.version_id = version.id
+            db.session.commit()
+        _remember(version, entry["token"])
     answers = dict(stored.answers or {}) if stored is not None else {}
-    return {**cookie, "answers": answers}
+    return {**entry, "version": version.id, "answers": answers}
 
 
 def _remember(version: SurveyVersion, token: str, done: bool = False) -> None:
-    session[SESSION_KEY] = {"version": version.id, "token": token, "done": done}
+    sittings = _sittings()
+    sittings[str(version.survey_id)] = {"version": version.id, "token": token, "done": done,
+                                        "at": int(utcnow().timestamp())}
+    for oldest in sorted(sittings, key=lambda key: sittings[key].get("at", 0))[:-MAX_SITTINGS]:
+        gone = sittings.pop(oldest)
+        if not gone.get("done"):
+            _drop_stored(gone.get("token"))
+    session[SESSION_KEY] = sittings
 
 
 def _drop_stored(token: str | None) -> None:
@@ -149,14 +177,17 @@ def end_finished_sitting(version: SurveyVersion) -> dict | None:
     new one. Returns the sitting still in progress, if any."""
     sitting = get_sitting(version)
     if sitting is not None and sitting.get("done"):
-        session.pop(SESSION_KEY, None)
+        sittings = _sittings()
+        sittings.pop(str(version.survey_id), None)
+        session[SESSION_KEY] = sittings
         return None
     return sitting
 
 
 def start_sitting(version: SurveyVersion) -> dict:
-    """A new sitting with a fresh submission token (replaces any earlier one)."""
-    previous = session.get(SESSION_KEY) or {}
+    """A new sitting of the survey with a fresh submission token (replaces an earlier one of
+    the same survey; other surveys' sittings are kept)."""
+    previous = _sittings().get(str(version.survey_id)) or {}
     if not previous.get("done"):
         _drop_stored(previous.get("token"))
     token = uuid.uuid4().hex
@@ -260,11 +291,11 @@ def submit(target: Target, locale: str, token: str) -> Response:
 
 
 def forget_respondent() -> None:
-    """Kiosk reset: drop the sitting, the language choice and the form secret, so the next
+    """Kiosk reset: drop the sittings, the language choice and the form secret, so the next
     person on a shared tablet starts clean. A signed-in staff member stays signed in."""
-    cookie = session.get(SESSION_KEY) or {}
-    if not cookie.get("done"):
-        _drop_stored(cookie.get("token"))
+    for sitting in _sittings().values():
+        if not sitting.get("done"):
+            _drop_stored(sitting.get("token"))
     for key in (SESSION_KEY, "locale", "csrf_token"):
         session.pop(key, None)
 
