@@ -23,6 +23,18 @@ def _answers(db):
             for a in db.session.scalars(db.select(Answer).order_by(Answer.id))]
 
 
+def _connection_drops_once(monkeypatch, step: str) -> None:
+    """The next call of the handling's ``step`` loses its database connection."""
+    real = getattr(inbound, step)
+
+    def dropped(*args, **kwargs):
+        monkeypatch.setattr(inbound, step, real)
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"),
+                               connection_invalidated=True)
+
+    monkeypatch.setattr(inbound, step, dropped)
+
+
 def _age(db, sid, seconds=60):
     message = db.session.scalar(db.select(InboundMessage).filter_by(message_sid=sid))
     message.received_at -= timedelta(seconds=seconds)
@@ -108,14 +120,7 @@ def test_a_connection_dropped_while_applying_the_older_text_first_keeps_the_orde
     dies_after_store()
     with pytest.raises(Killed):
         text(PHONE, "5", sid="SMfirst")
-    real = inbound.handle_stored
-
-    def dropped(*args, **kwargs):
-        monkeypatch.setattr(inbound, "handle_stored", real)
-        raise OperationalError("SELECT", {}, Exception("server closed the connection"),
-                               connection_invalidated=True)
-
-    monkeypatch.setattr(inbound, "handle_stored", dropped)
+    _connection_drops_once(monkeypatch, "handle_stored")
     text(PHONE, "4", sid="SMsecond")
     assert _answers(db) == [("needs_met", 5)]
     statuses = dict(db.session.execute(
@@ -269,13 +274,6 @@ def test_a_connection_dropped_while_handling_is_handled_again_at_once(db, family
                                                                      monkeypatch):
     text(PHONE, "PULSE")
     text(PHONE, "1")
-    real = inbound.handle_new
-
-    def dropped(*args, **kwargs):
-        monkeypatch.setattr(inbound, "handle_new", real)
-        raise OperationalError("SELECT", {}, Exception("server closed the connection"),
-                               connection_invalidated=True)
-
-    monkeypatch.setattr(inbound, "handle_new", dropped)
+    _connection_drops_once(monkeypatch, "handle_new")
     assert any("Did your child" in reply for reply in text(PHONE, "5"))
     assert [value for _key, value in _answers(db)] == [5]

@@ -41,23 +41,30 @@ def test_new_sittings_are_limited_per_address(app, client, db, make_survey):
     assert db.session.scalar(db.select(db.func.count()).select_from(FormSitting)) <= 2
 
 
-def test_concurrent_final_submits_all_get_the_thank_you(app, client, db, make_survey):
-    make_survey()
+def _last_page_sent_at_once(app, client, times: int, before_sending=lambda: None) -> list:
+    """The client's sitting's last page sent ``times`` at once, from as many threads with the
+    browser's cookie (a double tap, an impatient click); their responses."""
     data = last_page_submission(client)
     cookie = client.get_cookie("session").value
-    barrier, results = threading.Barrier(4), []
+    results = []
 
     def submit():
         other = app.test_client()
         other.set_cookie("session", cookie)
-        barrier.wait()
+        before_sending()
         results.append(other.post(URL + "?page=3", data=data))
 
-    threads = [threading.Thread(target=submit) for _ in range(4)]
+    threads = [threading.Thread(target=submit) for _ in range(times)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
+    return results
+
+
+def test_concurrent_final_submits_all_get_the_thank_you(app, client, db, make_survey):
+    make_survey()
+    results = _last_page_sent_at_once(app, client, 4, threading.Barrier(4).wait)
     assert [r.status_code for r in results] == [302] * 4
     assert all("/thanks" in r.location for r in results)
     db.session.remove()
@@ -153,8 +160,6 @@ def test_a_double_tap_on_send_counts_once_and_is_not_held(app, client, db, make_
 
     make_survey()
     app.config["INTAKE_LIMIT_PER_ADDRESS"] = 1
-    data = last_page_submission(client)
-    cookie = client.get_cookie("session").value
     both_in, real = threading.Barrier(2, timeout=10), operations.store_response
 
     def store_once_both_arrived(*args, **kwargs):
@@ -162,18 +167,7 @@ def test_a_double_tap_on_send_counts_once_and_is_not_held(app, client, db, make_
         return real(*args, **kwargs)
 
     monkeypatch.setattr(operations, "store_response", store_once_both_arrived)
-    results = []
-
-    def submit():
-        other = app.test_client()
-        other.set_cookie("session", cookie)
-        results.append(other.post(URL + "?page=3", data=data))
-
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = _last_page_sent_at_once(app, client, 2)
     assert [r.status_code for r in results] == [302, 302]
     db.session.remove()
     [response] = db.session.scalars(db.select(Response)).all()
