@@ -23,6 +23,16 @@ def _answers(db):
             for a in db.session.scalars(db.select(Answer).order_by(Answer.id))]
 
 
+def _left_unhandled_mid_survey(text, dies_after_store, body: str, sid: str) -> None:
+    """The family starts the survey in English, then texts ``body`` for its first question:
+    stored, but the worker dies before handling it."""
+    text(PHONE, "PULSE")
+    text(PHONE, "1")
+    dies_after_store()
+    with pytest.raises(Killed):
+        text(PHONE, body, sid=sid)
+
+
 def _connection_drops_once(monkeypatch, step: str) -> None:
     """The next call of the handling's ``step`` loses its database connection."""
     real = getattr(inbound, step)
@@ -44,11 +54,7 @@ def _age(db, sid, seconds=60):
 
 def test_twilio_retry_of_a_stored_text_answers_its_question(db, family_survey, text,
                                                             dies_after_store):
-    text(PHONE, "PULSE")
-    text(PHONE, "1")
-    dies_after_store()
-    with pytest.raises(Killed):
-        text(PHONE, "5", sid="SMkilled")
+    _left_unhandled_mid_survey(text, dies_after_store, "5", "SMkilled")
     assert db.session.scalar(
         db.select(InboundMessage.status).filter_by(message_sid="SMkilled")) == "received"
     again = text(PHONE, "5", sid="SMkilled")  # Twilio's retry of the same MessageSid
@@ -59,11 +65,7 @@ def test_twilio_retry_of_a_stored_text_answers_its_question(db, family_survey, t
 
 def test_sweeper_applies_a_late_text_to_the_question_open_when_it_arrived(
         db, family_survey, text, dies_after_store):
-    text(PHONE, "PULSE")
-    text(PHONE, "1")
-    dies_after_store()
-    with pytest.raises(Killed):
-        text(PHONE, "5", sid="SMkilled")
+    _left_unhandled_mid_survey(text, dies_after_store, "5", "SMkilled")
     _age(db, "SMkilled")
     assert sweep_inbound.call_local() == 1
     answers = _answers(db)
@@ -95,11 +97,7 @@ def test_a_text_whose_question_moved_on_is_an_unmatched_late_reply(db, family_su
 
 def test_a_newer_text_waits_for_an_older_unhandled_one(db, family_survey, text,
                                                        dies_after_store, caplog):
-    text(PHONE, "PULSE")
-    text(PHONE, "1")
-    dies_after_store()
-    with pytest.raises(Killed):
-        text(PHONE, "5", sid="SMfirst")
+    _left_unhandled_mid_survey(text, dies_after_store, "5", "SMfirst")
     # The family answers again before anything came back: the older text is applied first,
     # the newer one (meant for the same question) is kept as a late reply.
     text(PHONE, "4", sid="SMsecond")
@@ -115,11 +113,7 @@ def test_a_connection_dropped_while_applying_the_older_text_first_keeps_the_orde
     """The newer text's request applies the older unhandled one first, and the connection
     drops just then: handled again on a fresh connection, the older text still goes first
     and answers its question; the newer one, meant for the same question, is kept late."""
-    text(PHONE, "PULSE")
-    text(PHONE, "1")
-    dies_after_store()
-    with pytest.raises(Killed):
-        text(PHONE, "5", sid="SMfirst")
+    _left_unhandled_mid_survey(text, dies_after_store, "5", "SMfirst")
     _connection_drops_once(monkeypatch, "handle_stored")
     text(PHONE, "4", sid="SMsecond")
     assert _answers(db) == [("needs_met", 5)]
