@@ -74,3 +74,23 @@ def test_not_served_with_the_twilio_backend(tmp_path):
                   TWILIO_FROM_NUMBER="+15045550000")
     app = create_app(config)
     assert app.test_client().get("/dev/sms").status_code == 404
+
+
+def test_it_plays_demo_numbers_only(client, db, make_staff, login, make_contact):
+    """A coalition may import its families before it sets up Twilio: staff who are not
+    administrators never see a real number or its texts here, and nobody texts in a real
+    family's name."""
+    family = make_contact(phone="+12125550187")
+    db.session.add(InboundMessage(message_sid="SMreal", contact_id=family.id,
+                                  body="my son is scared at the bus stop", status="handled"))
+    db.session.commit()
+    make_staff()
+    login()
+    token = csrf_token_from(client.get("/dev/sms").get_data(as_text=True))
+    assert client.post(f"/dev/sms/pick/{family.id}", data={"csrf_token": token}).status_code \
+        == 404
+    typed = send(client, "+1 212 555 0187", "STOP")
+    assert typed.status_code == 200 and "numbers only" in typed.get_data(as_text=True)
+    page = client.get("/dev/sms").get_data(as_text=True)
+    assert "+12125550187" not in page and "scared at the bus stop" not in page
+    assert db.session.scalar(db.select(db.func.count(InboundMessage.id))) == 1

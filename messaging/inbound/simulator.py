@@ -5,6 +5,10 @@ A text typed here goes through exactly the webhook's handling
 (:func:`messaging.inbound.handling.receive`)
 without HTTP or a signature; the page shows the whole thread from the message tables. The
 chosen phone number is kept in the session, never in a URL, so it does not reach access logs.
+
+It plays the demo's fake numbers only (+1 504 555 01xx): a coalition may import its real
+contacts before it sets up Twilio, and their numbers and texts are for administrators' eyes
+(docs/privacy.md), nor may anyone text in a family's name.
 """
 
 from __future__ import annotations
@@ -13,11 +17,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, redirect, render_template, session, url_for
+from flask import Blueprint, abort, redirect, render_template, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from feedback.core.extensions import db
 from feedback.core.roles import STAFF_ROLES, roles_required
@@ -27,8 +31,8 @@ from messaging.models import Contact, InboundMessage, OutboundMessage
 bp = Blueprint("sms_simulator", __name__, url_prefix="/dev/sms")
 
 SESSION_KEY = "sms_simulator_phone"
-#: Fake demo numbers (+1 504 555 01xx) are listed for one-click picking.
-DEMO_PREFIX = "+1504555"
+#: The demo's fake numbers, +1 504 555 0100 to 0199 (reserved for fiction): the only ones played.
+DEMO_PREFIX = "+150455501"
 
 
 class SimulatorForm(FlaskForm):
@@ -37,6 +41,16 @@ class SimulatorForm(FlaskForm):
     phone = StringField(_l("Phone number"), validators=[DataRequired(), Length(max=30)])
     body = TextAreaField(_l("Message"), validators=[Optional(), Length(max=1600)])
     submit = SubmitField(_l("Send text"))
+
+    def validate_phone(self, field):
+        if not is_demo_number(field.data):
+            raise ValidationError(_l("The simulator plays the demo's numbers only: "
+                                     "+1 504 555 0100 to 0199."))
+
+
+def is_demo_number(phone: str | None) -> bool:
+    normalised = inbound.normalise_phone(phone)
+    return bool(normalised and normalised.startswith(DEMO_PREFIX))
 
 
 @dataclass
@@ -55,9 +69,11 @@ def simulate_text(phone: str, body: str) -> inbound.Received:
 
 
 def thread(phone: str | None) -> list[ThreadItem]:
-    """Every text to and from ``phone``, oldest first."""
+    """Every text to and from ``phone`` (a demo number), oldest first."""
     normalised = inbound.normalise_phone(phone)
-    contact = normalised and db.session.scalar(db.select(Contact).filter_by(phone=normalised))
+    if not is_demo_number(normalised):
+        return []
+    contact = db.session.scalar(db.select(Contact).filter_by(phone=normalised))
     if not contact:
         return []
     items = [
@@ -103,5 +119,7 @@ def pick(contact_id: int):
     form = FlaskForm()
     if form.validate_on_submit():
         contact = db.get_or_404(Contact, contact_id)
+        if not is_demo_number(contact.phone):
+            abort(404)
         session[SESSION_KEY] = contact.phone
     return redirect(url_for(".page"))
