@@ -68,6 +68,8 @@ def test_k_anonymity_leaves_no_small_combination():
     "call me 504/555/0147", "text 504_555_0148 ok", "504·555·0152", "(504) 555-0199",
     "+84 912 345 678", "mi cel 55 1234 5678", "write me at example dot org",
     "ana (at) gmail (dot) com", "yo arroba correo punto com", "x@y.org",
+    # typed across two lines: a page wraps it back into one readable number
+    "text me at 504-555-\n0147", "504\n555\n0142", "504 555\n0143",
 ])
 def test_redaction_removes_contact_details_whatever_the_separator(app, text):
     from analysis.disclosure.redaction import redact
@@ -84,7 +86,7 @@ def test_redaction_keeps_ordinary_text(app):
 
     with app.app_context():
         for text in ("I am 15 and go to school at 9. The bus at 3.", "score 4/5 in 2026",
-                     "meet at the park"):
+                     "meet at the park", "I am 15\nsince 2025\nand 3 buses"):
             assert redact(text) == text
 
 

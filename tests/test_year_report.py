@@ -121,3 +121,26 @@ def test_the_report_in_spanish_and_vietnamese_has_no_english_interface_text(
     pdf = client.get("/staff/review/year.pdf?year=2025")
     text = pdf_text(pdf.data)
     assert [f for f in fragments if f in text] == []
+
+
+def test_the_year_pdf_redacts_you_said_we_did_as_the_page_does(
+        app, client, make_staff, login, review_world):
+    """A partner viewer downloads the yearly PDF: the "you said, we did" text carries a
+    respondent's phone number, redacted on /results and the HTML report but not in the PDF."""
+    from analysis.review import loop
+    from analysis.review.periods import quarter_of
+
+    review_world["add"](comment="safe", sentiment="positive", score=0.5, count=12)
+    update = loop.save_update(
+        None, goal=review_world["goal"], period=quarter_of(date(2026, 4, 1)),
+        heard={"en": "Rosa asked us to call her on 504-555-0147 about the bus"},
+        action={"en": "More lights"}, user_id=None)
+    loop.publish(update, user_id=None, send_sms=False)
+    make_staff(email="viewer@example.org", role="partner_viewer", org=review_world["org_a"])
+    login(email="viewer@example.org")
+    html = client.get("/staff/review/year?year=2026").get_data(as_text=True)
+    assert "Rosa asked us" in html and "504-555-0147" not in html  # the page redacts
+    pdf = client.get("/staff/review/year.pdf?year=2026")
+    text = pdf_text(pdf.data)
+    assert "Rosa asked us" in text
+    assert "504-555-0147" not in text, "phone number printed in the yearly PDF"

@@ -36,8 +36,9 @@ _SPELLED_EMAIL = re.compile(
     rf"\s*[\(\[{{<]?\s*{_DOT}\s*[\)\]}}>]?\s*{_TLD}\b",
     re.IGNORECASE,
 )
-#: Seven or more digits with at most two non-letter characters between them.
-_DIGIT_RUN = re.compile(r"\+?\d(?:[^\w\n]{0,2}\d|_{1,2}\d){6,}")
+#: Seven or more digits with at most two non-letter characters between them, a line break
+#: among them (a number typed across two lines reads as one on a page, where it wraps).
+_DIGIT_RUN = re.compile(r"\+?\d(?:\W{0,2}\d|_{1,2}\d){6,}")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

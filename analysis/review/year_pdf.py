@@ -8,6 +8,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
 
+from analysis.disclosure.redaction import redact
 from analysis.review.presenting import sentiment_names
 from analysis.review.report_pdf import (
     _indicator_text,
@@ -67,8 +68,9 @@ def build(report: YearReport, locale: str, compress: bool = True) -> FPDF:
                        f"{language_name(quote.language)} · {names[quote.sentiment]}")
             heading(pdf, _("What the coalition did"), size=10)
             for update in goal_year.updates:
-                paragraph(pdf, f"{_('You said')}: {update.heard_text(locale)}")
-                paragraph(pdf, f"{_('We will')}: {update.action_text(locale)}")
+                # as on every page and in every text: contact details are never printed
+                paragraph(pdf, f"{_('You said')}: {redact(update.heard_text(locale))}")
+                paragraph(pdf, f"{_('We will')}: {redact(update.action_text(locale))}")
             if not goal_year.updates:
                 paragraph(pdf, _("No update was published for this goal this year."))
     return pdf
