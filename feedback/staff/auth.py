@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 
@@ -130,7 +131,11 @@ def require_site_access(user: StaffUser, site: PartnerSite | None) -> None:
 
 
 def _login_email_key() -> str:
-    return "login-account:" + (request.form.get("email") or "").strip().lower()
+    """The account's key for the login limit: a digest of the e-mail as typed (trimmed, lower
+    case), so any length fits the limit's stored key (an e-mail may have 254 characters, and
+    the form's own check comes after the limit)."""
+    email = (request.form.get("email") or "").strip().lower()
+    return "login-account:" + hashlib.sha256(email.encode()).hexdigest()
 
 
 def _failed_login(response) -> bool:
