@@ -71,3 +71,43 @@ def test_a_goal_text_missing_in_a_language_is_refused_and_kept(app, db, client, 
     assert 'id="name_es-error"' not in html
     assert "At partner sites and on the way there." in html  # what was typed is kept
     assert db.session.scalar(db.select(AgendaGoal).filter_by(key="families-feel-heard")) is None
+
+
+def test_a_mean_indicator_rests_on_the_people_behind_its_numbers(app, db, review_world):
+    """A mean indicator over a 1-5 question with a "not sure" choice: three people answered
+    four times each with a number, ten answered "not sure". The gate counts everyone who
+    answered the question (13), not the three behind the mean, and releases their mean (the
+    trends page, which counts the right people, withholds the same quarter)."""
+    from analysis.disclosure import gate
+    from analysis.review.dashboard import build_review
+    from analysis.review.goals import Indicator
+    from analysis.review.periods import quarter_of
+    from analysis.review.scope import ReviewScope
+    from analysis.review.trends import build_trends
+    from feedback.responses.models import Answer
+    from tests.fixtures.review import Q2
+
+    goal = review_world["goal"]
+    mean = Indicator(labels={"en": "How safe (mean)"}, question_key="feel_safe", rule="mean",
+                     values=[])
+    goal.indicators.append(mean)
+    db.session.commit()
+    add = review_world["add"]
+    add(comment="ok", count=12)  # the goal has comments from enough people
+    three = add(safe=1, count=12)
+    for i, response in enumerate(three):
+        response.respondent_id = three[i % 3].respondent_id
+    unsure = add(adult="yes", count=10)
+    q_safe = next(a.question_id for a in three[0].answers)
+    for response in unsure:
+        response.answers.append(Answer(question_id=q_safe, question_key="feel_safe",
+                                       raw_text="not sure", value="not_sure",
+                                       value_number=None, created_at=Q2))
+    db.session.commit()
+    scope = ReviewScope(period=quarter_of(Q2.date()))
+    policy = gate.Policy(min_cell=10, base=5)
+    review = gate.release_review(build_review(scope), policy)
+    now = next(v for i, v, _b in review.goals[0].indicators if i.id == mean.id)
+    trend = dict(build_trends(scope, policy, 1).indicators)[mean]
+    assert trend.latest.withheld  # the trends page withholds it
+    assert now.suppressed, f"the dashboard released the mean {now.value} of 3 people"

@@ -229,22 +229,32 @@ def _goal_respondents_in_one_scan(base, which, label, people, result: dict) -> N
 
 
 def indicator_respondents(scope) -> dict:
-    """{"now"|"before": {question key: distinct respondents who answered it}}, one query:
-    the headline indicators are read from totals, which count answers, not people."""
+    """{"now"|"before": {question key: (distinct respondents who answered it, those of them
+    who answered with a number)}}, one query: the headline indicators are read from totals,
+    which count answers, not people. A mean rests on the second: the people behind its
+    numbers, not those who answered "not sure"."""
     from analysis.review.scope import answer_conditions
     from feedback.core.extensions import db
     from feedback.responses.models import Answer, Response
 
     conds, which = _which(scope, Answer.completed_at)
+    with_number = sa.case((Answer.value_number.is_not(None), Response.respondent_id))
     result: dict = {"now": {}, "before": {}}
-    for period, key, n in db.session.execute(
-        sa.select(which, Answer.question_key, sa.func.count(sa.distinct(Response.respondent_id)))
+    for period, key, everyone, numbers in db.session.execute(
+        sa.select(which, Answer.question_key, sa.func.count(sa.distinct(Response.respondent_id)),
+                  sa.func.count(sa.distinct(with_number)))
         .select_from(Answer).join(Response, Response.id == Answer.response_id)
         .where(*answer_conditions(scope, with_period=False), *conds)
         .group_by(which, Answer.question_key)
     ):
-        result[period][key] = int(n)
+        result[period][key] = (int(everyone), int(numbers))
     return result
+
+
+def people_behind(indicator, answered: dict) -> int:
+    """The respondents an indicator's figure rests on, from :func:`indicator_respondents`."""
+    everyone, with_number = answered.get(indicator.question_key, (0, 0))
+    return with_number if indicator.rule == "mean" else everyone
 
 
 def volume_respondents(scope, unit: str) -> dict:
@@ -388,8 +398,8 @@ def release_review(review, policy: Policy):
                     for theme, n in s.themes]
         s.themes = [(theme, f) for theme, f in s.themes if not f.withheld]
         s.indicators = [
-            (i, release_indicator(policy, now, answered["now"].get(i.question_key, 0)),
-             release_indicator(policy, before, answered["before"].get(i.question_key, 0)))
+            (i, release_indicator(policy, now, people_behind(i, answered["now"])),
+             release_indicator(policy, before, people_behind(i, answered["before"])))
             for i, now, before in s.indicators]
         if not (quotes_ok and not s.comments.withheld and s.comments.value):
             s.quotes = []
