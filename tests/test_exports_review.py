@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import defaultdict
 
 import pytest
 
@@ -200,3 +201,46 @@ def test_pseudonyms_are_keyed(app):
     import hashlib
 
     assert pseudonymize(42, b"key-one") != hashlib.sha256(b"42").hexdigest()[:16]
+
+
+def test_the_answers_csv_counts_people_not_their_records(app, client, admin, db, review_world):
+    """Five 10-13 year olds each answered at two sites: their age group is kept in the
+    row-level export because the (respondent, site) records number ten, not the people."""
+    from feedback.responses.models import Response
+
+    add = review_world["add"]
+    add(site=review_world["site_a"], comment="a", age_group="14-17", count=20)
+    add(site=review_world["site_b"], comment="b", age_group="14-17", count=20)
+    first = add(site=review_world["site_a"], comment="c", age_group="10-13", count=5)
+    second = add(site=review_world["site_b"], comment="d", age_group="10-13", count=5)
+    for a, b in zip(first, second, strict=True):
+        b.respondent_id = a.respondent_id
+    db.session.commit()
+    assert db.session.query(Response).count() == 50
+    text = client.get("/staff/review/export/answers.csv" + QUERY).get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    people = defaultdict(set)
+    for r in rows:
+        if r["age_group"]:
+            people[r["age_group"]].add(r["respondent"])
+    sizes = {age: len(ids) for age, ids in people.items()}
+    assert min(sizes.values()) >= 10, f"age groups shown for fewer than 10 people: {sizes}"
+
+
+def test_the_answers_csv_generalises_a_lone_language_too(app, client, admin, review_world):
+    """Language is a demographic dimension of the review, but the answers CSV exports it as
+    is: the one respondent who answered in Vietnamese is singled out with their age group,
+    site and every answer (here: feels unsafe, no adult to talk to)."""
+    add = review_world["add"]
+    add(comment="fine", age_group="14-17", safe=4, adult="yes", count=20)
+    add(locale="vi", comment="tôi sợ", age_group="14-17", safe=1, adult="no", count=1)
+    text = client.get("/staff/review/export/answers.csv" + QUERY).get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    people = defaultdict(set)
+    for r in rows:
+        people[(r["response_language"], r["age_group"], r["site"])].add(r["respondent"])
+    sizes = {k: len(v) for k, v in people.items()}
+    lone = [r for r in rows if r["response_language"] == "vi"]
+    assert min(sizes.values()) >= 10, (
+        f"classes {sizes}; the lone vi respondent's rows: "
+        f"{[(r['age_group'], r['site'], r['question_key'], r['answer']) for r in lone]}")

@@ -3,7 +3,8 @@
 The answers CSV is row level. Its quasi-identifiers (age group, race/ethnicity, gender,
 neighbourhood, site) together can single a respondent out even when each value alone is
 common, so they are generalised until every combination present is held by at least ``k``
-distinct respondents:
+distinct respondents (a respondent with several records, one per site, channel or language they
+answered in, counts once):
 
 1. a value held by fewer than ``k`` respondents in the export is blanked (per field);
 2. while some combination is held by fewer than ``k`` respondents, the field with the most
@@ -19,64 +20,77 @@ Blank therefore means "not stated, or too few to show". Pure functions over plai
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping
 
 
-def _counts(records: Mapping[Hashable, tuple]) -> Counter:
-    return Counter(records.values())
+def _people(records: Mapping[Hashable, tuple], person: Callable) -> Counter:
+    """Combination -> how many distinct people hold it."""
+    holders: dict[tuple, set] = {}
+    for key, values in records.items():
+        holders.setdefault(values, set()).add(person(key))
+    return Counter({values: len(people) for values, people in holders.items()})
 
 
-def anonymise(records: Mapping[Hashable, tuple], k: int) -> dict[Hashable, tuple]:
-    """``records``: respondent id -> tuple of quasi-identifier values (None = not stated).
+def anonymise(records: Mapping[Hashable, tuple], k: int,
+              person: Callable = lambda key: key) -> dict[Hashable, tuple]:
+    """``records``: record key -> tuple of quasi-identifier values (None = not stated);
+    ``person`` gives the respondent a key belongs to (one person may hold several records,
+    say one per site where they answered: they count once).
 
-    Returns respondent id -> the generalised tuple (blanked values are None), such that every
-    tuple is shared by at least ``k`` respondents, or by none but all-blank ones (the caller
-    refuses an export whose whole population is under ``k``)."""
+    Returns key -> the generalised tuple (blanked values are None), such that every tuple is
+    held by at least ``k`` people, or by none but all-blank ones (the caller refuses an export
+    whose whole population is under ``k``)."""
     if not records:
         return {}
     width = len(next(iter(records.values())))
-    out = {rid: tuple(values) for rid, values in records.items()}
+    out = {key: tuple(values) for key, values in records.items()}
     # 1. rare values blanked per field
     for i in range(width):
-        seen = Counter(values[i] for values in out.values() if values[i] is not None)
-        rare = {v for v, n in seen.items() if n < k}
+        holders: dict = {}
+        for key, values in out.items():
+            if values[i] is not None:
+                holders.setdefault(values[i], set()).add(person(key))
+        rare = {v for v, people in holders.items() if len(people) < k}
         if rare:
-            out = {rid: tuple(None if (j == i and v in rare) else v for j, v in enumerate(vals))
-                   for rid, vals in out.items()}
+            out = {key: tuple(None if (j == i and v in rare) else v for j, v in enumerate(vals))
+                   for key, vals in out.items()}
     # 2. local suppression of the most varied field among failing combinations
     for _round in range(width + 1):
-        counts = _counts(out)
+        counts = _people(out, person)
         failing = {combo for combo, n in counts.items() if n < k}
         if not failing or all(all(v is None for v in combo) for combo in failing):
             break
         variety = [len({combo[i] for combo in failing if combo[i] is not None})
                    for i in range(width)]
         field = max(range(width), key=lambda i: variety[i])
-        out = {rid: (tuple(None if j == field else v for j, v in enumerate(vals))
+        out = {key: (tuple(None if j == field else v for j, v in enumerate(vals))
                      if vals in failing else vals)
-               for rid, vals in out.items()}
+               for key, vals in out.items()}
     # 3. everything blank for whoever still fails
-    counts = _counts(out)
+    counts = _people(out, person)
     blank = (None,) * width
-    out = {rid: (vals if counts[vals] >= k else blank) for rid, vals in out.items()}
-    # the all-blank class itself holds at least k: borrow from classes that can spare people
-    short = k - sum(1 for vals in out.values() if vals == blank)
+    out = {key: (vals if counts[vals] >= k else blank) for key, vals in out.items()}
+    # the all-blank class itself holds at least k people: borrow whole people from classes
+    # that can spare them
+    blanked = {person(key) for key, vals in out.items() if vals == blank}
+    short = k - len(blanked)
     if 0 < short < k:
-        counts = _counts(out)
-        for rid in sorted(out, key=lambda r: -counts[out[r]]):
+        counts = _people(out, person)
+        keys_of: dict = {}
+        for key in out:
+            keys_of.setdefault(person(key), []).append(key)
+        for who in sorted(keys_of, key=lambda p: -min(counts[out[key]] for key in keys_of[p])):
             if short <= 0:
                 break
-            vals = out[rid]
-            if vals != blank and counts[vals] - 1 >= k:
-                counts[vals] -= 1
-                out[rid] = blank
+            if who in blanked:
+                continue
+            classes = {out[key] for key in keys_of[who]}
+            if all(counts[vals] - 1 >= k for vals in classes):
+                for vals in classes:
+                    counts[vals] -= 1
+                for key in keys_of[who]:
+                    out[key] = blank
                 short -= 1
         if short > 0:  # nobody can be spared: the export is blank throughout
-            return {rid: blank for rid in out}
+            return {key: blank for key in out}
     return out
-
-
-def smallest_class(records: Mapping[Hashable, tuple], fields: Sequence[int] | None = None) -> int:
-    """The size of the smallest combination (for tests and the export's audit entry)."""
-    counts = _counts(records)
-    return min(counts.values()) if counts else 0

@@ -5,11 +5,13 @@ Row-level privacy rules:
 - respondents appear only as an HMAC-SHA256 pseudonym (feedback.core.pseudonyms), never by phone
   number, contact name or database id; free text has phone numbers and e-mails removed
   (analysis.disclosure.redaction);
-- the demographic fields (age group, race/ethnicity, gender, neighbourhood, site) are
-  generalised together until every combination is held by at least ``MIN_CELL_SIZE``
-  respondents (k-anonymity, analysis.disclosure.kanon). Blank therefore means "not stated or
-  too few to show". The role is not exported. Answers themselves are kept: they are the
-  de-identified feedback;
+- the demographic fields (age group, race/ethnicity, gender, neighbourhood) and the
+  response's site, channel and language (each a dimension the review breaks figures down by)
+  are generalised together until every combination is held by at least ``MIN_CELL_SIZE``
+  respondents, each counted once however many sites or languages they answered in
+  (k-anonymity, analysis.disclosure.kanon). Blank therefore means "not stated or too few to
+  show". The role is not exported. Answers themselves are kept: they are the de-identified
+  feedback;
 - a scope (after its filters) holding fewer than ``MIN_CELL_SIZE`` respondents is refused;
 - every cell is neutralised against spreadsheet formulas.
 """
@@ -61,13 +63,15 @@ class ExportRefused(Exception):
 
 
 #: The answers CSV's quasi-identifiers, generalised together (analysis.disclosure.kanon).
-QUASI_IDENTIFIERS = ("age_group", "race", "gender", "neighbourhood", "site")
+QUASI_IDENTIFIERS = ("age_group", "race", "gender", "neighbourhood", "site", "channel",
+                     "response_language")
 
 
 def generalised_demographics(scope: ReviewScope, k: int) -> dict[tuple, tuple]:
-    """{(respondent id, site id): (age, race, gender, neighbourhood, site name)} for everyone
-    in scope, generalised until each combination is shared by at least ``k``; raises
-    ExportRefused when the scope holds fewer than ``k`` respondents."""
+    """{(respondent id, site id, channel, language): (age, race, gender, neighbourhood, site
+    name, channel, language)} for everyone in scope, generalised until each combination is
+    held by at least ``k`` respondents; raises ExportRefused when the scope holds fewer than
+    ``k`` respondents."""
     from flask_babel import gettext as _
 
     races = (
@@ -76,8 +80,9 @@ def generalised_demographics(scope: ReviewScope, k: int) -> dict[tuple, tuple]:
         .scalar_subquery()
     )
     rows = db.session.execute(
-        sa.select(Response.respondent_id, Response.site_id, Respondent.age_group, races,
-                  Respondent.gender, Respondent.neighbourhood, PartnerSite.name)
+        sa.select(Response.respondent_id, Response.site_id, Response.channel, Response.locale,
+                  Respondent.age_group, races, Respondent.gender, Respondent.neighbourhood,
+                  PartnerSite.name)
         .select_from(Response)
         .join(Respondent, Respondent.id == Response.respondent_id)
         .outerjoin(PartnerSite, PartnerSite.id == Response.site_id)
@@ -88,10 +93,11 @@ def generalised_demographics(scope: ReviewScope, k: int) -> dict[tuple, tuple]:
         raise ExportRefused(_("Too few responses to show: this export would describe fewer "
                               "than %(n)s people. Widen the period or remove a filter.", n=k))
     records = {}
-    for respondent_id, site_id, age, race, gender, hood, site in rows:
+    for respondent_id, site_id, channel, language, age, race, gender, hood, site in rows:
         race = ";".join(sorted(r for r in (race or "").split(";") if r)) or None
-        records[(respondent_id, site_id)] = (age, race, gender, hood, site)
-    return kanon.anonymise(records, k)
+        records[(respondent_id, site_id, channel, language)] = (
+            age, race, gender, hood, site, channel, language)
+    return kanon.anonymise(records, k, person=lambda key: key[0])
 
 
 def answers_csv(scope: ReviewScope) -> Iterator[str]:
@@ -141,15 +147,17 @@ def _answer_lines(scope, demographics, locale, labels, label, label_list) -> Ite
     blank = (None,) * len(QUASI_IDENTIFIERS)
     yield _csv_line(ANSWER_COLUMNS)
     for row in db.session.execute(query):
-        (respondent_id, site_id, completed, survey, channel, locale, qkey, raw, value, lang,
+        (respondent_id, site_id, completed, survey, channel, language, qkey, raw, value, lang,
          sentiment, theme_keys) = row
         answer = raw if raw is not None else (
             value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         )
-        age, race, gender, hood, site = demographics.get((respondent_id, site_id), blank)
+        age, race, gender, hood, site, channel, language = demographics.get(
+            (respondent_id, site_id, channel, language), blank)
         yield _csv_line([
-            pseudonymize(respondent_id, key), completed.date().isoformat(), survey, channel,
-            site or "", locale, qkey, redact(answer), lang or "", sentiment or "",
+            pseudonymize(respondent_id, key), completed.date().isoformat(), survey,
+            channel or "", site or "", language or "", qkey, redact(answer), lang or "",
+            sentiment or "",
             ";".join(sorted((theme_keys or "").split(";"))).strip(";"),
             label("age_group", age, locale, labels) or "",
             label("gender", gender, locale, labels) or "",
