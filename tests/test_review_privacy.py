@@ -41,3 +41,23 @@ def test_no_ip_or_user_agent_lands_in_the_database(client, db, make_survey, make
     assert "More music" in text  # the dump does contain the answers
     assert "ua-canary-7f3b" not in text and "DistinctiveBrowser" not in text
     assert IP not in text
+
+
+def test_the_group_menu_offers_no_value_rarer_than_the_threshold(
+        app, client, db, make_staff, login, review_world):
+    """The group filter menu is built from every respondent of the coalition: a partner
+    viewer of organisation A learns that a respondent from "Riverside" who is Pacific
+    Islander answered at organisation B's site (one person, never shown in any figure)."""
+    add = review_world["add"]
+    add(site=review_world["site_a"], comment="a", age_group="14-17", count=12)
+    lone = add(site=review_world["site_b"], comment="b", age_group="14-17",
+               races=("pacific_islander",), count=1)
+    lone[0].respondent.neighbourhood = "riverside-lane"
+    db.session.commit()
+    make_staff(email="viewer@example.org", role="partner_viewer", org=review_world["org_a"])
+    login(email="viewer@example.org")
+    html = client.get("/staff/review?kind=quarter&quarter=2026-Q2").get_data(as_text=True)
+    assert "Site B" not in html  # the viewer's scope hides the other organisation's site
+    assert "riverside-lane" not in html, "another organisation's one respondent's neighbourhood"
+    assert "race:pacific_islander" not in html, "a group of one, outside the viewer's scope"
+    assert "age_group:14-17" in html  # thirteen people: offered

@@ -126,21 +126,42 @@ def distinct_values(column) -> list:
     return [v for v in db.session.scalars(sa.select(step.c[0])) if v is not None]
 
 
+def held_by_enough(column, values: list, k: int) -> list:
+    """The ``values`` that at least ``k`` rows of ``column``'s table hold, in one query: each
+    count stops at ``k`` rows of the column's index, so it costs little however many people."""
+    if not values:
+        return []
+    counts = [
+        sa.select(sa.func.count()).select_from(
+            sa.select(sa.literal(1)).where(column == value).limit(k).subquery()
+        ).scalar_subquery()
+        for value in values
+    ]
+    held = db.session.execute(sa.select(*counts)).one()
+    return [value for value, n in zip(values, held, strict=True) if n >= k]
+
+
 def group_choices() -> list[tuple[str, str]]:
-    """Every recorded demographic value as "dimension:value", shown by its translated label
-    (analysis.disclosure.labels), never its code."""
+    """Every demographic value held by at least the threshold of respondents, as
+    "dimension:value", shown by its translated label (analysis.disclosure.labels), never its
+    code. A rarer value is not offered: the menu itself would tell any viewer, a partner's
+    included, that someone with it answered (docs/privacy.md)."""
     from flask_babel import get_locale
 
+    from analysis.disclosure.gate import min_cell_size
     from analysis.disclosure.labels import label, value_labels
 
     locale = str(get_locale() or "en")
     labels = value_labels(locale)
+    k = min_cell_size()
     found = []
     for dim in RESPONDENT_COLUMNS:
-        for value in distinct_values(getattr(Respondent, dim)):
+        column = getattr(Respondent, dim)
+        for value in held_by_enough(column, distinct_values(column), k):
             found.append((f"{dim}:{value}",
                           f"{DIMENSION_LABELS[dim]}: {label(dim, value, locale, labels)}"))
-    for value in distinct_values(RespondentRace.group):
+    race = RespondentRace.group
+    for value in held_by_enough(race, distinct_values(race), k):
         found.append((f"race:{value}",
                       f"{DIMENSION_LABELS['race']}: {label('race', value, locale, labels)}"))
     return found
