@@ -11,9 +11,10 @@ population, directly or by difference:
 
 * if the filtered population (distinct respondents) is below ``min_cell``, everything is hidden
   (reason ``small_population``);
-* if the respondents the filters *exclude* from the scope number between 1 and ``min_cell - 1``,
-  everything is hidden too (reason ``difference``): otherwise the unfiltered table minus the
-  filtered one would show that small group;
+* if the respondents one of the viewer's filters (a group, a site or partner, a survey, a channel
+  or a language) *excludes* from the same view without it number between 1 and
+  ``min_cell - 1``, everything is hidden too (reason ``difference``): otherwise that wider
+  table, shown for the same period, minus the filtered one would show that small group;
 * within the table, suppression (analysis.disclosure.suppression) hides small cells and their
 complements.
 
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -94,15 +95,6 @@ class Filters:
     group: tuple[str, object] | None = None
     question_key: str | None = None
     include_incomplete: bool = False
-
-    @property
-    def narrowing(self) -> bool:
-        """True when a filter other than the scope is set (the differencing guard applies)."""
-        return any(
-            v is not None for v in (self.start, self.end, self.survey_id, self.channel,
-                                    self.locale, self.only_sites, self.group,
-                                    self.question_key)
-        )
 
 
 @dataclass
@@ -261,28 +253,38 @@ def _measure_parts(measure: Measure, filters: Filters):
     raise ValueError(f"unknown measure {kind!r}")
 
 
-def population(filters: Filters) -> tuple[int, int]:
-    """(respondents in the filtered population, respondents in the scope): what the
-    differencing guard compares. Several tables with the same filters can share one count."""
-    base = sa.select(Respondent.id).join(Response, Response.respondent_id == Respondent.id)
-    filtered = sa.and_(*_where(filters)) if _where(filters) else sa.true()
-    stmt = base.add_columns(
-        sa.case((filtered, Respondent.id)).label("f")
-    ).where(*_where(filters, scope_only=True)).subquery()
+#: The filters a viewer picks, each of which a view can be shown with or without.
+VIEWER_FILTERS = ("group", "only_sites", "survey_id", "channel", "locale")
+
+
+def population(filters: Filters) -> tuple[int, tuple[int, ...]]:
+    """(respondents in the filtered population, respondents in each view one of the viewer's
+    filters wider, for the same period): what the differencing guard compares, in one query.
+    Several tables with the same filters can share one count."""
+    active = [name for name in VIEWER_FILTERS if getattr(filters, name) not in (None, "")]
+    wider = [replace(filters, **{name: None}) for name in active]
+    loosest = replace(filters, **{name: None for name in active})
+
+    def counted(view: Filters):
+        within = sa.and_(sa.true(), *_where(view))
+        return sa.func.count(sa.distinct(sa.case((within, Respondent.id))))
+
     row = db.session.execute(
-        sa.select(sa.func.count(sa.distinct(stmt.c.f)), sa.func.count(sa.distinct(stmt.c.id)))
+        sa.select(counted(filters), *(counted(view) for view in wider))
+        .select_from(Respondent).join(Response, Response.respondent_id == Respondent.id)
+        .where(*_where(loosest))
     ).one()
-    return int(row[0]), int(row[1])
+    return int(row[0]), tuple(int(n) for n in row[1:])
 
 
 def guard_reason(filters: Filters, min_cell: int,
-                 counted: tuple[int, int] | None = None) -> str | None:
+                 counted: tuple[int, tuple[int, ...]] | None = None) -> str | None:
     """Why every figure under ``filters`` must be hidden (the differencing guard in the module
     docstring), or None. ``counted``: the filters' :func:`population`, if already known."""
-    filtered_n, scope = counted if counted is not None else population(filters)
+    filtered_n, wider = counted if counted is not None else population(filters)
     if filtered_n < min_cell:
         return REASON_SMALL_POPULATION
-    if filters.narrowing and 0 < scope - filtered_n < min_cell:
+    if any(0 < n - filtered_n < min_cell for n in wider):
         return REASON_DIFFERENCE
     return None
 
@@ -340,7 +342,7 @@ def breakdown(
     dimensions: Sequence[str] = (),
     filters: Filters | None = None,
     min_cell: int | None = None,
-    counted: tuple[int, int] | None = None,
+    counted: tuple | None = None,
 ) -> BreakdownResult:
     """Compute and suppress one table.
 

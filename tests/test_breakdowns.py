@@ -147,3 +147,32 @@ def test_many_comments_from_few_people_are_withheld(app, db, people, survey):
     sentiment = breakdown("sentiment", ("gender",), min_cell=10)
     assert all(sentiment.cell("boy", c).suppressed for c in sentiment.cols)
     assert sentiment.row_totals["boy"].suppressed
+
+
+def test_a_group_filter_is_guarded_against_the_same_period_unfiltered(app, review_world):
+    """The differencing guard compared a filtered period with the scope's whole history, so
+    respondents in other quarters switched it off: Q2 minus Q2-for-14-17 is three 10-13s."""
+    from analysis.breakdowns import breakdown
+    from analysis.review.periods import quarter_of
+    from analysis.review.scope import ReviewScope
+    from analysis.review.shared_tables import to_filters
+    from tests.fixtures.review import Q1, Q2
+
+    add = review_world["add"]
+    add(comment="ok", sentiment="positive", score=0.5, age_group="14-17", count=20)
+    add(comment="scared", sentiment="negative", score=-0.8, age_group="10-13", count=3)
+    period = quarter_of(Q2.date())
+    group = ReviewScope(period=period, group_dim="age_group", group_value="14-17")
+    whole = ReviewScope(period=period)
+    # control: with Q2 alone the guard does hide the table
+    assert breakdown("sentiment", ["gender"], to_filters(group), min_cell=10).reason == \
+        "difference"
+    add(when=Q1, comment="older", sentiment="neutral", age_group="18-24", count=30)
+    filtered = breakdown("sentiment", ["gender"], to_filters(group), min_cell=10)
+    unfiltered = breakdown("sentiment", ["gender"], to_filters(whole), min_cell=10)
+    # the filtered table is published, its cells exact before rounding
+    shown = {c: filtered.cell(None, c).value for c in filtered.cols}
+    # README: a filter that leaves out 1..9 respondents of the view hides the whole table
+    assert filtered.reason == "difference", (
+        f"filtered table shown: {shown}; unfiltered total {unfiltered.population}, "
+        f"filtered {filtered.population}: three 10-13s isolated by difference")

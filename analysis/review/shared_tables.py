@@ -61,7 +61,7 @@ class SharedTable:
     result: BreakdownResult
 
 
-def guard(scope: ReviewScope, min_cell: int) -> tuple[tuple[int, int], str | None]:
+def guard(scope: ReviewScope, min_cell: int) -> tuple[tuple, str | None]:
     """The scope's population count and, if its breakdowns must all be hidden, why (the
     differencing guard of analysis.breakdowns, for the review's own per-goal tables too)."""
     filters = to_filters(scope)
@@ -70,7 +70,7 @@ def guard(scope: ReviewScope, min_cell: int) -> tuple[tuple[int, int], str | Non
 
 
 def tables_for(scope: ReviewScope, dim: str, indicators: list[Indicator],
-               counted: tuple[int, int] | None = None) -> list[SharedTable]:
+               counted: tuple | None = None) -> list[SharedTable]:
     """Sentiment of all comments by group, and each share indicator by group (``counted``:
     the scope's population from :func:`guard`, counted once for every table)."""
     filters, dims = to_filters(scope), [DIMENSION_MAP.get(dim, dim)]
