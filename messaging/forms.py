@@ -6,7 +6,23 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateTimeLocalField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from feedback.core.clock import utcnow
+
+#: How far ahead a send may be planned (a date beyond is a slip of the keyboard; far enough
+#: in the year 9999, the time-zone arithmetic would overflow).
+PLAN_AHEAD_YEARS = 5
+
+
+def within_plan_ahead(form, field) -> None:
+    """A date or time no more than PLAN_AHEAD_YEARS ahead (and not before 2000)."""
+    value = field.data
+    if value is None:
+        return
+    if not 2000 <= value.year <= utcnow().year + PLAN_AHEAD_YEARS:
+        raise ValidationError(_l("Enter a date within the next %(n)s years.",
+                                 n=PLAN_AHEAD_YEARS))
 
 #: How families agreed to be texted (stored code, label shown to staff).
 CONSENT_SOURCES = [
@@ -42,7 +58,7 @@ class CampaignForm(FlaskForm):
                         validators=[DataRequired(_l("Choose a group."))])
     starts_at = DateTimeLocalField(
         _l("Start (local time)"), format="%Y-%m-%dT%H:%M",
-        validators=[DataRequired(_l("Enter a start date and time."))],
+        validators=[DataRequired(_l("Enter a start date and time.")), within_plan_ahead],
     )
     preview = SubmitField(_l("Preview"))
     submit = SubmitField(_l("Start campaign"))

@@ -320,3 +320,17 @@ def test_campaign_launch_interrupted_after_claim_is_picked_up_again(
         OutboundMessage.campaign_id == campaign_id)).all()
     status = db.session.get(Campaign, campaign_id).status
     assert len(queued) == 2, f"campaign stuck in {status!r}, no family invited"
+
+
+def test_a_start_years_away_gets_a_message(app, db, client, clock, make_staff, login,
+                                           make_sms_survey, families):
+    """The year 9999 overflowed the time-zone arithmetic (an error page)."""
+    survey = make_sms_survey()
+    make_staff()
+    login()
+    token = csrf_token_from(client.get("/staff/campaigns/new").get_data(as_text=True))
+    page = client.post("/staff/campaigns/new", data={
+        "name": "x", "survey_id": str(survey.id), "group": "parents",
+        "starts_at": "9999-12-31T23:59", "preview": "Preview", "csrf_token": token})
+    assert page.status_code == 200
+    assert "Enter a date within the next 5 years." in page.get_data(as_text=True)

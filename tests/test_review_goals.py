@@ -111,3 +111,21 @@ def test_a_mean_indicator_rests_on_the_people_behind_its_numbers(app, db, review
     trend = dict(build_trends(scope, policy, 1).indicators)[mean]
     assert trend.latest.withheld  # the trends page withholds it
     assert now.suppressed, f"the dashboard released the mean {now.value} of 3 people"
+
+
+def test_a_position_beyond_the_agenda_gets_a_message(app, db, client, make_staff, login,
+                                                     review_world):
+    """Twenty digits overflowed the database's integer (an error page, then a broken session)."""
+    make_staff()
+    login()
+    goal = review_world["goal"]
+    for path, data in ((f"/staff/goals/{goal.id}", {
+            "name_en": "Youth feel safe", "name_es": "x", "name_vi": "x",
+            "themes": [str(review_world["safety"].id)], "active": "y"}),
+            (f"/staff/goals/{goal.id}/indicators/new", {
+                "label_en": "Feel safe", "label_es": "x", "label_vi": "x",
+                "question_key": "feel_safe", "rule": "share_of_values", "values": "4, 5"})):
+        token = csrf_token_from(client.get(path).get_data(as_text=True))
+        page = client.post(path, data={**data, "position": "9" * 20, "csrf_token": token})
+        assert page.status_code == 200, path
+        assert "Enter a position from 0 to 999." in page.get_data(as_text=True)

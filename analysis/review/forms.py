@@ -18,7 +18,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from feedback.core.languages import language_name
@@ -138,7 +138,8 @@ class GoalForm(EveryLanguage, FlaskForm):
              "description": (_l("Description"), TextAreaField, 2000, False)}
 
     themes = MultiCheckboxField(_l("Linked themes"), coerce=int, choices=[])
-    position = IntegerField(_l("Position in the agenda"), default=0, validators=[Optional()])
+    position = IntegerField(_l("Position in the agenda"), default=0, validators=[
+        Optional(), NumberRange(0, 999, _l("Enter a position from 0 to 999."))])
     active = BooleanField(_l("Active (shown in the review)"), default=True)
     submit = SubmitField(_l("Save goal"))
 
@@ -152,7 +153,8 @@ class IndicatorForm(EveryLanguage, FlaskForm):
         _l("Values that count (comma-separated choice codes, e.g. 4, 5 or yes)"),
         validators=[Length(max=200)],
     )
-    position = IntegerField(_l("Position"), default=0, validators=[Optional()])
+    position = IntegerField(_l("Position"), default=0, validators=[
+        Optional(), NumberRange(0, 999, _l("Enter a position from 0 to 999."))])
     submit = SubmitField(_l("Save indicator"))
 
 

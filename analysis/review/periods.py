@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from feedback.core.extensions import db
 
 KINDS = ("month", "quarter", "custom")
+#: The years a review period may fall in.
+YEARS_SHOWN = (2000, 2999)
 #: A calendar year (the yearly report's period; not offered in the dashboard's menu).
 YEAR = "year"
 
@@ -112,18 +114,24 @@ def parse_period(kind: str | None, value: str | None, start: date | None, end: d
     (None when there is no valid request and no default).
 
     month: value "2026-03"; quarter: value "2026-Q1"; custom: start and end dates (end inclusive).
+    A period outside YEARS_SHOWN is no request at all (the year 1 has no previous period to
+    compare with, the year 9999 no following week).
     """
+    period = None
     try:
         if kind == "month" and value:
             year, month = value.split("-")
-            return month_of(date(int(year), int(month), 1))
-        if kind == "quarter" and value:
+            period = month_of(date(int(year), int(month), 1))
+        elif kind == "quarter" and value:
             year, q = value.upper().split("-Q")
-            return quarter_of(date(int(year), (int(q) - 1) * 3 + 1, 1))
-        if kind == "custom" and start and end and end >= start:
-            return Period(start, end + timedelta(days=1), "custom")
-    except (ValueError, TypeError):
+            period = quarter_of(date(int(year), (int(q) - 1) * 3 + 1, 1))
+        elif kind == "custom" and start and end and end >= start:
+            period = Period(start, end + timedelta(days=1), "custom")
+    except (ValueError, TypeError, OverflowError):
         pass
+    if period is not None and YEARS_SHOWN[0] <= period.start.year <= period.last_day.year \
+            <= YEARS_SHOWN[1]:
+        return period
     return quarter_of(default_day) if default_day else None
 
 

@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from feedback.core.languages import language_name
+from messaging.forms import within_plan_ahead
 
 CADENCE_CHOICES = [
     SelectChoice("weekly", _l("Every week")),
@@ -67,9 +68,9 @@ class _PulseBase(_TextsMixin, FlaskForm):
                           validators=[DataRequired(_l("Choose how often."))])
     first_local = DateTimeLocalField(
         _l("First send (local time)"), format="%Y-%m-%dT%H:%M",
-        validators=[DataRequired(_l("Enter a start date and time."))])
+        validators=[DataRequired(_l("Enter a start date and time.")), within_plan_ahead])
     ends_on = DateField(_l("Last day a send may start"),
-                        validators=[DataRequired(_l("Enter an end date."))])
+                        validators=[DataRequired(_l("Enter an end date.")), within_plan_ahead])
     quiet_start = IntegerField(_l("Quiet hours start (hour, 0-23)"), default=21, validators=[
         Optional(), NumberRange(0, 23, _l("Enter an hour from 0 to 23."))])
     quiet_end = IntegerField(_l("Quiet hours end (hour, 0-23)"), default=8, validators=[
@@ -81,7 +82,7 @@ class _PulseBase(_TextsMixin, FlaskForm):
 class _RunBase(_TextsMixin, FlaskForm):
     starts_at = DateTimeLocalField(
         _l("Start (local time)"), format="%Y-%m-%dT%H:%M",
-        validators=[DataRequired(_l("Enter a start date and time."))])
+        validators=[DataRequired(_l("Enter a start date and time.")), within_plan_ahead])
     preview = SubmitField(_l("Preview"))
     submit = SubmitField(_l("Save changes"))
 
