@@ -80,6 +80,39 @@ def test_goal_edits_are_audited(app, db):
     assert len(entries(db, "goal.edit")) == 1
 
 
+def test_indicator_edits_are_audited(app, db):
+    """What an indicator counts decides every published figure of its goal: changing "feel
+    safe" from answers 4-5 to 3-5, or deleting it, says who did it and what it now counts."""
+    from analysis.review.goals import delete_indicator, save_goal, save_indicator
+
+    goal = save_goal(None, names={"en": "Safe routes"}, descriptions={}, theme_ids=[])
+    made = save_indicator(goal, None, labels={"en": "Feel safe"}, question_key="feel_safe",
+                          rule="share_of_values", values=["4", "5"])
+    save_indicator(goal, made, labels={"en": "Feel safe"}, question_key="feel_safe",
+                   rule="share_of_values", values=["3", "4", "5"])
+    made_id = made.id
+    delete_indicator(made)
+    assert [e.details["values"] for e in entries(db, "indicator.create")] == [["4", "5"]]
+    assert [e.details["values"] for e in entries(db, "indicator.edit")] == [["3", "4", "5"]]
+    assert [e.target_id for e in entries(db, "indicator.delete")] == [str(made_id)]
+
+
+def test_moving_a_site_to_another_organisation_is_audited(app, db):
+    """A site's organisation decides which partner viewers read its responses."""
+    from feedback.responses.models import Organization
+    from feedback.sites.operations import save_site
+
+    first, second = Organization(name="Partner A"), Organization(name="Partner B")
+    db.session.add_all([first, second])
+    db.session.commit()
+    site = save_site(None, code="north", name="North", organization_id=first.id)
+    save_site(site, code="north", name="North", organization_id=second.id)
+    assert [e.details["organization_id"] for e in entries(db, "site.create")] == [first.id]
+    (moved,) = entries(db, "site.edit")
+    assert (moved.details["organization_id_before"], moved.details["organization_id"]) == \
+        (first.id, second.id)
+
+
 def test_starting_a_campaign_is_audited(app, db, make_sms_survey, make_staff, clock):
     from messaging.campaigns import operations as campaigns
 

@@ -196,6 +196,7 @@ def save_indicator(
         raise GoalError("List the answer values that count.")
     if not question_key.strip():
         raise GoalError("A question key is required.")
+    created = indicator is None
     if indicator is None:
         indicator = Indicator(goal=goal)
         db.session.add(indicator)
@@ -204,11 +205,21 @@ def save_indicator(
     indicator.rule = rule
     indicator.values = values if rule == "share_of_values" else []
     indicator.position = position
+    db.session.flush()
+    # what counts decides every published figure of the goal: who changed it, and to what
+    record_audit("indicator.create" if created else "indicator.edit", "indicator",
+                 indicator.id, _indicator_details(indicator))
     db.session.commit()
     return indicator
 
 
+def _indicator_details(indicator: Indicator) -> dict:
+    return {"goal": indicator.goal.key, "question_key": indicator.question_key,
+            "rule": indicator.rule, "values": list(indicator.values or [])}
+
+
 def delete_indicator(indicator: Indicator) -> None:
-    """Remove an indicator (its figures are computed, so nothing else is lost)."""
+    """Remove an indicator (its figures are computed, so nothing else is lost; audited)."""
+    record_audit("indicator.delete", "indicator", indicator.id, _indicator_details(indicator))
     db.session.delete(indicator)
     db.session.commit()

@@ -15,6 +15,7 @@ from flask import current_app, request, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
+from feedback.core.audit import record_audit
 from feedback.core.extensions import db
 from feedback.responses.models import Organization, PartnerSite
 from surveys.models import Survey
@@ -52,6 +53,7 @@ def save_site(site: PartnerSite | None, **fields) -> PartnerSite:
     clash = db.session.scalar(db.select(PartnerSite).filter_by(code=code))
     if clash is not None and clash is not site:
         raise SiteCodeTaken(code)
+    created, before = site is None, site.organization_id if site is not None else None
     if site is None:
         site = PartnerSite()
         db.session.add(site)
@@ -62,6 +64,12 @@ def save_site(site: PartnerSite | None, **fields) -> PartnerSite:
     site.kiosk_mode = bool(fields.get("kiosk_mode"))
     site.kiosk_reset_seconds = int(fields.get("kiosk_reset_seconds") or 20)
     site.survey_id = fields.get("survey_id") or None
+    db.session.flush()
+    # a site's organisation decides which partner viewers read its responses
+    details = {"code": site.code, "organization_id": site.organization_id}
+    if not created and before != site.organization_id:
+        details["organization_id_before"] = before
+    record_audit("site.create" if created else "site.edit", "site", site.id, details)
     db.session.commit()
     return site
 
