@@ -241,8 +241,8 @@ def _send_claimed(message_id: int) -> str:
     except Exception:
         # Unknown failure after the claim: we cannot tell if it left; do not resend blindly.
         db.session.rollback()
-        _mark_unknown(message.id)
-        log.exception("sms send crashed", extra={"outbound_id": message.id})
+        _mark_unknown(message_id)
+        log.exception("sms send crashed", extra={"outbound_id": message_id})
         return "unknown"
     # Only if no status callback has recorded the SID first (it carries our reference):
     # the create call's "queued" must not overwrite a callback's "sent" or "delivered".
