@@ -92,6 +92,10 @@ class InboundMessage(db.Model):
     #: The TwiML reply we gave, so a duplicate delivery gets the same answer.
     reply_body: Mapped[str | None] = mapped_column(sa.Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: Handlings of this text that raised. A text that keeps failing is set aside as an
+    #: unmatched late reply, so its contact's newer texts stop waiting for it
+    #: (docs/reliability.md, "A text that keeps failing").
+    failed_handlings: Mapped[int] = mapped_column(default=0, server_default="0")
 
     contact = relationship("Contact")
 

@@ -154,6 +154,48 @@ def test_the_sweeper_never_applies_a_newer_text_before_an_older_one_that_failed(
     assert statuses["SMfirst"] == "handled" and statuses["SMsecond"] == "late"
 
 
+def test_a_text_that_keeps_failing_is_set_aside_and_the_newer_ones_go_on(
+        db, family_survey, text, dies_after_store, monkeypatch):
+    """An older text whose handling always raises (a bug it trips) holds its family's newer
+    texts back only for a while: after ``MAX_FAILED_HANDLINGS`` failed handlings it is set
+    aside for staff as an unmatched late reply, and the newer text answers the question."""
+    text(PHONE, "PULSE")
+    text(PHONE, "1")
+    dies_after_store()
+    with pytest.raises(Killed):
+        text(PHONE, "5", sid="SMpoison")
+    real = inbound.handle_stored
+    poison_id = db.session.scalar(
+        db.select(InboundMessage.id).filter_by(message_sid="SMpoison"))
+
+    def poison_fails(inbound_id, **kwargs):
+        if inbound_id == poison_id:
+            raise ValueError("a bug this text trips")
+        return real(inbound_id, **kwargs)
+
+    monkeypatch.setattr(inbound, "handle_stored", poison_fails)
+    text(PHONE, "4", sid="SMnewer")  # waits: the older text goes first, and fails
+    _age(db, "SMpoison")
+    _age(db, "SMnewer")
+    sweeps = 0
+    while _status(db, "SMpoison") != "late":
+        assert _answers(db) == []  # never overtaken while it may still be applied
+        assert sweeps < inbound.MAX_FAILED_HANDLINGS
+        sweep_inbound.call_local()
+        sweeps += 1
+    assert _answers(db) == [("needs_met", 4)]
+    assert _status(db, "SMnewer") == "handled"
+    assert db.session.scalar(db.select(InboundMessage.failed_handlings).filter_by(
+        message_sid="SMpoison")) == inbound.MAX_FAILED_HANDLINGS
+    assert db.session.scalar(db.select(InboundMessage.failed_handlings).filter_by(
+        message_sid="SMnewer")) == 0  # its wait was the older text's fault, not its own
+
+
+def _status(db, sid):
+    db.session.expire_all()
+    return db.session.scalar(db.select(InboundMessage.status).filter_by(message_sid=sid))
+
+
 def test_nul_and_control_characters_are_removed_before_storing(db, family_survey, text):
     text(PHONE, "PUL\x00SE\x07")
     text(PHONE, "1")

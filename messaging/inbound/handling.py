@@ -268,8 +268,7 @@ def handle_new(connection: Connection, stored: Stored, phone: str | None, body: 
     snap = engine.load_snapshot(contact_id, body, stored.id) if contact_id else None
     if snap is not None and snap.earlier_unhandled:
         # Arrival order: the contact's earlier texts that a dead worker left go first.
-        for earlier in earlier_unhandled(stored.id):
-            handle_stored(earlier, by_rest_api=True)
+        handle_earlier(stored.id)
         _handle_on(connection)
         snap = engine.load_snapshot(contact_id, body, stored.id)
     if snap is not None and snap.message_status not in UNHANDLED:
@@ -324,14 +323,76 @@ def earlier_unhandled(inbound_id: int) -> list[int]:
     ))
 
 
+class EarlierTextFailed(RuntimeError):
+    """An older unhandled text of the same contact failed (counted against it, not against
+    the newer text, which waits for it); the older text's exception is the cause."""
+
+
+def handle_earlier(inbound_id: int) -> None:
+    """Handle the contact's texts older than ``inbound_id`` that are still unhandled, oldest
+    first, their replies by the REST API. One that fails raises :class:`EarlierTextFailed`,
+    which stops the caller, unless that failure set it aside (then the newer texts go on)."""
+    for earlier in earlier_unhandled(inbound_id):
+        try:
+            handle_stored(earlier, by_rest_api=True)
+        except Exception as exc:
+            db.session.rollback()
+            if count_failed_handling(earlier) != "late":
+                raise EarlierTextFailed(f"inbound message {earlier} failed") from exc
+
+
 def handle_in_order(inbound_id: int, *, by_rest_api: bool = False,
                     phone: str | None = None) -> Handled:
     """:func:`handle_stored`, the contact's earlier unhandled texts first (their replies by
     the REST API): however a stored text comes to be handled again, it never overtakes an
     older one, which would take that one's question. An older text that fails stops it."""
-    for earlier in earlier_unhandled(inbound_id):
-        handle_stored(earlier, by_rest_api=True)
-    return handle_stored(inbound_id, by_rest_api=by_rest_api, phone=phone)
+    handle_earlier(inbound_id)
+    return _handle_counting_failures(inbound_id, by_rest_api=by_rest_api, phone=phone)
+
+
+#: Failed handlings after which a text is set aside for staff as an unmatched late reply: by
+#: then the webhook, the job's retries and several sweeps have each tried it (minutes), and
+#: the contact's newer texts, which wait for it, must not wait for ever.
+MAX_FAILED_HANDLINGS = 10
+
+_COUNT_FAILURE = (
+    sa.update(InboundMessage)
+    .where(InboundMessage.id == sa.bindparam("inbound_id"),
+           InboundMessage.status.in_(UNHANDLED))
+    .values(failed_handlings=InboundMessage.failed_handlings + 1,
+            status=sa.case((InboundMessage.failed_handlings + 1 >= MAX_FAILED_HANDLINGS,
+                            "late"), else_="failed"))
+    .returning(InboundMessage.status)
+)
+
+
+def _handle_counting_failures(inbound_id: int, **kwargs) -> Handled:
+    """:func:`handle_stored`, counting a failure against the text (the exception goes on)."""
+    try:
+        return handle_stored(inbound_id, **kwargs)
+    except Exception:
+        db.session.rollback()
+        count_failed_handling(inbound_id)
+        raise
+
+
+def count_failed_handling(inbound_id: int) -> str | None:
+    """Count one failed handling of a text that is still unhandled (committed on its own)
+    and return its status; at :data:`MAX_FAILED_HANDLINGS` the text is set aside as an
+    unmatched late reply (``late``), kept for staff and never guessed. A database that cannot
+    be reached counts nothing: an outage is not the text's fault."""
+    try:
+        status = db.session.scalar(_COUNT_FAILURE, {"inbound_id": inbound_id})
+        db.session.commit()
+    except Exception as exc:  # noqa: BLE001 - the failure being counted is what matters
+        db.session.rollback()
+        log.error("could not count a failed handling of inbound message %s (%s)",
+                  inbound_id, type(exc).__name__)
+        return None
+    if status == "late":
+        log.error("inbound message %s failed %s times: set aside as an unmatched late reply "
+                  "for staff", inbound_id, MAX_FAILED_HANDLINGS)
+    return status
 
 
 def retry_stored(inbound_id: int, phone: str | None = None) -> Received:
@@ -397,11 +458,15 @@ def _receive(sid: str, phone: str | None, body: str | None, num_media: int,
             # The exception text may hold SQL parameters (a phone, a body): log its type only.
             log.error("inbound message %s failed (%s); finishing it in a job",
                       stored.id, type(exc).__name__)
+            if isinstance(exc, EarlierTextFailed):
+                exc = exc.__cause__  # counted against the older text
+            else:
+                count_failed_handling(stored.id)
             out = None
             if isinstance(exc, DBAPIError) and exc.connection_invalidated:
                 out = _handle_again(stored.id, phone)  # a dropped connection: once more
     if out is None:
-        _mark_failed_and_enqueue(stored.id)
+        _enqueue_finish(stored.id)
         return Received(EMPTY_TWIML, stored.id)
     return Received(out.twiml, stored.id)
 
@@ -450,18 +515,7 @@ def fault_hook(point: str, sid: str) -> None:
         os._exit(1)
 
 
-def _mark_failed_and_enqueue(inbound_id: int) -> None:
-    try:
-        db.session.execute(  # never a handled one: its job would apply it a second time
-            sa.update(InboundMessage)
-            .where(InboundMessage.id == inbound_id, InboundMessage.status == "received")
-            .values(status="failed")
-        )
-        db.session.commit()
-    except Exception as exc:  # noqa: BLE001 - the job still runs; it checks the status itself
-        db.session.rollback()
-        log.error("could not mark inbound message %s failed (%s)", inbound_id,
-                  type(exc).__name__)
+def _enqueue_finish(inbound_id: int) -> None:
     try:
         inbound_failed.send(inbound_id=inbound_id)  # messaging.inbound.jobs queues the retry
     except Exception as exc:  # noqa: BLE001 - the sweep job picks it up later

@@ -65,7 +65,8 @@ def sweep_stuck() -> int:
     """Handle, here and in arrival order, every text left unhandled (a web worker killed
     between storing and handling, a lost job); each against the question open when it
     arrived. A text that fails again is left for the next sweep, and so are its contact's
-    newer texts (they wait for it). Returns how many ran."""
+    newer texts (they wait for it) until it has failed often enough to be set aside
+    (messaging.inbound.handling.count_failed_handling). Returns how many ran."""
     ids = inbound.received_since(STUCK_AFTER_SECONDS)
     for inbound_id in ids:
         try:
