@@ -64,7 +64,41 @@ def test_read_timeout_found_in_twilio_list_is_not_sent_again(app, db, fake_twili
     settled = db.session.get(OutboundMessage, message.id)
     assert len(fake_twilio.created) == 1
     assert settled.provider_sid == fake_twilio.created[0]["sid"]
+    assert settled.status == "sent"  # what Twilio lists a moment later
+
+
+def test_read_timeout_of_a_message_twilio_still_queues_is_not_sent_again(
+        app, db, fake_twilio, clock, make_contact):
+    """Twilio took the text but holds it in its queue (no date sent yet) when the sweeper
+    looks: a list filtered on the date sent would miss it, and the family would get it
+    twice once Twilio sends it."""
+    app.config["SMS_HTTP_TIMEOUT"] = 0.5
+    fake_twilio.slow_next(1.5)
+    fake_twilio.hold_next()
+    message = _queue(db, clock, make_contact())
+    assert outbound.send_outbound.call_local(message.id) == "unknown"
+    clock.set(clock.now + timedelta(minutes=2))
+    outbound.sweep_outbound()
+    settled = _fresh(db, message.id)
+    assert len(fake_twilio.created) == 1
+    assert settled.provider_sid == fake_twilio.created[0]["sid"]
     assert settled.status == "queued"
+
+
+def test_reconcile_ignores_the_same_text_sent_before_the_row(app, db, fake_twilio, clock,
+                                                             make_contact):
+    """The family got the same words last month (a monthly pulse whose record retention
+    has since erased): that message is in Twilio's list, but it is not this row's send,
+    which never reached Twilio."""
+    contact = make_contact()
+    get_gateway(app).send(contact.phone, "Thank you for your answers")
+    clock.set(clock.now + timedelta(days=30))
+    message = _queue(db, clock, contact)
+    message.status = "unknown"
+    db.session.commit()
+    clock.set(clock.now + timedelta(minutes=1))
+    assert outbound.reconcile_unknown()["resent"] == 1
+    assert len(fake_twilio.created) == 2
 
 
 def test_unknown_send_missing_from_twilio_list_is_sent_once_more(app, db, fake_twilio, clock,

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from flask import current_app
 
@@ -45,6 +46,8 @@ FILTERED = 30007
 DEFAULT_VALIDITY_PERIOD = 4 * 60 * 60
 #: Seconds to wait for Twilio's API before treating the attempt as timed out.
 HTTP_TIMEOUT = 10
+#: Messages read from a recipient's list when a send's outcome is unknown (Twilio's largest page).
+LIST_PAGE = 1000
 
 
 @dataclass(frozen=True)
@@ -177,20 +180,37 @@ class TwilioGateway:
 
     def sent_matching(self, to: str, body: str, since) -> list[SendResult]:
         """Look a send whose outcome we never learnt up in Twilio's message list: every
-        message to ``to`` with exactly ``body`` sent at or after ``since`` (UTC), newest first
-        (the caller tells ours from the same text sent for another row).
+        message to ``to`` with exactly ``body`` created at or after ``since`` (naive UTC),
+        newest first (the caller tells ours from the same text sent for another row).
+
+        Twilio's list filters on the date a message was *sent*, and a message Twilio still
+        holds (a Messaging Service's queue, a rate limit, a carrier's back-pressure) has none:
+        filtered that way it would be missing, and sent a second time. So the recipient's
+        whole list is read (one page of up to ``LIST_PAGE``; a family gets far fewer texts
+        in the year Twilio keeps them) and filtered here on the date it was created; a full
+        page also reads those sent since, so a long history never hides a recent send.
         Raises :class:`TransientSendError` when the list cannot be read (try again later)."""
         import requests
         from twilio.base.exceptions import TwilioRestException
 
+        messages = self.client.messages
         try:
-            found = self.client.messages.list(to=to, date_sent_after=since, limit=100)
+            found = messages.list(to=to, page_size=LIST_PAGE, limit=LIST_PAGE)
+            if len(found) >= LIST_PAGE:
+                found += messages.list(to=to, date_sent_after=since, page_size=LIST_PAGE,
+                                       limit=LIST_PAGE)
         except TwilioRestException as exc:
             raise TransientSendError(code=exc.code, status=exc.status) from None
         except requests.exceptions.RequestException:
             raise TransientSendError("message list unreachable") from None
+        after = since.replace(tzinfo=UTC)
+        unique = {message.sid: message for message in found
+                  if (message.body or "") == body
+                  and (message.date_created is None or message.date_created >= after)}
+        newest_first = sorted(unique.values(), reverse=True,
+                              key=lambda m: m.date_created or datetime.max.replace(tzinfo=UTC))
         return [SendResult(sid=message.sid, status=message.status or "queued")
-                for message in found if (message.body or "") == body]
+                for message in newest_first]
 
 
 def never_connected(exc: BaseException) -> bool:
