@@ -312,7 +312,7 @@ def profile(app, client, url: str) -> None:
 
 def views() -> list[tuple[str, str]]:
     """Every dashboard view the targets cover: plain, each demographic breakdown, a group
-    filter, the summary CSV and the yearly report."""
+    filter, the summary CSV, the yearly report and the trends over years."""
     from analysis.review.scope import DIMENSIONS
 
     quarter = "?kind=quarter&quarter=2026-Q3"
@@ -322,6 +322,7 @@ def views() -> list[tuple[str, str]]:
         ("dashboard, group age 14-17", "/staff/review" + quarter + "&group=age_group:14-17"),
         ("summary CSV", "/staff/review/export/summary.csv" + quarter),
         ("yearly report 2025", "/staff/review/year?year=2025"),
+        ("trends, 3 years of quarters", "/staff/review/trends" + quarter),
     ]
 
 

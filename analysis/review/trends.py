@@ -104,6 +104,14 @@ def build_trends(scope: ReviewScope, policy: gate.Policy, years: int = 3) -> Tre
     goals = list(db.session.scalars(
         db.select(AgendaGoal).where(AgendaGoal.active.is_(True)).order_by(AgendaGoal.position)))
     result = Trends(quarters, [], [], too_few)
+    # Every goal's comments and the people behind them, counted once per quarter for all
+    # goals (each count reads the quarter's answers; per goal it read them once per goal).
+    comments = {}
+    for quarter in quarters:
+        if quarter not in too_few and goals:
+            here = scope.with_period(quarter)
+            comments[quarter] = (dashboard.sentiment_by_goal(here),
+                                 gate.goal_respondents(here)["now"])
     for goal in goals:
         for indicator in sorted(goal.indicators, key=lambda i: i.id):
             unit = "mean" if indicator.rule == "mean" else "share"
@@ -124,9 +132,9 @@ def build_trends(scope: ReviewScope, policy: gate.Policy, years: int = 3) -> Tre
                 volume.points.append(Point(quarter, None, None, True))
                 positive.points.append(Point(quarter, None, None, True))
                 continue
-            here = scope.with_period(quarter)
-            mix = dashboard.sentiment_by_goal(here).get(goal.id, {})
-            people = gate.goal_respondents(here)["now"].get(goal.id, {})
+            mixes, respondents = comments[quarter]
+            mix = mixes.get(goal.id, {})
+            people = respondents.get(goal.id, {})
             total = policy.figure(sum(mix.values()), people.get(None))
             volume.points.append(Point(quarter, total.shown, total.shown, total.withheld))
             _released, shares = gate.release_mix(policy, mix, people, total)
