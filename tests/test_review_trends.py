@@ -71,6 +71,31 @@ def test_series_compare_with_previous_quarter_and_same_quarter_last_year(app, th
     assert goal.positive.last_year.value == 0  # none positive in 2025-Q1
 
 
+def test_every_point_is_the_figure_of_its_own_quarter(app, three_quarters):
+    """The series counts every quarter in one scan; each point must still be what that
+    quarter counted on its own gives, an answer at the first instant of a quarter included."""
+    from analysis.disclosure import gate
+    from analysis.review import dashboard, indicators
+    from analysis.review.trends import build_trends
+
+    three_quarters["add"](when=datetime(2025, 10, 1, 0, 0), safe=5, count=4, comment="edge",
+                          sentiment="positive")  # 2025-Q4's first instant, not Q3's
+    scope = ReviewScope(period=quarter_of(Q1_2026.date()))
+    trends = build_trends(scope, EXACT, years=2)
+    indicator, series = trends.indicators[0]
+    goal = trends.goals[0]
+    for i, quarter in enumerate(trends.quarters):
+        here = scope.with_period(quarter)
+        value = gate.release_indicator(EXACT, indicators.compute(indicator, here, 10))
+        assert series.points[i].value == value.value, quarter.label
+        mix = dashboard.sentiment_by_goal(here).get(goal.goal.id, {})
+        people = gate.goal_respondents(here)["now"].get(goal.goal.id, {})
+        assert goal.volume.points[i].value == EXACT.figure(sum(mix.values()),
+                                                           people.get(None)).shown
+    assert goal.volume.at(quarter_of(Q4_2025.date())).value == 16
+    assert series.at(quarter_of(Q4_2025.date())).value == pytest.approx(13 / 16)
+
+
 def test_a_small_group_is_withheld_and_published_figures_are_rounded(app, three_quarters):
     from analysis.review.trends import build_trends
 

@@ -161,18 +161,14 @@ def population(scope) -> tuple[int, int]:
     return int(rows.get("now", 0)), int(rows.get("before", 0))
 
 
-def goal_respondents(scope) -> dict:
-    """{"now"|"before": {goal_id: {sentiment|None: distinct respondents}}, "themes":
-    {goal_id: {theme_id: respondents this period}}}: None is the goal's whole comment count;
-    one scan of the goal's comments on PostgreSQL, three queries on SQLite."""
+def _goal_comments(scope, conditions: list):
+    """(SELECT over the goals' comments in scope meeting ``conditions``, the sentiment label,
+    the distinct respondents): what :func:`goal_respondents` and its per-bucket form count."""
     from analysis.models import AnswerTag, AnswerTheme
     from analysis.review.goals import goal_theme
     from analysis.review.scope import answer_conditions
-    from feedback.core.extensions import db
     from feedback.responses.models import Answer, Response
 
-    conds, which = _which(scope, Answer.completed_at)
-    label = sa.func.coalesce(AnswerTag.sentiment_label, "untagged")
     base = (
         sa.select().select_from(Answer)
         .join(AnswerTheme, AnswerTheme.answer_id == Answer.id)
@@ -180,23 +176,29 @@ def goal_respondents(scope) -> dict:
         .join(Response, Response.id == Answer.response_id)
         .outerjoin(AnswerTag, AnswerTag.answer_id == Answer.id)
         .where(AnswerTheme.source != "removed", *answer_conditions(scope, with_period=False),
-               *conds)
+               *conditions)
     )
-    people = sa.func.count(sa.distinct(Response.respondent_id))
-    result: dict = {"now": {}, "before": {}, "themes": {}}
+    label = sa.func.coalesce(AnswerTag.sentiment_label, "untagged")
+    return base, label, sa.func.count(sa.distinct(Response.respondent_id))
+
+
+def goal_respondents(scope) -> dict:
+    """{"now"|"before": {goal_id: {sentiment|None: distinct respondents}}, "themes":
+    {goal_id: {theme_id: respondents this period}}}: None is the goal's whole comment count;
+    one scan of the goal's comments on PostgreSQL, three queries on SQLite."""
+    from analysis.models import AnswerTheme
+    from analysis.review.goals import goal_theme
+    from feedback.core.extensions import db
+    from feedback.responses.models import Answer
+
+    conds, which = _which(scope, Answer.completed_at)
     if db.engine.dialect.name == "postgresql":
-        _goal_respondents_in_one_scan(base, which, label, people, result)
+        result: dict = {"now": {}, "before": {}, "themes": {}}
+        _goal_respondents_in_one_scan(*_goal_comments(scope, conds), which, result)
         return result
-    for period, goal_id, n in db.session.execute(
-        base.with_only_columns(which, goal_theme.c.goal_id, people)
-        .group_by(which, goal_theme.c.goal_id)
-    ):
-        result[period].setdefault(goal_id, {})[None] = int(n)
-    for period, goal_id, key, n in db.session.execute(
-        base.with_only_columns(which, goal_theme.c.goal_id, label, people)
-        .group_by(which, goal_theme.c.goal_id, label)
-    ):
-        result[period].setdefault(goal_id, {})[key] = int(n)
+    result = {"now": {}, "before": {}, **goal_respondents_per_bucket(scope, which, conds),
+              "themes": {}}
+    base, _label, people = _goal_comments(scope, conds)
     for goal_id, theme_id, n in db.session.execute(
         base.with_only_columns(goal_theme.c.goal_id, AnswerTheme.theme_id, people)
         .where(Answer.completed_at >= scope.period.start_dt)
@@ -206,7 +208,34 @@ def goal_respondents(scope) -> dict:
     return result
 
 
-def _goal_respondents_in_one_scan(base, which, label, people, result: dict) -> None:
+def goal_respondents_per_bucket(scope, bucket, conditions: list) -> dict:
+    """{bucket: {goal_id: {sentiment|None: distinct respondents}}} over the goals' comments
+    of ``scope`` (its period ignored) meeting ``conditions``: one scan for a series of
+    periods (analysis.review.trends) on PostgreSQL, two queries on SQLite."""
+    from analysis.review.goals import goal_theme
+    from feedback.core.extensions import db
+
+    base, label, people = _goal_comments(scope, conditions)
+    goal = goal_theme.c.goal_id
+    result: dict = {}
+    if db.engine.dialect.name == "postgresql":
+        sets = sa.func.grouping_sets(sa.tuple_(bucket, goal), sa.tuple_(bucket, goal, label))
+        rows = db.session.execute(base.with_only_columns(
+            bucket, goal, label, sa.func.grouping(label), people).group_by(sets))
+        for key, goal_id, sentiment, no_label, n in rows:
+            result.setdefault(key, {}).setdefault(goal_id, {})[
+                None if no_label else sentiment] = int(n)
+        return result
+    for key, goal_id, n in db.session.execute(
+            base.with_only_columns(bucket, goal, people).group_by(bucket, goal)):
+        result.setdefault(key, {}).setdefault(goal_id, {})[None] = int(n)
+    for key, goal_id, sentiment, n in db.session.execute(
+            base.with_only_columns(bucket, goal, label, people).group_by(bucket, goal, label)):
+        result.setdefault(key, {}).setdefault(goal_id, {})[sentiment] = int(n)
+    return result
+
+
+def _goal_respondents_in_one_scan(base, label, people, which, result: dict) -> None:
     """:func:`goal_respondents`' three counts from one scan of the goal's comments
     (PostgreSQL's GROUPING SETS; SQLite has none and runs three queries): the scan, not the
     counting, is what a page with years of answers waits for."""

@@ -99,16 +99,22 @@ def sentiment_by_goal_both(scope: ReviewScope) -> dict[str, dict[int, dict[str, 
     Each answer has one sentiment, so a goal's comment count is the sum over sentiments
     (an answer with two of the goal's themes is counted once: COUNT DISTINCT)."""
     conds, which = _two_periods(scope)
+    return {"now": {}, "before": {}, **sentiment_by_goal_per_bucket(scope, which, conds)}
+
+
+def sentiment_by_goal_per_bucket(scope: ReviewScope, bucket, conditions: list) -> dict:
+    """{bucket: {goal_id: {sentiment: comments}}} for the comments of ``scope`` (its period
+    ignored) that meet ``conditions``, in one scan (two periods, a series of quarters)."""
     query = (
-        _goal_answers(scope, which, goal_theme.c.goal_id, AnswerTag.sentiment_label,
+        _goal_answers(scope, bucket, goal_theme.c.goal_id, AnswerTag.sentiment_label,
                       sa.func.count(sa.distinct(Answer.id)), with_period=False)
         .outerjoin(AnswerTag, AnswerTag.answer_id == Answer.id)
-        .where(*conds)
-        .group_by(which, goal_theme.c.goal_id, AnswerTag.sentiment_label)
+        .where(*conditions)
+        .group_by(bucket, goal_theme.c.goal_id, AnswerTag.sentiment_label)
     )
-    result: dict[str, dict[int, dict[str, int]]] = {"now": {}, "before": {}}
-    for period, goal_id, label, n in db.session.execute(query):
-        result[period].setdefault(goal_id, {})[label or "untagged"] = int(n)
+    result: dict = {}
+    for key, goal_id, label, n in db.session.execute(query):
+        result.setdefault(key, {}).setdefault(goal_id, {})[label or "untagged"] = int(n)
     return result
 
 

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
+
 from analysis.disclosure import gate
 from analysis.review import dashboard, indicators
 from analysis.review.goals import AgendaGoal, Indicator
 from analysis.review.periods import Period, quarters_ending, same_period_last_year
 from analysis.review.scope import ReviewScope
 from feedback.core.extensions import db
+from feedback.responses.models import Answer
 
 #: How many years of quarters a trend page may show.
 MAX_YEARS = 5
@@ -96,6 +99,15 @@ def _small(scope: ReviewScope, policy: gate.Policy, quarter: Period) -> bool:
     return 0 < now < policy.min_cell
 
 
+def _per_quarter(quarters: list[Period]):
+    """(the index of the quarter an answer was completed in, the conditions keeping the
+    answers of those consecutive quarters): the bucket the series' counts group by, the
+    same boundaries as each quarter's own period on every database."""
+    column = Answer.completed_at
+    bucket = sa.case(*[(column < quarter.end_dt, i) for i, quarter in enumerate(quarters)])
+    return bucket, [column >= quarters[0].start_dt, column < quarters[-1].end_dt]
+
+
 def build_trends(scope: ReviewScope, policy: gate.Policy, years: int = 3) -> Trends:
     """The series of ``years`` years of quarters ending with the scope's quarter."""
     years = max(1, min(int(years), MAX_YEARS))
@@ -104,37 +116,35 @@ def build_trends(scope: ReviewScope, policy: gate.Policy, years: int = 3) -> Tre
     goals = list(db.session.scalars(
         db.select(AgendaGoal).where(AgendaGoal.active.is_(True)).order_by(AgendaGoal.position)))
     result = Trends(quarters, [], [], too_few)
-    # Every goal's comments and the people behind them, counted once per quarter for all
-    # goals (each count reads the quarter's answers; per goal it read them once per goal).
-    comments = {}
-    for quarter in quarters:
-        if quarter not in too_few and goals:
-            here = scope.with_period(quarter)
-            comments[quarter] = (dashboard.sentiment_by_goal(here),
-                                 gate.goal_respondents(here)["now"])
+    # Each count below reads the answers of every quarter at once, grouped by quarter: one
+    # scan of the years, not one per quarter (and goal) as a page with years of data waits.
+    bucket, within = _per_quarter(quarters)
+    comments = (dashboard.sentiment_by_goal_per_bucket(scope, bucket, within),
+                gate.goal_respondents_per_bucket(scope, bucket, within)) if goals else ({}, {})
     for goal in goals:
         for indicator in sorted(goal.indicators, key=lambda i: i.id):
             unit = "mean" if indicator.rule == "mean" else "share"
             series = Series(f"indicator-{indicator.id}", unit)
-            for quarter in quarters:
+            values = indicators.compute_per_bucket(indicator, scope, bucket, within,
+                                                   policy.min_cell)
+            for i, quarter in enumerate(quarters):
                 if quarter in too_few:
                     series.points.append(Point(quarter, None, None, True))
                     continue
-                value = gate.release_indicator(policy, indicators.compute(
-                    indicator, scope.with_period(quarter), policy.min_cell))
+                value = gate.release_indicator(
+                    policy, values.get(i, indicators.IndicatorValue(n=0, value=None)))
                 series.points.append(Point(quarter, value.value, value.n or None,
                                            value.suppressed))
             result.indicators.append((indicator, series))
         volume = Series(f"goal-{goal.id}-volume", "count")
         positive = Series(f"goal-{goal.id}-positive", "share")
-        for quarter in quarters:
+        for i, quarter in enumerate(quarters):
             if quarter in too_few:
                 volume.points.append(Point(quarter, None, None, True))
                 positive.points.append(Point(quarter, None, None, True))
                 continue
-            mixes, respondents = comments[quarter]
-            mix = mixes.get(goal.id, {})
-            people = respondents.get(goal.id, {})
+            mix = comments[0].get(i, {}).get(goal.id, {})
+            people = comments[1].get(i, {}).get(goal.id, {})
             total = policy.figure(sum(mix.values()), people.get(None))
             volume.points.append(Point(quarter, total.shown, total.shown, total.withheld))
             _released, shares = gate.release_mix(policy, mix, people, total)
