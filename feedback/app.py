@@ -26,14 +26,25 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     check_production(app.config)
 
+    from feedback.core import hygiene
+    from feedback.core.redaction import redact
+
+    # Before any route exists: form values without control characters, ids an id column holds.
+    hygiene.init_app(app)
+    # Free text on every staff page (messaging's and the review's) passes the rule quotes and
+    # exports pass (docs/privacy.md).
+    app.add_template_filter(redact, "redact")
+
     from feedback.core import logging_setup
 
     logging_setup.init_app(app)
 
+    from feedback.core import sqlfunctions
     from feedback.core.extensions import csrf, db, migrate
     from feedback.core.queue import queue
 
     db.init_app(app)
+    sqlfunctions.init_app(app)  # SQLite: casefold() for every alphabet, as PostgreSQL's lower()
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     queue.configure(app)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateTimeLocalField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import (
+    DateTimeLocalField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from feedback.core.clock import utcnow
@@ -62,3 +69,5 @@ class CampaignForm(FlaskForm):
     )
     preview = SubmitField(_l("Preview"))
     submit = SubmitField(_l("Start campaign"))
+    #: Sent back with every submission of this form: a double click starts one campaign.
+    submission_token = HiddenField()

@@ -29,12 +29,36 @@ class Contact(db.Model):
     consent_source: Mapped[str] = mapped_column(sa.String(40), default="csv-import")
     opted_out: Mapped[bool] = mapped_column(default=False, index=True)
     opted_out_at: Mapped[datetime | None]
+    #: Who opted the contact out: "text" (their STOP, or Twilio's 21610 for one) or "staff"
+    #: (on their behalf); NULL when subscribed. Only START undoes a staff opt-out, not a YES.
+    opted_out_by: Mapped[str | None] = mapped_column(sa.String(10))
     #: The pseudonymous respondent their answers are stored under.
     respondent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("respondent.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     respondent = relationship("Respondent")
     site = relationship("PartnerSite")
+
+
+#: The ways a number can have opted out (Contact.opted_out_by, OptOutHash.opted_out_by).
+OPTED_OUT_BY_TEXT, OPTED_OUT_BY_STAFF = "text", "staff"
+
+
+class OptOutHash(db.Model):
+    """An opt-out that outlived its contact: retention or erasure on request deleted an
+    opted-out contact, and an import or a keyword text must not subscribe the number again
+    (docs/privacy.md). Only a keyed hash of the number is kept, never the number."""
+
+    __tablename__ = "opt_out_hash"
+    __table_args__ = (
+        sa.CheckConstraint("opted_out_by IN ('text', 'staff')", name="opted_out_by"),
+    )
+
+    #: HMAC-SHA256 (hex) of the E.164 number under PSEUDONYM_KEY (messaging.contacts.suppression).
+    number_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    #: How the number opted out, as Contact.opted_out_by: a staff opt-out is undone by START only.
+    opted_out_by: Mapped[str] = mapped_column(sa.String(10))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Conversation(db.Model):
@@ -118,7 +142,8 @@ class OutboundMessage(db.Model):
     segments: Mapped[int] = mapped_column(default=1)
     encoding: Mapped[str] = mapped_column(sa.String(10), default="GSM-7")
     #: pending -> queued/accepted -> sending -> sent -> delivered | undelivered | failed,
-    #: or suppressed (opted out), never moving backwards.
+    #: or suppressed (opted out; or an invitation or reminder whose conversation moved on, or
+    #: whose survey closed, before it was sent), never moving backwards.
     status: Mapped[str] = mapped_column(sa.String(20), default="pending")
     provider_sid: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     error_code: Mapped[int | None]
@@ -149,7 +174,8 @@ class Campaign(db.Model):
     #: Per-locale message text for updates: {"en": ..., "es": ..., "vi": ...}.
     message: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     starts_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: draft -> scheduled -> sending -> done, or scheduled -> cancelled (before it starts)
+    #: draft -> scheduled -> sending -> done, or scheduled -> cancelled (before it starts), or
+    #: scheduled -> skipped (its survey was no longer open for SMS at its start)
     status: Mapped[str] = mapped_column(sa.String(20), default="draft")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -131,6 +131,7 @@ def test_importing_contacts_is_audited_without_a_phone_number(app, db):
     report = import_contacts("phone,name,language\n504-555-0142,Ana,es\nnot a number,Bo,en\n",
                              "paper form at site")
     (event,) = entries(db, "contacts.import")
-    assert event.details == {"created": report.created, "updated": 0, "errors": 1}
+    assert event.details == {"created": report.created, "updated": 0, "errors": 1,
+                             "opted_out": 0}
     assert report.created == 1
     assert "555" not in repr(event.details)

@@ -334,3 +334,116 @@ def test_a_start_years_away_gets_a_message(app, db, client, clock, make_staff, l
         "starts_at": "9999-12-31T23:59", "preview": "Preview", "csrf_token": token})
     assert page.status_code == 200
     assert "Enter a date within the next 5 years." in page.get_data(as_text=True)
+
+
+def _text(client, phone, body, sid):
+    """A family's text to the webhook, signed as Twilio signs it; returns the replies."""
+    from tests.fixtures.fake_twilio import AUTH_TOKEN, PUBLIC_BASE_URL
+    from tests.fixtures.sms import replies, sign
+
+    params = {"MessageSid": sid, "AccountSid": "ACtest", "From": phone, "To": "+15045550000",
+              "Body": body, "NumMedia": "0"}
+    signature = sign(PUBLIC_BASE_URL + "/sms/inbound", params, AUTH_TOKEN)
+    response = client.post("/sms/inbound", data=params, headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 200
+    return replies(response.get_data(as_text=True))
+
+
+def test_a_campaign_whose_survey_closed_before_its_start_is_not_sent(
+        app, db, client, clock, fake_twilio, families, make_sms_survey, make_staff, login):
+    from surveys.operations import close
+
+    survey = make_sms_survey()
+    campaign = campaigns.start_campaign("Parks", survey.id, "parents",
+                                        clock.now + timedelta(hours=2))
+    close(survey)
+    clock.set(clock.now + timedelta(hours=2, minutes=1))
+    assert campaigns.launch_due_campaigns() == 0
+    assert campaigns.launch_campaign.call_local(campaign.id) == 0  # the planned job, too
+    _run_until(clock, clock.now + timedelta(minutes=10))
+    assert fake_twilio.created == [] and _messages(db, campaign.id) == []
+    assert db.session.get(Campaign, campaign.id).status == "skipped"
+    make_staff(role="staff")
+    login()
+    page = client.get(f"/staff/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "Status: Not sent: the survey was not open for SMS." in page
+
+
+def test_invitations_still_waiting_when_the_survey_closes_are_not_sent(
+        app, db, client, clock, fake_twilio, families, make_sms_survey):
+    """Closed after its launch, while the paced invitations wait their turn: the ones not yet
+    sent stay unsent (counted with the texts not sent on the campaign page)."""
+    from surveys.operations import close
+
+    app.config["SMS_RATE_PER_SECOND"] = 0.01  # 100 s between texts
+    survey = make_sms_survey()
+    campaign = campaigns.start_campaign("Parks", survey.id, "parents", clock.now)
+    assert len(fake_twilio.created) == 1  # the first goes at once
+    close(survey)
+    _run_until(clock, clock.now + timedelta(minutes=10))
+    assert len(fake_twilio.created) == 1
+    assert sorted(m.status for m in _messages(db, campaign.id)) == [
+        "queued", "suppressed", "suppressed"]
+    assert campaigns.campaign_progress(campaign)["suppressed"] == 2
+
+
+def test_an_invitation_waiting_when_the_family_already_started_is_not_sent(
+        app, db, client, clock, fake_twilio, families, make_sms_survey):
+    """A family who texts the keyword while their invitation waits gets the first question
+    at once; the invitation, which would ask it again, is not sent."""
+    app.config["SMS_RATE_PER_SECOND"] = 0.01
+    campaign = campaigns.start_campaign("Parks", make_sms_survey().id, "parents", clock.now)
+    vi = families["vi"]
+    clock.set(clock.now + timedelta(seconds=30))
+    assert "an toàn" in _text(client, vi.phone, "PARK", "SMwaiting0001")[0]
+    assert "tốt hơn" in _text(client, vi.phone, "1", "SMwaiting0002")[0]
+    _run_until(clock, clock.now + timedelta(minutes=10))
+    assert [m["To"] for m in fake_twilio.created].count(vi.phone) == 0
+    invitation = next(m for m in _messages(db, campaign.id) if m.contact_id == vi.id)
+    assert invitation.status == "suppressed"
+
+
+def test_a_reminder_waiting_behind_a_long_queue_is_not_sent_once_the_family_finished(
+        app, db, client, clock, fake_twilio, families, make_contact, make_sms_survey):
+    """Reminders queue behind whatever the sender has waiting (here a campaign to 150 other
+    families). A family who finishes the survey while their reminder waits is not told "we
+    are still waiting for your answer" with a question they already answered."""
+    survey = make_sms_survey()
+    _start_and_send(clock, make_sms_survey=lambda: survey)
+    for _ in range(150):
+        make_contact(locale="en", groups=("youth",))
+    # 24 h after the invitations, a campaign to the youth group is going out.
+    clock.set(MORNING + timedelta(days=1, minutes=5))
+    campaigns.start_campaign("Youth", survey.id, "youth", clock.now)
+    assert send_reminders() == 3
+    es = families["es"]
+    reminder = next(m for m in _messages(db, kind="reminder") if m.contact_id == es.id)
+    assert reminder.send_after > clock.now + timedelta(minutes=2)  # waiting its turn
+    clock.set(clock.now + timedelta(minutes=1))
+    assert "¿Qué lo mejoraría?" in _text(client, es.phone, "1", "SMremind0001")[0]
+    _text(client, es.phone, "Más sombra", "SMremind0002")
+    clock.set(clock.now + timedelta(hours=1))
+    outbound.send_due_messages()
+    assert not any(m["Body"] == reminder.body for m in fake_twilio.created)
+    assert {m.contact_id: m.status for m in _messages(db, kind="reminder")} == {
+        families["en"].id: "queued", es.id: "suppressed", families["vi"].id: "queued"}
+
+
+def test_a_double_click_on_start_campaign_starts_it_once(
+        app, db, client, clock, fake_twilio, families, make_sms_survey, make_staff, login):
+    from tests.fixtures.helpers import hidden_field_from
+
+    survey = make_sms_survey()
+    make_staff(role="staff")
+    login()
+    page = client.get("/staff/campaigns/new").get_data(as_text=True)
+    data = {"csrf_token": csrf_token_from(page), "name": "Parks", "survey_id": str(survey.id),
+            "group": "parents", "starts_at": "2031-06-02T10:00", "submit": "Start",
+            "submission_token": hidden_field_from(page, "submission_token")}
+    first = client.post("/staff/campaigns/new", data=data)
+    second = client.post("/staff/campaigns/new", data=data)  # the second click
+    assert first.status_code == second.status_code == 302
+    assert second.headers["Location"] == first.headers["Location"]
+    assert db.session.scalar(sa.select(sa.func.count(Campaign.id))) == 1
+    _run_until(clock, clock.now + timedelta(minutes=5))
+    assert len(fake_twilio.created) == 3  # one invitation per family

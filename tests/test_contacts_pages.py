@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
@@ -71,6 +72,32 @@ def test_staff_see_contacts_without_numbers_and_cannot_search_by_number(client, 
     assert erase.status_code == 403
 
 
+def test_the_group_filter_finds_contacts_in_a_group_named_with_accents(
+        client, admin, make_contact):
+    make_contact(phone="+15045550181", groups=("Padres de niños",))
+    make_contact(phone="+15045550182", groups=("Phụ huynh",))
+    make_contact(phone="+15045550183", groups=("Padres de ninos",))  # not the same group
+    html = client.get("/staff/contacts/", query_string={"group": "Padres de niños"}
+                      ).get_data(as_text=True)
+    assert "+15045550181" in html and "+15045550183" not in html
+    html = client.get("/staff/contacts/", query_string={"group": "Phụ huynh"}
+                      ).get_data(as_text=True)
+    assert "+15045550182" in html and "+15045550181" not in html
+
+
+def test_name_search_ignores_the_case_of_accented_letters(client, staff, db, make_contact):
+    # A partner's spreadsheet in capitals; staff type the name as they would write it.
+    martinez = make_contact(phone="+15045550192")
+    martinez.name = "ÁNGELA MARTÍNEZ"
+    duc = make_contact(phone="+15045550193", locale="vi")
+    duc.name = "Đức Nguyễn"
+    db.session.commit()
+    html = client.get("/staff/contacts/", query_string={"q": "martínez"}).get_data(as_text=True)
+    assert "ÁNGELA MARTÍNEZ" in html and "Đức Nguyễn" not in html
+    html = client.get("/staff/contacts/", query_string={"q": "đức"}).get_data(as_text=True)
+    assert "Đức Nguyễn" in html and "ÁNGELA MARTÍNEZ" not in html
+
+
 def test_a_long_list_is_paged(client, admin, make_contact):
     for n in range(55):
         make_contact(phone=f"+1504555{2000 + n:04d}", groups=("many",))
@@ -104,6 +131,18 @@ def test_contact_page_hides_texts_older_than_retention(app, client, admin, db, p
     html = client.get(f"/staff/contacts/{ana.id}").get_data(as_text=True)
     assert "recent words" in html and "old secret words" not in html
     assert "Ana Reyes" in html and "+15045550111" in html and "test" in html  # consent
+
+
+def test_the_contact_page_shows_a_text_without_the_number_typed_in_it(
+        client, staff, db, make_contact):
+    family = make_contact(phone="+15045550146")
+    db.session.add(InboundMessage(message_sid="SMbody1", contact_id=family.id,
+                                  body="this is my new number 504-555-0178 call me",
+                                  received_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    html = client.get(f"/staff/contacts/{family.id}").get_data(as_text=True)
+    assert "this is my new number" in html
+    assert "555-0178" not in html  # redacted as on the late-replies page
 
 
 def test_staff_language_change_is_saved_and_audited(client, staff, db, people):
@@ -155,6 +194,19 @@ def test_staff_opt_out_is_audited_and_honoured_by_every_later_send(
     db.session.refresh(bao)
     assert not bao.opted_out and bao.consent_source == "staff"
     assert db.session.scalar(sa.select(AuditEvent).filter_by(action="contact.opt_in"))
+
+
+def test_a_number_typed_in_an_erasure_reason_never_reaches_the_audit_log(
+        client, admin, db, make_contact):
+    family = make_contact(phone="+15045550142", groups=("parents",))
+    path = f"/staff/contacts/{family.id}"
+    post_form(client, path + "/erase",
+              {"reason": "Mother called from 504-555-0142 asking us to delete"}, path)
+    assert db.session.get(Contact, family.id) is None
+    event = db.session.scalar(sa.select(AuditEvent).filter_by(action="contact.erase"))
+    assert "Mother called from" in event.details["reason"]
+    assert "555-0142" not in str(event.details)
+    assert "555-0142" not in client.get("/staff/audit/").get_data(as_text=True)
 
 
 PHONE = "+15045550142"
@@ -223,3 +275,96 @@ def test_erasure_removes_the_number_everywhere_and_keeps_answers(
     words = pdf_text(pdf.data)
     assert not any(form in words for form in _phone_forms(PHONE))
     assert not re.search(r"555.?0142", words)
+
+
+def test_a_child_answering_yes_after_a_staff_opt_out_stays_opted_out(
+        app, client, db, make_sms_survey, text, staff):
+    make_sms_survey()
+    phone = "+15045550145"
+    text(phone, "PARK")
+    text(phone, "1")   # English; now asked "Do you feel safe at the park?" (Yes / No)
+    contact = db.session.scalar(sa.select(Contact).filter_by(phone=phone))
+    # The parent phones the office: stop texting my child. Staff opt the contact out.
+    path = f"/staff/contacts/{contact.id}"
+    post_form(client, path + "/opt-out", {"reason": "Parent phoned: stop texting"}, path)
+    db.session.expire_all()
+    assert db.session.get(Contact, contact.id).opted_out
+    # The child answers the question still on the phone.
+    out = text(phone, "Yes")
+    db.session.expire_all()
+    assert db.session.get(Contact, contact.id).opted_out, out
+
+
+def test_start_after_a_staff_opt_out_subscribes_again_and_the_audit_log_says_so(
+        app, client, db, make_sms_survey, text, staff):
+    make_sms_survey()
+    phone = "+15045550147"
+    text(phone, "PARK")
+    contact = db.session.scalar(sa.select(Contact).filter_by(phone=phone))
+    path = f"/staff/contacts/{contact.id}"
+    post_form(client, path + "/opt-out", {"reason": "Parent phoned: stop texting"}, path)
+    assert text(phone, "Yes") == []  # no answer, no opt-in, nothing sent
+    assert "subscribed" in text(phone, "START")[0]  # carriers require START to work
+    db.session.expire_all()
+    assert not db.session.get(Contact, contact.id).opted_out
+    events = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action.like("contact.opt%")).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.details.get("by")) for e in events] == [
+        ("contact.opt_out", None), ("contact.opt_in", "text")]
+    # Opted out by their own STOP now: a YES undoes that, as Twilio's defaults do.
+    text(phone, "STOP")
+    assert "subscribed" in text(phone, "YES")[0]
+
+
+def test_an_erased_family_that_had_opted_out_is_not_texted_after_a_reimport(
+        client, clock, admin, db, fake_twilio, make_contact, make_sms_survey):
+    from messaging.contacts.operations import import_contacts
+
+    survey = make_sms_survey()
+    family = make_contact(phone="+15045550148", groups=("parents",))
+    path = f"/staff/contacts/{family.id}"
+    post_form(client, path + "/opt-out", {"reason": "Parent phoned: stop texting"}, path)
+    post_form(client, path + "/erase", {"reason": "Parent asked us to delete"}, path)
+    assert db.session.scalar(sa.select(Contact).filter_by(phone="+15045550148")) is None
+    # The partner's next list still has the number.
+    page = client.post("/staff/contacts/import", data={
+        "csrf_token": csrf_token_from(
+            client.get("/staff/contacts/import").get_data(as_text=True)),
+        "file": (io.BytesIO(b"phone,groups\n+15045550148,parents\n"), "families.csv"),
+        "consent_source": "enrollment"}, content_type="multipart/form-data")
+    assert "1 added number had opted out before its contact was deleted" in (
+        page.get_data(as_text=True))
+    again = db.session.scalar(sa.select(Contact).filter_by(phone="+15045550148"))
+    assert again.opted_out
+    campaigns.start_campaign("Parks", survey.id, "parents", clock.now)
+    outbound.send_due_messages()
+    assert "+15045550148" not in {m["To"] for m in fake_twilio.created}
+    # A list imported again changes nothing; staff can opt the family in with a reason.
+    assert import_contacts("phone\n+15045550148\n", "paper form").opted_out == 0
+    post_form(client, f"/staff/contacts/{again.id}/opt-in", {"reason": "Signed a new form"},
+              f"/staff/contacts/{again.id}")
+    db.session.refresh(again)
+    assert not again.opted_out
+
+
+def test_the_kept_opt_out_holds_no_phone_number(app, client, admin, db, make_contact):
+    import hashlib
+
+    from messaging.models import OptOutHash
+
+    family = make_contact(phone=PHONE)
+    path = f"/staff/contacts/{family.id}"
+    post_form(client, path + "/opt-out", {"reason": "Parent phoned"}, path)
+    post_form(client, path + "/erase", {"reason": "Parent asked us to delete"}, path)
+    kept = db.session.scalars(sa.select(OptOutHash)).all()
+    assert [(len(k.number_hash), k.opted_out_by) for k in kept] == [(64, "staff")]
+    # Keyed: not a bare hash of the number, which anyone could compute for every number.
+    bare = {getattr(hashlib, name)(form.encode()).hexdigest()
+            for name in ("sha256", "sha1", "md5") for form in _phone_forms(PHONE)}
+    assert kept[0].number_hash not in bare
+    with db.engine.connect() as connection:
+        for table in db.metadata.sorted_tables:
+            for row in connection.execute(sa.select(table)):
+                cells = " ".join(str(v) for v in row)
+                for form in _phone_forms(PHONE):
+                    assert form not in cells, (table.name, form)

@@ -193,6 +193,12 @@ def test_audit_page_is_for_admins_only(app, client, make_staff, login):
     assert "role.change" in html and "staff_user 7" in html
 
 
+def test_an_audit_log_page_number_too_large_shows_the_first_page(client, admin):
+    # a page of a link is read with small_int (docs/reliability.md, "Errors and jobs")
+    for value in ("9" * 30, "\u0665" * 30):
+        assert client.get("/staff/audit/", query_string={"page": value}).status_code == 200
+
+
 def test_pseudonyms_are_keyed(app):
     from feedback.core.pseudonyms import pseudonymize
 

@@ -61,6 +61,18 @@ def test_404_page_is_translated_into_the_browsers_language(app, client):
     assert title in page
 
 
+def test_an_id_too_long_to_be_real_in_a_link_is_page_not_found(client, make_staff, login):
+    """A number in a link beyond what an id column holds (a pasted or garbled link) is a
+    404, like any unknown page, not the database's overflow error."""
+    make_staff("staff@example.org", role="staff")
+    login("staff@example.org")
+    huge = "9" * 25
+    for path in (f"/staff/campaigns/{huge}/edit", f"/staff/campaigns/{huge}",
+                 f"/staff/campaigns/pulses/{huge}", f"/staff/contacts/{huge}",
+                 f"/staff/campaigns/{2**31}", f"/results/{huge}"):
+        assert client.get(path).status_code == 404, path
+
+
 def test_500_page_leaks_nothing(app, client):
     bp = Blueprint("boom", __name__)
 

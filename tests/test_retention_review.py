@@ -67,3 +67,32 @@ def test_retention_erases_bodies_and_stale_contacts_keeps_answers(app, db, runne
     assert contacts[1].phone in phones and "+15045550000" not in phones
     assert db.session.scalar(db.select(db.func.count(Answer.id))) == answers_before
     assert db.session.get(Respondent, made[0].respondent_id) is not None
+
+
+def test_retention_keeps_a_staff_opt_out_so_next_years_list_does_not_text_the_family(
+        app, db, clock, fake_twilio, make_contact, make_sms_survey):
+    from analysis.review.retention import run_retention
+    from feedback.responses.models import utcnow
+    from messaging.campaigns import operations as campaigns
+    from messaging.contacts import consent
+    from messaging.contacts.operations import import_contacts
+    from messaging.models import Contact
+    from messaging.outbound import sending as outbound
+
+    survey = make_sms_survey()
+    family = make_contact(phone="+15045550177", groups=("parents",))
+    family.created_at = utcnow() - timedelta(days=400)  # imported last year, never texted
+    db.session.commit()
+    # Today a parent phones: stop texting us. Staff opt the contact out.
+    consent.opt_out(family, "Mother phoned the office")
+    report = run_retention()  # tonight: the contact is deleted (no message for a year)
+    assert report["contacts_deleted"] == 1 and report["opt_outs_kept"] == 1
+    assert db.session.scalar(db.select(Contact).filter_by(phone="+15045550177")) is None
+    # The partner sends this year's enrolment list again, with the same number.
+    imported = import_contacts("phone,groups\n+15045550177,parents\n", "paper form")
+    assert (imported.created, imported.opted_out) == (1, 1)
+    again = db.session.scalar(db.select(Contact).filter_by(phone="+15045550177"))
+    assert again.opted_out and again.opted_out_by == "staff"
+    campaigns.start_campaign("Parks", survey.id, "parents", clock.now)
+    outbound.send_due_messages()
+    assert "+15045550177" not in {m["To"] for m in fake_twilio.created}

@@ -280,3 +280,19 @@ def test_another_surveys_keyword_closes_the_open_conversation(db, family_survey,
         db.select(Conversation.id, Conversation.state).order_by(Conversation.id)).all())
     assert list(states.values()) == ["expired", "answering"]
     assert answers_of(db) == {"needs_met": 4}  # the first survey's answer is kept
+
+
+def test_a_survey_closed_mid_conversation_takes_no_more_answers(db, family_survey, text):
+    """As the web form refuses a sitting in progress once the survey is closed, the next SMS
+    answer gets "that survey is closed" and is not stored; the answers given before stay."""
+    from surveys.operations import close
+
+    text(PHONE, "PULSE")
+    text(PHONE, "1")
+    assert "Did your child" in text(PHONE, "4")[0]
+    close(family_survey)
+    assert text(PHONE, "yes") == ["Sorry, that survey is closed. Thank you for your interest."]
+    assert answers_of(db) == {"needs_met": 4}
+    assert db.session.scalar(db.select(Conversation.state)) == "expired"
+    assert "That survey has ended. Thank you" in text(PHONE, "no")[0]
+    assert answers_of(db) == {"needs_met": 4}

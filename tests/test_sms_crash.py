@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from feedback.responses.models import Answer
+from feedback.responses.models import Answer, utcnow
 from messaging.inbound import handling as inbound
 from messaging.inbound import spool
 from messaging.inbound.jobs import drain_spool, sweep_inbound
@@ -278,6 +278,26 @@ def test_a_spooled_text_overtaken_by_a_newer_one_is_kept_late_not_guessed(
     text(PHONE, "1", sid="SMyes")  # answers "used the program?": the survey moves on again
     assert drain_spool.call_local() == 1
     assert db.session.scalar(db.select(Contact.opted_out).filter_by(phone=PHONE)) is True
+
+
+def test_a_spooled_stop_opts_out_and_the_family_gets_its_confirmation(
+        app, db, family_survey, fake_twilio, make_contact, tmp_path):
+    """A STOP handled outside the webhook (here the spool's drain) replies by the REST API to
+    a contact it has just opted out: the confirmation carriers require still goes out, and
+    nothing else does."""
+    family = make_contact(phone="+15045550150", groups=("parents",), locale="es")
+    app.config["SMS_SPOOL_DIR"] = str(tmp_path / "spool")
+    spool.write("SMspoolstop1", family.phone, "PARAR", 0, utcnow())
+    assert drain_spool.call_local() == 1
+    db.session.expire_all()
+    assert db.session.get(Contact, family.id).opted_out
+    assert [(m["To"], "Se dio de baja" in m["Body"]) for m in fake_twilio.created] == [
+        (family.phone, True)]
+    from messaging.outbound.sending import queue_message
+
+    later = queue_message(db.session.get(Contact, family.id), "Invitation", kind="invitation")
+    db.session.commit()
+    assert later.status == "suppressed"
 
 
 def test_a_spooled_text_never_answers_a_campaign_that_invited_after_it_arrived(

@@ -138,3 +138,33 @@ def test_help_keeps_the_conversation_where_it_was(db, family_survey, text):
     text(PHONE, "1")
     text(PHONE, "help")
     assert "Did your child" in text(PHONE, "4")[0]
+
+
+def test_a_number_that_stopped_before_its_contact_was_erased_starts_opted_out(
+        db, family_survey, text):
+    from messaging.contacts import consent
+    from messaging.models import OptOutHash
+
+    text(PHONE, "PULSE")
+    text(PHONE, "STOP")
+    consent.erase(db.session.scalar(db.select(Contact).filter_by(phone=PHONE)), "asked")
+    # The survey keyword makes the number a contact again, opted out: nothing is sent.
+    assert text(PHONE, "PULSE") == []
+    again = db.session.scalar(db.select(Contact).filter_by(phone=PHONE))
+    assert again.opted_out and again.opted_out_by == "text"
+    # START (or YES, after their own STOP) subscribes it again and clears the kept opt-out.
+    assert "subscribed" in text(PHONE, "START")[0]
+    assert db.session.scalar(db.select(db.func.count()).select_from(OptOutHash)) == 0
+    assert "Reply 1 for English" in text(PHONE, "PULSE")[0]
+
+
+def test_start_from_an_erased_number_that_had_stopped_clears_its_kept_opt_out(
+        db, family_survey, text):
+    from messaging.contacts import consent
+    from messaging.models import OptOutHash
+
+    text(PHONE, "STOP")
+    consent.erase(db.session.scalar(db.select(Contact).filter_by(phone=PHONE)), "asked")
+    assert "subscribed" in text(PHONE, "START")[0]
+    assert db.session.scalar(db.select(db.func.count()).select_from(OptOutHash)) == 0
+    assert not db.session.scalar(db.select(Contact).filter_by(phone=PHONE)).opted_out

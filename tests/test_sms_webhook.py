@@ -105,6 +105,18 @@ def test_unknown_extra_parameters_still_validate(signed, client, db, family_surv
     assert response.status_code == 200
 
 
+def test_a_signed_text_with_control_characters_validates_as_sent(
+        signed, client, db, family_survey):
+    """Twilio signs the values it sent; the app removes control characters from every form
+    before views read it, so the signature must be checked on the values as sent."""
+    data = params(body="PUL\x00SE\x07\r\n")
+    response = client.post("/sms/inbound", data=data, headers={
+        "X-Twilio-Signature": sign("http://localhost/sms/inbound", data)})
+    assert response.status_code == 200
+    assert "Reply 1 for English" in replies(response.get_data(as_text=True))[0]
+    assert db.session.scalar(db.select(InboundMessage.body)) == "PULSE\n"
+
+
 def test_twilio_backend_always_requires_a_signature(app, client, db, family_survey):
     app.config["SMS_BACKEND"] = "twilio"
     app.config["TWILIO_AUTH_TOKEN"] = ""

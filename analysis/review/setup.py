@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app) -> None:
     """Models, blueprints, staff links, the retention and daily totals commands and jobs."""
-    from analysis.disclosure.redaction import redact
     from analysis.review import (
         daily_totals,
         goals,  # noqa: F401  (models)
@@ -21,8 +20,6 @@ def init_app(app) -> None:
 
     app.register_blueprint(views.bp)
     app.register_blueprint(public.bp)
-    # free text on staff pages passes the same redaction as quotes and exports
-    app.add_template_filter(redact, "redact")
     app.cli.add_command(retention.retention_command)
     app.cli.add_command(daily_totals.rebuild_command)
     add_staff_link(app, "review.dashboard", _l("Agenda review"), ALL_ROLES)

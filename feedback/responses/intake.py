@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from feedback.core.extensions import db
+from feedback.core.hygiene import clean_text
 from feedback.core.signals import response_completing, response_recorded
 from feedback.responses.models import (
     ANSWER_COPIES,
@@ -32,23 +33,6 @@ from surveys.types import parse_answer
 #: Respondent columns a demographic question may fill (settings["demographic"]).
 DEMOGRAPHIC_FIELDS = ("age_group", "gender", "neighbourhood", "zip_code", "role")
 RACE_FIELD = "race_ethnicity"
-
-
-#: Control characters removed from every text at intake (PostgreSQL rejects NUL in text
-#: columns; the others only confuse): C0 except tab and newline, DEL, C1. CR is dropped too,
-#: so a CRLF line end becomes a newline.
-_CONTROL = {code: None for code in (*range(0, 9), *range(11, 32), *range(127, 160))}
-
-
-def clean_text(value):
-    """``value`` with NUL and other control characters removed (tab and newline kept); lists
-    are cleaned item by item, anything else returned as is. Both channels call this before a
-    text is stored or parsed (docs/reliability.md)."""
-    if isinstance(value, str):
-        return value.translate(_CONTROL)
-    if isinstance(value, list):
-        return [clean_text(item) for item in value]
-    return value
 
 
 @dataclass

@@ -24,8 +24,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from feedback.core.extensions import db, limiter
+from feedback.core.hygiene import clean_text
 from feedback.core.queue import queue
-from feedback.responses.intake import clean_text, find_by_token, store_response, validate_answers
+from feedback.responses.intake import find_by_token, store_response, validate_answers
 from feedback.responses.models import FormSitting, PartnerSite, Response, utcnow
 from feedback.webform import padding
 from surveys.logic import is_applicable

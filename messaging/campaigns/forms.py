@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -21,6 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from feedback.core.languages import language_name
+from messaging.campaigns.pulses import quiet_hours_problem
 from messaging.forms import within_plan_ahead
 
 CADENCE_CHOICES = [
@@ -77,6 +79,25 @@ class _PulseBase(_TextsMixin, FlaskForm):
         Optional(), NumberRange(0, 23, _l("Enter an hour from 0 to 23."))])
     preview = SubmitField(_l("Preview"))
     submit = SubmitField(_l("Plan the pulse"))
+    #: Sent back with every submission of this form: a double click plans one pulse.
+    submission_token = HiddenField()
+
+    def quiet_hours(self) -> tuple[int, int]:
+        """The pulse's quiet hours as asked; a blank hour is its field's default (21, 8)."""
+        return tuple(self[name].data if self[name].data is not None else self[name].default
+                     for name in ("quiet_start", "quiet_end"))
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields, then the quiet hours as a pair: with the coalition's, they must leave
+        an hour in which a send may start (else every send would start inside them)."""
+        valid = super().validate(extra_validators)
+        if self.quiet_start.errors or self.quiet_end.errors:
+            return False
+        problem = quiet_hours_problem(*self.quiet_hours())
+        if problem:
+            self.quiet_end.errors.append(problem)
+            return False
+        return valid
 
 
 class _RunBase(_TextsMixin, FlaskForm):

@@ -31,6 +31,7 @@ from huey import crontab
 from feedback.core.audit import record_audit
 from feedback.core.extensions import db
 from feedback.core.queue import queue
+from messaging.campaigns import submissions
 from messaging.contacts.operations import contacts_in_group
 from messaging.inbound import answering
 from messaging.inbound import conversation as engine
@@ -59,6 +60,12 @@ class CampaignError(ValueError):
 
 def default_locale() -> str:
     return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
+
+
+def open_for_sms(survey: Survey | None) -> bool:
+    """Whether families may be invited to ``survey`` by text: open, with an SMS keyword (a
+    closed survey's keyword gets "that survey is closed")."""
+    return survey is not None and survey.status == "open" and bool(survey.sms_keyword)
 
 
 def sms_surveys() -> list[Survey]:
@@ -149,13 +156,19 @@ def preview_campaign(survey: Survey, group: str, starts_at: datetime | None = No
 
 
 def start_campaign(name: str, survey_id: int, group: str, starts_at: datetime,
-                   created_by_id: int | None = None) -> Campaign:
+                   created_by_id: int | None = None,
+                   submission_token: str | None = None) -> Campaign:
     """Create a scheduled survey campaign (``starts_at`` naive UTC) and plan its launch.
 
-    Raises :class:`CampaignError` if the survey is not open with an SMS keyword.
+    Raises :class:`CampaignError` if the survey is not open with an SMS keyword. The same
+    form submitted again (``submission_token``) returns the campaign it created.
     """
+    earlier = submissions.created_by("campaign.start", submission_token, created_by_id)
+    if earlier is not None:
+        return db.session.get(Campaign, earlier)
     survey = db.session.get(Survey, survey_id)
-    if survey is None or survey.status != "open" or not survey.sms_keyword:
+    if not open_for_sms(survey):
+        db.session.rollback()  # lets go of the lock submissions.created_by took
         raise CampaignError("survey is not open for SMS")
     campaign = Campaign(name=name, kind="survey", survey_id=survey.id, group=group,
                         starts_at=pacing.next_allowed_time(starts_at), status="scheduled",
@@ -164,7 +177,8 @@ def start_campaign(name: str, survey_id: int, group: str, starts_at: datetime,
     db.session.flush()
     record_audit("campaign.start", "campaign", campaign.id,
                  {"survey": survey.slug, "group": group,
-                  "starts_at": campaign.starts_at.isoformat()}, user_id=created_by_id)
+                  "starts_at": campaign.starts_at.isoformat(),
+                  **submissions.audit_detail(submission_token)}, user_id=created_by_id)
     db.session.commit()
     if campaign.starts_at <= pacing.now():
         launch_campaign(campaign.id)
@@ -177,12 +191,27 @@ def _claim_campaign(campaign_id: int) -> bool:
     """Claim the launch in the transaction that queues its invitations, not in one of its
     own: a launch that dies half-way (a killed worker, a lost connection) rolls the claim back
     with the rest, and the safety net launches it again; a second launcher waits on the row
-    and then finds it done."""
+    and then finds it done.
+
+    The start time is checked again in the same UPDATE: staff who moved the send later after
+    the launch read it were told "saved" (their edit is conditional on ``scheduled`` too), so
+    their new time wins and the send waits for it."""
     result = db.session.execute(
-        sa.update(Campaign).where(Campaign.id == campaign_id, Campaign.status == "scheduled")
+        sa.update(Campaign).where(Campaign.id == campaign_id, Campaign.status == "scheduled",
+                                  Campaign.starts_at <= pacing.now())
         .values(status="sending").execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+def _skip(campaign: Campaign, reason: str) -> None:
+    """End a claimed launch without sending: status ``skipped``, which the campaign and pulse
+    pages show, and the reason in the audit log. A pulse's later sends still go out if the
+    survey is open again by their time."""
+    campaign.status = "skipped"
+    record_audit("campaign.skip", "campaign", campaign.id,
+                 {"reason": reason, "pulse_id": campaign.pulse_id})
+    db.session.commit()
 
 
 @queue.task(retries=0)
@@ -190,7 +219,9 @@ def launch_campaign(campaign_id: int) -> int:
     """Start conversations and queue the invitations; returns the number of texts queued.
 
     Runs once per campaign: the status moves ``scheduled`` -> ``sending`` -> ``done`` in the
-    one transaction that starts the conversations and queues the invitations.
+    one transaction that starts the conversations and queues the invitations, or to
+    ``skipped`` when the survey is no longer open for SMS: nobody is invited to a survey that
+    would refuse their answers.
     """
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None or campaign.starts_at > pacing.now():
@@ -198,7 +229,10 @@ def launch_campaign(campaign_id: int) -> int:
     if not _claim_campaign(campaign_id):
         return 0
     db.session.refresh(campaign)
-    survey = db.session.get(Survey, campaign.survey_id)
+    survey = db.session.get(Survey, campaign.survey_id, populate_existing=True)
+    if not open_for_sms(survey):
+        _skip(campaign, "survey not open for SMS")
+        return 0
     sender_queue.lock()
     start = sender_queue.first_free_time(
         pacing.next_allowed_time(max(campaign.starts_at, pacing.now())))

@@ -9,7 +9,10 @@ paced, kept out of quiet hours and reminded exactly like a one-off campaign
 
 Times: a pulse keeps its first run's local day and time (the coalition's ``TIMEZONE``): a
 monthly pulse first sent on the 31st runs on the last day of shorter months; a run that would
-start in the pulse's quiet hours moves to their end. Stored times are naive UTC.
+start in the pulse's quiet hours, or in the coalition's (QUIET_HOURS_*), moves to their end, and
+the time planned and shown is that real start: a run it would take past the end date is not
+planned, and a run cannot be moved there. Quiet hours that, with the coalition's, leave no
+hour to send are refused. Stored times are naive UTC.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from feedback.core.audit import record_audit
 from feedback.core.extensions import db
 from feedback.core.languages import language_name, registry
 from messaging.campaigns import operations as campaigns
+from messaging.campaigns import submissions
 from messaging.models import Campaign, Conversation, OutboundMessage, Pulse
 from messaging.outbound import pacing
 from surveys.models import Survey
@@ -53,20 +57,45 @@ def _add_months(day: date, months: int, keep_day: int) -> date:
 
 def _out_of_quiet(local: datetime, quiet_start: int, quiet_end: int) -> datetime:
     """``local`` itself, or the end of the quiet hours it falls in (same or next day)."""
-    if quiet_start == quiet_end:
-        return local
-    hour = local.hour
-    quiet = (hour >= quiet_start or hour < quiet_end) if quiet_start > quiet_end else (
-        quiet_start <= hour < quiet_end)
-    if not quiet:
+    if not pacing.hour_in_window(local.hour, quiet_start, quiet_end):
         return local
     morning = local.replace(hour=quiet_end, minute=0, second=0, microsecond=0)
     return morning if morning > local else morning + timedelta(days=1)
 
 
+def quiet_hours_problem(quiet_start: int, quiet_end: int) -> str | None:
+    """Why the pulse's quiet hours cannot be used (translated), or None: together with the
+    coalition's they must leave at least one hour in which a send may start."""
+    coalition = pacing.quiet_bounds()
+    if any(not pacing.hour_in_window(hour, quiet_start, quiet_end)
+           and not pacing.hour_in_window(hour, *coalition) for hour in range(24)):
+        return None
+    return _("With the coalition's quiet hours (%(start)s:00 to %(end)s:00), these quiet hours "
+             "leave no hour to send. Shorten them.", start=coalition[0], end=coalition[1])
+
+
+def real_start(local: datetime, quiet_start: int, quiet_end: int) -> datetime:
+    """When a run planned at ``local`` really starts (naive local time): at the end of the
+    pulse's quiet hours if it falls in them, then of the coalition's (the send job holds texts
+    in those anyway, so a time inside them is never the real start), again until neither
+    moves it: the end of one can fall in the other. Raises :class:`PulseError` when the two
+    leave no hour to send."""
+    for _round in range(4):  # two windows: settled after two rounds when any hour is left
+        moved = _out_of_quiet(local, quiet_start, quiet_end)
+        moved = pacing.to_local(pacing.next_allowed_time(pacing.local_to_utc(moved)))
+        moved = moved.replace(tzinfo=None)
+        if moved == local:
+            return local
+        local = moved
+    # Reached only when no hour is left to send, which quiet_hours_problem says.
+    raise PulseError([quiet_hours_problem(quiet_start, quiet_end) or ""])
+
+
 def run_times(cadence: str, first_local: datetime, ends_on: date, quiet_start: int = 21,
               quiet_end: int = 8) -> list[datetime]:
-    """The local start of every run from ``first_local`` up to ``ends_on`` (inclusive).
+    """The real local start (:func:`real_start`) of every run from ``first_local``, each on or
+    before ``ends_on``; a run the quiet hours would push past it is not planned. Reads the
+    coalition's quiet hours, so it needs the app.
 
     >>> [t.date().isoformat() for t in run_times("monthly", datetime(2031, 1, 31, 10),
     ...                                           date(2031, 4, 30))]
@@ -81,10 +110,10 @@ def run_times(cadence: str, first_local: datetime, ends_on: date, quiet_start: i
         else:
             day = _add_months(first_local.date(), k * (1 if cadence == "monthly" else 3),
                               first_local.day)
-        if day > ends_on:
+        start = real_start(datetime.combine(day, first_local.time()), quiet_start, quiet_end)
+        if start.date() > ends_on:  # later days start later still
             break
-        times.append(_out_of_quiet(datetime.combine(day, first_local.time()),
-                                   quiet_start, quiet_end))
+        times.append(start)
     return times
 
 
@@ -117,8 +146,13 @@ def text_problems(texts: dict) -> list[str]:
 
 def create_pulse(name: str, survey_id: int, group: str, cadence: str, first_local: datetime,
                  ends_on: date, quiet_start: int, quiet_end: int, texts: dict | None = None,
-                 created_by_id: int | None = None) -> Pulse:
-    """Plan a pulse and all its runs; raises :class:`PulseError` listing what is wrong."""
+                 created_by_id: int | None = None, submission_token: str | None = None) -> Pulse:
+    """Plan a pulse and all its runs; raises :class:`PulseError` listing what is wrong. The
+    same form submitted again (``submission_token``, e.g. a double click) returns the pulse
+    it planned (messaging.campaigns.submissions)."""
+    earlier = submissions.created_by("pulse.create", submission_token, created_by_id)
+    if earlier is not None:
+        return db.session.get(Pulse, earlier)
     survey = db.session.get(Survey, survey_id)
     problems = []
     if survey is None or survey.status != "open" or not survey.sms_keyword:
@@ -129,6 +163,13 @@ def create_pulse(name: str, survey_id: int, group: str, cadence: str, first_loca
         problems.append(_("The first send must be in the future."))
     if ends_on < first_local.date():
         problems.append(_("The end date must be on or after the first send."))
+    quiet_problem = quiet_hours_problem(quiet_start, quiet_end)
+    if quiet_problem:
+        problems.append(quiet_problem)
+    elif cadence in CADENCES and not run_times(cadence, first_local, ends_on, quiet_start,
+                                               quiet_end):
+        problems.append(_("The quiet hours move every send past the end date: choose a later "
+                          "end date."))
     texts = clean_texts(texts)
     problems += text_problems(texts)
     if problems:
@@ -139,13 +180,14 @@ def create_pulse(name: str, survey_id: int, group: str, cadence: str, first_loca
     db.session.add(pulse)
     db.session.flush()
     runs = [Campaign(name=f"{name} · {when:%Y-%m-%d}", kind="survey", survey_id=survey_id,
-                     group=group, starts_at=pacing.next_allowed_time(pacing.local_to_utc(when)),
+                     group=group, starts_at=pacing.local_to_utc(when),
                      status="scheduled", created_by_id=created_by_id, pulse_id=pulse.id,
                      texts=texts)
             for when in run_times(cadence, first_local, ends_on, quiet_start, quiet_end)]
     db.session.add_all(runs)
     record_audit("pulse.create", "pulse", pulse.id,
-                 {"cadence": cadence, "runs": len(runs), "group": group, "survey_id": survey_id})
+                 {"cadence": cadence, "runs": len(runs), "group": group, "survey_id": survey_id,
+                  **submissions.audit_detail(submission_token)})
     db.session.commit()
     for run in runs:
         _plan_launch(run)
@@ -161,12 +203,27 @@ def _plan_launch(run: Campaign) -> None:
         campaigns.launch_campaign.schedule(args=(run.id,), eta=run.starts_at)
 
 
+def _moved_start(run: Campaign, starts_local: datetime, problems: list[str]) -> datetime:
+    """When a run moved to ``starts_local`` really starts (naive UTC). A pulse's run keeps to
+    its pulse as the planned runs do: out of its quiet hours, and not after its end date (a
+    problem added to ``problems``); a one-off campaign only out of the coalition's."""
+    pulse = db.session.get(Pulse, run.pulse_id) if run.pulse_id else None
+    if pulse is None:
+        return pacing.next_allowed_time(pacing.local_to_utc(starts_local))
+    start = real_start(starts_local, pulse.quiet_start, pulse.quiet_end)
+    if start.date() > pulse.ends_on:
+        problems.append(_("A send of this pulse may not start after its last day, %(day)s "
+                          "(quiet hours included).", day=pulse.ends_on.isoformat()))
+    return pacing.local_to_utc(start)
+
+
 def edit_run(run: Campaign, starts_local: datetime, texts: dict | None) -> bool:
     """Move a run not yet started and replace its texts; False if it has started (or was
-    cancelled) meanwhile. Raises :class:`PulseError` for a past time or a text without STOP."""
+    cancelled) meanwhile. Raises :class:`PulseError` for a past time, a time past the pulse's
+    end date or a text without STOP."""
     texts = clean_texts(texts)
     problems = text_problems(texts)
-    starts_at = pacing.next_allowed_time(pacing.local_to_utc(starts_local))
+    starts_at = _moved_start(run, starts_local, problems)
     if starts_at < pacing.now() - timedelta(minutes=1):
         problems.append(_("The first send must be in the future."))
     if problems:

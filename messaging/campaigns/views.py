@@ -22,7 +22,7 @@ from wtforms import SelectChoice
 from feedback.core.extensions import db
 from feedback.core.roles import STAFF_ROLES, roles_required
 from messaging.campaigns import operations as service
-from messaging.campaigns import pulses
+from messaging.campaigns import pulses, submissions
 from messaging.campaigns.forms import CancelForm, pulse_form, run_form
 from messaging.contacts.operations import group_counts
 from messaging.forms import CampaignForm
@@ -36,6 +36,7 @@ bp = Blueprint("campaigns", __name__, url_prefix="/staff/campaigns")
 STATUS_LABELS = {
     "draft": _l("Draft"), "scheduled": _l("Scheduled"), "sending": _l("Starting"),
     "done": _l("Started"), "cancelled": _l("Cancelled"),
+    "skipped": _l("Not sent: the survey was not open for SMS"),
 }
 
 
@@ -71,7 +72,15 @@ def _form() -> CampaignForm:
                               for s in service.sms_surveys()]
     form.group.choices = [SelectChoice(name, _("%(group)s (%(n)s contacts)", group=name, n=n))
                           for name, n, _out in group_counts()]
+    _give_token(form)
     return form
+
+
+def _give_token(form) -> None:
+    """A new form gets its submission token; a submitted one keeps the one it was sent with,
+    so a double click, or a resubmit after "Preview", creates once (as the web form does)."""
+    if not form.submission_token.data:
+        form.submission_token.data = submissions.new_token()
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -84,8 +93,9 @@ def create():
         starts_at = pacing.local_to_utc(form.starts_at.data)
         if form.submit.data:
             try:
-                campaign = service.start_campaign(form.name.data, form.survey_id.data,
-                                                  form.group.data, starts_at, current_user.id)
+                campaign = service.start_campaign(
+                    form.name.data, form.survey_id.data, form.group.data, starts_at,
+                    current_user.id, submission_token=form.submission_token.data)
             except service.CampaignError:
                 flash(_("This survey is not open for SMS."), "error")
             else:
@@ -140,17 +150,18 @@ def pulse_new():
     """Plan a recurring pulse; "Preview" shows every run's date and each text's segments."""
     form = pulse_form(_locales())
     _fill_choices(form)
+    _give_token(form)
     preview, times, problems = None, [], []
     if form.validate_on_submit():
-        quiet = (form.quiet_start.data if form.quiet_start.data is not None else 21,
-                 form.quiet_end.data if form.quiet_end.data is not None else 8)
+        quiet = form.quiet_hours()
         if form.submit.data:
             try:
                 pulse = pulses.create_pulse(
                     form.name.data, form.survey_id.data, form.group.data, form.cadence.data,
                     form.first_local.data, form.ends_on.data, *quiet, texts=form.texts(),
-                    created_by_id=current_user.id)
+                    created_by_id=current_user.id, submission_token=form.submission_token.data)
             except pulses.PulseError as exc:
+                db.session.rollback()  # nothing planned: the submission's lock is let go
                 problems = exc.problems
             else:
                 flash(_("Pulse %(name)s planned: %(n)s sends.", name=pulse.name,

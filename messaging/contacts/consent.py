@@ -1,16 +1,21 @@
 """Staff changes to one contact: language, opt-out and opt-in on their behalf, erasure.
 
 Each is one documented write that records its own audit entry (never the phone number or a
-message body: the contact's id, the reason staff gave, and what changed) and commits.
+message body: the contact's id, the reason staff gave with any number or e-mail address typed
+into it removed, and what changed) and commits.
 
 * Opt-out by staff (a parent phones asking to stop) works like the contact's own STOP: open
   SMS surveys end, queued texts are suppressed, and every later send checks the flag
   (messaging.outbound.sending.is_suppressed, campaign launches and reminders filter on it).
+  A staff opt-out is recorded as such: a later YES by text (most likely an answer to a survey
+  question still on the phone) does not undo it; START does, and is audited
+  (messaging.inbound.answering).
 * Opt-in by staff records that consent was given again, to staff ("staff").
 * Erasure on request removes the phone number, name and every message body: the contact row,
   its conversations and outbound texts are deleted, its inbound texts lose their body and their
   link to the contact. The pseudonymous respondent and its answers stay: they are the
-  de-identified feedback (docs/privacy.md).
+  de-identified feedback (docs/privacy.md). An opted-out contact's opt-out stays, as a keyed
+  hash of the number (messaging.contacts.suppression).
 """
 
 from __future__ import annotations
@@ -19,14 +24,27 @@ import sqlalchemy as sa
 
 from feedback.core.audit import record_audit
 from feedback.core.extensions import db
+from feedback.core.redaction import redact
 from feedback.responses.models import utcnow
-from messaging.inbound.conversation import OPEN_STATES
-from messaging.models import Contact, Conversation, InboundMessage, OutboundMessage
-from messaging.outbound.sending import mark_contact_opted_out
+from messaging.contacts import suppression
+from messaging.inbound import answering
+from messaging.models import (
+    OPTED_OUT_BY_STAFF,
+    Contact,
+    Conversation,
+    InboundMessage,
+    OutboundMessage,
+)
 
 
 class ContactError(ValueError):
     """A change that cannot be made (the message is translated and shown to staff)."""
+
+
+def _audited(reason: str) -> str:
+    """The reason staff gave, as the audit log keeps it: without a phone number or an e-mail
+    address typed into it (the log never holds one: docs/privacy.md), at most 200 characters."""
+    return redact(reason)[:200]
 
 
 def set_language(contact: Contact, locale: str | None, enabled: list[str]) -> None:
@@ -44,20 +62,19 @@ def set_language(contact: Contact, locale: str | None, enabled: list[str]) -> No
 
 def opt_out(contact: Contact, reason: str) -> None:
     """Stop texting the contact, on their behalf: their open SMS surveys end and nothing
-    queued or later is sent (the same suppression list their own STOP uses)."""
-    for conversation in db.session.scalars(sa.select(Conversation).where(
-            Conversation.contact_id == contact.id, Conversation.state.in_(OPEN_STATES))):
-        conversation.state = "stopped"
-    mark_contact_opted_out(contact)
-    record_audit("contact.opt_out", "contact", contact.id, {"reason": reason[:200]})
+    queued or later is sent: what their own STOP does, so a later reply from the phone is
+    not taken as an answer to the question that was open (messaging.inbound.answering)."""
+    answering.opt_out(contact.id, by=OPTED_OUT_BY_STAFF)
+    record_audit("contact.opt_out", "contact", contact.id, {"reason": _audited(reason)})
     db.session.commit()
 
 
 def opt_in(contact: Contact, reason: str) -> None:
     """Text the contact again: consent given again, to staff."""
-    contact.opted_out, contact.opted_out_at = False, None
+    contact.opted_out, contact.opted_out_at, contact.opted_out_by = False, None, None
     contact.consent_source = "staff"
-    record_audit("contact.opt_in", "contact", contact.id, {"reason": reason[:200]})
+    suppression.forget(contact.phone)
+    record_audit("contact.opt_in", "contact", contact.id, {"reason": _audited(reason)})
     db.session.commit()
 
 
@@ -77,8 +94,9 @@ def _erase_spooled(phone: str | None) -> None:
 
 def erase(contact: Contact, reason: str) -> None:
     """Erase the contact on request: number, name and message bodies gone, answers kept
-    under their pseudonymous respondent."""
+    under their pseudonymous respondent; an opt-out kept as the number's keyed hash."""
     contact_id = contact.id
+    suppression.remember([contact])
     db.session.execute(
         sa.update(InboundMessage).where(InboundMessage.contact_id == contact_id)
         .values(contact_id=None, body=None, reply_body=None)
@@ -93,5 +111,5 @@ def erase(contact: Contact, reason: str) -> None:
     db.session.delete(contact)
     _erase_spooled(phone)
     record_audit("contact.erase", "contact", contact_id,
-                 {"reason": reason[:200], "at": utcnow().isoformat(timespec="seconds")})
+                 {"reason": _audited(reason), "at": utcnow().isoformat(timespec="seconds")})
     db.session.commit()

@@ -12,7 +12,10 @@ backbone a spreadsheet. :func:`import_contacts` is the one write path for such a
   reason) and skipped; good rows are kept;
 * the same number twice (in the file or already stored) merges: groups are united and the
   later language wins; the consent source is recorded;
-* an opted-out contact stays opted out: importing a list never re-subscribes anyone.
+* an opted-out contact stays opted out: importing a list never re-subscribes anyone, not even
+  a number whose contact was deleted since (by retention or erasure on request): its opt-out
+  outlived the contact (messaging.contacts.suppression), so it is added again, opted out, and
+  counted apart on the result page, where staff see why it will not be texted.
 
 Phone numbers are only ever shown to admins (see messaging.contacts.views).
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -32,7 +36,9 @@ from flask_babel import gettext as _
 from feedback.core.audit import record_audit
 from feedback.core.extensions import db
 from feedback.core.languages import fold, registry
+from feedback.core.sqlfunctions import casefold
 from feedback.responses.models import PartnerSite
+from messaging.contacts import suppression
 from messaging.models import Contact
 
 GROUP_SPLIT = re.compile(r"[;|]")
@@ -45,6 +51,8 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    #: Of the created, numbers that had opted out before: added opted out, never texted.
+    opted_out: int = 0
 
 
 def normalise_phone(raw: str, default_region: str) -> str | None:
@@ -152,12 +160,22 @@ def import_contacts(file_text: str, consent_source: str,
         contact.consent_source = consent_source[:40]
     report.created = len(created_phones)
     report.updated = len(set(seen) - created_phones)
+    report.opted_out = _keep_opt_outs(seen, created_phones)
     # counts only: an audit entry never holds a phone number
     record_audit("contacts.import", "contacts", None,
                  {"created": report.created, "updated": report.updated,
-                  "errors": len(report.errors)})
+                  "errors": len(report.errors), "opted_out": report.opted_out})
     db.session.commit()
     return report
+
+
+def _keep_opt_outs(seen: dict[str, Contact], created_phones: set[str]) -> int:
+    """Opt out the created contacts whose number opted out before its contact was deleted;
+    returns how many. Only new ones are looked up: a stored contact keeps its own flag."""
+    listed = suppression.opted_out_by(created_phones)
+    for phone, by in listed.items():
+        suppression.start_opted_out(seen[phone], by)
+    return len(listed)
 
 
 def group_counts() -> list[tuple[str, int, int]]:
@@ -220,11 +238,16 @@ PAGE_SIZE = 50
 
 
 def _group_clause(group: str):
-    """Contacts whose JSON list of groups holds ``group`` (as text: works on SQLite and
-    PostgreSQL alike; the quotes stop "fam" from matching "families")."""
-    needle = '"' + group.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    escaped = needle.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-    return sa.cast(Contact.groups, sa.Text).like(f"%{escaped}%", escape="!")
+    """Contacts whose JSON list of groups holds ``group``, found in the list's text (works on
+    SQLite and PostgreSQL alike; the quotes stop "fam" from matching "families").
+
+    The name is looked for as the JSON text spells it: SQLAlchemy writes the list with
+    ``json.dumps``, which escapes every letter outside ASCII ("ni\\u00f1os"); a list written
+    by another tool may hold the letter itself, so that spelling is looked for too.
+    """
+    text = sa.cast(Contact.groups, sa.Text)
+    spellings = sorted({json.dumps(group), json.dumps(group, ensure_ascii=False)})
+    return sa.or_(*(text.contains(spelling, autoescape=True) for spelling in spellings))
 
 
 def find_contacts(filters: ContactFilters, *, with_phone: bool,
@@ -238,7 +261,8 @@ def find_contacts(filters: ContactFilters, *, with_phone: bool,
     text = filters.q.strip()
     if text:
         like = "%" + text.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
-        clause = Contact.name.ilike(like, escape="!")
+        # "martínez" finds "MARTÍNEZ" on SQLite too, whose own lower() folds ASCII only
+        clause = casefold(Contact.name).like(casefold(sa.literal(like)), escape="!")
         digits = re.sub(r"\D", "", text)
         if with_phone and digits:
             clause = sa.or_(clause, Contact.phone.like(f"%{digits}%"))

@@ -1,5 +1,7 @@
 """Retention on the SMS side: when the review's retention job says so (the ``retention_due``
-signal), erase old message bodies and contacts not heard from since (docs/privacy.md).
+signal), erase old message bodies and contacts not heard from since (docs/privacy.md). A
+deleted contact that had opted out stays opted out, as a keyed hash of its number
+(messaging.contacts.suppression), or next year's import would text the family again.
 """
 
 from __future__ import annotations
@@ -7,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from feedback.core.extensions import db
+from messaging.contacts import suppression
 from messaging.models import Contact, Conversation, InboundMessage, OutboundMessage
 
 
@@ -28,7 +31,10 @@ def erase_old_contact_data(sender, cutoff, **_):
     )
     stale = sa.select(Contact.id).where(Contact.created_at < cutoff, Contact.id.not_in(recent))
     stale_ids = list(db.session.scalars(stale))
+    kept = 0
     if stale_ids:
+        kept = suppression.remember(db.session.scalars(sa.select(Contact).where(
+            Contact.id.in_(stale_ids), Contact.opted_out.is_(True))))
         db.session.execute(sa.update(InboundMessage).where(
             InboundMessage.contact_id.in_(stale_ids)).values(contact_id=None))
         db.session.execute(sa.delete(OutboundMessage).where(
@@ -37,4 +43,4 @@ def erase_old_contact_data(sender, cutoff, **_):
         db.session.execute(sa.delete(Contact).where(Contact.id.in_(stale_ids)))
     db.session.commit()
     return {"inbound_bodies_erased": inbound, "outbound_bodies_erased": outbound,
-            "contacts_deleted": len(stale_ids)}
+            "contacts_deleted": len(stale_ids), "opt_outs_kept": kept}

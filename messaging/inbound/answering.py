@@ -24,15 +24,17 @@ from functools import cache
 
 import sqlalchemy as sa
 
+from feedback.core.audit import record_audit
 from feedback.core.extensions import db
 from feedback.core.i18n import LANGUAGE_NAMES
 from feedback.core.languages import language_name
 from feedback.responses.intake import add_answer, add_respondent, add_response, finish_response
 from feedback.responses.models import Answer, Respondent, utcnow
+from messaging.contacts import suppression
 from messaging.inbound import conversation as engine
 from messaging.inbound.conversation import OpenConversation, Snapshot
-from messaging.models import Contact, Conversation
-from messaging.outbound.sending import mark_contact_opted_out
+from messaging.models import OPTED_OUT_BY_STAFF, OPTED_OUT_BY_TEXT, Contact, Conversation
+from messaging.outbound.sending import OPT_OUT_CONFIRMATION, mark_contact_opted_out
 from surveys.models import Survey
 from surveys.texts import fallback_locale, localized
 from surveys.types import parse_answer
@@ -294,14 +296,23 @@ class Handled:
     twiml: str = ""
     #: An unmatched late reply: the question it answered is no longer the one open.
     late: bool = False
+    #: The kind of message ``texts`` are (messaging.outbound.sending): a STOP's confirmation
+    #: goes to a contact just opted out, where a plain reply would be suppressed.
+    kind: str = "reply"
 
 
-def wants_contact(body: str | None) -> bool:
+def wants_contact(body: str | None, phone: str | None = None) -> bool:
     """An unknown number becomes a contact only by texting the keyword of an open survey
-    (opting in) or an opt-out word (so the suppression list remembers it)."""
+    (opting in) or an opt-out word (so the suppression list remembers it), or an opt-in word
+    when its opt-out outlived an earlier contact (messaging.contacts.suppression): the contact
+    starts opted out, and the opt-in word undoes that as it would for the earlier contact."""
     word = engine.match_keyword(body)
     if word is not None and word.kind == engine.OPT_OUT:
         return True
+    word = engine.match_keyword(body, opted_out=True)
+    if phone and word is not None and word.kind == engine.OPT_IN:
+        if suppression.opted_out_by([phone]):
+            return True
     key = engine.survey_keyword_key(body)
     return key is not None and db.session.scalar(
         sa.select(Survey.status).where(Survey.sms_keyword == key)
@@ -342,13 +353,12 @@ def dispatch_text(snap: Snapshot | None, body: str | None, num_media: int,
     locale = (snap.locale if snap else None) or (word.locale if word else None)
     if word is not None and word.kind == engine.OPT_OUT:
         if snap is not None and not opted_out:
-            _opt_out(snap.contact_id)
+            opt_out(snap.contact_id)
             out.texts.append(engine.render_text("opted_out", snap.locale or word.locale))
+            out.kind = OPT_OUT_CONFIRMATION
         return out  # a second STOP (or any STOP we cannot tie to a contact) gets no reply
     if opted_out:
-        if word is not None and word.kind == engine.OPT_IN:
-            contact = db.session.get(Contact, snap.contact_id)
-            contact.opted_out, contact.opted_out_at = False, None
+        if word is not None and word.kind == engine.OPT_IN and _opt_in(snap.contact_id, body):
             out.texts.append(engine.render_text("opted_in", locale))
         return out  # nothing else is ever sent to an opted-out contact
     if word is not None and word.kind == engine.HELP:
@@ -366,6 +376,14 @@ def dispatch_text(snap: Snapshot | None, body: str | None, num_media: int,
         engine.expire(stale)
         if snap.keyword_survey is None:
             out.texts.append(_expired_text(snap.locale, stale))
+            return out
+        current = None
+    if current is not None and not current.survey_open:
+        # Closed mid-conversation: no more answers, as the web form refuses a sitting in
+        # progress once its survey is closed (README, "SMS surveys").
+        engine.expire(db.session.get(Conversation, current.id))
+        if snap.keyword_survey is None and word is None:
+            out.texts.append(engine.render_text("survey_closed", snap.locale))
             return out
         current = None
     if word is not None and word.kind == engine.LANGUAGE:
@@ -404,15 +422,39 @@ def dispatch_text(snap: Snapshot | None, body: str | None, num_media: int,
     return out
 
 
-def _opt_out(contact_id: int) -> None:
-    """STOP: close the contact's open conversations and put it on the suppression list."""
+def opt_out(contact_id: int, by: str = OPTED_OUT_BY_TEXT) -> None:
+    """STOP, or staff on the family's behalf (messaging.contacts.consent): close the
+    contact's open conversations, so no later text is taken as an answer, and put it on the
+    suppression list (caller commits)."""
     for open_one in db.session.scalars(
         db.select(Conversation).filter(
             Conversation.contact_id == contact_id, Conversation.state.in_(engine.OPEN_STATES)
         )
     ):
         open_one.state = "stopped"
-    mark_contact_opted_out(db.session.get(Contact, contact_id))
+    mark_contact_opted_out(db.session.get(Contact, contact_id), by=by)
+
+
+def _undoes(opted_out_by: str | None, body: str | None) -> bool:
+    """Whether an opt-in word undoes this opt-out. START always does (carriers require it);
+    YES and SÍ only undo the family's own STOP: after staff opted them out on a parent's call,
+    a YES most likely answers the survey question still on the child's phone (README,
+    "Keywords")."""
+    return opted_out_by != OPTED_OUT_BY_STAFF or engine.match_keyword(body) is not None
+
+
+def _opt_in(contact_id: int, body: str | None) -> bool:
+    """An opted-out contact's opt-in word: subscribed again, unless it cannot undo this
+    opt-out (:func:`_undoes`). Undoing a staff opt-out is audited, so the log that holds the
+    staff's opt-out also tells how it ended."""
+    contact = db.session.get(Contact, contact_id)
+    if not _undoes(contact.opted_out_by, body):
+        return False
+    if contact.opted_out_by == OPTED_OUT_BY_STAFF:
+        record_audit("contact.opt_in", "contact", contact.id, {"by": "text"})
+    contact.opted_out, contact.opted_out_at, contact.opted_out_by = False, None, None
+    suppression.forget(contact.phone)
+    return True
 
 
 def _from_step(out: Handled, step: Step) -> Handled:

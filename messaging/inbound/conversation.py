@@ -36,7 +36,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from feedback.core.extensions import db
 from feedback.core.i18n import LANGUAGE_NAMES
@@ -369,6 +369,8 @@ class OpenConversation:
     #: The response's ``id``, ``respondent_id`` and the columns its answers copy
     #: (feedback.responses.models.ANSWER_COPIES); None before the language is chosen.
     response: dict | None
+    #: Its survey is still open: once staff close it, the conversation takes no more answers.
+    survey_open: bool = True
 
 
 @dataclass(frozen=True)
@@ -394,12 +396,19 @@ class Snapshot:
 
 _RESPONSE_COLUMNS = ("id", "respondent_id", *ANSWER_COPIES)
 
+#: The open conversation's survey (the outer query joins the keyword's survey as ``Survey``).
+_ITS_SURVEY = aliased(Survey, name="its_survey")
+
 _QUERY = (
     sa.select(
         Contact.id, Contact.locale, Contact.opted_out, Contact.respondent_id, Contact.site_id,
         Conversation.id.label("conversation_id"), Conversation.state,
         Conversation.current_question_key, Conversation.failed_attempts,
         Conversation.last_activity_at, Conversation.survey_version_id,
+        sa.select(_ITS_SURVEY.status)
+        .join(SurveyVersion, SurveyVersion.survey_id == _ITS_SURVEY.id)
+        .where(SurveyVersion.id == Conversation.survey_version_id)
+        .scalar_subquery().label("conversation_survey_status"),
         *(Response.__table__.c[name].label(f"response_{name}") for name in _RESPONSE_COLUMNS),
         Survey.id.label("keyword_survey_id"), Survey.status.label("keyword_survey_status"),
         current_version_id(Survey.id).label("keyword_survey_version_id"),
@@ -498,6 +507,7 @@ def load_snapshot(contact_id: int, body: str | None, inbound_id: int = 0) -> Sna
         conversation = OpenConversation(
             row["conversation_id"], row["state"], row["current_question_key"],
             row["failed_attempts"], row["last_activity_at"], row["survey_version_id"], response,
+            row["conversation_survey_status"] == "open",
         )
     keyword_survey = None
     if row["keyword_survey_id"] is not None:

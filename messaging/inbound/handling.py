@@ -40,13 +40,15 @@ from sqlalchemy.sql.dml import UpdateBase
 from twilio.twiml.messaging_response import MessagingResponse
 
 from feedback.core.extensions import db
+from feedback.core.hygiene import clean_text
 from feedback.core.signals import inbound_failed
-from feedback.responses.intake import announce, clean_text
+from feedback.responses.intake import announce
 from feedback.responses.models import utcnow
+from messaging.contacts.suppression import number_hash
 from messaging.inbound import conversation as engine
 from messaging.inbound import spool
 from messaging.inbound.answering import Awaited, Handled, dispatch_text, wants_contact
-from messaging.models import Contact, Conversation, InboundMessage
+from messaging.models import Contact, Conversation, InboundMessage, OptOutHash
 from messaging.outbound.sending import dispatch, queue_message, twiml_replies
 
 log = logging.getLogger(__name__)
@@ -193,9 +195,16 @@ def _handle_on(connection: Connection) -> None:
     db.session.connection(bind_arguments={"bind": connection})
 
 
+#: How the number opted out, if its opt-out outlived an earlier contact (NULL: it did not).
+_LISTED = (sa.select(OptOutHash.opted_out_by)
+           .where(OptOutHash.number_hash == sa.bindparam("number_hash")).scalar_subquery())
+
 _NEW_CONTACT = (
     sa.insert(Contact)
-    .values(phone=sa.bindparam("phone"), consent_source="keyword", groups=[], opted_out=False)
+    .values(phone=sa.bindparam("phone"), consent_source="keyword", groups=[],
+            opted_out=_LISTED.is_not(None), opted_out_by=_LISTED,
+            opted_out_at=sa.case((_LISTED.is_not(None), sa.bindparam("now", type_=sa.DateTime)),
+                                 else_=sa.null()))
     .returning(Contact.id)
 )
 
@@ -203,11 +212,14 @@ _NEW_CONTACT = (
 def adopt_contact(inbound_id: int, phone: str) -> int:
     """Make an unknown number that texted a survey keyword (opting in) or an opt-out word a
     contact, and tie its stored message to it; committed on its own, so a retried handling
-    finds it. Two first texts from one new number may race: the loser finds the winner's."""
+    finds it. Two first texts from one new number may race: the loser finds the winner's.
+    A number whose opt-out outlived an earlier contact starts opted out, in the same INSERT
+    (messaging.contacts.suppression): only an opt-in word then subscribes it again."""
+    params = {"phone": phone, "number_hash": number_hash(phone), "now": utcnow()}
     for _attempt in range(3):
         try:
             connection = db.session.connection()
-            contact_id = connection.execute(_NEW_CONTACT, {"phone": phone}).scalar_one()
+            contact_id = connection.execute(_NEW_CONTACT, params).scalar_one()
         except IntegrityError:
             db.session.rollback()
             contact_id = db.session.scalar(sa.select(Contact.id).where(Contact.phone == phone))
@@ -240,10 +252,11 @@ def _finish(out: Handled, inbound_id: int, by_rest_api: bool) -> Handled:
     if out.contact_id is not None and out.texts:
         if by_rest_api:
             contact = db.session.get(Contact, out.contact_id)
-            queued = [queue_message(contact, text, kind="reply",
+            queued = [queue_message(contact, text, kind=out.kind,
                                     conversation_id=out.conversation_id) for text in out.texts]
         else:
-            out.writes.append(twiml_replies(out.contact_id, out.texts, out.conversation_id))
+            out.writes.append(twiml_replies(out.contact_id, out.texts, out.conversation_id,
+                                            kind=out.kind))
     writes = [*out.writes, out.answer] if out.answer else out.writes  # RETURNING goes last
     result = execute_together(db.session.connection(), writes)
     answer_ids = [result.scalar_one()] if out.answer else []
@@ -262,7 +275,7 @@ def handle_new(connection: Connection, stored: Stored, phone: str | None, body: 
     path): lock the contact, decide, record the TwiML replies, commit once."""
     _handle_on(connection)
     contact_id = stored.contact_id
-    if contact_id is None and phone and wants_contact(body):
+    if contact_id is None and phone and wants_contact(body, phone):
         contact_id = adopt_contact(stored.id, phone)
         _handle_on(connection)
     snap = engine.load_snapshot(contact_id, body, stored.id) if contact_id else None
@@ -293,7 +306,7 @@ def handle_stored(inbound_id: int, *, by_rest_api: bool = False,
     if row is None:
         return Handled()
     contact_id = row.contact_id
-    if contact_id is None and phone and wants_contact(row.body):
+    if contact_id is None and phone and wants_contact(row.body, phone):
         contact_id = adopt_contact(inbound_id, phone)
     if contact_id:
         snap = engine.load_snapshot(contact_id, row.body, inbound_id)

@@ -48,12 +48,13 @@ def signature_required() -> bool:
 
 
 def request_is_authentic() -> bool:
-    """Validate the current request's signature against the public URL (all form fields)."""
+    """Validate the current request's signature against the public URL (all form fields, as
+    sent: the app's ``request.form`` has lost its control characters, feedback.core.hygiene)."""
     if not signature_required():
         return True
     return is_valid(
         public_url(),
-        request.form,  # the MultiDict itself: every key, repeated values included
+        request.raw_form,  # the MultiDict itself: every key, repeated values included
         request.headers.get("X-Twilio-Signature"),
         current_app.config.get("TWILIO_AUTH_TOKEN") or "",
     )

@@ -43,5 +43,8 @@ def import_contacts_command(csv_file, consent_source: str, region: str | None) -
     report = import_contacts(csv_file.read(), consent_source, region)
     click.echo(f"{report.created} created, {report.updated} updated, "
                f"{len(report.errors)} rows skipped.")
+    if report.opted_out:
+        click.echo(f"{report.opted_out} created opted out: they had opted out before their "
+                   "contact was deleted.")
     for row, message in report.errors:
         click.echo(f"row {row}: {message}")

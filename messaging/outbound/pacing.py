@@ -35,27 +35,32 @@ def local_to_utc(dt_local: datetime) -> datetime:
     return dt_local.replace(tzinfo=_zone()).astimezone(UTC).replace(tzinfo=None)
 
 
-def _quiet_bounds() -> tuple[int, int]:
+def quiet_bounds() -> tuple[int, int]:
+    """The local quiet hours: (QUIET_HOURS_START, QUIET_HOURS_END)."""
     cfg = current_app.config
     return int(cfg.get("QUIET_HOURS_START", 21)), int(cfg.get("QUIET_HOURS_END", 8))
 
 
-def in_quiet_hours(dt_utc: datetime) -> bool:
-    """True if ``dt_utc`` falls in the local quiet period (which may span midnight)."""
-    start, end = _quiet_bounds()
+def hour_in_window(hour: int, start: int, end: int) -> bool:
+    """True if the hour ``hour`` is in ``start``:00 to ``end``:00, a window that may span
+    midnight; an empty window (``start == end``) holds no hour."""
     if start == end:
         return False
-    hour = to_local(dt_utc).hour
     if start > end:
         return hour >= start or hour < end
     return start <= hour < end
+
+
+def in_quiet_hours(dt_utc: datetime) -> bool:
+    """True if ``dt_utc`` falls in the local quiet period (which may span midnight)."""
+    return hour_in_window(to_local(dt_utc).hour, *quiet_bounds())
 
 
 def next_allowed_time(dt_utc: datetime) -> datetime:
     """``dt_utc`` itself if outside quiet hours, else the next local QUIET_HOURS_END:00."""
     if not in_quiet_hours(dt_utc):
         return dt_utc
-    _, end = _quiet_bounds()
+    _, end = quiet_bounds()
     local = to_local(dt_utc)
     morning = local.replace(hour=end, minute=0, second=0, microsecond=0)
     if morning <= local:

@@ -3,8 +3,10 @@
 :func:`send_reminders` runs every 10 minutes (periodic job) and can be called directly. A
 conversation gets at most one reminder: it is claimed by setting ``reminder_sent_at`` with an
 UPDATE ... WHERE reminder_sent_at IS NULL, so two workers cannot both remind. Never to
-opted-out contacts, never to completed/expired/stopped conversations, never in quiet hours
-(the periodic job simply finds them again in the morning).
+opted-out contacts, never to completed/expired/stopped conversations or those of a closed
+survey, never in quiet hours (the periodic job simply finds them again in the morning). A
+queued reminder waits its turn behind the sender's queue; the send job drops it if the family
+has moved on meanwhile (messaging.outbound.sending).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from messaging.inbound import conversation as engine
 from messaging.models import Campaign, Contact, Conversation, OutboundMessage
 from messaging.outbound import pacing, sender_queue
 from messaging.outbound import sending as outbound
+from surveys.models import Survey, SurveyVersion
 from surveys.types import QUESTION_TYPES
 
 
@@ -69,11 +72,14 @@ def send_reminders() -> int:
     if pacing.in_quiet_hours(now):
         return 0
     due = db.session.scalars(
-        sa.select(Conversation).join(Contact, Contact.id == Conversation.contact_id).where(
+        sa.select(Conversation).join(Contact, Contact.id == Conversation.contact_id)
+        .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
+        .join(Survey, Survey.id == SurveyVersion.survey_id).where(
             Conversation.state.in_(engine.OPEN_STATES),
             Conversation.reminder_sent_at.is_(None),
             Conversation.last_activity_at <= now - _delay(),
             Contact.opted_out.is_(False),
+            Survey.status == "open",  # a closed survey takes no more answers
             # Not while the invitation (or anything else) is still waiting to go out.
             ~sa.exists().where(OutboundMessage.conversation_id == Conversation.id,
                                OutboundMessage.status.in_(outbound.CLAIMABLE)),

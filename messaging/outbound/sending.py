@@ -9,7 +9,9 @@ The write path every sender uses (conversations, campaigns, reminders, updates):
    means a job never looks for a row that does not exist yet.
 3. ``send_outbound(id)`` claims the row atomically (``pending``/``retry`` -> ``sending`` with an
    UPDATE ... WHERE, so two workers or a re-run job cannot both send), re-checks opt-out and
-   quiet hours, calls the gateway once and records the SID and status in one transaction.
+   quiet hours (and, for an invitation or a reminder, that its conversation still waits for
+   it: else ``suppressed``), calls the gateway once and records the SID and status in one
+   transaction.
 
 Retry policy (docs/reliability.md, "Outbound sending"):
 
@@ -43,7 +45,14 @@ from huey import crontab
 from feedback.core.extensions import db
 from feedback.core.queue import queue
 from feedback.responses.models import utcnow
-from messaging.models import Contact, OutboundMessage
+from messaging.inbound.conversation import OPEN_STATES
+from messaging.models import (
+    OPTED_OUT_BY_STAFF,
+    OPTED_OUT_BY_TEXT,
+    Contact,
+    Conversation,
+    OutboundMessage,
+)
 from messaging.outbound import pacing
 from messaging.outbound.gateway import (
     FILTERED,
@@ -53,6 +62,7 @@ from messaging.outbound.gateway import (
     get_gateway,
 )
 from messaging.outbound.segments import count_segments
+from surveys.models import Survey, SurveyVersion
 
 log = logging.getLogger(__name__)
 
@@ -60,15 +70,26 @@ log = logging.getLogger(__name__)
 CLAIMABLE = ("pending", "retry")
 #: Kinds that the respondent did not ask for just now: these wait out quiet hours.
 UNSOLICITED_KINDS = frozenset({"invitation", "reminder", "update"})
+#: Kinds that ask the question a conversation waits for (the invitation asks the first, a
+#: reminder the open one): not sent once the conversation has moved on (:func:`_moved_on`).
+ASKING_KINDS = frozenset({"invitation", "reminder"})
 #: A row still ``sending`` after this long belongs to a dead worker.
 SENDING_STALE_AFTER = timedelta(minutes=10)
 #: A ``pending`` row this overdue lost its job (e.g. the enqueue after commit failed).
 PENDING_STALE_AFTER = timedelta(minutes=5)
+#: The kind of the reply to a STOP, sent though the contact has just opted out: by the
+#: webhook's TwiML or, when the STOP is handled later (the spool's drain, the retry job, the
+#: sweeper), by the REST API (docs/reliability.md, "Opt-out in three languages").
+OPT_OUT_CONFIRMATION = "opt_out_confirmed"
 
 
-def is_suppressed(contact: Contact | None) -> bool:
-    """True if nothing may be sent to ``contact`` (opted out, or no contact at all)."""
-    return contact is None or bool(contact.opted_out)
+def is_suppressed(contact: Contact | None, kind: str | None = None) -> bool:
+    """True if a text of ``kind`` may not be sent to ``contact``: no contact at all, or one
+    that opted out, unless the text is the confirmation of that opt-out, which carriers
+    require and which is the one text an opted-out contact still gets."""
+    if contact is None:
+        return True
+    return bool(contact.opted_out) and kind != OPT_OUT_CONFIRMATION
 
 
 def queue_message(
@@ -82,8 +103,9 @@ def queue_message(
 ) -> OutboundMessage:
     """Add a pending message (segments and encoding computed); the caller commits.
 
-    An opted-out contact gets a ``suppressed`` row instead, so the record shows what was
-    withheld and why. Call :func:`dispatch` with the ids after committing.
+    An opted-out contact gets a ``suppressed`` row instead (but for the confirmation of its
+    opt-out: :func:`is_suppressed`), so the record shows what was withheld and why. Call
+    :func:`dispatch` with the ids after committing.
     """
     info = count_segments(body)
     message = OutboundMessage(
@@ -95,7 +117,7 @@ def queue_message(
         conversation_id=conversation_id,
         campaign_id=campaign_id,
         send_after=send_after,
-        status="suppressed" if is_suppressed(contact) else "pending",
+        status="suppressed" if is_suppressed(contact, kind) else "pending",
         attempts=0,
     )
     db.session.add(message)
@@ -109,8 +131,8 @@ _REPLY_COLUMNS = ("contact_id", "kind", "body", "segments", "encoding", "convers
                   "status", "sent_at", "attempts", "flagged", "created_at", "updated_at")
 
 
-def twiml_replies(contact_id: int, texts: list[str],
-                  conversation_id: int | None = None) -> tuple[sa.Insert, dict]:
+def twiml_replies(contact_id: int, texts: list[str], conversation_id: int | None = None,
+                  kind: str = "reply") -> tuple[sa.Insert, dict]:
     """The INSERT (and its values) that records replies delivered inside the webhook's TwiML
     (status ``sent``, no job); the caller runs it in its transaction and commits.
 
@@ -121,7 +143,7 @@ def twiml_replies(contact_id: int, texts: list[str],
     values = {}
     for n, text in enumerate(texts):
         info = count_segments(text)
-        row = {"contact_id": contact_id, "kind": "reply", "body": text,
+        row = {"contact_id": contact_id, "kind": kind, "body": text,
                "segments": info.segments, "encoding": info.encoding,
                "conversation_id": conversation_id, "status": "sent", "sent_at": now,
                "attempts": 0, "flagged": False, "created_at": now, "updated_at": now}
@@ -163,6 +185,32 @@ def _quiet_hours_apply(message: OutboundMessage) -> bool:
     return message.kind in UNSOLICITED_KINDS or message.campaign_id is not None
 
 
+#: The conversation a queued invitation or reminder asks about, as it is now.
+_CONVERSATION_NOW = (
+    sa.select(Conversation.state, Conversation.last_activity_at,
+              Survey.status.label("survey_status"))
+    .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
+    .join(Survey, Survey.id == SurveyVersion.survey_id)
+    .where(Conversation.id == sa.bindparam("conversation_id"))
+)
+
+
+def _moved_on(message: OutboundMessage) -> bool:
+    """Whether ``message`` asks a question its conversation no longer waits for: the family
+    finished, stopped or texted since it was queued (their text got its own reply), the
+    conversation expired, or its survey was closed (it would refuse the answer).
+
+    Invitations and reminders wait behind every text the sender has queued
+    (messaging.outbound.sender_queue), minutes or hours at the paced rate, so this is
+    checked when they go out, not only when they are queued (docs/reliability.md)."""
+    if message.kind not in ASKING_KINDS or message.conversation_id is None:
+        return False
+    now = db.session.execute(_CONVERSATION_NOW,
+                             {"conversation_id": message.conversation_id}).first()
+    return (now is None or now.state not in OPEN_STATES or now.survey_status != "open"
+            or now.last_activity_at > message.created_at)
+
+
 def _claim(message_id: int) -> bool:
     """Atomically move the row to ``sending``; False if another job has it or it was sent."""
     result = db.session.execute(
@@ -179,8 +227,12 @@ def _claim(message_id: int) -> bool:
     return result.rowcount == 1
 
 
-def mark_contact_opted_out(contact: Contact) -> None:
-    """Opt the contact out (e.g. Twilio said 21610) and suppress its pending messages."""
+def mark_contact_opted_out(contact: Contact, by: str = OPTED_OUT_BY_TEXT) -> None:
+    """Opt the contact out (their STOP, Twilio's 21610 for one, or staff on their behalf:
+    ``by``) and suppress its pending messages. A staff opt-out is recorded as one even over an
+    earlier STOP: only START undoes it, never a YES that may answer a survey question."""
+    if not contact.opted_out or by == OPTED_OUT_BY_STAFF:
+        contact.opted_out_by = by
     if not contact.opted_out:
         contact.opted_out = True
         contact.opted_out_at = utcnow()
@@ -204,7 +256,7 @@ def send_outbound(message_id: int) -> str:
         _schedule(message.id, message.send_after)
         return "not-yet"
     contact = message.contact
-    if is_suppressed(contact):
+    if is_suppressed(contact, message.kind) or _moved_on(message):
         message.status = "suppressed"
         db.session.commit()
         return "suppressed"
