@@ -66,6 +66,22 @@ def answer_first_page(page, visits: str, safe: str) -> None:
     assert progress(page) == "Page 2 of 3"
 
 
+#: What :func:`finish_unsafe` answers on pages 2 and 3.
+UNSAFE_REST = {"rating": 2, "why_unsafe": "Dark street outside", "idea": "More lights"}
+
+
+def finish_unsafe(page) -> None:
+    """From page 2, after saying she does not feel safe: answer pages 2 and 3 and send."""
+    page.fill("#q_why_unsafe", UNSAFE_REST["why_unsafe"])
+    choose(page, "q_rating", str(UNSAFE_REST["rating"]))
+    send(page)
+    assert progress(page) == "Page 3 of 3"
+    page.fill("#q_idea", UNSAFE_REST["idea"])
+    send(page)
+    assert "/thanks" in page.url
+    assert "Thanks for telling us!" in page.inner_text("main")
+
+
 def test_another_survey_in_a_second_tab_keeps_both_sittings(live_server, phone_page):
     """A youth who opens another survey in a second tab mid-way, and answers a page there,
     comes back to the first tab and finishes it with every answer; the other one waits."""
@@ -81,16 +97,8 @@ def test_another_survey_in_a_second_tab_keeps_both_sittings(live_server, phone_p
     answer_first_page(second, visits="9", safe="yes")
 
     first.bring_to_front()
-    first.fill("#q_why_unsafe", "Dark street outside")
-    choose(first, "q_rating", "2")
-    send(first)
-    assert progress(first) == "Page 3 of 3"
-    first.fill("#q_idea", "More lights")
-    send(first)
-    assert "/thanks" in first.url
-    assert "Thanks for telling us!" in first.inner_text("main")
-    assert stored_answers(app, a) == [{"visits": 4, "safe": "no", "rating": 2,
-                                       "why_unsafe": "Dark street outside", "idea": "More lights"}]
+    finish_unsafe(first)
+    assert stored_answers(app, a) == [{"visits": 4, "safe": "no", **UNSAFE_REST}]
 
     # The other survey's sitting is still there: the youth picks it up where she left it.
     second.bring_to_front()
@@ -128,14 +136,5 @@ def test_republishing_mid_sitting_keeps_the_first_pages_answers(live_server, pho
         after = ops.current_version(survey).id
     assert after != before  # a new version is what people now get
 
-    page.fill("#q_why_unsafe", "Dark street outside")
-    choose(page, "q_rating", "2")
-    send(page)
-    assert progress(page) == "Page 3 of 3"
-    page.fill("#q_idea", "More lights")
-    send(page)
-    assert "/thanks" in page.url
-    assert "Thanks for telling us!" in page.inner_text("main")
-    assert stored_answers(app, slug) == [{"visits": 4, "safe": "no", "rating": 2,
-                                          "why_unsafe": "Dark street outside",
-                                          "idea": "More lights"}]
+    finish_unsafe(page)
+    assert stored_answers(app, slug) == [{"visits": 4, "safe": "no", **UNSAFE_REST}]
