@@ -316,6 +316,29 @@ def test_start_after_a_staff_opt_out_subscribes_again_and_the_audit_log_says_so(
     assert "subscribed" in text(phone, "YES")[0]
 
 
+def test_erasure_removes_the_number_the_family_typed_into_a_free_text_answer(
+        app, client, db, make_sms_survey, text, make_staff, login):
+    """The answer stays (de-identified feedback), the number the family typed into it does
+    not: pages and exports redact on the way out, the stored text itself must lose it too."""
+    make_sms_survey()
+    phone = "+15045550144"
+    text(phone, "PARK")
+    text(phone, "1")  # English
+    text(phone, "1")  # safe: yes
+    text(phone, "More lights. Call me at 504-555-0144")  # ideas: free text
+    contact = db.session.scalar(sa.select(Contact).filter_by(phone=phone))
+    make_staff("admin@example.org", role="admin")
+    login("admin@example.org")
+    path = f"/staff/contacts/{contact.id}"
+    post_form(client, path + "/erase", {"reason": "Family asked"}, path)
+    db.session.expire_all()
+    assert db.session.get(Contact, contact.id) is None
+    kept = {a.question_key: (a.raw_text, a.value) for a in db.session.scalars(sa.select(Answer))}
+    idea_text, idea_value = kept["ideas"]
+    assert idea_text.startswith("More lights.") and idea_value.startswith("More lights.")
+    assert not any("555-0144" in str(cell) for row in kept.values() for cell in row), kept
+
+
 def test_an_erased_family_that_had_opted_out_is_not_texted_after_a_reimport(
         client, clock, admin, db, fake_twilio, make_contact, make_sms_survey):
     from messaging.contacts.operations import import_contacts

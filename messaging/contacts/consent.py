@@ -14,7 +14,8 @@ into it removed, and what changed) and commits.
 * Erasure on request removes the phone number, name and every message body: the contact row,
   its conversations and outbound texts are deleted, its inbound texts lose their body and their
   link to the contact. The pseudonymous respondent and its answers stay: they are the
-  de-identified feedback (docs/privacy.md). An opted-out contact's opt-out stays, as a keyed
+  de-identified feedback (docs/privacy.md), less any phone number or e-mail address the
+  family typed into a free-text answer. An opted-out contact's opt-out stays, as a keyed
   hash of the number (messaging.contacts.suppression).
 """
 
@@ -25,7 +26,7 @@ import sqlalchemy as sa
 from feedback.core.audit import record_audit
 from feedback.core.extensions import db
 from feedback.core.redaction import redact
-from feedback.responses.models import utcnow
+from feedback.responses.models import Answer, Response, utcnow
 from messaging.contacts import suppression
 from messaging.inbound import answering
 from messaging.models import (
@@ -92,6 +93,23 @@ def _erase_spooled(phone: str | None) -> None:
             continue
 
 
+def _redact_answers(respondent_id: int | None) -> None:
+    """The family's free-text answers stay, as de-identified feedback, but without a phone
+    number or an e-mail address they typed into them ("call me at 504-555-0144"): erasure
+    leaves the number nowhere (docs/privacy.md). Pages and exports redact on the way out;
+    here the stored text itself loses it."""
+    if respondent_id is None:
+        return
+    for answer in db.session.scalars(
+            sa.select(Answer).join(Response, Response.id == Answer.response_id)
+            .where(Response.respondent_id == respondent_id, Answer.raw_text.is_not(None))):
+        cleaned = redact(answer.raw_text)
+        if cleaned != answer.raw_text:
+            answer.raw_text = cleaned
+            if isinstance(answer.value, str):
+                answer.value = redact(answer.value)
+
+
 def erase(contact: Contact, reason: str) -> None:
     """Erase the contact on request: number, name and message bodies gone, answers kept
     under their pseudonymous respondent; an opt-out kept as the number's keyed hash."""
@@ -108,6 +126,7 @@ def erase(contact: Contact, reason: str) -> None:
         sa.delete(Conversation).where(Conversation.contact_id == contact_id)
         .execution_options(synchronize_session=False))
     phone = contact.phone
+    _redact_answers(contact.respondent_id)
     db.session.delete(contact)
     _erase_spooled(phone)
     record_audit("contact.erase", "contact", contact_id,
