@@ -155,7 +155,7 @@ def create_pulse(name: str, survey_id: int, group: str, cadence: str, first_loca
         return db.session.get(Pulse, earlier)
     survey = db.session.get(Survey, survey_id)
     problems = []
-    if survey is None or survey.status != "open" or not survey.sms_keyword:
+    if not campaigns.open_for_sms(survey):
         problems.append(_("This survey is not open for SMS."))
     if cadence not in CADENCES:
         problems.append(_("Choose how often."))
