@@ -328,8 +328,34 @@ def test_a_spooled_text_never_answers_a_campaign_that_invited_after_it_arrived(
 
 def test_a_connection_dropped_while_handling_is_handled_again_at_once(db, family_survey, text,
                                                                      monkeypatch):
+    """A restart or a terminated connection is not the text's fault: handled again at once,
+    nothing is counted against it (ten such failures would set it aside for staff)."""
     text(PHONE, "PULSE")
     text(PHONE, "1")
     _connection_drops_once(monkeypatch, "handle_new")
     assert any("Did your child" in reply for reply in text(PHONE, "5"))
     assert [value for _key, value in _answers(db)] == [5]
+    assert db.session.scalar(db.select(InboundMessage.failed_handlings)
+                             .order_by(InboundMessage.id.desc()).limit(1)) == 0
+
+
+def test_a_connection_dropped_twice_in_a_row_is_counted_once_and_finished_by_the_job(
+        db, family_survey, text, monkeypatch):
+    text(PHONE, "PULSE")
+    text(PHONE, "1")
+    real, calls = inbound.handle_new, []
+
+    def dropped_twice(*args, **kwargs):
+        calls.append(args)
+        if len(calls) <= 2:
+            raise OperationalError("SELECT", {}, Exception("server closed the connection"),
+                                   connection_invalidated=True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(inbound, "handle_new", dropped_twice)
+    assert text(PHONE, "5") == []  # no reply in the TwiML: the job sends it (run at once here)
+    assert [value for _key, value in _answers(db)] == [5]
+    sent = db.session.scalars(db.select(OutboundMessage.body)).all()
+    assert any("Did your child" in body for body in sent)
+    assert db.session.scalar(db.select(InboundMessage.failed_handlings)
+                             .order_by(InboundMessage.id.desc()).limit(1)) == 1

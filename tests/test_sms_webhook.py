@@ -242,7 +242,7 @@ def test_a_handled_text_is_never_marked_failed_for_its_job_to_apply_again(
     from messaging.inbound import handling as inbound
 
     _mid_survey(db, text)
-    real_handle_stored, writes_seen = inbound.handle_stored, []
+    real_handle_new, handlings, writes_seen = inbound.handle_new, [], []
 
     def acknowledgement_lost(connection, writes):
         writes_seen.append(writes)
@@ -251,16 +251,18 @@ def test_a_handled_text_is_never_marked_failed_for_its_job_to_apply_again(
         raise OperationalError("COMMIT", None, ConnectionResetError("reset"),
                                connection_invalidated=True)
 
-    def fails_once(*args, **kwargs):
-        monkeypatch.setattr(inbound, "handle_stored", real_handle_stored)
-        raise OperationalError("SELECT", None, ConnectionRefusedError("down"))
+    def the_second_fails(*args, **kwargs):
+        handlings.append(args)
+        if len(handlings) == 2:
+            raise OperationalError("SELECT", None, ConnectionRefusedError("down"))
+        return real_handle_new(*args, **kwargs)
 
     monkeypatch.setattr(inbound, "execute_together", acknowledgement_lost)
-    monkeypatch.setattr(inbound, "handle_stored", fails_once)
+    monkeypatch.setattr(inbound, "handle_new", the_second_fails)
     assert text(PHONE, "4") == []  # the job (run at once in tests) has run too
     assert [a.value for a in db.session.scalars(db.select(Answer))] == [4]
     assert set(db.session.scalars(db.select(InboundMessage.status))) == {"handled"}
-    assert len(writes_seen) == 1
+    assert len(writes_seen) == 1 and len(handlings) == 2
 
 
 def test_failure_logs_neither_phone_nor_body(db, family_survey, text, monkeypatch, caplog):

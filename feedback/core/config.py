@@ -71,6 +71,19 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def engine_options(database_url: str) -> dict:
+    """The engine's settings. On a server database the pool hands out the connection used
+    last (LIFO): a worker then works on one warm connection, whose server process has its
+    caches and prepared statements, instead of taking turns with a spare it once needed; and
+    after a database restart only the connections in use reconnect (docs/reliability.md)."""
+    # hide_parameters: a database error's text never carries a phone number or a message
+    # body, wherever it is printed (docs/privacy.md)
+    options = {"pool_pre_ping": True, "hide_parameters": True}
+    if normalise_database_url(database_url).startswith("postgresql"):
+        options["pool_use_lifo"] = True
+    return options
+
+
 def load_config(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
     """Build the settings mapping from defaults and the environment."""
     env = os.environ if environ is None else environ
@@ -83,9 +96,7 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "DATABASE_URL_SET": bool(database_url),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url)
         or "sqlite:///" + os.path.join(instance_path, "coalition.sqlite3"),
-        # hide_parameters: a database error's text never carries a phone number or a message
-        # body, wherever it is printed (docs/privacy.md)
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
         "QUEUE_URL": get("QUEUE_URL"),
         "QUEUE_NAME": get("QUEUE_NAME"),
         "QUEUE_IMMEDIATE": False,

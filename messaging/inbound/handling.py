@@ -104,6 +104,8 @@ class Stored:
     reply_body: str | None = None
     #: The conversation and question open when it arrived (messaging.inbound.answering.Awaited).
     awaited: Awaited | None = None
+    #: Why its handling in this request failed, if it did.
+    failure: BaseException | None = None
 
 
 UNHANDLED = engine.UNHANDLED
@@ -464,42 +466,66 @@ def _receive(sid: str, phone: str | None, body: str | None, num_media: int,
                 return Received(stored.reply_body, stored.id, duplicate=True)
             return Received(EMPTY_TWIML, stored.id, duplicate=True)
         fault_hook("after_store", sid)
-        try:
-            out = handle_new(connection, stored, phone, body, num_media)
-        except Exception as exc:  # noqa: BLE001 - Twilio would lose the message on a 5xx
-            db.session.rollback()
-            # The exception text may hold SQL parameters (a phone, a body): log its type only.
-            log.error("inbound message %s failed (%s); finishing it in a job",
-                      stored.id, type(exc).__name__)
-            if isinstance(exc, EarlierTextFailed):
-                exc = exc.__cause__  # counted against the older text
-            else:
-                count_failed_handling(stored.id)
-            out = None
-            if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-                out = _handle_again(stored.id, phone)  # a dropped connection: once more
+        out = _handle_failing_softly(connection, stored, phone, body, num_media)
+    if out is None and dropped_connection(stored.failure):
+        out = _handle_again(stored, phone, body, num_media)
     if out is None:
         _enqueue_finish(stored.id)
         return Received(EMPTY_TWIML, stored.id)
     return Received(out.twiml, stored.id)
 
 
-def _handle_again(inbound_id: int, phone: str | None) -> Handled | None:
-    """Handle a stored text once more on a fresh connection (its first handling lost the
-    connection), in order; None if that fails too (the job and the sweeper finish it)."""
+def dropped_connection(exc: BaseException | None) -> bool:
+    """The database closed the connection under the handling (a restart, a terminated
+    backend, a lost COMMIT acknowledgement): not the text's fault, so it is handled once more
+    before anything is counted against it."""
+    if isinstance(exc, EarlierTextFailed):
+        exc = exc.__cause__
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def _handle_failing_softly(connection: Connection, stored: Stored, phone: str | None,
+                           body: str | None, num_media: int) -> Handled | None:
+    """:func:`handle_new`, never raising: a failure is logged and kept on ``stored``, and
+    counted against the text unless the connection dropped (the caller tries once more) or an
+    older text failed (counted against that one)."""
     try:
-        out = handle_in_order(inbound_id, phone=phone)
-    except Exception as exc:  # noqa: BLE001 - stored already; the job finishes it
+        return handle_new(connection, stored, phone, body, num_media)
+    except Exception as exc:  # noqa: BLE001 - Twilio would lose the message on a 5xx
         db.session.rollback()
-        log.error("inbound message %s failed again (%s)", inbound_id, type(exc).__name__)
+        # The exception text may hold SQL parameters (a phone, a body): log its type only.
+        log.error("inbound message %s failed (%s); finishing it in a job",
+                  stored.id, type(exc).__name__)
+        stored.failure = exc
+        if not isinstance(exc, EarlierTextFailed) and not dropped_connection(exc):
+            count_failed_handling(stored.id)
         return None
-    if out.twiml:
-        return out
-    # handled already: the first handling's COMMIT went through, then the connection dropped
-    reply = db.session.scalar(sa.select(InboundMessage.reply_body).where(
-        InboundMessage.id == inbound_id, InboundMessage.status.not_in(UNHANDLED)))
-    db.session.rollback()
-    return Handled(twiml=reply) if reply else None
+
+
+def _handle_again(stored: Stored, phone: str | None, body: str | None,
+                  num_media: int) -> Handled | None:
+    """Handle a text whose first handling lost its connection once more, on a fresh
+    connection and by the same path (the contact's older unhandled texts still go first); None
+    if that fails too (counted then; the job and the sweeper finish it)."""
+    stored.failure = None
+    try:
+        with db.engine.connect() as connection:
+            out = _handle_failing_softly(connection, stored, phone, body, num_media)
+        if out is not None and out.twiml != EMPTY_TWIML:
+            return out
+        if out is not None:
+            # handled already: the first handling's COMMIT went through, then the
+            # connection dropped; answer what it recorded
+            reply = db.session.scalar(sa.select(InboundMessage.reply_body).where(
+                InboundMessage.id == stored.id, InboundMessage.status.not_in(UNHANDLED)))
+            db.session.rollback()
+            return Handled(twiml=reply) if reply else None
+    except SQLAlchemyError as exc:  # no connection to be had: stored, so the job finishes it
+        db.session.rollback()
+        stored.failure = exc
+    if dropped_connection(stored.failure) and not isinstance(stored.failure, EarlierTextFailed):
+        count_failed_handling(stored.id)  # lost twice in a row: counted once
+    return None
 
 
 def _retry_safely(inbound_id: int, phone: str | None) -> Received:
