@@ -187,6 +187,21 @@ class Campaign(db.Model):
     texts: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
 
+class FormSubmission(db.Model):
+    """A once-only token of a form that plans sends (a campaign, a pulse), and what its first
+    submission created: the same form sent twice (a double click) plans once
+    (messaging.campaigns.submissions). A random value, no personal data."""
+
+    __tablename__ = "form_submission"
+
+    token: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    #: The audit action of the creation (``campaign.start``, ``pulse.create``).
+    action: Mapped[str] = mapped_column(sa.String(40))
+    #: The campaign or pulse created; set in the transaction that creates it.
+    target_id: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Pulse(db.Model):
     """A recurring survey campaign: a contact group invited to a survey weekly, monthly or
     quarterly until an end date. Each run is a scheduled :class:`Campaign` (listed, editable

@@ -447,3 +447,66 @@ def test_a_double_click_on_start_campaign_starts_it_once(
     assert db.session.scalar(sa.select(sa.func.count(Campaign.id))) == 1
     _run_until(clock, clock.now + timedelta(minutes=5))
     assert len(fake_twilio.created) == 3  # one invitation per family
+
+
+def test_two_submissions_of_one_form_arriving_together_start_one_campaign(
+        app, db, clock, make_sms_survey, monkeypatch):
+    """The second click's request arrives while the first one's transaction is still open:
+    it waits for it, then shows the campaign the first one started."""
+    import threading
+
+    from messaging.campaigns import submissions
+
+    survey_id = make_sms_survey().id
+    db.session.commit()
+    token, first_created, go_on, started = submissions.new_token(), threading.Event(), \
+        threading.Event(), []
+    real_created = submissions.created
+
+    def created_then_wait(*args):
+        real_created(*args)
+        first_created.set()
+        assert go_on.wait(10)
+
+    def submit(hold: bool):
+        with app.app_context():
+            if hold:
+                monkeypatch.setattr(submissions, "created", created_then_wait)
+            campaign = campaigns.start_campaign("Parks", survey_id, "parents",
+                                                clock.now + timedelta(days=1),
+                                                submission_token=token)
+            started.append(campaign.id)
+
+    first = threading.Thread(target=submit, args=(True,))
+    first.start()
+    assert first_created.wait(10)
+    monkeypatch.setattr(submissions, "created", real_created)
+    second = threading.Thread(target=submit, args=(False,))
+    second.start()
+    second.join(0.5)
+    assert second.is_alive() and started == []  # the second waits for the first
+    go_on.set()
+    first.join(10)
+    second.join(10)
+    assert len(started) == 2 and started[0] == started[1]
+    assert db.session.scalar(sa.select(sa.func.count(Campaign.id))) == 1
+
+
+def test_a_refused_campaign_form_can_be_corrected_and_sent_again(
+        db, clock, make_sms_survey):
+    from messaging.campaigns import submissions
+
+    survey = make_sms_survey()
+    survey.status = "closed"
+    db.session.commit()
+    token = submissions.new_token()
+    with pytest.raises(campaigns.CampaignError):
+        campaigns.start_campaign("Parks", survey.id, "parents", clock.now,
+                                 submission_token=token)
+    survey = db.session.get(type(survey), survey.id)
+    survey.status = "open"
+    db.session.commit()
+    campaign = campaigns.start_campaign("Parks", survey.id, "parents", clock.now,
+                                       submission_token=token)
+    assert campaign is not None and campaign.status in ("scheduled", "sending", "sent")
+    assert db.session.scalar(sa.select(sa.func.count(Campaign.id))) == 1

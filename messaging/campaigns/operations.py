@@ -163,22 +163,22 @@ def start_campaign(name: str, survey_id: int, group: str, starts_at: datetime,
     Raises :class:`CampaignError` if the survey is not open with an SMS keyword. The same
     form submitted again (``submission_token``) returns the campaign it created.
     """
-    earlier = submissions.created_by("campaign.start", submission_token, created_by_id)
+    earlier = submissions.created_before("campaign.start", submission_token)
     if earlier is not None:
         return db.session.get(Campaign, earlier)
     survey = db.session.get(Survey, survey_id)
     if not open_for_sms(survey):
-        db.session.rollback()  # lets go of the lock submissions.created_by took
+        db.session.rollback()  # the token too: the form may be sent again
         raise CampaignError("survey is not open for SMS")
     campaign = Campaign(name=name, kind="survey", survey_id=survey.id, group=group,
                         starts_at=pacing.next_allowed_time(starts_at), status="scheduled",
                         created_by_id=created_by_id)
     db.session.add(campaign)
     db.session.flush()
+    submissions.created(submission_token, campaign.id)
     record_audit("campaign.start", "campaign", campaign.id,
                  {"survey": survey.slug, "group": group,
-                  "starts_at": campaign.starts_at.isoformat(),
-                  **submissions.audit_detail(submission_token)}, user_id=created_by_id)
+                  "starts_at": campaign.starts_at.isoformat()}, user_id=created_by_id)
     db.session.commit()
     if campaign.starts_at <= pacing.now():
         launch_campaign(campaign.id)

@@ -150,7 +150,7 @@ def create_pulse(name: str, survey_id: int, group: str, cadence: str, first_loca
     """Plan a pulse and all its runs; raises :class:`PulseError` listing what is wrong. The
     same form submitted again (``submission_token``, e.g. a double click) returns the pulse
     it planned (messaging.campaigns.submissions)."""
-    earlier = submissions.created_by("pulse.create", submission_token, created_by_id)
+    earlier = submissions.created_before("pulse.create", submission_token)
     if earlier is not None:
         return db.session.get(Pulse, earlier)
     survey = db.session.get(Survey, survey_id)
@@ -173,12 +173,14 @@ def create_pulse(name: str, survey_id: int, group: str, cadence: str, first_loca
     texts = clean_texts(texts)
     problems += text_problems(texts)
     if problems:
+        db.session.rollback()  # the token too: the form, corrected, may be sent again
         raise PulseError(problems)
     pulse = Pulse(name=name, survey_id=survey_id, group=group, cadence=cadence,
                   first_local=first_local, ends_on=ends_on, quiet_start=quiet_start,
                   quiet_end=quiet_end, texts=texts, created_by_id=created_by_id)
     db.session.add(pulse)
     db.session.flush()
+    submissions.created(submission_token, pulse.id)
     runs = [Campaign(name=f"{name} · {when:%Y-%m-%d}", kind="survey", survey_id=survey_id,
                      group=group, starts_at=pacing.local_to_utc(when),
                      status="scheduled", created_by_id=created_by_id, pulse_id=pulse.id,
@@ -186,8 +188,7 @@ def create_pulse(name: str, survey_id: int, group: str, cadence: str, first_loca
             for when in run_times(cadence, first_local, ends_on, quiet_start, quiet_end)]
     db.session.add_all(runs)
     record_audit("pulse.create", "pulse", pulse.id,
-                 {"cadence": cadence, "runs": len(runs), "group": group, "survey_id": survey_id,
-                  **submissions.audit_detail(submission_token)})
+                 {"cadence": cadence, "runs": len(runs), "group": group, "survey_id": survey_id})
     db.session.commit()
     for run in runs:
         _plan_launch(run)
