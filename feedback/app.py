@@ -8,7 +8,7 @@ import os
 import sqlalchemy as sa
 from flask import Flask
 
-from feedback.core.config import PROJECT_ROOT, check_production, load_config
+from feedback.core.config import PROJECT_ROOT, check_production, engine_options, load_config
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -24,6 +24,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     if config:
         app.config.update(config)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
+                          engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     check_production(app.config)
 
     from feedback.core import hygiene

@@ -72,10 +72,12 @@ def normalise_database_url(url: str) -> str:
 
 
 def engine_options(database_url: str) -> dict:
-    """The engine's settings. On a server database the pool hands out the connection used
-    last (LIFO): a worker then works on one warm connection, whose server process has its
-    caches and prepared statements, instead of taking turns with a spare it once needed; and
-    after a database restart only the connections in use reconnect (docs/reliability.md)."""
+    """The engine's settings for the database URL the app ends up with (the app factory
+    applies them after a test's own settings). On a server database the pool hands out the
+    connection used last (LIFO): a worker then works on one warm connection, whose server
+    process has its caches and prepared statements, instead of taking turns with a spare it
+    once needed; and after a database restart only the connections in use reconnect
+    (docs/reliability.md)."""
     # hide_parameters: a database error's text never carries a phone number or a message
     # body, wherever it is printed (docs/privacy.md)
     options = {"pool_pre_ping": True, "hide_parameters": True}
@@ -96,7 +98,6 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "DATABASE_URL_SET": bool(database_url),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url)
         or "sqlite:///" + os.path.join(instance_path, "coalition.sqlite3"),
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
         "QUEUE_URL": get("QUEUE_URL"),
         "QUEUE_NAME": get("QUEUE_NAME"),
         "QUEUE_IMMEDIATE": False,
