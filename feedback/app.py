@@ -105,7 +105,11 @@ def connect_side_effects() -> None:
     import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
-    from analysis.review.daily_totals import mark_completed_day, mark_stale_days
+    from analysis.review.daily_totals import (
+        mark_completed_day,
+        mark_respondent_days,
+        mark_stale_days,
+    )
     from analysis.tagging.jobs import on_response_recorded, on_tags_outdated
     from analysis.tagging.theme_keys import rewrite_theme_keys
     from feedback.core import signals
@@ -129,6 +133,8 @@ def connect_side_effects() -> None:
     receivers = [
         # a response completed by Core statements (the SMS hot path): its day becomes stale
         (signals.response_completing, mark_completed_day),
+        # a respondent's demographics written by Core statements: their days become stale
+        (signals.respondent_changing, mark_respondent_days),
         # answers stored ("response completed" news included): queue the tagging job
         (signals.response_recorded, on_response_recorded),
         # codebook edited or a better model activated: re-tag stale comments

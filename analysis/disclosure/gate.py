@@ -32,6 +32,7 @@ from analysis.disclosure.rounding import round_count, round_share
 from analysis.disclosure.suppression import Cell as TableCell
 from analysis.disclosure.suppression import withheld_in_row
 from analysis.disclosure.windows import is_whole
+from analysis.review.memo import remembered
 
 #: Why a figure is withheld.
 PRIMARY = "primary"
@@ -147,6 +148,7 @@ def _which(scope, column):
     return conds, sa.case((column >= scope.period.start_dt, "now"), else_="before")
 
 
+@remembered()
 def population(scope) -> tuple[int, int]:
     """Distinct respondents in scope: (this period, the previous period), one query."""
     from analysis.review.scope import response_conditions
@@ -182,6 +184,7 @@ def _goal_comments(scope, conditions: list):
     return base, label, sa.func.count(sa.distinct(Response.respondent_id))
 
 
+@remembered()
 def goal_respondents(scope) -> dict:
     """{"now"|"before": {goal_id: {sentiment|None: distinct respondents}}, "themes":
     {goal_id: {theme_id: respondents this period}}}: None is the goal's whole comment count;
@@ -257,6 +260,7 @@ def _goal_respondents_in_one_scan(base, label, people, which, result: dict) -> N
             result[period].setdefault(goal_id, {})[None if no_label else key] = int(n)
 
 
+@remembered()
 def indicator_respondents(scope) -> dict:
     """{"now"|"before": {question key: (distinct respondents who answered it, those of them
     who answered with a number)}}, one query: the headline indicators are read from totals,
@@ -286,6 +290,7 @@ def people_behind(indicator, answered: dict) -> int:
     return with_number if indicator.rule == "mean" else everyone
 
 
+@remembered()
 def volume_respondents(scope, unit: str) -> dict:
     """{(bucket, "channel"|"locale", key): distinct respondents} for the volume tables."""
     from analysis.review.periods import bucket_expression

@@ -32,10 +32,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from analysis.breakdowns import FREE_TEXT_TYPES
 from analysis.models import AnswerTag, AnswerTheme
+from analysis.review import memo
+from analysis.review.scope import RESPONDENT_COLUMNS
 from feedback.core.extensions import db
 from feedback.core.queue import queue
-from feedback.responses.models import Answer, Response
+from feedback.responses.models import Answer, Respondent, RespondentRace, Response
 from surveys.models import Question
+
+#: The advisory lock of a refresh (PostgreSQL), which a review memo is stored under too.
+REFRESH_LOCK = 0x7265766965770001
 
 
 class _DayScope:
@@ -95,6 +100,7 @@ def mark_stale_days(session, flush_context) -> None:
     stamps: list[datetime | None] = []
     response_ids: set[int] = set()
     answer_ids: set[int] = set()
+    respondent_ids: set[int] = set()
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, (Response, Answer)):
             if obj in session.new:
@@ -107,6 +113,8 @@ def mark_stale_days(session, flush_context) -> None:
                 (response_ids if isinstance(obj, Response) else answer_ids).add(obj.id)
         elif isinstance(obj, (AnswerTag, AnswerTheme)) and obj.answer_id is not None:
             answer_ids.add(obj.answer_id)
+        elif _regrouped(session, obj):
+            respondent_ids.add(obj.id if isinstance(obj, Respondent) else obj.respondent_id)
     days = {stamp.date() for stamp in stamps if stamp is not None}
     for model, ids in ((Response, response_ids), (Answer, answer_ids)):
         if ids:
@@ -116,6 +124,31 @@ def mark_stale_days(session, flush_context) -> None:
     if days:
         session.connection().execute(sa.insert(StaleDay),
                                      [{"day": day} for day in sorted(days)])
+    for respondent_id in respondent_ids:
+        mark_respondent_days(None, session.connection(), respondent_id)
+
+
+def _regrouped(session, obj) -> bool:
+    """Whether ``obj`` moves an existing respondent between demographic groups: a changed
+    group column, or a race group added or removed."""
+    if isinstance(obj, RespondentRace):
+        return obj.respondent_id is not None
+    if not isinstance(obj, Respondent) or obj in session.new:
+        return False
+    if obj in session.deleted:
+        return True
+    state = sa.inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in RESPONDENT_COLUMNS)
+
+
+def mark_respondent_days(sender, connection, respondent_id: int, **_) -> None:
+    """A respondent's demographics changed: the days of their completed responses become stale,
+    since every group figure of those days (and the memos counted from them) may change. Sent
+    by Core writes as ``respondent_changing`` (feedback.responses.intake), called by the flush
+    hook above for the ORM's."""
+    connection.execute(sa.insert(StaleDay).from_select(["day"], sa.select(
+        sa.func.date(Response.completed_at)).distinct().where(
+            Response.respondent_id == respondent_id, Response.completed_at.is_not(None))))
 
 
 def mark_completed_day(sender, connection, completed_at: datetime, **_) -> None:
@@ -227,7 +260,7 @@ def _lock() -> None:
     """One refresh at a time (PostgreSQL; SQLite writers are serialised anyway), so two
     requests never insert the same day's totals twice."""
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(0x7265766965770001)))
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(REFRESH_LOCK)))
 
 
 def refresh() -> int:
@@ -238,7 +271,9 @@ def refresh() -> int:
         db.session.commit()
         return 0
     days = sorted({_as_date(day) for _id, day in marks})
-    _recompute(_day_ranges(days))
+    ranges = _day_ranges(days)
+    _recompute(ranges)
+    memo.forget(ranges)
     ids = [mark_id for mark_id, _day in marks]
     for start in range(0, len(ids), 1000):
         db.session.execute(sa.delete(StaleDay).where(StaleDay.id.in_(ids[start:start + 1000])))
@@ -250,6 +285,7 @@ def rebuild() -> None:
     """Recompute every day from the stored answers and commit (after a bulk load)."""
     _lock()
     _recompute(None)
+    memo.forget_all()
     db.session.execute(sa.delete(StaleDay))
     db.session.commit()
 

@@ -16,6 +16,7 @@ from analysis.review import daily_totals, from_totals, shared_tables
 from analysis.review import indicators as ind
 from analysis.review.cells import Cell, Table, hide_all, min_cell_size, suppress
 from analysis.review.goals import AgendaGoal, goal_theme, list_goals
+from analysis.review.memo import remembered
 from analysis.review.periods import bucket_expression, bucket_unit, volume_series
 from analysis.review.quotes import Quote, confident_label, quotes_per_goal, redact
 from analysis.review.scope import (
@@ -136,6 +137,7 @@ def themes_by_goal(scope: ReviewScope) -> dict[int, list[tuple[int, int]]]:
     return result
 
 
+@remembered()
 def goal_groups(scope: ReviewScope, dim: str, min_cell: int) -> dict[int, Table]:
     """{goal_id: comments per demographic group, each with its distinct respondents},
     suppressed on the respondents, in one query."""
@@ -191,6 +193,7 @@ def quotes_by_goal(scope: ReviewScope) -> dict[int, list[Quote]]:
 REQUESTS_SHOWN = 3
 
 
+@remembered()
 def requests_by_goal(scope: ReviewScope) -> dict[int, tuple[int, int, list[Quote]]]:
     """{goal id: (request comments, distinct people behind them, the newest few)} for the
     scope's period: what people asked for (docs/analysis.md, "Requests"). Two queries over
@@ -288,6 +291,7 @@ class _Headline:
     responses: tuple
 
 
+@remembered()
 def _headline(scope: ReviewScope, indicators: list, min_cell: int,
               with_quotes: bool) -> _Headline:
     """From the daily totals when they hold the scope (no demographic group filter), else

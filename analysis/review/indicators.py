@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from analysis.review.cells import Cell, Table, suppress
 from analysis.review.daily_totals import DailyValues
 from analysis.review.goals import Indicator
+from analysis.review.memo import remembered
 from analysis.review.scope import (
     ReviewScope,
     answer_conditions,
@@ -95,6 +96,7 @@ def _indicator_value(indicator: Indicator, n, measure, people, min_cell: int) ->
     return IndicatorValue(n=n, value=_value(indicator, n, measure), respondents=people)
 
 
+@remembered()
 def compute(indicator: Indicator, scope: ReviewScope, min_cell: int) -> IndicatorValue:
     """The indicator over the scope: suppressed if fewer than ``min_cell`` answers."""
     row = db.session.execute(_base(
@@ -207,6 +209,7 @@ def _pairs(indicators: list[Indicator], rows, min_cell: int) -> dict:
     return result
 
 
+@remembered()
 def by_group(indicator: Indicator, scope: ReviewScope, dim: str, min_cell: int,
              labels: dict | None = None) -> Table:
     """The indicator per demographic group, suppressed on each group's distinct

@@ -19,6 +19,7 @@ from analysis.breakdowns import (
     population,
 )
 from analysis.review.goals import Indicator
+from analysis.review.memo import remembered
 from analysis.review.scope import ReviewScope, site_ids_for
 
 #: Review dimension names -> analysis.breakdowns dimension names.
@@ -61,6 +62,7 @@ class SharedTable:
     result: BreakdownResult
 
 
+@remembered()
 def guard(scope: ReviewScope, min_cell: int) -> tuple[tuple, str | None]:
     """The scope's population count and, if its breakdowns must all be hidden, why (the
     differencing guard of analysis.breakdowns, for the review's own per-goal tables too)."""
@@ -73,12 +75,18 @@ def tables_for(scope: ReviewScope, dim: str, indicators: list[Indicator],
                counted: tuple | None = None) -> list[SharedTable]:
     """Sentiment of all comments by group, and each share indicator by group (``counted``:
     the scope's population from :func:`guard`, counted once for every table)."""
+    shares = [i for i in indicators if i.rule == "share_of_values" and i.values]
+    sentiment, *by_indicator = _breakdowns(scope, dim, shares, counted)
+    return [SharedTable("sentiment", None, sentiment),
+            *(SharedTable("indicator", i, result)
+              for i, result in zip(shares, by_indicator, strict=True))]
+
+
+@remembered()
+def _breakdowns(scope: ReviewScope, dim: str, shares: list[Indicator],
+                counted: tuple | None) -> list[BreakdownResult]:
+    """The tables of :func:`tables_for`: sentiment, then each indicator in ``shares``."""
     filters, dims = to_filters(scope), [DIMENSION_MAP.get(dim, dim)]
     counted = counted if counted is not None else population(filters)
-    tables = [SharedTable("sentiment", None,
-                          breakdown("sentiment", dims, filters, counted=counted))]
-    for indicator in indicators:
-        if indicator.rule == "share_of_values" and indicator.values:
-            tables.append(SharedTable("indicator", indicator, breakdown(
-                indicator_measure(indicator), dims, filters, counted=counted)))
-    return tables
+    return [breakdown("sentiment", dims, filters, counted=counted),
+            *(breakdown(indicator_measure(i), dims, filters, counted=counted) for i in shares)]

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from analysis.disclosure import gate
 from analysis.review import dashboard, indicators
 from analysis.review.goals import AgendaGoal, Indicator
+from analysis.review.memo import remembered
 from analysis.review.periods import Period, quarters_ending, same_period_last_year
 from analysis.review.scope import ReviewScope
 from feedback.core.extensions import db
@@ -108,6 +109,25 @@ def _per_quarter(quarters: list[Period]):
     return bucket, [column >= quarters[0].start_dt, column < quarters[-1].end_dt]
 
 
+def _quarters_span(_scope, quarters: list[Period], *_args) -> tuple:
+    return quarters[0].start, quarters[-1].end
+
+
+@remembered(span=_quarters_span)
+def _series_counts(scope: ReviewScope, quarters: list[Period], measured: list[Indicator],
+                   with_goals: bool, min_cell: int) -> tuple[dict, dict, dict]:
+    """(comments per quarter, goal and sentiment; the people behind them; {indicator id: its
+    value per quarter}). Each count reads the answers of every quarter at once, grouped by
+    quarter: one scan of the years, not one per quarter (and goal) as a page with years of
+    data waits."""
+    bucket, within = _per_quarter(quarters)
+    comments = (dashboard.sentiment_by_goal_per_bucket(scope, bucket, within),
+                gate.goal_respondents_per_bucket(scope, bucket, within)) if with_goals \
+        else ({}, {})
+    return (*comments, {i.id: indicators.compute_per_bucket(i, scope, bucket, within, min_cell)
+                        for i in measured})
+
+
 def build_trends(scope: ReviewScope, policy: gate.Policy, years: int = 3) -> Trends:
     """The series of ``years`` years of quarters ending with the scope's quarter."""
     years = max(1, min(int(years), MAX_YEARS))
@@ -116,17 +136,14 @@ def build_trends(scope: ReviewScope, policy: gate.Policy, years: int = 3) -> Tre
     goals = list(db.session.scalars(
         db.select(AgendaGoal).where(AgendaGoal.active.is_(True)).order_by(AgendaGoal.position)))
     result = Trends(quarters, [], [], too_few)
-    # Each count below reads the answers of every quarter at once, grouped by quarter: one
-    # scan of the years, not one per quarter (and goal) as a page with years of data waits.
-    bucket, within = _per_quarter(quarters)
-    comments = (dashboard.sentiment_by_goal_per_bucket(scope, bucket, within),
-                gate.goal_respondents_per_bucket(scope, bucket, within)) if goals else ({}, {})
+    measured = [i for goal in goals for i in sorted(goal.indicators, key=lambda i: i.id)]
+    *comments, per_indicator = _series_counts(scope, quarters, measured, bool(goals),
+                                              policy.min_cell)
     for goal in goals:
         for indicator in sorted(goal.indicators, key=lambda i: i.id):
             unit = "mean" if indicator.rule == "mean" else "share"
             series = Series(f"indicator-{indicator.id}", unit)
-            values = indicators.compute_per_bucket(indicator, scope, bucket, within,
-                                                   policy.min_cell)
+            values = per_indicator[indicator.id]
             for i, quarter in enumerate(quarters):
                 if quarter in too_few:
                     series.points.append(Point(quarter, None, None, True))

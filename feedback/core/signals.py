@@ -18,6 +18,12 @@ response_recorded = _signals.signal("response-recorded")
 #: commits with the completion or not at all. kwargs: connection, completed_at.
 response_completing = _signals.signal("response-completing")
 
+#: Sent inside the transaction that writes a respondent's demographic answer with Core
+#: statements (feedback.responses.intake.add_answer): the group figures of the respondent's
+#: earlier responses may change, so analysis marks those days stale on the same connection.
+#: kwargs: connection, respondent_id.
+respondent_changing = _signals.signal("respondent-changing")
+
 #: Sent after a stored inbound text failed its handling and was marked failed; messaging's
 #: jobs queue the retry (so the webhook module never imports its own jobs). kwargs:
 #: inbound_id.

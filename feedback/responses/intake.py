@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from feedback.core.extensions import db
 from feedback.core.hygiene import clean_text
-from feedback.core.signals import response_completing, response_recorded
+from feedback.core.signals import respondent_changing, response_completing, response_recorded
 from feedback.responses.models import (
     ANSWER_COPIES,
     Answer,
@@ -219,9 +219,13 @@ def add_answer(response: Mapping, question: Question, raw: str, parsed) -> tuple
             connection.execute(sa.insert(RespondentRace), [
                 {"respondent_id": response["respondent_id"], "group": group} for group in new
             ])
+            respondent_changing.send(None, connection=connection,
+                                     respondent_id=response["respondent_id"])
     elif target is not None:
         connection.execute(_UPDATE_RESPONDENT, {"respondent": response["respondent_id"],
                                                 target: _field_value(parsed.value, target)})
+        respondent_changing.send(None, connection=connection,
+                                 respondent_id=response["respondent_id"])
     values = {
         "response_id": response["id"], "question_id": question.id,
         "question_key": question.key, "raw_text": _raw_text(raw), "value": parsed.value,

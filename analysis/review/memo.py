@@ -1,0 +1,265 @@
+"""The review's people counts, kept once counted until a write could change them.
+
+Why: the disclosure gate rests on distinct respondents, and a count of distinct people cannot
+be summed from daily totals; counted from the answers it grows with them (seconds per view at
+millions of answers, docs/analysis.md "Speed with years of data"). A period's figures change
+only when one of its answers, tags, themes or respondents is written, and every such write
+already marks its days stale for the daily totals (analysis.review.daily_totals). So each
+counting function below is remembered per scope and arguments, with the span of days it read;
+the refresh that recomputes stale days forgets the memos whose span meets them, in the same
+transaction. A memo can therefore never outlive a change it depends on:
+
+* the refresh runs (at most once per request) before any memo is read;
+* a memo is stored under the refresh's lock, and refused if a refresh forgot any of its days
+  after the count began (the count may have read the old data);
+* what is not a day's data is part of the key: goal and indicator definitions, site, partner
+  and survey names, the settings that change figures (nothing remembered is translated: the
+  pages translate it).
+
+PostgreSQL only: the memo is stored on a connection of its own while the request's transaction
+stays open, which SQLite's single writer would wait on; SQLite deployments count each time.
+A memo is pickled and signed with the app's secret key, so only the app's own writes are read.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import logging
+import pickle
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from feedback.core.extensions import db
+from feedback.core.redaction import phone_regions
+from feedback.responses.models import utcnow
+
+log = logging.getLogger(__name__)
+
+#: Every span starts after this and ends before the other (a rebuild forgets them all).
+ALL_DAYS = (date(1900, 1, 1), date(9999, 12, 31))
+#: How long a forgetting is kept to refuse a memo counted before it: longer than any count.
+FORGOTTEN_KEPT = timedelta(hours=6)
+#: How long an unused memo is kept (a scope nobody opens again).
+MEMO_KEPT = timedelta(days=30)
+#: Settings that change what a count returns.
+SETTINGS = ("FIGURES_EXCLUDE_ORIGINS", "MIN_CELL_SIZE")
+
+
+class ReviewMemo(db.Model):
+    """One counting function's result for one scope and its arguments."""
+
+    __tablename__ = "review_memo"
+
+    #: sha256 of the function, its arguments and the definitions (:func:`_key`).
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    #: The days the count read: [span_start, span_end).
+    span_start: Mapped[date] = mapped_column(index=True)
+    span_end: Mapped[date]
+    value: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ForgottenSpan(db.Model):
+    """Days whose memos a refresh forgot: a count that began before must not be stored."""
+
+    __tablename__ = "review_memo_forgotten"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    span_start: Mapped[date]
+    span_end: Mapped[date]
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+# --- forgetting (called by analysis.review.daily_totals in its refresh transaction) --------
+
+
+def forget(ranges: list[tuple[date, date]]) -> None:
+    """Forget the memos that read any day of ``ranges`` ([start, end) each), and remember that
+    they were forgotten, in the caller's transaction (which holds the refresh lock)."""
+    if not ranges:
+        return
+    db.session.execute(sa.delete(ReviewMemo).where(sa.or_(*[
+        sa.and_(ReviewMemo.span_start < end, ReviewMemo.span_end > start)
+        for start, end in ranges])))
+    now = utcnow()
+    db.session.execute(sa.insert(ForgottenSpan), [
+        {"span_start": start, "span_end": end, "at": now} for start, end in ranges])
+    db.session.execute(sa.delete(ForgottenSpan).where(ForgottenSpan.at < now - FORGOTTEN_KEPT))
+    db.session.execute(sa.delete(ReviewMemo).where(ReviewMemo.created_at < now - MEMO_KEPT))
+
+
+def forget_all() -> None:
+    """Forget every memo (after a rebuild of the totals from every answer)."""
+    forget([ALL_DAYS])
+
+
+# --- remembering -------------------------------------------------------------------------
+
+
+def enabled() -> bool:
+    return (db.engine.dialect.name == "postgresql"
+            and bool(current_app.config.get("REVIEW_MEMO", True)))
+
+
+def period_span(*args, **kwargs) -> tuple[date, date]:
+    """The days a count over a scope (its first argument with a period) reads: the period and
+    the one before."""
+    scope = next(a for a in (*args, *kwargs.values()) if hasattr(a, "period"))
+    return scope.period.previous().start, scope.period.end
+
+
+def remembered(span=period_span):
+    """Remember the decorated counting function's results (see the module's docstring).
+    ``span`` gets the same arguments and returns the [start, end) days the count reads."""
+    def decorate(count):
+        name = f"{count.__module__}.{count.__qualname__}"
+
+        @functools.wraps(count)
+        def counted_once(*args, **kwargs):
+            if not enabled():
+                return count(*args, **kwargs)
+            _refresh_once()
+            key = _key(name, args, kwargs)
+            found = _read(key)
+            if found is not _MISSING:
+                return found
+            seen = db.session.scalar(sa.select(sa.func.max(ForgottenSpan.id))) or 0
+            value = count(*args, **kwargs)
+            _store(key, span(*args, **kwargs), seen, value)
+            return value
+
+        return counted_once
+    return decorate
+
+
+_MISSING = object()
+
+
+def _once_per_transaction(name: str, make):
+    """``make()``, computed once per database transaction of the session (a request's, a
+    job's): a later transaction may see other data."""
+    session = db.session()
+    transaction = session.get_transaction()
+    held = session.info.get(name)
+    if transaction is not None and held is not None and held[0] is transaction:
+        return held[1]
+    value = make()
+    session.info[name] = (session.get_transaction(), value)
+    return value
+
+
+def _refresh_once() -> None:
+    """Recompute stale days (forgetting their memos) before the first memo of a transaction is
+    read. The refresh commits, so the review's settings for its queries are set again (which
+    begins the transaction the flag is kept for)."""
+    def refresh():
+        from analysis.review import daily_totals
+        from analysis.review.dashboard import tune_for_aggregates
+
+        daily_totals.refresh()
+        tune_for_aggregates()
+        return True
+
+    _once_per_transaction("review_refreshed", refresh)
+
+
+def _signature(blob: bytes) -> bytes:
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), blob, hashlib.sha256).digest()
+
+
+def _read(key: str):
+    stored = db.session.scalar(sa.select(ReviewMemo.value).where(ReviewMemo.key == key))
+    if stored is None:
+        return _MISSING
+    signature, blob = stored[:32], stored[32:]
+    if not hmac.compare_digest(signature, _signature(blob)):
+        return _MISSING  # written under another secret key: counted again
+    return pickle.loads(blob)  # noqa: S301 - signed by this app (above)
+
+
+def _store(key: str, span: tuple[date, date], seen: int, value) -> None:
+    """Store a memo on a connection of its own (the request's transaction stays as it is),
+    unless a refresh forgot any of its days since the count began. A failure only costs the
+    next view a count."""
+    from analysis.review.daily_totals import REFRESH_LOCK
+
+    blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    start, end = span
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(REFRESH_LOCK)))
+            forgotten = connection.scalar(sa.select(sa.exists().where(
+                ForgottenSpan.id > seen, ForgottenSpan.span_start < end,
+                ForgottenSpan.span_end > start)))
+            if forgotten:
+                return
+            connection.execute(pg_insert(ReviewMemo).values(
+                key=key, span_start=start, span_end=end, value=_signature(blob) + blob,
+                created_at=utcnow()).on_conflict_do_nothing())
+    except SQLAlchemyError as exc:
+        log.warning("review memo not stored (%s)", type(exc).__name__)
+
+
+# --- the key -----------------------------------------------------------------------------
+
+
+def _key(name: str, args: tuple, kwargs: dict) -> str:
+    settings = [(name, repr(current_app.config.get(name))) for name in SETTINGS]
+    parts = (name, _definitions(), settings, phone_regions(current_app), _plain(args),
+             _plain(kwargs))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _plain(value):
+    """A stable, comparable form of an argument (dataclasses such as the scope are already)."""
+    from analysis.review.goals import Indicator
+
+    if isinstance(value, Indicator):
+        return ("indicator", value.id, value.question_key, value.rule,
+                tuple(str(v) for v in value.values or ()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((repr(k), _plain(v)) for k, v in value.items()))
+    if value is None or isinstance(value, (str, int, float, bool, date)) \
+            or hasattr(value, "__dataclass_fields__"):
+        return value
+    raise TypeError(f"cannot remember a count by a {type(value).__name__}")
+
+
+def _definitions() -> str:
+    """A digest of the definitions counts depend on (the settings and the phone regions
+    quotes are redacted by join them in the key)."""
+    return _once_per_transaction("review_definitions", _digest_definitions)
+
+
+def _digest_definitions() -> str:
+    from analysis.review.goals import AgendaGoal, Indicator, goal_theme
+    from feedback.responses.models import Organization, PartnerSite
+    from surveys.models import Question, Survey
+
+    rows = [
+        db.session.execute(sa.select(goal_theme).order_by(*goal_theme.c)).all(),
+        db.session.execute(sa.select(AgendaGoal.id, AgendaGoal.active)
+                           .order_by(AgendaGoal.id)).all(),
+        db.session.execute(sa.select(Indicator.id, Indicator.goal_id, Indicator.question_key,
+                                     Indicator.rule, sa.cast(Indicator.values, sa.Text))
+                           .order_by(Indicator.id)).all(),
+        db.session.execute(sa.select(PartnerSite.id, PartnerSite.name,
+                                     PartnerSite.organization_id)
+                           .order_by(PartnerSite.id)).all(),
+        db.session.execute(sa.select(Organization.id, Organization.name)
+                           .order_by(Organization.id)).all(),
+        db.session.execute(sa.select(Survey.id, Survey.slug).order_by(Survey.id)).all(),
+        db.session.execute(sa.select(sa.func.count(Question.id),
+                                     sa.func.max(Question.id))).all(),
+    ]
+    return hashlib.sha256(
+        repr([[tuple(r) for r in part] for part in rows]).encode()).hexdigest()

@@ -1,0 +1,171 @@
+"""The review remembers its people counts (analysis.review.memo) and must never show one that a
+later write changed: a late answer, a respondent who moved to another group, a goal linked to
+another theme, a count that raced a refresh, a memo not written by the app. PostgreSQL only:
+SQLite deployments count every time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from tests.conftest import TEST_DATABASE_URL
+from tests.fixtures.review import Q2
+
+pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgres"),
+                                reason="the review memo is kept on PostgreSQL only")
+
+
+def _scope(**filters):
+    from analysis.review.periods import quarter_of
+    from analysis.review.scope import ReviewScope
+
+    return ReviewScope(period=quarter_of(Q2.date()), **filters)
+
+
+def _remembered() -> int:
+    from analysis.review.memo import ReviewMemo
+    from feedback.core.extensions import db
+
+    return db.session.query(ReviewMemo).count()
+
+
+def _counted_afresh(app, count, *args):
+    """What ``count`` gives with the memo switched off."""
+    app.config["REVIEW_MEMO"] = False
+    try:
+        return count(*args)
+    finally:
+        app.config["REVIEW_MEMO"] = True
+
+
+def test_a_late_answer_in_a_remembered_quarter_shows_on_the_next_view(app, db, review_world):
+    from analysis.disclosure import gate
+
+    review_world["add"](comment="Safe at the club", count=12)
+    scope = _scope()
+    before = gate.goal_respondents(scope)
+    assert gate.population(scope)[0] == 12 and _remembered() == 2
+    assert gate.population(scope)[0] == 12  # read back, not counted: nothing new stored
+    assert _remembered() == 2
+
+    review_world["add"](when=Q2 + timedelta(days=30), comment="Bus is late", count=3)
+
+    assert gate.population(scope)[0] == 15
+    after = gate.goal_respondents(scope)
+    goal = review_world["goal"].id
+    assert before["now"][goal][None] == 12 and after["now"][goal][None] == 15
+    assert after == _counted_afresh(app, gate.goal_respondents, scope)
+
+
+def _goal_comments_in_summary(client, query: str) -> str:
+    import csv
+    import io
+
+    body = client.get("/staff/review/export/summary.csv?" + query).get_data(as_text=True)
+    return next(row[5] for row in csv.reader(io.StringIO(body))
+                if row[0] == "goal_comments" and row[3] == "2026-Q2")
+
+
+@pytest.mark.parametrize("query", ["kind=quarter&quarter=2026-Q2",
+                                   "kind=quarter&quarter=2026-Q2&group=age_group:14-17"])
+def test_the_summary_export_follows_a_new_answer_in_a_remembered_quarter(
+        app, db, review_world, admin, client, query):
+    review_world["add"](comment="Safe at the club", age_group="14-17", count=12)
+    assert _goal_comments_in_summary(client, query) == "10"  # 12, rounded to fives
+    assert _remembered() > 0
+    review_world["add"](comment="Need jobs", age_group="14-17", count=5)
+    assert _goal_comments_in_summary(client, query) == "15"
+
+
+def test_a_respondent_moved_to_another_group_by_the_orm_moves_the_group_figure(app, db,
+                                                                                review_world):
+    from analysis.disclosure import gate
+    from feedback.responses.models import Respondent
+
+    review_world["add"](comment="Safe", age_group="14-17", count=12)
+    (older,) = review_world["add"](comment="Safe", age_group="18-24")
+    scope = _scope(group_dim="age_group", group_value="14-17")
+    assert gate.population(scope)[0] == 12
+
+    db.session.get(Respondent, older.respondent_id).age_group = "14-17"
+    db.session.commit()
+
+    assert gate.population(scope)[0] == 13
+
+
+def test_a_demographic_answer_written_by_core_moves_the_group_figure(app, db, review_world):
+    """The SMS and web paths write a demographic answer onto the respondent with Core
+    statements (feedback.responses.intake.add_answer): the respondent's earlier quarter must
+    follow."""
+    from analysis.disclosure import gate
+    from feedback.responses.intake import ANSWER_COPIES, add_answer
+    from feedback.responses.models import Respondent
+    from surveys.models import Question
+
+    question = Question(version_id=db.session.get(Question, 1).version_id, key="age",
+                        type="single_choice", position=9,
+                        settings={"demographic": "age_group"})
+    db.session.add(question)
+    review_world["add"](comment="Safe", age_group="14-17", count=12)
+    (earlier,) = review_world["add"](comment="Safe", age_group="18-24")
+    scope = _scope(group_dim="age_group", group_value="14-17")
+    assert gate.population(scope)[0] == 12
+
+    later = {"id": earlier.id, "respondent_id": earlier.respondent_id,
+             **{name: getattr(earlier, name) for name in ANSWER_COPIES}}
+    add_answer(later, question, "14-17", SimpleNamespace(value="14-17", number=None))
+    db.session.commit()
+
+    assert db.session.get(Respondent, earlier.respondent_id).age_group == "14-17"
+    assert gate.population(scope)[0] == 13
+
+
+def test_a_goal_linked_to_another_theme_is_counted_again(app, db, review_world):
+    from analysis.disclosure import gate
+
+    review_world["add"](comment="Bus is late", themes=(review_world["transport"],), count=11)
+    review_world["add"](comment="Safe", count=12)
+    scope = _scope()
+    goal = review_world["goal"]
+    assert gate.goal_respondents(scope)["now"][goal.id][None] == 12
+
+    goal.themes.append(review_world["transport"])
+    db.session.commit()
+
+    assert gate.goal_respondents(scope)["now"][goal.id][None] == 23
+
+
+def test_a_count_that_raced_a_refresh_of_its_days_is_not_kept(app, db, review_world):
+    """A count began, then a refresh forgot some of its days (the count may have read them
+    before the change): storing it would keep an old figure for good."""
+    from analysis.review import memo
+    from analysis.review.periods import quarter_of
+    from feedback.core.extensions import db as _db
+
+    seen = _db.session.scalar(_db.select(_db.func.max(memo.ForgottenSpan.id))) or 0
+    memo.forget([(Q2.date(), Q2.date() + timedelta(days=1))])
+    _db.session.commit()
+    quarter = quarter_of(Q2.date())
+    memo._store("raced", (quarter.start, quarter.end), seen, 12)
+    other = quarter_of(Q2.date() + timedelta(days=100))
+    memo._store("untouched", (other.start, other.end), seen, 12)
+    kept = {row.key for row in _db.session.scalars(_db.select(memo.ReviewMemo))}
+    assert kept == {"untouched"}
+
+
+def test_a_memo_the_app_did_not_sign_is_counted_again(app, db, review_world):
+    import pickle
+
+    from analysis.disclosure import gate
+    from analysis.review.memo import ReviewMemo
+
+    review_world["add"](comment="Safe", count=12)
+    scope = _scope()
+    assert gate.population(scope)[0] == 12
+    forged = b"\0" * 32 + pickle.dumps((99, 99))
+    db.session.execute(db.update(ReviewMemo).values(value=forged))
+    db.session.commit()
+
+    assert gate.population(scope) == (12, 0)
