@@ -148,9 +148,9 @@ def test_a_count_that_raced_a_refresh_of_its_days_is_not_kept(app, db, review_wo
     memo.forget([(Q2.date(), Q2.date() + timedelta(days=1))])
     _db.session.commit()
     quarter = quarter_of(Q2.date())
-    memo._store("raced", (quarter.start, quarter.end), seen, 12)
+    memo.keep("raced", (quarter.start, quarter.end), seen, 12)
     other = quarter_of(Q2.date() + timedelta(days=100))
-    memo._store("untouched", (other.start, other.end), seen, 12)
+    memo.keep("untouched", (other.start, other.end), seen, 12)
     kept = {row.key for row in _db.session.scalars(_db.select(memo.ReviewMemo))}
     assert kept == {"untouched"}
 
@@ -169,3 +169,29 @@ def test_a_memo_the_app_did_not_sign_is_counted_again(app, db, review_world):
     db.session.commit()
 
     assert gate.population(scope) == (12, 0)
+
+
+def test_each_quarter_of_a_trend_is_remembered_and_a_late_answer_moves_only_its_point(
+        app, db, review_world):
+    """Quarters are remembered one by one, so a page ending with the quarter still receiving
+    answers counts only that one; a late answer in an earlier quarter moves that point."""
+    from analysis.disclosure.gate import Policy
+    from analysis.review.periods import quarter_of
+    from analysis.review.trends import build_trends
+
+    exact = Policy(min_cell=10, base=1)
+    earlier = Q2 - timedelta(days=90)
+    review_world["add"](when=earlier, safe=5, count=10)
+    review_world["add"](when=Q2, safe=2, count=12)
+    scope = _scope()
+
+    def points():
+        _indicator, series = build_trends(scope, exact, years=1).indicators[0]
+        return {p.period.label: (p.value, p.n) for p in series.points}
+
+    assert points()["2026-Q1"] == (1.0, 10) and points()["2026-Q2"] == (0.0, 12)
+    assert _remembered() >= 4  # each quarter's counts, and each quarter's population
+
+    review_world["add"](when=earlier, safe=2, count=10)  # a late batch for the first quarter
+    assert points()["2026-Q1"] == (0.5, 20) and points()["2026-Q2"] == (0.0, 12)
+    assert quarter_of(earlier.date()).label == "2026-Q1"

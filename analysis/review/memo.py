@@ -2,7 +2,7 @@
 
 Why: the disclosure gate rests on distinct respondents, and a count of distinct people cannot
 be summed from daily totals; counted from the answers it grows with them (seconds per view at
-millions of answers, docs/analysis.md "Speed with years of data"). A period's figures change
+millions of answers; docs/analysis.md, "Speed with years of data"). A period's figures change
 only when one of its answers, tags, themes or respondents is written, and every such write
 already marks its days stale for the daily totals (analysis.review.daily_totals). So each
 counting function below is remembered per scope and arguments, with the span of days it read;
@@ -125,21 +125,40 @@ def remembered(span=period_span):
         def counted_once(*args, **kwargs):
             if not enabled():
                 return count(*args, **kwargs)
-            _refresh_once()
-            key = _key(name, args, kwargs)
-            found = _read(key)
-            if found is not _MISSING:
+            key = key_for(name, *args, **kwargs)
+            found = recall(key)
+            if found is not MISSING:
                 return found
-            seen = db.session.scalar(sa.select(sa.func.max(ForgottenSpan.id))) or 0
+            seen = forgotten_so_far()
             value = count(*args, **kwargs)
-            _store(key, span(*args, **kwargs), seen, value)
+            keep(key, span(*args, **kwargs), seen, value)
             return value
 
         return counted_once
     return decorate
 
 
-_MISSING = object()
+#: What :func:`recall` returns for a count not remembered.
+MISSING = object()
+
+
+def key_for(name: str, *args, **kwargs) -> str:
+    """The memo key of the count ``name`` with these arguments (after the transaction's
+    refresh, so the definitions it digests are current)."""
+    _refresh_once()
+    return _key(name, args, kwargs)
+
+
+def recall(key: str):
+    """The remembered value, or :data:`MISSING`."""
+    _refresh_once()
+    return _read(key)
+
+
+def forgotten_so_far() -> int:
+    """Where the log of forgotten spans stands: take it before counting, give it to
+    :func:`keep` after."""
+    return db.session.scalar(sa.select(sa.func.max(ForgottenSpan.id))) or 0
 
 
 def _once_per_transaction(name: str, make):
@@ -177,17 +196,18 @@ def _signature(blob: bytes) -> bytes:
 def _read(key: str):
     stored = db.session.scalar(sa.select(ReviewMemo.value).where(ReviewMemo.key == key))
     if stored is None:
-        return _MISSING
+        return MISSING
     signature, blob = stored[:32], stored[32:]
     if not hmac.compare_digest(signature, _signature(blob)):
-        return _MISSING  # written under another secret key: counted again
+        return MISSING  # written under another secret key: counted again
     return pickle.loads(blob)  # noqa: S301 - signed by this app (above)
 
 
-def _store(key: str, span: tuple[date, date], seen: int, value) -> None:
-    """Store a memo on a connection of its own (the request's transaction stays as it is),
-    unless a refresh forgot any of its days since the count began. A failure only costs the
-    next view a count."""
+def keep(key: str, span: tuple[date, date], seen: int, value) -> None:
+    """Remember ``value``, counted over the days ``span`` after :func:`forgotten_so_far`
+    gave ``seen``: stored on a connection of its own (the request's transaction stays as it
+    is), unless a refresh forgot any of those days since. A failure only costs the next view
+    a count."""
     from analysis.review.daily_totals import REFRESH_LOCK
 
     blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from analysis.disclosure import gate
-from analysis.review import dashboard, indicators
+from analysis.review import dashboard, indicators, memo
 from analysis.review.goals import AgendaGoal, Indicator
-from analysis.review.memo import remembered
 from analysis.review.periods import Period, quarters_ending, same_period_last_year
 from analysis.review.scope import ReviewScope
 from feedback.core.extensions import db
@@ -100,32 +99,53 @@ def _small(scope: ReviewScope, policy: gate.Policy, quarter: Period) -> bool:
     return 0 < now < policy.min_cell
 
 
-def _per_quarter(quarters: list[Period]):
-    """(the index of the quarter an answer was completed in, the conditions keeping the
-    answers of those consecutive quarters): the bucket the series' counts group by, the
-    same boundaries as each quarter's own period on every database."""
+def _in_quarters(quarters: list[Period]):
+    """(the index in ``quarters`` of the quarter an answer was completed in, None outside
+    them; the conditions keeping the answers from the first to the last): the bucket a
+    series' counts group by, the same boundaries as each quarter's own period."""
     column = Answer.completed_at
-    bucket = sa.case(*[(column < quarter.end_dt, i) for i, quarter in enumerate(quarters)])
+    bucket = sa.case(*[(sa.and_(column >= q.start_dt, column < q.end_dt), i)
+                       for i, q in enumerate(quarters)])
     return bucket, [column >= quarters[0].start_dt, column < quarters[-1].end_dt]
 
 
-def _quarters_span(_scope, quarters: list[Period], *_args) -> tuple:
-    return quarters[0].start, quarters[-1].end
+def _count_quarters(scope: ReviewScope, quarters: list[Period], measured: list[Indicator],
+                    with_goals: bool, min_cell: int) -> list[tuple[dict, dict, dict]]:
+    """Per quarter: (comments per goal and sentiment; the people behind them; {indicator id:
+    its value}). Each count reads the answers of every quarter at once, grouped by quarter:
+    one scan of the years, not one per quarter (and goal) as a page with years of data
+    waits."""
+    bucket, within = _in_quarters(quarters)
+    comments, people = (dashboard.sentiment_by_goal_per_bucket(scope, bucket, within),
+                        gate.goal_respondents_per_bucket(scope, bucket, within)) \
+        if with_goals else ({}, {})
+    values = {i.id: indicators.compute_per_bucket(i, scope, bucket, within, min_cell)
+              for i in measured}
+    empty = indicators.IndicatorValue(n=0, value=None)
+    return [(comments.get(k, {}), people.get(k, {}),
+             {i: per_bucket.get(k, empty) for i, per_bucket in values.items()})
+            for k in range(len(quarters))]
 
 
-@remembered(span=_quarters_span)
 def _series_counts(scope: ReviewScope, quarters: list[Period], measured: list[Indicator],
-                   with_goals: bool, min_cell: int) -> tuple[dict, dict, dict]:
-    """(comments per quarter, goal and sentiment; the people behind them; {indicator id: its
-    value per quarter}). Each count reads the answers of every quarter at once, grouped by
-    quarter: one scan of the years, not one per quarter (and goal) as a page with years of
-    data waits."""
-    bucket, within = _per_quarter(quarters)
-    comments = (dashboard.sentiment_by_goal_per_bucket(scope, bucket, within),
-                gate.goal_respondents_per_bucket(scope, bucket, within)) if with_goals \
-        else ({}, {})
-    return (*comments, {i.id: indicators.compute_per_bucket(i, scope, bucket, within, min_cell)
-                        for i in measured})
+                   with_goals: bool, min_cell: int) -> list[tuple[dict, dict, dict]]:
+    """:func:`_count_quarters` for every quarter, each remembered on its own
+    (analysis.review.memo): a finished quarter is counted once, so a page ending with the
+    quarter still receiving answers counts only that one."""
+    if not memo.enabled():
+        return _count_quarters(scope, quarters, measured, with_goals, min_cell)
+    keys = [memo.key_for("trends.quarter", scope.with_period(q), measured, with_goals,
+                         min_cell) for q in quarters]
+    found = [memo.recall(key) for key in keys]
+    missing = [k for k, value in enumerate(found) if value is memo.MISSING]
+    if missing:
+        seen = memo.forgotten_so_far()
+        counted = _count_quarters(scope, [quarters[k] for k in missing], measured,
+                                  with_goals, min_cell)
+        for k, value in zip(missing, counted, strict=True):
+            found[k] = value
+            memo.keep(keys[k], (quarters[k].start, quarters[k].end), seen, value)
+    return found
 
 
 def build_trends(scope: ReviewScope, policy: gate.Policy, years: int = 3) -> Trends:
@@ -137,19 +157,16 @@ def build_trends(scope: ReviewScope, policy: gate.Policy, years: int = 3) -> Tre
         db.select(AgendaGoal).where(AgendaGoal.active.is_(True)).order_by(AgendaGoal.position)))
     result = Trends(quarters, [], [], too_few)
     measured = [i for goal in goals for i in sorted(goal.indicators, key=lambda i: i.id)]
-    *comments, per_indicator = _series_counts(scope, quarters, measured, bool(goals),
-                                              policy.min_cell)
+    counts = _series_counts(scope, quarters, measured, bool(goals), policy.min_cell)
     for goal in goals:
         for indicator in sorted(goal.indicators, key=lambda i: i.id):
             unit = "mean" if indicator.rule == "mean" else "share"
             series = Series(f"indicator-{indicator.id}", unit)
-            values = per_indicator[indicator.id]
             for i, quarter in enumerate(quarters):
                 if quarter in too_few:
                     series.points.append(Point(quarter, None, None, True))
                     continue
-                value = gate.release_indicator(
-                    policy, values.get(i, indicators.IndicatorValue(n=0, value=None)))
+                value = gate.release_indicator(policy, counts[i][2][indicator.id])
                 series.points.append(Point(quarter, value.value, value.n or None,
                                            value.suppressed))
             result.indicators.append((indicator, series))
@@ -160,8 +177,8 @@ def build_trends(scope: ReviewScope, policy: gate.Policy, years: int = 3) -> Tre
                 volume.points.append(Point(quarter, None, None, True))
                 positive.points.append(Point(quarter, None, None, True))
                 continue
-            mix = comments[0].get(i, {}).get(goal.id, {})
-            people = comments[1].get(i, {}).get(goal.id, {})
+            mix = counts[i][0].get(goal.id, {})
+            people = counts[i][1].get(goal.id, {})
             total = policy.figure(sum(mix.values()), people.get(None))
             volume.points.append(Point(quarter, total.shown, total.shown, total.withheld))
             _released, shares = gate.release_mix(policy, mix, people, total)
