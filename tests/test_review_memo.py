@@ -195,3 +195,33 @@ def test_each_quarter_of_a_trend_is_remembered_and_a_late_answer_moves_only_its_
     review_world["add"](when=earlier, safe=2, count=10)  # a late batch for the first quarter
     assert points()["2026-Q1"] == (0.5, 20) and points()["2026-Q2"] == (0.0, 12)
     assert quarter_of(earlier.date()).label == "2026-Q1"
+
+
+def test_the_worker_counts_last_quarters_views_ahead(app, db, review_world, admin, client):
+    """After the warming job, opening last quarter's review, a breakdown, last year's report
+    and the trends page counts no answer: every count was remembered (what is left reads a
+    few rows by id or with a LIMIT: the quotes' texts, a sample for emerging themes)."""
+    from sqlalchemy import event
+
+    from analysis.review.warming import warm
+
+    review_world["add"](comment="Safe at the club", safe=4, age_group="14-17", count=12)
+    review_world["add"](when=Q2.replace(year=2025), comment="Bus", safe=2, count=12)
+    assert warm(today=Q2.date() + timedelta(days=100)) > 0  # 2026-Q3: Q2 is last quarter
+
+    read_answers = []
+
+    def watch(conn, cursor, statement, *args):
+        if "FROM answer" in statement and ("count(" in statement or "sum(" in statement):
+            read_answers.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", watch)
+    try:
+        for url in ["/staff/review?kind=quarter&quarter=2026-Q2",
+                    "/staff/review?kind=quarter&quarter=2026-Q2&by=age_group",
+                    "/staff/review/year?year=2025",
+                    "/staff/review/trends?kind=quarter&quarter=2026-Q3"]:
+            assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", watch)
+    assert read_answers == []
