@@ -32,7 +32,7 @@ from analysis.disclosure.rounding import round_count, round_share
 from analysis.disclosure.suppression import Cell as TableCell
 from analysis.disclosure.suppression import withheld_in_row
 from analysis.disclosure.windows import is_whole
-from analysis.review.memo import remembered
+from analysis.review.memo import own_period_span, remembered
 
 #: Why a figure is withheld.
 PRIMARY = "primary"
@@ -142,25 +142,30 @@ def is_filtered(scope) -> bool:
 # --- respondent counts --------------------------------------------------------------------
 
 
-def _which(scope, column):
-    previous = scope.period.previous()
-    conds = [column >= previous.start_dt, column < scope.period.end_dt]
-    return conds, sa.case((column >= scope.period.start_dt, "now"), else_="before")
+def _before(scope):
+    """The scope over its previous period (counted, and remembered, on its own: once a period
+    is over its counts are read back while the current one is counted again)."""
+    return scope.with_period(scope.period.previous())
 
 
-@remembered()
+def _in_period(scope, column) -> list:
+    return [column >= scope.period.start_dt, column < scope.period.end_dt]
+
+
 def population(scope) -> tuple[int, int]:
-    """Distinct respondents in scope: (this period, the previous period), one query."""
+    """Distinct respondents in scope: (this period, the previous period)."""
+    return _people(scope), _people(_before(scope))
+
+
+@remembered(span=own_period_span)
+def _people(scope) -> int:
     from analysis.review.scope import response_conditions
     from feedback.core.extensions import db
     from feedback.responses.models import Response
 
-    conds, which = _which(scope, Response.completed_at)
-    rows = dict(db.session.execute(
-        sa.select(which, sa.func.count(sa.distinct(Response.respondent_id)))
-        .where(*response_conditions(scope, with_period=False), *conds).group_by(which)
-    ).all())
-    return int(rows.get("now", 0)), int(rows.get("before", 0))
+    return int(db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Response.respondent_id)))
+        .where(*response_conditions(scope))) or 0)
 
 
 def _goal_comments(scope, conditions: list):
@@ -184,30 +189,45 @@ def _goal_comments(scope, conditions: list):
     return base, label, sa.func.count(sa.distinct(Response.respondent_id))
 
 
-@remembered()
 def goal_respondents(scope) -> dict:
     """{"now"|"before": {goal_id: {sentiment|None: distinct respondents}}, "themes":
-    {goal_id: {theme_id: respondents this period}}}: None is the goal's whole comment count;
-    one scan of the goal's comments on PostgreSQL, three queries on SQLite."""
+    {goal_id: {theme_id: respondents this period}}}: None is the goal's whole comment count."""
+    now, before = _goal_people(scope), _goal_people(_before(scope))
+    return {"now": now["goals"], "before": before["goals"], "themes": now["themes"]}
+
+
+@remembered(span=own_period_span)
+def _goal_people(scope) -> dict:
+    """{"goals": {goal_id: {sentiment|None: people}}, "themes": {goal_id: {theme_id:
+    people}}} for the scope's period: one scan of the goals' comments on PostgreSQL
+    (GROUPING SETS: the scan, not the counting, is what a page with years of answers waits
+    for), three queries on SQLite, which has none."""
     from analysis.models import AnswerTheme
     from analysis.review.goals import goal_theme
     from feedback.core.extensions import db
     from feedback.responses.models import Answer
 
-    conds, which = _which(scope, Answer.completed_at)
+    base, label, people = _goal_comments(scope, _in_period(scope, Answer.completed_at))
+    goal, theme = goal_theme.c.goal_id, AnswerTheme.theme_id
+    result: dict = {"goals": {}, "themes": {}}
     if db.engine.dialect.name == "postgresql":
-        result: dict = {"now": {}, "before": {}, "themes": {}}
-        _goal_respondents_in_one_scan(*_goal_comments(scope, conds), which, result)
-        return result
-    result = {"now": {}, "before": {}, **goal_respondents_per_bucket(scope, which, conds),
-              "themes": {}}
-    base, _label, people = _goal_comments(scope, conds)
-    for goal_id, theme_id, n in db.session.execute(
-        base.with_only_columns(goal_theme.c.goal_id, AnswerTheme.theme_id, people)
-        .where(Answer.completed_at >= scope.period.start_dt)
-        .group_by(goal_theme.c.goal_id, AnswerTheme.theme_id)
-    ):
-        result["themes"].setdefault(goal_id, {})[theme_id] = int(n)
+        sets = sa.func.grouping_sets(sa.tuple_(goal), sa.tuple_(goal, label),
+                                     sa.tuple_(goal, theme))
+        rows = db.session.execute(base.with_only_columns(
+            goal, label, theme, sa.func.grouping(label), sa.func.grouping(theme), people,
+        ).group_by(sets))
+    else:
+        rows = [(goal_id, None, None, 1, 1, n) for goal_id, n in db.session.execute(
+                    base.with_only_columns(goal, people).group_by(goal))]
+        rows += [(goal_id, key, None, 0, 1, n) for goal_id, key, n in db.session.execute(
+                     base.with_only_columns(goal, label, people).group_by(goal, label))]
+        rows += [(goal_id, None, theme_id, 1, 0, n) for goal_id, theme_id, n in db.session.execute(
+                     base.with_only_columns(goal, theme, people).group_by(goal, theme))]
+    for goal_id, key, theme_id, no_label, no_theme, n in rows:
+        if not no_theme:
+            result["themes"].setdefault(goal_id, {})[theme_id] = int(n)
+        else:
+            result["goals"].setdefault(goal_id, {})[None if no_label else key] = int(n)
     return result
 
 
@@ -238,50 +258,26 @@ def goal_respondents_per_bucket(scope, bucket, conditions: list) -> dict:
     return result
 
 
-def _goal_respondents_in_one_scan(base, label, people, which, result: dict) -> None:
-    """:func:`goal_respondents`' three counts from one scan of the goal's comments
-    (PostgreSQL's GROUPING SETS; SQLite has none and runs three queries): the scan, not the
-    counting, is what a page with years of answers waits for."""
-    from analysis.models import AnswerTheme
-    from analysis.review.goals import goal_theme
-    from feedback.core.extensions import db
-
-    goal, theme = goal_theme.c.goal_id, AnswerTheme.theme_id
-    sets = sa.func.grouping_sets(sa.tuple_(which, goal), sa.tuple_(which, goal, label),
-                                 sa.tuple_(which, goal, theme))
-    query = base.with_only_columns(
-        which, goal, label, theme, sa.func.grouping(label), sa.func.grouping(theme), people,
-    ).group_by(sets)
-    for period, goal_id, key, theme_id, no_label, no_theme, n in db.session.execute(query):
-        if not no_theme:
-            if period == "now":
-                result["themes"].setdefault(goal_id, {})[theme_id] = int(n)
-        else:
-            result[period].setdefault(goal_id, {})[None if no_label else key] = int(n)
-
-
-@remembered()
 def indicator_respondents(scope) -> dict:
     """{"now"|"before": {question key: (distinct respondents who answered it, those of them
-    who answered with a number)}}, one query: the headline indicators are read from totals,
-    which count answers, not people. A mean rests on the second: the people behind its
-    numbers, not those who answered "not sure"."""
+    who answered with a number)}}: the headline indicators are read from totals, which count
+    answers, not people. A mean rests on the second: the people behind its numbers, not those
+    who answered "not sure"."""
+    return {"now": _indicator_people(scope), "before": _indicator_people(_before(scope))}
+
+
+@remembered(span=own_period_span)
+def _indicator_people(scope) -> dict:
     from analysis.review.scope import answer_conditions
     from feedback.core.extensions import db
     from feedback.responses.models import Answer, Response
 
-    conds, which = _which(scope, Answer.completed_at)
     with_number = sa.case((Answer.value_number.is_not(None), Response.respondent_id))
-    result: dict = {"now": {}, "before": {}}
-    for period, key, everyone, numbers in db.session.execute(
-        sa.select(which, Answer.question_key, sa.func.count(sa.distinct(Response.respondent_id)),
+    return {key: (int(everyone), int(numbers)) for key, everyone, numbers in db.session.execute(
+        sa.select(Answer.question_key, sa.func.count(sa.distinct(Response.respondent_id)),
                   sa.func.count(sa.distinct(with_number)))
         .select_from(Answer).join(Response, Response.id == Answer.response_id)
-        .where(*answer_conditions(scope, with_period=False), *conds)
-        .group_by(which, Answer.question_key)
-    ):
-        result[period][key] = (int(everyone), int(numbers))
-    return result
+        .where(*answer_conditions(scope)).group_by(Answer.question_key))}
 
 
 def people_behind(indicator, answered: dict) -> int:

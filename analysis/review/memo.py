@@ -115,6 +115,11 @@ def period_span(*args, **kwargs) -> tuple[date, date]:
     return scope.period.previous().start, scope.period.end
 
 
+def own_period_span(scope, *_args, **_kwargs) -> tuple[date, date]:
+    """The days a count over ``scope``'s period alone reads."""
+    return scope.period.start, scope.period.end
+
+
 def remembered(span=period_span):
     """Remember the decorated counting function's results (see the module's docstring).
     ``span`` gets the same arguments and returns the [start, end) days the count reads."""
