@@ -32,7 +32,7 @@ from analysis.disclosure.rounding import round_count, round_share
 from analysis.disclosure.suppression import Cell as TableCell
 from analysis.disclosure.suppression import withheld_in_row
 from analysis.disclosure.windows import is_whole
-from analysis.review.memo import own_period_span, remembered
+from analysis.review.memo import remembered
 
 #: Why a figure is withheld.
 PRIMARY = "primary"
@@ -157,7 +157,7 @@ def population(scope) -> tuple[int, int]:
     return _people(scope), _people(_before(scope))
 
 
-@remembered(span=own_period_span)
+@remembered()
 def _people(scope) -> int:
     from analysis.review.scope import response_conditions
     from feedback.core.extensions import db
@@ -196,7 +196,7 @@ def goal_respondents(scope) -> dict:
     return {"now": now["goals"], "before": before["goals"], "themes": now["themes"]}
 
 
-@remembered(span=own_period_span)
+@remembered()
 def _goal_people(scope) -> dict:
     """{"goals": {goal_id: {sentiment|None: people}}, "themes": {goal_id: {theme_id:
     people}}} for the scope's period: one scan of the goals' comments on PostgreSQL
@@ -266,7 +266,7 @@ def indicator_respondents(scope) -> dict:
     return {"now": _indicator_people(scope), "before": _indicator_people(_before(scope))}
 
 
-@remembered(span=own_period_span)
+@remembered()
 def _indicator_people(scope) -> dict:
     from analysis.review.scope import answer_conditions
     from feedback.core.extensions import db

@@ -85,22 +85,27 @@ def _goal_answers(scope: ReviewScope, *columns, with_period: bool = True):
     )
 
 
-def _two_periods(scope: ReviewScope, column=Answer.completed_at):
-    """(conditions covering the previous and current period, "now"/"before" expression):
-    one scan answers both, since the previous period ends where the current one starts."""
-    previous = scope.period.previous()
-    conds = [column >= previous.start_dt, column < scope.period.end_dt]
-    which = sa.case((column >= scope.period.start_dt, "now"), else_="before")
-    return conds, which
+def _before(scope: ReviewScope) -> ReviewScope:
+    """The scope over its previous period: counted, and remembered, on its own, so once a
+    period is over its figures are read back while the current one is counted again."""
+    return scope.with_period(scope.period.previous())
 
 
 def sentiment_by_goal_both(scope: ReviewScope) -> dict[str, dict[int, dict[str, int]]]:
-    """{"now"|"before": {goal_id: {sentiment: comments}}} for every goal, in one query.
+    """{"now"|"before": {goal_id: {sentiment: comments}}} for every goal."""
+    return {"now": sentiment_by_goal(scope), "before": sentiment_by_goal(_before(scope))}
+
+
+@remembered()
+def sentiment_by_goal(scope: ReviewScope) -> dict[int, dict[str, int]]:
+    """{goal_id: {sentiment: comments}} for the scope's period, in one query.
 
     Each answer has one sentiment, so a goal's comment count is the sum over sentiments
     (an answer with two of the goal's themes is counted once: COUNT DISTINCT)."""
-    conds, which = _two_periods(scope)
-    return {"now": {}, "before": {}, **sentiment_by_goal_per_bucket(scope, which, conds)}
+    column = Answer.completed_at
+    within = [column >= scope.period.start_dt, column < scope.period.end_dt]
+    return sentiment_by_goal_per_bucket(scope, sa.case((column < scope.period.end_dt, 0)),
+                                        within).get(0, {})
 
 
 def sentiment_by_goal_per_bucket(scope: ReviewScope, bucket, conditions: list) -> dict:
@@ -119,11 +124,7 @@ def sentiment_by_goal_per_bucket(scope: ReviewScope, bucket, conditions: list) -
     return result
 
 
-def sentiment_by_goal(scope: ReviewScope) -> dict[int, dict[str, int]]:
-    """{goal_id: {sentiment: comments}} for the scope's period."""
-    return sentiment_by_goal_both(scope)["now"]
-
-
+@remembered()
 def themes_by_goal(scope: ReviewScope) -> dict[int, list[tuple[int, int]]]:
     """{goal_id: [(theme_id, comments), ...]} most frequent first."""
     query = _goal_answers(
@@ -161,6 +162,7 @@ def goal_groups(scope: ReviewScope, dim: str, min_cell: int) -> dict[int, Table]
     return tables
 
 
+@remembered()
 def quotes_by_goal(scope: ReviewScope) -> dict[int, list[Quote]]:
     """Per goal, the strongest comment of each sentiment (highest |score|), in its original
     language: one query with a window function over the period's goal comments.
@@ -224,6 +226,7 @@ def requests_by_goal(scope: ReviewScope) -> dict[int, tuple[int, int, list[Quote
             for goal_id, (n, people) in counts.items()}
 
 
+@remembered()
 def volume(scope: ReviewScope) -> tuple[str, list, list]:
     """Completed responses per time bucket by channel and by language, from one query.
 
@@ -240,13 +243,14 @@ def volume(scope: ReviewScope) -> tuple[str, list, list]:
 
 
 def total_responses(scope: ReviewScope) -> tuple[int, int]:
-    """(responses in the period, in the previous period), in one query."""
-    conds, which = _two_periods(scope, Response.completed_at)
-    rows = dict(db.session.execute(
-        sa.select(which, sa.func.count(Response.id))
-        .where(*response_conditions(scope, with_period=False), *conds).group_by(which)
-    ).all())
-    return int(rows.get("now", 0)), int(rows.get("before", 0))
+    """(responses in the period, in the previous period)."""
+    return _responses(scope), _responses(_before(scope))
+
+
+@remembered()
+def _responses(scope: ReviewScope) -> int:
+    return int(db.session.scalar(
+        sa.select(sa.func.count(Response.id)).where(*response_conditions(scope))) or 0)
 
 
 @dataclass
@@ -291,7 +295,6 @@ class _Headline:
     responses: tuple
 
 
-@remembered()
 def _headline(scope: ReviewScope, indicators: list, min_cell: int,
               with_quotes: bool) -> _Headline:
     """From the daily totals when they hold the scope (no demographic group filter), else

@@ -126,14 +126,21 @@ def _respondents(indicator: Indicator):
 
 def compute_all(indicators: list[Indicator], scope: ReviewScope,
                 min_cell: int) -> dict[int, tuple[IndicatorValue, IndicatorValue]]:
-    """Every indicator for the period and the previous one, in one query (conditional
-    aggregates over the answers to the indicators' questions).
+    """Every indicator for the period and the previous one.
 
     Returns {indicator id: (this period, previous period)}."""
     if not indicators:
         return {}
-    previous = scope.period.previous()
-    which = sa.case((Answer.completed_at >= scope.period.start_dt, "now"), else_="before")
+    now = _all_in_period(indicators, scope, min_cell)
+    before = _all_in_period(indicators, scope.with_period(scope.period.previous()), min_cell)
+    return {i.id: (now[i.id], before[i.id]) for i in indicators}
+
+
+@remembered()
+def _all_in_period(indicators: list[Indicator], scope: ReviewScope,
+                   min_cell: int) -> dict[int, IndicatorValue]:
+    """Every indicator over the scope's period, in one query (conditional aggregates over the
+    answers to the indicators' questions)."""
     columns = []
     for indicator in indicators:
         asked = Answer.question_key == indicator.question_key
@@ -147,18 +154,12 @@ def compute_all(indicators: list[Indicator], scope: ReviewScope,
                 sa.func.count(sa.case((asked, Answer.id))),
                 sa.func.sum(sa.case((asked, match_expression(indicator)), else_=0)),
             ]
-    query = (
-        sa.select(which, *columns)
-        .select_from(Answer)
-        .where(
-            Answer.question_key.in_({i.question_key for i in indicators}),
-            *answer_conditions(scope, with_period=False),
-            Answer.completed_at >= previous.start_dt,
-            Answer.completed_at < scope.period.end_dt,
-        )
-        .group_by(which)
-    )
-    return _pairs(indicators, db.session.execute(query), min_cell)
+    row = db.session.execute(
+        sa.select(*columns).select_from(Answer)
+        .where(Answer.question_key.in_({i.question_key for i in indicators}),
+               *answer_conditions(scope))
+    ).one()
+    return _values_of_row(indicators, row, min_cell)
 
 
 def compute_all_from_totals(indicators: list[Indicator], scope: ReviewScope,
@@ -195,17 +196,21 @@ def _pairs(indicators: list[Indicator], rows, min_cell: int) -> dict:
     """{indicator id: (this period, previous period)} from rows of ("now"|"before", then a
     count and a measure per indicator)."""
     found = {period: row for period, *row in rows}
+    empty = [0, None] * len(indicators)
+    now, before = (_values_of_row(indicators, found.get(period, empty), min_cell)
+                   for period in ("now", "before"))
+    return {i.id: (now[i.id], before[i.id]) for i in indicators}
+
+
+def _values_of_row(indicators: list[Indicator], row, min_cell: int) -> dict:
+    """{indicator id: its value} from a row of a count and a measure per indicator."""
     result = {}
     for k, indicator in enumerate(indicators):
-        pair = []
-        for period in ("now", "before"):
-            row = found.get(period)
-            n, measure = (int(row[2 * k] or 0), row[2 * k + 1]) if row else (0, None)
-            if 0 < n < min_cell:
-                pair.append(IndicatorValue(n=n, value=None, suppressed=True))
-            else:
-                pair.append(IndicatorValue(n=n, value=_value(indicator, n, measure)))
-        result[indicator.id] = tuple(pair)
+        n, measure = int(row[2 * k] or 0), row[2 * k + 1]
+        if 0 < n < min_cell:
+            result[indicator.id] = IndicatorValue(n=n, value=None, suppressed=True)
+        else:
+            result[indicator.id] = IndicatorValue(n=n, value=_value(indicator, n, measure))
     return result
 
 

@@ -108,19 +108,15 @@ def enabled() -> bool:
             and bool(current_app.config.get("REVIEW_MEMO", True)))
 
 
-def period_span(*args, **kwargs) -> tuple[date, date]:
-    """The days a count over a scope (its first argument with a period) reads: the period and
-    the one before."""
+def own_period_span(*args, **kwargs) -> tuple[date, date]:
+    """The days a count over a scope (its first argument with a period) reads: the period's.
+    A figure compared with the period before counts that one apart, so once a period is over
+    its counts are read back while the current one is counted again."""
     scope = next(a for a in (*args, *kwargs.values()) if hasattr(a, "period"))
-    return scope.period.previous().start, scope.period.end
-
-
-def own_period_span(scope, *_args, **_kwargs) -> tuple[date, date]:
-    """The days a count over ``scope``'s period alone reads."""
     return scope.period.start, scope.period.end
 
 
-def remembered(span=period_span):
+def remembered(span=own_period_span):
     """Remember the decorated counting function's results (see the module's docstring).
     ``span`` gets the same arguments and returns the [start, end) days the count reads."""
     def decorate(count):
