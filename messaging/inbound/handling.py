@@ -104,8 +104,6 @@ class Stored:
     reply_body: str | None = None
     #: The conversation and question open when it arrived (messaging.inbound.answering.Awaited).
     awaited: Awaited | None = None
-    #: Why its handling in this request failed, if it did.
-    failure: BaseException | None = None
 
 
 UNHANDLED = engine.UNHANDLED
@@ -466,8 +464,9 @@ def _receive(sid: str, phone: str | None, body: str | None, num_media: int,
                 return Received(stored.reply_body, stored.id, duplicate=True)
             return Received(EMPTY_TWIML, stored.id, duplicate=True)
         fault_hook("after_store", sid)
-        out = _handle_failing_softly(connection, stored, phone, body, num_media)
-    if out is None and dropped_connection(stored.failure):
+        out, failure = _handle_failing_softly(connection, stored, phone, body, num_media,
+                                              last_try=False)
+    if out is None and dropped_connection(failure):
         out = _handle_again(stored, phone, body, num_media)
     if out is None:
         _enqueue_finish(stored.id)
@@ -485,47 +484,43 @@ def dropped_connection(exc: BaseException | None) -> bool:
 
 
 def _handle_failing_softly(connection: Connection, stored: Stored, phone: str | None,
-                           body: str | None, num_media: int) -> Handled | None:
-    """:func:`handle_new`, never raising: a failure is logged and kept on ``stored``, and
-    counted against the text unless the connection dropped (the caller tries once more) or an
-    older text failed (counted against that one)."""
+                           body: str | None, num_media: int, *, last_try: bool = True
+                           ) -> tuple[Handled | None, BaseException | None]:
+    """:func:`handle_new`, never raising: (what it handled, or None and why not). A failure is
+    logged and counted against the text, unless an older text failed (counted against that
+    one) or the connection dropped on a try that is not the last (the caller tries again)."""
     try:
-        return handle_new(connection, stored, phone, body, num_media)
+        return handle_new(connection, stored, phone, body, num_media), None
     except Exception as exc:  # noqa: BLE001 - Twilio would lose the message on a 5xx
         db.session.rollback()
         # The exception text may hold SQL parameters (a phone, a body): log its type only.
         log.error("inbound message %s failed (%s); finishing it in a job",
                   stored.id, type(exc).__name__)
-        stored.failure = exc
-        if not isinstance(exc, EarlierTextFailed) and not dropped_connection(exc):
+        if not isinstance(exc, EarlierTextFailed) and (last_try or not dropped_connection(exc)):
             count_failed_handling(stored.id)
-        return None
+        return None, exc
 
 
 def _handle_again(stored: Stored, phone: str | None, body: str | None,
                   num_media: int) -> Handled | None:
     """Handle a text whose first handling lost its connection once more, on a fresh
     connection and by the same path (the contact's older unhandled texts still go first); None
-    if that fails too (counted then; the job and the sweeper finish it)."""
-    stored.failure = None
+    if that fails too (counted then, unless no connection could be had; the job and the
+    sweeper finish it)."""
     try:
         with db.engine.connect() as connection:
-            out = _handle_failing_softly(connection, stored, phone, body, num_media)
-        if out is not None and out.twiml != EMPTY_TWIML:
+            out, _failure = _handle_failing_softly(connection, stored, phone, body, num_media)
+        if out is None or out.twiml != EMPTY_TWIML:
             return out
-        if out is not None:
-            # handled already: the first handling's COMMIT went through, then the
-            # connection dropped; answer what it recorded
-            reply = db.session.scalar(sa.select(InboundMessage.reply_body).where(
-                InboundMessage.id == stored.id, InboundMessage.status.not_in(UNHANDLED)))
-            db.session.rollback()
-            return Handled(twiml=reply) if reply else None
-    except SQLAlchemyError as exc:  # no connection to be had: stored, so the job finishes it
+        # handled already: the first handling's COMMIT went through, then the connection
+        # dropped; answer what it recorded
+        reply = db.session.scalar(sa.select(InboundMessage.reply_body).where(
+            InboundMessage.id == stored.id, InboundMessage.status.not_in(UNHANDLED)))
         db.session.rollback()
-        stored.failure = exc
-    if dropped_connection(stored.failure) and not isinstance(stored.failure, EarlierTextFailed):
-        count_failed_handling(stored.id)  # lost twice in a row: counted once
-    return None
+        return Handled(twiml=reply) if reply else None
+    except SQLAlchemyError:  # no connection to be had: stored, so the job finishes it
+        db.session.rollback()
+        return None
 
 
 def _retry_safely(inbound_id: int, phone: str | None) -> Received:
