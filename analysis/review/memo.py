@@ -116,9 +116,9 @@ def own_period_span(*args, **kwargs) -> tuple[date, date]:
     return scope.period.start, scope.period.end
 
 
-def remembered(span=own_period_span):
-    """Remember the decorated counting function's results (see the module's docstring).
-    ``span`` gets the same arguments and returns the [start, end) days the count reads."""
+def remembered():
+    """Remember the decorated counting function's results over its scope's period (see the
+    module's docstring)."""
     def decorate(count):
         name = f"{count.__module__}.{count.__qualname__}"
 
@@ -132,7 +132,7 @@ def remembered(span=own_period_span):
                 return found
             seen = forgotten_so_far()
             value = count(*args, **kwargs)
-            keep(key, span(*args, **kwargs), seen, value)
+            keep(key, own_period_span(*args, **kwargs), seen, value)
             return value
 
         return counted_once
