@@ -413,10 +413,10 @@ def main() -> None:
                 build_totals()
                 print(f"built the daily totals in {time.perf_counter() - t:.1f} s", flush=True)
         with app.app_context():  # the first request of each view counts: nothing remembered
-            from analysis.review import memo
+            from analysis.review import memo_store
             from feedback.core.extensions import db
 
-            memo.forget_all()
+            memo_store.forget_all()
             db.session.commit()
         client = signed_in_client(app)
         results[size] = {

@@ -142,12 +142,12 @@ def test_a_goal_linked_to_another_theme_is_counted_again(app, db, review_world):
 def test_a_count_that_raced_a_refresh_of_its_days_is_not_kept(app, db, review_world):
     """A count began, then a refresh forgot some of its days (the count may have read them
     before the change): storing it would keep an old figure for good."""
-    from analysis.review import memo
+    from analysis.review import memo, memo_store
     from analysis.review.periods import quarter_of
     from feedback.core.extensions import db as _db
 
     seen = _db.session.scalar(_db.select(_db.func.max(memo.ForgottenSpan.id))) or 0
-    memo.forget([(Q2.date(), Q2.date() + timedelta(days=1))])
+    memo_store.forget([(Q2.date(), Q2.date() + timedelta(days=1))])
     _db.session.commit()
     quarter = quarter_of(Q2.date())
     memo.keep("raced", (quarter.start, quarter.end), seen, 12)

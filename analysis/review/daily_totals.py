@@ -32,15 +32,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from analysis.breakdowns import FREE_TEXT_TYPES
 from analysis.models import AnswerTag, AnswerTheme
-from analysis.review import memo
+from analysis.review import memo_store
 from analysis.review.scope import RESPONDENT_COLUMNS
 from feedback.core.extensions import db
 from feedback.core.queue import queue
 from feedback.responses.models import Answer, Respondent, RespondentRace, Response
 from surveys.models import Question
-
-#: The advisory lock of a refresh (PostgreSQL), which a review memo is stored under too.
-REFRESH_LOCK = 0x7265766965770001
 
 
 class _DayScope:
@@ -260,7 +257,7 @@ def _lock() -> None:
     """One refresh at a time (PostgreSQL; SQLite writers are serialised anyway), so two
     requests never insert the same day's totals twice."""
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(REFRESH_LOCK)))
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(memo_store.REFRESH_LOCK)))
 
 
 def refresh() -> int:
@@ -273,7 +270,7 @@ def refresh() -> int:
     days = sorted({_as_date(day) for _id, day in marks})
     ranges = _day_ranges(days)
     _recompute(ranges)
-    memo.forget(ranges)
+    memo_store.forget(ranges)
     ids = [mark_id for mark_id, _day in marks]
     for start in range(0, len(ids), 1000):
         db.session.execute(sa.delete(StaleDay).where(StaleDay.id.in_(ids[start:start + 1000])))
@@ -285,7 +282,7 @@ def rebuild() -> None:
     """Recompute every day from the stored answers and commit (after a bulk load)."""
     _lock()
     _recompute(None)
-    memo.forget_all()
+    memo_store.forget_all()
     db.session.execute(sa.delete(StaleDay))
     db.session.commit()
 

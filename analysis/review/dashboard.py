@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from analysis.models import AnswerTag, AnswerTheme, Theme
-from analysis.review import daily_totals, from_totals, shared_tables
+from analysis.review import from_totals, memo, shared_tables
 from analysis.review import indicators as ind
 from analysis.review.cells import Cell, Table, hide_all, min_cell_size, suppress
 from analysis.review.goals import AgendaGoal, goal_theme, list_goals
@@ -321,8 +321,7 @@ def build_review(scope: ReviewScope, dimension: str | None = None,
     indicators for both periods, volume and totals take one query each, plus the breakdown
     tables when a dimension is chosen.
     """
-    if totals_can_answer(scope):
-        daily_totals.refresh()
+    memo.refresh_once()
     tune_for_aggregates()
     min_cell = min_cell_size()
     goals = list_goals(active_only=True)

@@ -28,76 +28,23 @@ import hashlib
 import hmac
 import logging
 import pickle
-from datetime import date, datetime, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Mapped, mapped_column
 
+from analysis.review import daily_totals
+from analysis.review.memo_store import REFRESH_LOCK, ForgottenSpan, ReviewMemo
 from feedback.core.extensions import db
 from feedback.core.redaction import phone_regions
 from feedback.responses.models import utcnow
 
 log = logging.getLogger(__name__)
 
-#: Every span starts after this and ends before the other (a rebuild forgets them all).
-ALL_DAYS = (date(1900, 1, 1), date(9999, 12, 31))
-#: How long a forgetting is kept to refuse a memo counted before it: longer than any count.
-FORGOTTEN_KEPT = timedelta(hours=6)
-#: How long an unused memo is kept (a scope nobody opens again).
-MEMO_KEPT = timedelta(days=30)
 #: Settings that change what a count returns.
 SETTINGS = ("FIGURES_EXCLUDE_ORIGINS", "MIN_CELL_SIZE")
-
-
-class ReviewMemo(db.Model):
-    """One counting function's result for one scope and its arguments."""
-
-    __tablename__ = "review_memo"
-
-    #: sha256 of the function, its arguments and the definitions (:func:`_key`).
-    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    #: The days the count read: [span_start, span_end).
-    span_start: Mapped[date] = mapped_column(index=True)
-    span_end: Mapped[date]
-    value: Mapped[bytes] = mapped_column(sa.LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-
-
-class ForgottenSpan(db.Model):
-    """Days whose memos a refresh forgot: a count that began before must not be stored."""
-
-    __tablename__ = "review_memo_forgotten"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    span_start: Mapped[date]
-    span_end: Mapped[date]
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-
-
-# --- forgetting (called by analysis.review.daily_totals in its refresh transaction) --------
-
-
-def forget(ranges: list[tuple[date, date]]) -> None:
-    """Forget the memos that read any day of ``ranges`` ([start, end) each), and remember that
-    they were forgotten, in the caller's transaction (which holds the refresh lock)."""
-    if not ranges:
-        return
-    db.session.execute(sa.delete(ReviewMemo).where(sa.or_(*[
-        sa.and_(ReviewMemo.span_start < end, ReviewMemo.span_end > start)
-        for start, end in ranges])))
-    now = utcnow()
-    db.session.execute(sa.insert(ForgottenSpan), [
-        {"span_start": start, "span_end": end, "at": now} for start, end in ranges])
-    db.session.execute(sa.delete(ForgottenSpan).where(ForgottenSpan.at < now - FORGOTTEN_KEPT))
-    db.session.execute(sa.delete(ReviewMemo).where(ReviewMemo.created_at < now - MEMO_KEPT))
-
-
-def forget_all() -> None:
-    """Forget every memo (after a rebuild of the totals from every answer)."""
-    forget([ALL_DAYS])
 
 
 # --- remembering -------------------------------------------------------------------------
@@ -146,13 +93,13 @@ MISSING = object()
 def key_for(name: str, *args, **kwargs) -> str:
     """The memo key of the count ``name`` with these arguments (after the transaction's
     refresh, so the definitions it digests are current)."""
-    _refresh_once()
+    refresh_once()
     return _key(name, args, kwargs)
 
 
 def recall(key: str):
     """The remembered value, or :data:`MISSING`."""
-    _refresh_once()
+    refresh_once()
     return _read(key)
 
 
@@ -175,16 +122,13 @@ def _once_per_transaction(name: str, make):
     return value
 
 
-def _refresh_once() -> None:
-    """Recompute stale days (forgetting their memos) before the first memo of a transaction is
-    read. The refresh commits, so the review's settings for its queries are set again (which
-    begins the transaction the flag is kept for)."""
+def refresh_once() -> None:
+    """Recompute stale days (forgetting their memos) once per transaction, before the first
+    memo of it is read. The refresh commits; the flag is kept for the transaction begun after
+    it, so a caller's settings for its queries (dashboard.tune_for_aggregates) come after."""
     def refresh():
-        from analysis.review import daily_totals
-        from analysis.review.dashboard import tune_for_aggregates
-
         daily_totals.refresh()
-        tune_for_aggregates()
+        db.session.connection()  # begins the transaction the flag is kept for
         return True
 
     _once_per_transaction("review_refreshed", refresh)
@@ -209,8 +153,6 @@ def keep(key: str, span: tuple[date, date], seen: int, value) -> None:
     gave ``seen``: stored on a connection of its own (the request's transaction stays as it
     is), unless a refresh forgot any of those days since. A failure only costs the next view
     a count."""
-    from analysis.review.daily_totals import REFRESH_LOCK
-
     blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     start, end = span
     try:
