@@ -199,63 +199,60 @@ def goal_respondents(scope) -> dict:
 @remembered()
 def _goal_people(scope) -> dict:
     """{"goals": {goal_id: {sentiment|None: people}}, "themes": {goal_id: {theme_id:
-    people}}} for the scope's period: one scan of the goals' comments on PostgreSQL
-    (GROUPING SETS: the scan, not the counting, is what a page with years of answers waits
-    for), three queries on SQLite, which has none."""
-    from analysis.models import AnswerTheme
-    from analysis.review.goals import goal_theme
-    from feedback.core.extensions import db
+    people}}} for the scope's period."""
     from feedback.responses.models import Answer
 
-    base, label, people = _goal_comments(scope, _in_period(scope, Answer.completed_at))
-    goal, theme = goal_theme.c.goal_id, AnswerTheme.theme_id
     result: dict = {"goals": {}, "themes": {}}
-    if db.engine.dialect.name == "postgresql":
-        sets = sa.func.grouping_sets(sa.tuple_(goal), sa.tuple_(goal, label),
-                                     sa.tuple_(goal, theme))
-        rows = db.session.execute(base.with_only_columns(
-            goal, label, theme, sa.func.grouping(label), sa.func.grouping(theme), people,
-        ).group_by(sets))
-    else:
-        rows = [(goal_id, None, None, 1, 1, n) for goal_id, n in db.session.execute(
-                    base.with_only_columns(goal, people).group_by(goal))]
-        rows += [(goal_id, key, None, 0, 1, n) for goal_id, key, n in db.session.execute(
-                     base.with_only_columns(goal, label, people).group_by(goal, label))]
-        rows += [(goal_id, None, theme_id, 1, 0, n) for goal_id, theme_id, n in db.session.execute(
-                     base.with_only_columns(goal, theme, people).group_by(goal, theme))]
-    for goal_id, key, theme_id, no_label, no_theme, n in rows:
-        if not no_theme:
-            result["themes"].setdefault(goal_id, {})[theme_id] = int(n)
+    for _key, goal_id, sentiment, theme_id, n in _count_goal_people(
+            scope, _in_period(scope, Answer.completed_at), (), with_themes=True):
+        if theme_id is not None:
+            result["themes"].setdefault(goal_id, {})[theme_id] = n
         else:
-            result["goals"].setdefault(goal_id, {})[None if no_label else key] = int(n)
+            result["goals"].setdefault(goal_id, {})[sentiment] = n
     return result
 
 
 def goal_respondents_per_bucket(scope, bucket, conditions: list) -> dict:
     """{bucket: {goal_id: {sentiment|None: distinct respondents}}} over the goals' comments
     of ``scope`` (its period ignored) meeting ``conditions``: one scan for a series of
-    periods (analysis.review.trends) on PostgreSQL, two queries on SQLite."""
+    periods (analysis.review.trends)."""
+    result: dict = {}
+    for (key,), goal_id, sentiment, _theme, n in _count_goal_people(
+            scope, conditions, (bucket,), with_themes=False):
+        result.setdefault(key, {}).setdefault(goal_id, {})[sentiment] = n
+    return result
+
+
+def _count_goal_people(scope, conditions: list, keys: tuple, with_themes: bool):
+    """(values of ``keys``, goal_id, sentiment, theme_id, people) per goal (sentiment and
+    theme None), per goal and sentiment, and with ``with_themes`` per goal and theme
+    (sentiment None): one scan of the goals' comments on PostgreSQL (GROUPING SETS: the
+    scan, not the counting, is what a page with years of answers waits for), one query per
+    shape on SQLite, which has none."""
+    from analysis.models import AnswerTheme
     from analysis.review.goals import goal_theme
     from feedback.core.extensions import db
 
     base, label, people = _goal_comments(scope, conditions)
-    goal = goal_theme.c.goal_id
-    result: dict = {}
+    goal, theme = goal_theme.c.goal_id, AnswerTheme.theme_id
+    shapes = {"goal": (), "sentiment": (label,)} | ({"theme": (theme,)} if with_themes else {})
+    n_keys = len(keys)
     if db.engine.dialect.name == "postgresql":
-        sets = sa.func.grouping_sets(sa.tuple_(bucket, goal), sa.tuple_(bucket, goal, label))
-        rows = db.session.execute(base.with_only_columns(
-            bucket, goal, label, sa.func.grouping(label), people).group_by(sets))
-        for key, goal_id, sentiment, no_label, n in rows:
-            result.setdefault(key, {}).setdefault(goal_id, {})[
-                None if no_label else sentiment] = int(n)
-        return result
-    for key, goal_id, n in db.session.execute(
-            base.with_only_columns(bucket, goal, people).group_by(bucket, goal)):
-        result.setdefault(key, {}).setdefault(goal_id, {})[None] = int(n)
-    for key, goal_id, sentiment, n in db.session.execute(
-            base.with_only_columns(bucket, goal, label, people).group_by(bucket, goal, label)):
-        result.setdefault(key, {}).setdefault(goal_id, {})[sentiment] = int(n)
-    return result
+        extra = (theme, sa.func.grouping(theme)) if with_themes else ()
+        sets = sa.func.grouping_sets(*(sa.tuple_(*keys, goal, *by) for by in shapes.values()))
+        for row in db.session.execute(base.with_only_columns(
+                *keys, goal, label, sa.func.grouping(label), *extra, people).group_by(sets)):
+            goal_id, sentiment, no_label = row[n_keys:n_keys + 3]
+            theme_id = row[n_keys + 3] if with_themes and not row[n_keys + 4] else None
+            yield (tuple(row[:n_keys]), goal_id, None if no_label else sentiment, theme_id,
+                   int(row[-1]))
+        return
+    for shape, by in shapes.items():
+        for row in db.session.execute(base.with_only_columns(*keys, goal, *by, people)
+                                      .group_by(*keys, goal, *by)):
+            value = row[n_keys + 1] if by else None
+            yield (tuple(row[:n_keys]), row[n_keys], value if shape == "sentiment" else None,
+                   value if shape == "theme" else None, int(row[-1]))
 
 
 def indicator_respondents(scope) -> dict:
