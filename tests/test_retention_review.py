@@ -96,3 +96,35 @@ def test_retention_keeps_a_staff_opt_out_so_next_years_list_does_not_text_the_fa
     campaigns.start_campaign("Parks", survey.id, "parents", clock.now)
     outbound.send_due_messages()
     assert "+15045550177" not in {m["To"] for m in fake_twilio.created}
+
+
+def test_retention_erases_a_wrong_numbers_text_after_a_day_not_a_contacts(app, db, runner):
+    """A text that made no contact is answered and then of no use: its body goes at the
+    first run a day later, while a contact's text of the same age keeps its body."""
+    from feedback.responses.models import utcnow
+    from messaging.inbound.handling import receive
+    from messaging.models import Contact, InboundMessage
+
+    stranger = receive("SMstranger", "+15045550188", "hi is this Maria? call me at home")
+    assert stranger.inbound_id is not None
+    family = Contact(phone="+15045550189", locale="en", groups=[])
+    db.session.add(family)
+    db.session.commit()
+    db.session.add(InboundMessage(message_sid="SMfamily", contact_id=family.id,
+                                  body="yes", status="handled"))
+    db.session.commit()
+
+    assert runner.invoke(args=["retention"]).exit_code == 0  # the same day: kept for retries
+    db.session.expire_all()
+    texts = {m.message_sid: m for m in db.session.scalars(db.select(InboundMessage))}
+    assert texts["SMstranger"].contact_id is None and texts["SMstranger"].status == "handled"
+    assert texts["SMstranger"].body and texts["SMstranger"].reply_body
+
+    db.session.execute(db.update(InboundMessage).values(received_at=utcnow()
+                                                        - timedelta(days=2)))
+    db.session.commit()
+    assert runner.invoke(args=["retention"]).exit_code == 0
+    db.session.expire_all()
+    texts = {m.message_sid: m for m in db.session.scalars(db.select(InboundMessage))}
+    assert texts["SMstranger"].body is None and texts["SMstranger"].reply_body is None
+    assert texts["SMfamily"].body == "yes"

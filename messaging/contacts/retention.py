@@ -6,19 +6,30 @@ deleted contact that had opted out stays opted out, as a keyed hash of its numbe
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from feedback.core.extensions import db
+from feedback.responses.models import utcnow
 from messaging.contacts import suppression
 from messaging.models import Contact, Conversation, InboundMessage, OutboundMessage
 
+#: How long the body of a text that made no contact (a wrong number, a word that is not a
+#: survey's keyword) is kept once handled: long enough for Twilio's repeated deliveries to
+#: get the same reply, and no longer, since nothing will ever read it.
+UNLINKED_KEPT = timedelta(days=1)
+
 
 def erase_old_contact_data(sender, cutoff, **_):
-    """Erase message bodies older than ``cutoff`` and contacts not active since (their
-    pseudonymous respondent and de-identified answers stay). Returns counts for the audit."""
+    """Erase message bodies older than ``cutoff`` (a day old when the text made no contact)
+    and contacts not active since (their pseudonymous respondent and de-identified answers
+    stay). Returns counts for the audit."""
+    old = InboundMessage.received_at < cutoff
+    unlinked = sa.and_(InboundMessage.contact_id.is_(None), InboundMessage.status == "handled",
+                       InboundMessage.received_at < utcnow() - UNLINKED_KEPT)
     inbound = db.session.execute(
-        sa.update(InboundMessage).where(InboundMessage.received_at < cutoff,
-                                        InboundMessage.body.is_not(None))
+        sa.update(InboundMessage).where(sa.or_(old, unlinked), InboundMessage.body.is_not(None))
         .values(body=None, reply_body=None)).rowcount
     outbound = db.session.execute(
         sa.update(OutboundMessage).where(OutboundMessage.created_at < cutoff,
