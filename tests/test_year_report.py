@@ -59,6 +59,22 @@ def test_indicators_over_the_years_with_direction(app, two_years):
     assert report.review.scope.period.label == "2025"
 
 
+def test_the_years_own_figure_is_the_one_counted_for_any_year(app, two_years):
+    """The report's own year is taken from its review (not counted twice): under the
+    published rounding it must equal what counting that year as a past one gives."""
+    from analysis.disclosure import gate
+    from analysis.review import indicators as ind
+    from analysis.review.periods import year_of
+    from analysis.review.yearly import build_year_report
+
+    policy = gate.published_policy()
+    report = build_year_report(2025, ReviewScope(period=None), policy)
+    history = report.goals[0].history[0]
+    counted = gate.release_indicator(policy, ind.compute(
+        history.indicator, ReviewScope(period=year_of(2025)), policy.min_cell))
+    assert history.values[-1] == (2025, counted) and counted.value == pytest.approx(0.60)
+
+
 def test_staff_report_html_pdf_and_group_breakdown(app, client, make_staff, login, two_years):
     make_staff()
     login()

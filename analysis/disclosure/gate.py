@@ -148,10 +148,6 @@ def _before(scope):
     return scope.with_period(scope.period.previous())
 
 
-def _in_period(scope, column) -> list:
-    return [column >= scope.period.start_dt, column < scope.period.end_dt]
-
-
 def population(scope) -> tuple[int, int]:
     """Distinct respondents in scope: (this period, the previous period)."""
     return _people(scope), _people(_before(scope))
@@ -168,91 +164,14 @@ def _people(scope) -> int:
         .where(*response_conditions(scope))) or 0)
 
 
-def _goal_comments(scope, conditions: list):
-    """(SELECT over the goals' comments in scope meeting ``conditions``, the sentiment label,
-    the distinct respondents): what :func:`goal_respondents` and its per-bucket form count."""
-    from analysis.models import AnswerTag, AnswerTheme
-    from analysis.review.goals import goal_theme
-    from analysis.review.scope import answer_conditions
-    from feedback.responses.models import Answer, Response
-
-    base = (
-        sa.select().select_from(Answer)
-        .join(AnswerTheme, AnswerTheme.answer_id == Answer.id)
-        .join(goal_theme, goal_theme.c.theme_id == AnswerTheme.theme_id)
-        .join(Response, Response.id == Answer.response_id)
-        .outerjoin(AnswerTag, AnswerTag.answer_id == Answer.id)
-        .where(AnswerTheme.source != "removed", *answer_conditions(scope, with_period=False),
-               *conditions)
-    )
-    label = sa.func.coalesce(AnswerTag.sentiment_label, "untagged")
-    return base, label, sa.func.count(sa.distinct(Response.respondent_id))
-
-
 def goal_respondents(scope) -> dict:
     """{"now"|"before": {goal_id: {sentiment|None: distinct respondents}}, "themes":
     {goal_id: {theme_id: respondents this period}}}: None is the goal's whole comment count."""
-    now, before = _goal_people(scope), _goal_people(_before(scope))
-    return {"now": now["goals"], "before": before["goals"], "themes": now["themes"]}
+    from analysis.review.goal_counts import in_period, people_of
 
-
-@remembered()
-def _goal_people(scope) -> dict:
-    """{"goals": {goal_id: {sentiment|None: people}}, "themes": {goal_id: {theme_id:
-    people}}} for the scope's period."""
-    from feedback.responses.models import Answer
-
-    result: dict = {"goals": {}, "themes": {}}
-    for _key, goal_id, sentiment, theme_id, n in _count_goal_people(
-            scope, _in_period(scope, Answer.completed_at), (), with_themes=True):
-        if theme_id is not None:
-            result["themes"].setdefault(goal_id, {})[theme_id] = n
-        else:
-            result["goals"].setdefault(goal_id, {})[sentiment] = n
-    return result
-
-
-def goal_respondents_per_bucket(scope, bucket, conditions: list) -> dict:
-    """{bucket: {goal_id: {sentiment|None: distinct respondents}}} over the goals' comments
-    of ``scope`` (its period ignored) meeting ``conditions``: one scan for a series of
-    periods (analysis.review.trends)."""
-    result: dict = {}
-    for (key,), goal_id, sentiment, _theme, n in _count_goal_people(
-            scope, conditions, (bucket,), with_themes=False):
-        result.setdefault(key, {}).setdefault(goal_id, {})[sentiment] = n
-    return result
-
-
-def _count_goal_people(scope, conditions: list, keys: tuple, with_themes: bool):
-    """(values of ``keys``, goal_id, sentiment, theme_id, people) per goal (sentiment and
-    theme None), per goal and sentiment, and with ``with_themes`` per goal and theme
-    (sentiment None): one scan of the goals' comments on PostgreSQL (GROUPING SETS: the
-    scan, not the counting, is what a page with years of answers waits for), one query per
-    shape on SQLite, which has none."""
-    from analysis.models import AnswerTheme
-    from analysis.review.goals import goal_theme
-    from feedback.core.extensions import db
-
-    base, label, people = _goal_comments(scope, conditions)
-    goal, theme = goal_theme.c.goal_id, AnswerTheme.theme_id
-    shapes = {"goal": (), "sentiment": (label,)} | ({"theme": (theme,)} if with_themes else {})
-    n_keys = len(keys)
-    if db.engine.dialect.name == "postgresql":
-        extra = (theme, sa.func.grouping(theme)) if with_themes else ()
-        sets = sa.func.grouping_sets(*(sa.tuple_(*keys, goal, *by) for by in shapes.values()))
-        for row in db.session.execute(base.with_only_columns(
-                *keys, goal, label, sa.func.grouping(label), *extra, people).group_by(sets)):
-            goal_id, sentiment, no_label = row[n_keys:n_keys + 3]
-            theme_id = row[n_keys + 3] if with_themes and not row[n_keys + 4] else None
-            yield (tuple(row[:n_keys]), goal_id, None if no_label else sentiment, theme_id,
-                   int(row[-1]))
-        return
-    for shape, by in shapes.items():
-        for row in db.session.execute(base.with_only_columns(*keys, goal, *by, people)
-                                      .group_by(*keys, goal, *by)):
-            value = row[n_keys + 1] if by else None
-            yield (tuple(row[:n_keys]), row[n_keys], value if shape == "sentiment" else None,
-                   value if shape == "theme" else None, int(row[-1]))
+    now, before = in_period(scope), in_period(_before(scope))
+    return {"now": people_of(now["goals"]), "before": people_of(before["goals"]),
+            "themes": people_of(now["themes"])}
 
 
 def indicator_respondents(scope) -> dict:
@@ -403,7 +322,8 @@ def release_review(review, policy: Policy):
         return review
     review.responses = policy.figure(review.responses, pop_now)
     review.previous_responses = policy.figure(review.previous_responses, pop_before)
-    in_buckets = volume_respondents(scope, review.volume_unit)
+    in_buckets = (volume_respondents(scope, review.volume_unit)
+                  if review.volume_channel or review.volume_locale else {})
     review.volume_tables = {
         "channel": _release_volume(policy, review.volume_channel, in_buckets, "channel"),
         "locale": _release_volume(policy, review.volume_locale, in_buckets, "locale")}

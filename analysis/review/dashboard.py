@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from analysis.models import AnswerTag, AnswerTheme, Theme
-from analysis.review import from_totals, memo, shared_tables
+from analysis.review import from_totals, goal_counts, memo, shared_tables
 from analysis.review import indicators as ind
 from analysis.review.cells import Cell, Table, hide_all, min_cell_size, suppress
 from analysis.review.goals import AgendaGoal, goal_theme, list_goals
@@ -96,46 +96,17 @@ def sentiment_by_goal_both(scope: ReviewScope) -> dict[str, dict[int, dict[str, 
     return {"now": sentiment_by_goal(scope), "before": sentiment_by_goal(_before(scope))}
 
 
-@remembered()
 def sentiment_by_goal(scope: ReviewScope) -> dict[int, dict[str, int]]:
-    """{goal_id: {sentiment: comments}} for the scope's period, in one query.
-
-    Each answer has one sentiment, so a goal's comment count is the sum over sentiments
-    (an answer with two of the goal's themes is counted once: COUNT DISTINCT)."""
-    column = Answer.completed_at
-    within = [column >= scope.period.start_dt, column < scope.period.end_dt]
-    return sentiment_by_goal_per_bucket(scope, sa.case((column < scope.period.end_dt, 0)),
-                                        within).get(0, {})
+    """{goal_id: {sentiment: comments}} for the scope's period (an answer with two of the
+    goal's themes counts once)."""
+    return goal_counts.comments_of(goal_counts.in_period(scope)["goals"])
 
 
-def sentiment_by_goal_per_bucket(scope: ReviewScope, bucket, conditions: list) -> dict:
-    """{bucket: {goal_id: {sentiment: comments}}} for the comments of ``scope`` (its period
-    ignored) that meet ``conditions``, in one scan (two periods, a series of quarters)."""
-    query = (
-        _goal_answers(scope, bucket, goal_theme.c.goal_id, AnswerTag.sentiment_label,
-                      sa.func.count(sa.distinct(Answer.id)), with_period=False)
-        .outerjoin(AnswerTag, AnswerTag.answer_id == Answer.id)
-        .where(*conditions)
-        .group_by(bucket, goal_theme.c.goal_id, AnswerTag.sentiment_label)
-    )
-    result: dict = {}
-    for key, goal_id, label, n in db.session.execute(query):
-        result.setdefault(key, {}).setdefault(goal_id, {})[label or "untagged"] = int(n)
-    return result
-
-
-@remembered()
 def themes_by_goal(scope: ReviewScope) -> dict[int, list[tuple[int, int]]]:
     """{goal_id: [(theme_id, comments), ...]} most frequent first."""
-    query = _goal_answers(
-        scope, goal_theme.c.goal_id, AnswerTheme.theme_id, sa.func.count(Answer.id)
-    ).group_by(goal_theme.c.goal_id, AnswerTheme.theme_id)
-    result: dict[int, list] = {}
-    for goal_id, theme_id, n in db.session.execute(query):
-        result.setdefault(goal_id, []).append((theme_id, int(n)))
-    for rows in result.values():
-        rows.sort(key=lambda r: -r[1])
-    return result
+    return {goal_id: sorted(((theme_id, n) for theme_id, (n, _people) in by_theme.items()),
+                            key=lambda row: -row[1])
+            for goal_id, by_theme in goal_counts.in_period(scope)["themes"].items()}
 
 
 @remembered()
@@ -296,25 +267,29 @@ class _Headline:
 
 
 def _headline(scope: ReviewScope, indicators: list, min_cell: int,
-              with_quotes: bool) -> _Headline:
+              with_quotes: bool, with_volume: bool) -> _Headline:
     """From the daily totals when they hold the scope (no demographic group filter), else
     counted from the answers; the two give the same figures (tests/test_review_totals.py)."""
+    no_volume = (bucket_unit(scope.period), [], [])
     if totals_can_answer(scope):
         links = from_totals.goal_themes()
         mix, themes = from_totals.goal_comments(scope, links)
         return _Headline(
             mix, themes, ind.compute_all_from_totals(indicators, scope, min_cell),
             from_totals.quotes_by_goal(scope, links) if with_quotes else {},
-            from_totals.volume(scope), from_totals.total_responses(scope))
+            from_totals.volume(scope) if with_volume else no_volume,
+            from_totals.total_responses(scope))
     return _Headline(
         sentiment_by_goal_both(scope), themes_by_goal(scope),
         ind.compute_all(indicators, scope, min_cell),
-        quotes_by_goal(scope) if with_quotes else {}, volume(scope), total_responses(scope))
+        quotes_by_goal(scope) if with_quotes else {},
+        volume(scope) if with_volume else no_volume, total_responses(scope))
 
 
 def build_review(scope: ReviewScope, dimension: str | None = None,
-                 with_quotes: bool = True) -> Review:
-    """Every figure of the dashboard for ``scope``, disaggregated by ``dimension`` if given.
+                 with_quotes: bool = True, with_volume: bool = True) -> Review:
+    """Every figure of the dashboard for ``scope``, disaggregated by ``dimension`` if given
+    (``with_volume`` False: no responses per week or month, for outputs that show none).
 
     A fixed number of queries whatever the data: the stale daily totals are recomputed first
     (usually a day or none), then comments by goal and sentiment for both periods, quotes,
@@ -326,7 +301,7 @@ def build_review(scope: ReviewScope, dimension: str | None = None,
     min_cell = min_cell_size()
     goals = list_goals(active_only=True)
     all_indicators = [i for g in goals for i in g.indicators]
-    head = _headline(scope, all_indicators, min_cell, with_quotes)
+    head = _headline(scope, all_indicators, min_cell, with_quotes, with_volume)
     theme_rows = {t.id: t for t in db.session.scalars(sa.select(Theme))}
     groups = goal_groups(scope, dimension, min_cell) if dimension else {}
     asked = requests_by_goal(scope) if with_quotes else {}

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from analysis.disclosure import gate
-from analysis.review import dashboard, indicators, memo
+from analysis.review import goal_counts, indicators, memo
 from analysis.review.goals import AgendaGoal, Indicator
 from analysis.review.periods import Period, quarters_ending, same_period_last_year
 from analysis.review.scope import ReviewScope
@@ -116,9 +116,9 @@ def _count_quarters(scope: ReviewScope, quarters: list[Period], measured: list[I
     one scan of the years, not one per quarter (and goal) as a page with years of data
     waits."""
     bucket, within = _in_quarters(quarters)
-    comments, people = (dashboard.sentiment_by_goal_per_bucket(scope, bucket, within),
-                        gate.goal_respondents_per_bucket(scope, bucket, within)) \
-        if with_goals else ({}, {})
+    counted = goal_counts.per_bucket(scope, bucket, within) if with_goals else {}
+    comments = {k: goal_counts.comments_of(goals) for k, goals in counted.items()}
+    people = {k: goal_counts.people_of(goals) for k, goals in counted.items()}
     values = {i.id: indicators.compute_per_bucket(i, scope, bucket, within, min_cell)
               for i in measured}
     empty = indicators.IndicatorValue(n=0, value=None)

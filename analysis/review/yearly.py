@@ -82,15 +82,18 @@ def build_year_report(year: int, base: ReviewScope, policy: gate.Policy,
     """The report for ``year`` under ``base``'s filters (and a viewer's site restriction)."""
     period = year_of(year)
     scope = base.with_period(period)
-    review = gate.release_review(build_review(scope, dimension), policy)
+    review = gate.release_review(build_review(scope, dimension, with_volume=False), policy)
     years = list(range(year - HISTORY_YEARS + 1, year + 1))
     updates = updates_of_year(year)
     goals = []
     for summary in review.goals:
         goal_year = GoalYear(summary, updates=updates.get(summary.goal.id, []))
+        # the report's own year is the review's figure, released already: not counted twice
+        this_year = {indicator.id: now for indicator, now, _before in summary.indicators}
         for indicator in summary.goal.indicators:
-            values = [(y, gate.release_indicator(policy, ind.compute(
-                indicator, scope.with_period(year_of(y)), policy.min_cell))) for y in years]
+            values = [(y, this_year[indicator.id] if y == year else gate.release_indicator(
+                policy, ind.compute(indicator, scope.with_period(year_of(y)), policy.min_cell)))
+                for y in years]
             goal_year.history.append(IndicatorYears(
                 indicator, values, direction(values[-2][1] if len(values) > 1 else None,
                                              values[-1][1], indicator.rule)))

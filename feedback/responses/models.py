@@ -182,6 +182,11 @@ class Response(db.Model):
         sa.CheckConstraint("channel IN ('web', 'sms')", name="channel"),
         sa.Index("ix_response_survey_completed", "survey_id", "completed_at"),
         sa.Index("ix_response_site_completed", "site_id", "completed_at"),
+        # covering on PostgreSQL: the review's counts of people and responses in a period,
+        # and the latest day with data, read the index only (docs/analysis.md)
+        sa.Index("ix_response_completed", "completed_at", postgresql_include=[
+            "respondent_id", "survey_id", "site_id", "channel", "locale", "origin",
+        ]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
