@@ -184,7 +184,7 @@ def indicator_respondents(scope) -> dict:
 
 @remembered()
 def _indicator_people(scope) -> dict:
-    from analysis.review.scope import answer_conditions
+    from analysis.review.scope import answer_conditions, response_period
     from feedback.core.extensions import db
     from feedback.responses.models import Answer, Response
 
@@ -193,7 +193,8 @@ def _indicator_people(scope) -> dict:
         sa.select(Answer.question_key, sa.func.count(sa.distinct(Response.respondent_id)),
                   sa.func.count(sa.distinct(with_number)))
         .select_from(Answer).join(Response, Response.id == Answer.response_id)
-        .where(*answer_conditions(scope)).group_by(Answer.question_key))}
+        .where(*answer_conditions(scope), *response_period(scope.period))
+        .group_by(Answer.question_key))}
 
 
 def people_behind(indicator, answered: dict) -> int:

@@ -24,6 +24,7 @@ from analysis.review.scope import (
     answer_conditions,
     dimension_join,
     response_conditions,
+    response_period,
     site_names,
     totals_can_answer,
 )
@@ -113,7 +114,8 @@ def themes_by_goal(scope: ReviewScope) -> dict[int, list[tuple[int, int]]]:
 def goal_groups(scope: ReviewScope, dim: str, min_cell: int) -> dict[int, Table]:
     """{goal_id: comments per demographic group, each with its distinct respondents},
     suppressed on the respondents, in one query."""
-    query = _goal_answers(scope).join(Response, Response.id == Answer.response_id)
+    query = (_goal_answers(scope).join(Response, Response.id == Answer.response_id)
+             .where(*response_period(scope.period)))
     query, group = dimension_join(query, dim)
     query = query.with_only_columns(
         goal_theme.c.goal_id, group, sa.func.count(sa.distinct(Answer.id)),
@@ -176,7 +178,8 @@ def requests_by_goal(scope: ReviewScope) -> dict[int, tuple[int, int, list[Quote
                 .where(AnswerTag.is_request.is_(True)))
     counts = {
         goal_id: (int(n), int(people)) for goal_id, n, people in db.session.execute(
-            requests.join(Response, Response.id == Answer.response_id).with_only_columns(
+            requests.join(Response, Response.id == Answer.response_id)
+            .where(*response_period(scope.period)).with_only_columns(
                 goal_theme.c.goal_id, sa.func.count(sa.distinct(Answer.id)),
                 sa.func.count(sa.distinct(Response.respondent_id)))
             .group_by(goal_theme.c.goal_id))

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from analysis.models import AnswerTag, AnswerTheme
 from analysis.review.goals import goal_theme
 from analysis.review.memo import remembered
-from analysis.review.scope import answer_conditions
+from analysis.review.scope import answer_conditions, response_period
 from feedback.core.extensions import db
 from feedback.responses.models import Answer, Response
 
@@ -25,7 +25,8 @@ def in_period(scope) -> dict:
     {theme_id: (comments, people)}}} over the scope's period; sentiment None is the goal's
     whole count (an answer with two of its themes counts once)."""
     column = Answer.completed_at
-    within = [column >= scope.period.start_dt, column < scope.period.end_dt]
+    within = [column >= scope.period.start_dt, column < scope.period.end_dt,
+              *response_period(scope.period)]
     result: dict = {"goals": {}, "themes": {}}
     for _key, goal_id, sentiment, theme_id, counts in _count(scope, within, (), True):
         if theme_id is not None:
@@ -37,8 +38,8 @@ def in_period(scope) -> dict:
 
 def per_bucket(scope, bucket, conditions: list) -> dict:
     """{bucket: {goal_id: {sentiment|None: (comments, people)}}} over the comments of
-    ``scope`` (its period ignored) meeting ``conditions``: one scan for a series of periods
-    (analysis.review.trends)."""
+    ``scope`` (its period ignored) meeting ``conditions`` (on the answer or its response):
+    one scan for a series of periods (analysis.review.trends)."""
     result: dict = {}
     for (key,), goal_id, sentiment, _theme, counts in _count(scope, conditions, (bucket,),
                                                               False):

@@ -20,6 +20,7 @@ from analysis.review.scope import (
     ReviewScope,
     answer_conditions,
     dimension_join,
+    response_period,
     totals_conditions,
 )
 from feedback.core.extensions import db
@@ -71,7 +72,8 @@ def _base(indicator: Indicator, scope: ReviewScope, *columns, with_period: bool 
         .select_from(Answer)
         .join(Response, Response.id == Answer.response_id)
         .where(Answer.question_key == indicator.question_key,
-               *answer_conditions(scope, with_period=with_period))
+               *answer_conditions(scope, with_period=with_period),
+               *(response_period(scope.period) if with_period else ()))
     )
 
 

@@ -122,6 +122,13 @@ def response_conditions(scope: ReviewScope, with_period: bool = True) -> list:
     return conds
 
 
+def response_period(period: Period) -> list:
+    """For answer queries that join ``response``: the period again, on the response's own
+    completion time (equal to the answer's copy). The planner cannot know the two are equal;
+    told, it reads only the period's responses (ix_response_completed), not every one."""
+    return [Response.completed_at >= period.start_dt, Response.completed_at < period.end_dt]
+
+
 def answer_conditions(scope: ReviewScope, with_period: bool = True) -> list:
     """The same conditions as :func:`response_conditions`, on ``answer``'s copies of the
     response's columns (feedback.responses.models.Answer), so answer figures need not join
@@ -129,9 +136,10 @@ def answer_conditions(scope: ReviewScope, with_period: bool = True) -> list:
     the period is a range on the indexed ``answer.completed_at``. Only a demographic group
     filter goes through ``response`` (a subquery on the respondent)."""
     conds = _shared_conditions(Answer, scope, with_period)
+    responses = response_period(scope.period) if with_period else []
     if excluded_origins():
-        conds.append(Answer.response_id.in_(
-            sa.select(Response.id).where(Response.origin.not_in(excluded_origins()))))
+        conds.append(Answer.response_id.in_(sa.select(Response.id).where(
+            *responses, Response.origin.not_in(excluded_origins()))))
     if scope.group_dim and scope.group_value:
         if scope.group_dim in ("locale", "channel", "site"):
             value = scope.group_value
@@ -142,9 +150,8 @@ def answer_conditions(scope: ReviewScope, with_period: bool = True) -> list:
             else:
                 conds.append(column == value)
         else:
-            conds.append(Answer.response_id.in_(
-                sa.select(Response.id).where(group_condition(scope.group_dim, scope.group_value))
-            ))
+            conds.append(Answer.response_id.in_(sa.select(Response.id).where(
+                *responses, group_condition(scope.group_dim, scope.group_value))))
     return conds
 
 

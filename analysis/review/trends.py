@@ -18,7 +18,7 @@ from analysis.disclosure import gate
 from analysis.review import goal_counts, indicators, memo
 from analysis.review.goals import AgendaGoal, Indicator
 from analysis.review.periods import Period, quarters_ending, same_period_last_year
-from analysis.review.scope import ReviewScope
+from analysis.review.scope import ReviewScope, response_period
 from feedback.core.extensions import db
 from feedback.responses.models import Answer
 
@@ -101,12 +101,15 @@ def _small(scope: ReviewScope, policy: gate.Policy, quarter: Period) -> bool:
 
 def _in_quarters(quarters: list[Period]):
     """(the index in ``quarters`` of the quarter an answer was completed in, None outside
-    them; the conditions keeping the answers from the first to the last): the bucket a
-    series' counts group by, the same boundaries as each quarter's own period."""
+    them; the conditions keeping the answers, and their responses, from the first to the
+    last): the bucket a series' counts group by, the same boundaries as each quarter's own
+    period. Every series count joins the answers' responses (scope.response_period)."""
     column = Answer.completed_at
     bucket = sa.case(*[(sa.and_(column >= q.start_dt, column < q.end_dt), i)
                        for i, q in enumerate(quarters)])
-    return bucket, [column >= quarters[0].start_dt, column < quarters[-1].end_dt]
+    return bucket, [
+        column >= quarters[0].start_dt, column < quarters[-1].end_dt,
+        *response_period(Period(quarters[0].start, quarters[-1].end))]
 
 
 def _count_quarters(scope: ReviewScope, quarters: list[Period], measured: list[Indicator],

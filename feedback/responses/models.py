@@ -248,7 +248,8 @@ class Answer(db.Model):
         sa.Index("ix_answer_key_created", "question_key", "created_at"),
         # covering on PostgreSQL: period figures read the index only, not the wide rows
         sa.Index("ix_answer_completed", "completed_at", postgresql_include=[
-            "id", "question_key", "survey_id", "site_id", "channel", "locale", "value_number",
+            "id", "response_id", "question_key", "survey_id", "site_id", "channel", "locale",
+            "value_number",
         ]),
         sa.Index("ix_answer_key_completed", "question_key", "completed_at"),
         sa.Index("ix_answer_site_completed", "site_id", "completed_at"),
