@@ -59,6 +59,8 @@ class AnswerTag(db.Model):
         # comments without a theme, newest first: what emerging themes read
         sa.Index("ix_answer_tag_no_theme", "answer_id", postgresql_where=sa.text(
             "theme_key IS NULL"), sqlite_where=sa.text("theme_key IS NULL")),
+        # covering on PostgreSQL: a period's comments by sentiment read the index only
+        sa.Index("ix_answer_tag_sentiment", "answer_id", postgresql_include=["sentiment_label"]),
     )
 
     answer_id: Mapped[int] = mapped_column(
@@ -107,6 +109,8 @@ class AnswerTheme(db.Model):
     __table_args__ = (
         sa.CheckConstraint("source IN ('auto', 'manual', 'removed')", name="source"),
         sa.Index("ix_answer_theme_theme_source", "theme_id", "source"),
+        # covering on PostgreSQL: a period's comments by goal read the index only
+        sa.Index("ix_answer_theme_answer", "answer_id", postgresql_include=["theme_id", "source"]),
     )
 
     answer_id: Mapped[int] = mapped_column(
