@@ -24,11 +24,9 @@ def in_period(scope) -> dict:
     """{"goals": {goal_id: {sentiment|None: (comments, people)}}, "themes": {goal_id:
     {theme_id: (comments, people)}}} over the scope's period; sentiment None is the goal's
     whole count (an answer with two of its themes counts once)."""
-    column = Answer.completed_at
-    within = [column >= scope.period.start_dt, column < scope.period.end_dt,
-              *response_period(scope.period)]
+    within = [*answer_conditions(scope), *response_period(scope.period)]
     result: dict = {"goals": {}, "themes": {}}
-    for _key, goal_id, sentiment, theme_id, counts in _count(scope, within, (), True):
+    for _key, goal_id, sentiment, theme_id, counts in _count(within, (), True):
         if theme_id is not None:
             result["themes"].setdefault(goal_id, {})[theme_id] = counts
         else:
@@ -41,8 +39,8 @@ def per_bucket(scope, bucket, conditions: list) -> dict:
     ``scope`` (its period ignored) meeting ``conditions`` (on the answer or its response):
     one scan for a series of periods (analysis.review.trends)."""
     result: dict = {}
-    for (key,), goal_id, sentiment, _theme, counts in _count(scope, conditions, (bucket,),
-                                                              False):
+    within = [*answer_conditions(scope, with_period=False), *conditions]
+    for (key,), goal_id, sentiment, _theme, counts in _count(within, (bucket,), False):
         result.setdefault(key, {}).setdefault(goal_id, {})[sentiment] = counts
     return result
 
@@ -60,19 +58,18 @@ def people_of(counted: dict) -> dict:
             for goal_id, by_key in counted.items()}
 
 
-def _count(scope, conditions: list, keys: tuple, with_themes: bool):
-    """(values of ``keys``, goal_id, sentiment, theme_id, (comments, people)) per goal
-    (sentiment and theme None), per goal and sentiment, and with ``with_themes`` per goal and
-    theme (sentiment None): GROUPING SETS on PostgreSQL, one query per shape on SQLite,
-    which has none."""
+def _count(conditions: list, keys: tuple, with_themes: bool):
+    """(values of ``keys``, goal_id, sentiment, theme_id, (comments, people)) over the goals'
+    comments meeting ``conditions``: per goal (sentiment and theme None), per goal and
+    sentiment, and with ``with_themes`` per goal and theme (sentiment None). GROUPING SETS on
+    PostgreSQL, one query per shape on SQLite, which has none."""
     base = (
         sa.select().select_from(Answer)
         .join(AnswerTheme, AnswerTheme.answer_id == Answer.id)
         .join(goal_theme, goal_theme.c.theme_id == AnswerTheme.theme_id)
         .join(Response, Response.id == Answer.response_id)
         .outerjoin(AnswerTag, AnswerTag.answer_id == Answer.id)
-        .where(AnswerTheme.source != "removed", *answer_conditions(scope, with_period=False),
-               *conditions)
+        .where(AnswerTheme.source != "removed", *conditions)
     )
     label = sa.func.coalesce(AnswerTag.sentiment_label, "untagged")
     counts = (sa.func.count(sa.distinct(Answer.id)),
