@@ -77,9 +77,9 @@ def _from_answers(scope):
     from analysis.review.goals import list_goals
 
     inds = [i for g in list_goals(active_only=True) for i in g.indicators]
-    themes = {g: dict(rows) for g, rows in dashboard.themes_by_goal(scope).items()}
-    return (dashboard.total_responses(scope), dashboard.volume(scope),
-            dashboard.sentiment_by_goal_both(scope), themes,
+    mix, themes = dashboard.goal_comments(scope)
+    return (dashboard.total_responses(scope), dashboard.volume(scope), mix,
+            {g: dict(rows) for g, rows in themes.items()},
             _values(indicators.compute_all(inds, scope, 5)), dashboard.quotes_by_goal(scope))
 
 

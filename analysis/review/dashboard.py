@@ -92,22 +92,23 @@ def _before(scope: ReviewScope) -> ReviewScope:
     return scope.with_period(scope.period.previous())
 
 
-def sentiment_by_goal_both(scope: ReviewScope) -> dict[str, dict[int, dict[str, int]]]:
-    """{"now"|"before": {goal_id: {sentiment: comments}}} for every goal."""
-    return {"now": sentiment_by_goal(scope), "before": sentiment_by_goal(_before(scope))}
+def goal_comments(scope: ReviewScope):
+    """:func:`analysis.review.from_totals.goal_comments` counted from the answers, the
+    period's counts read once: ({"now"|"before": {goal: {sentiment: n}}}, {goal: [(theme,
+    n)] most first})."""
+    counted = goal_counts.in_period(scope)
+    mix = {"now": goal_counts.comments_of(counted["goals"]),
+           "before": sentiment_by_goal(_before(scope))}
+    ranked = {goal_id: sorted(((theme_id, n) for theme_id, (n, _people) in by_theme.items()),
+                              key=lambda row: -row[1])
+              for goal_id, by_theme in counted["themes"].items()}
+    return mix, ranked
 
 
 def sentiment_by_goal(scope: ReviewScope) -> dict[int, dict[str, int]]:
     """{goal_id: {sentiment: comments}} for the scope's period (an answer with two of the
     goal's themes counts once)."""
     return goal_counts.comments_of(goal_counts.in_period(scope)["goals"])
-
-
-def themes_by_goal(scope: ReviewScope) -> dict[int, list[tuple[int, int]]]:
-    """{goal_id: [(theme_id, comments), ...]} most frequent first."""
-    return {goal_id: sorted(((theme_id, n) for theme_id, (n, _people) in by_theme.items()),
-                            key=lambda row: -row[1])
-            for goal_id, by_theme in goal_counts.in_period(scope)["themes"].items()}
 
 
 @remembered()
@@ -282,9 +283,9 @@ def _headline(scope: ReviewScope, indicators: list, min_cell: int,
             from_totals.quotes_by_goal(scope, links) if with_quotes else {},
             from_totals.volume(scope) if with_volume else no_volume,
             from_totals.total_responses(scope))
+    mix, themes = goal_comments(scope)
     return _Headline(
-        sentiment_by_goal_both(scope), themes_by_goal(scope),
-        ind.compute_all(indicators, scope, min_cell),
+        mix, themes, ind.compute_all(indicators, scope, min_cell),
         quotes_by_goal(scope) if with_quotes else {},
         volume(scope) if with_volume else no_volume, total_responses(scope))
 

@@ -46,8 +46,6 @@ class ForgottenSpan(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-
-
 def forget(ranges: list[tuple[date, date]]) -> None:
     """Forget the memos that read any day of ``ranges`` ([start, end) each), and remember that
     they were forgotten, in the caller's transaction (which holds the refresh lock)."""
