@@ -20,6 +20,7 @@ import logging
 from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
+from flask import current_app
 from huey import crontab
 
 from analysis.breakdowns import FREE_TEXT_TYPES
@@ -230,12 +231,7 @@ def retag_stale_job() -> int:
     return sum(retag_batches())
 
 
-#: An answer still untagged this long after it was stored lost its tagging job.
-UNTAGGED_AFTER_SECONDS = 60
-
-
-def untagged_answers(older_than_seconds: int = UNTAGGED_AFTER_SECONDS, after_id: int = 0,
-                     limit: int = DEFAULT_BATCH):
+def untagged_answers(older_than_seconds: int, after_id: int = 0, limit: int = DEFAULT_BATCH):
     """Free-text answers with no tag at all, stored more than ``older_than_seconds`` ago (a
     queue worker killed mid-run, an enqueue that failed), oldest first, after ``after_id``."""
     from datetime import timedelta
@@ -249,9 +245,12 @@ def untagged_answers(older_than_seconds: int = UNTAGGED_AFTER_SECONDS, after_id:
     )
 
 
-def sweep_untagged(older_than_seconds: int = UNTAGGED_AFTER_SECONDS) -> int:
-    """Tag every answer whose tagging job was lost, a batch at a time; returns how many.
-    Idempotent: tagging an answer twice gives the same rows."""
+def sweep_untagged(older_than_seconds: int | None = None) -> int:
+    """Tag every answer whose tagging job was lost, a batch at a time; returns how many. An
+    answer counts as lost ``TAGGING_SWEEP_AFTER_SECONDS`` after it was stored, unless told
+    otherwise. Idempotent: tagging an answer twice gives the same rows."""
+    if older_than_seconds is None:
+        older_than_seconds = current_app.config["TAGGING_SWEEP_AFTER_SECONDS"]
     done = last_id = 0
     while True:
         rows = db.session.execute(untagged_answers(older_than_seconds, last_id)).all()

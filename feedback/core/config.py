@@ -55,6 +55,7 @@ ENV_DEFAULTS: dict[str, str] = {
     "REMINDER_DELAY_HOURS": "24",
     "SMS_MAX_ATTEMPTS": "6",
     "SMS_VALIDITY_PERIOD": "14400",
+    "TAGGING_SWEEP_AFTER_SECONDS": "60",
     "BENCHMARK_ENDPOINTS": "",
 }
 
@@ -149,6 +150,8 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "REMINDER_DELAY_HOURS": float(get("REMINDER_DELAY_HOURS")),
         "SMS_MAX_ATTEMPTS": int(get("SMS_MAX_ATTEMPTS")),
         "SMS_VALIDITY_PERIOD": int(get("SMS_VALIDITY_PERIOD")),
+        #: A comment still untagged this long after it was stored lost its tagging job.
+        "TAGGING_SWEEP_AFTER_SECONDS": int(get("TAGGING_SWEEP_AFTER_SECONDS")),
         #: Reference endpoints for benchmarks/bench_sms_inbound.py (never in production).
         "BENCHMARK_ENDPOINTS": get("BENCHMARK_ENDPOINTS") == "1",
         # Staff sessions (docs/reliability.md, staff accounts).

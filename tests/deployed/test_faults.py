@@ -74,8 +74,12 @@ def inbound_rows(d: Deployment, sids=None) -> list[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def faults(tmp_path_factory):
     """A deployment whose web workers die right after storing a text whose MessageSid starts
-    with SMDIE (test-only fault hook), with login limits in the default database store."""
-    env = {"FAULT_INJECTION": "after_store:exit:SMDIE", "RATELIMIT_STORAGE_URI": "database://"}
+    with SMDIE (test-only fault hook), with login limits in the default database store, and
+    whose tagging sweeper takes a comment as lost after 1 s, not a minute: the worker checks
+    its periodic jobs when it starts and then once a minute, so a restarted worker sweeps
+    what its predecessor lost at once instead of a minute later."""
+    env = {"FAULT_INJECTION": "after_store:exit:SMDIE", "RATELIMIT_STORAGE_URI": "database://",
+           "TAGGING_SWEEP_AFTER_SECONDS": "1"}
     with start_deployment(tmp_path_factory.mktemp("faults"), web_workers=2, env=env) as d:
         yield d
 
