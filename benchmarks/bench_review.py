@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_review.py            # DATABASE_URL or the local default
     .venv/bin/python benchmarks/bench_review.py --answers 1000000 10000000 --runs 5
     .venv/bin/python benchmarks/bench_review.py --answers 1000000 --reuse --profile
+    .venv/bin/python benchmarks/bench_review.py --answers 1000000 --shuffled
 
 Uses PostgreSQL (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test) in its own
 schema per size, ``bench_review_<size>`` (dropped and recreated; with ``--reuse`` a schema that
@@ -10,7 +11,9 @@ already holds that many answers and the current columns is kept, so re-timing af
 skips the seeding), so it never touches other tables. Answers are bulk-loaded with PostgreSQL
 COPY (psycopg) in chunks of 200,000 responses, printing progress: one third each of a 1-5
 safety scale, a yes/no question and a tagged free-text comment (sentiment + one theme), spread
-over three years (2024-01 to 2026-11) and four sites with demographics; the review's daily
+over three years (2024-01 to 2026-11) and four sites with demographics, stored in the order
+they arrived, as a deployment stores them (``--shuffled``: in random order, as a bulk import of
+history in no order would, in ``bench_review_<size>_shuffled``); the review's daily
 totals are then built from them (timed). It times, signed in through the test client, every
 dashboard view for the finished quarter 2026-Q3 (plain, broken down by each demographic
 dimension, filtered to one age group), the summary CSV, the yearly report for 2025 and the trends
@@ -91,12 +94,18 @@ def reset_schema(schema: str) -> None:
 
 
 def reusable(schema: str, size: int) -> bool:
-    """True when ``schema`` already holds ``size`` answers and every column and index the
-    models declare (so a model change, e.g. a new denormalised column, forces a re-seed)."""
+    """True when ``schema`` already holds ``size`` answers, in the layout it is named for, and
+    every column and index the models declare (so a model change, e.g. a new denormalised
+    column, forces a re-seed)."""
     from feedback.core.extensions import db
 
     inspector = sa.inspect(db.engine)
     if schema not in inspector.get_schema_names():
+        return False
+    with db.engine.connect() as conn:
+        layout = conn.scalar(sa.text("SELECT obj_description(oid, 'pg_namespace') "
+                                     "FROM pg_namespace WHERE nspname = :name"), {"name": schema})
+    if layout != _layout(schema):
         return False
     for table in db.metadata.sorted_tables:
         if not inspector.has_table(table.name, schema=schema):
@@ -110,6 +119,11 @@ def reusable(schema: str, size: int) -> bool:
     with db.engine.connect() as conn:
         found = conn.exec_driver_sql(f"SELECT count(*) FROM {schema}.answer").scalar()
     return found == 3 * (size // 3)  # whole responses of three answers
+
+
+def _layout(schema: str) -> str:
+    """How a schema's answers are stored, kept as its comment (``reusable`` checks it)."""
+    return "layout: " + ("shuffled" if schema.endswith("_shuffled") else "arrival order")
 
 
 def seed_definitions(app):
@@ -150,8 +164,10 @@ def _copy(cursor, table: str, columns: tuple[str, ...], rows) -> None:
             copy.write_row(row)
 
 
-def seed_answers(app, ids: dict, n_answers: int, offset: int) -> None:
-    """Add ``n_answers`` answers (n/3 responses, n/6 respondents) with COPY."""
+def seed_answers(app, ids: dict, n_answers: int, offset: int, shuffled: bool = False) -> None:
+    """Add ``n_answers`` answers (n/3 responses, n/6 respondents) with COPY, in the order they
+    arrived (a period's rows side by side on disk, as appended by a deployment) unless
+    ``shuffled``."""
     from feedback.core.extensions import db
 
     rng = random.Random(offset)
@@ -178,7 +194,7 @@ def seed_answers(app, ids: dict, n_answers: int, offset: int) -> None:
         for first in range(1, n_responses + 1, CHUNK):
             last = min(first + CHUNK - 1, n_responses)
             _copy_responses(cur, ids, rng, range(first, last + 1),
-                            (r0, s0, a0, n_respondents))
+                            (r0, s0, a0, n_respondents), None if shuffled else n_responses)
             print(f"  {3 * last:,} of {3 * n_responses:,} answers copied "
                   f"({time.perf_counter() - started:.0f} s)", flush=True)
         for table in ("respondent", "response", "answer"):
@@ -196,14 +212,21 @@ def seed_answers(app, ids: dict, n_answers: int, offset: int) -> None:
         raw.close()
 
 
-def _copy_responses(cur, ids: dict, rng, numbers: range, bases: tuple) -> None:
+def _copy_responses(cur, ids: dict, rng, numbers: range, bases: tuple,
+                    in_order_of: int | None) -> None:
     """COPY one chunk of responses (numbered ``numbers``) with their three answers each, the
-    comment's tag and theme: a chunk at a time, so 10M answers never sit in memory at once."""
+    comment's tag and theme: a chunk at a time, so 10M answers never sit in memory at once.
+    ``in_order_of``: the number of responses, when response ``i`` is the ``i``-th to arrive
+    (completed within the ``i``-th slice of the three years); None for times in no order."""
     r0, s0, a0, n_respondents = bases
     q_safe, q_adult, q_text = ids["questions"]
     responses, answers, tags, answer_themes = [], [], [], []
     for i in numbers:
-        when = START + timedelta(seconds=rng.randrange(DAYS * 86400))
+        if in_order_of:
+            when = START + timedelta(seconds=(i - 1 + rng.random()) * DAYS * 86400
+                                     / in_order_of)
+        else:
+            when = START + timedelta(seconds=rng.randrange(DAYS * 86400))
         locale = rng.choice(LOCALES)
         sid = s0 + i
         channel, site = rng.choice(("web", "web", "sms")), rng.choice(ids["sites"])
@@ -393,21 +416,27 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--reuse", action="store_true",
                         help="keep a schema that already holds the size's answers")
+    parser.add_argument("--shuffled", action="store_true",
+                        help="store the answers in random order, not as they arrived")
     parser.add_argument("--profile", action="store_true",
                         help="print the slowest SQL statements of a dashboard request")
     args = parser.parse_args()
     results = {}
     for size in sorted(args.sizes):
-        schema = f"{SCHEMA}_{size}"
+        schema = f"{SCHEMA}_{size}" + ("_shuffled" if args.shuffled else "")
         app = make_app(schema)
         t = time.perf_counter()
         with app.app_context():  # not held during requests: g would outlive them
+            from feedback.core.extensions import db
+
             if args.reuse and reusable(schema, size):
                 print(f"reusing {schema}", flush=True)
             else:
                 reset_schema(schema)
+                with db.engine.begin() as conn:
+                    conn.exec_driver_sql(f"COMMENT ON SCHEMA {schema} IS '{_layout(schema)}'")
                 ids = seed_definitions(app)
-                seed_answers(app, ids, size, 0)
+                seed_answers(app, ids, size, 0, shuffled=args.shuffled)
                 print(f"loaded {size:,} answers in {time.perf_counter() - t:.1f} s", flush=True)
                 t = time.perf_counter()
                 build_totals()
