@@ -13,17 +13,22 @@ import sqlalchemy as sa
 
 from analysis.models import AnswerTag, AnswerTheme
 from analysis.review.goals import goal_theme
-from analysis.review.memo import remembered
+from analysis.review.memo import once_per_transaction, remembered
 from analysis.review.scope import answer_conditions, response_period
 from feedback.core.extensions import db
 from feedback.responses.models import Answer, Response
 
 
-@remembered()
 def in_period(scope) -> dict:
     """{"goals": {goal_id: {sentiment|None: (comments, people)}}, "themes": {goal_id:
     {theme_id: (comments, people)}}} over the scope's period; sentiment None is the goal's
-    whole count (an answer with two of its themes counts once)."""
+    whole count (an answer with two of its themes counts once). Read once per request: the
+    dashboard shows the comments and the disclosure gate releases them on the people."""
+    return once_per_transaction(("goal_counts", scope), lambda: _in_period(scope))
+
+
+@remembered()
+def _in_period(scope) -> dict:
     within = [*answer_conditions(scope), *response_period(scope.period)]
     result: dict = {"goals": {}, "themes": {}}
     for _key, goal_id, sentiment, theme_id, counts in _count(within, (), True):

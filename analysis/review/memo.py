@@ -109,9 +109,9 @@ def forgotten_so_far() -> int:
     return db.session.scalar(sa.select(sa.func.max(ForgottenSpan.id))) or 0
 
 
-def _once_per_transaction(name: str, make):
+def once_per_transaction(name, make):
     """``make()``, computed once per database transaction of the session (a request's, a
-    job's): a later transaction may see other data."""
+    job's): a later transaction may see other data. ``name``: any hashable key."""
     session = db.session()
     transaction = session.get_transaction()
     held = session.info.get(name)
@@ -131,7 +131,7 @@ def refresh_once() -> None:
         db.session.connection()  # begins the transaction the flag is kept for
         return True
 
-    _once_per_transaction("review_refreshed", refresh)
+    once_per_transaction("review_refreshed", refresh)
 
 
 def _signature(blob: bytes) -> bytes:
@@ -200,7 +200,7 @@ def _plain(value):
 def _definitions() -> str:
     """A digest of the definitions counts depend on (the settings and the phone regions
     quotes are redacted by join them in the key)."""
-    return _once_per_transaction("review_definitions", _digest_definitions)
+    return once_per_transaction("review_definitions", _digest_definitions)
 
 
 def _digest_definitions() -> str:
