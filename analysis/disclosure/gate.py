@@ -155,6 +155,12 @@ def population(scope) -> tuple[int, int]:
 
 @remembered()
 def _people(scope) -> int:
+    from analysis.review import newest_day
+
+    return newest_day.counted(scope, _people_counted, people_in_two_parts)
+
+
+def _people_counted(scope) -> int:
     from analysis.review.scope import response_conditions
     from feedback.core.extensions import db
     from feedback.responses.models import Response
@@ -162,6 +168,18 @@ def _people(scope) -> int:
     return int(db.session.scalar(
         sa.select(sa.func.count(sa.distinct(Response.respondent_id)))
         .where(*response_conditions(scope))) or 0)
+
+
+def people_in_two_parts(head, tail) -> int:
+    """:func:`_people` over two adjacent periods (analysis.review.newest_day)."""
+    from analysis.review import newest_day
+    from analysis.review.scope import response_conditions
+    from feedback.responses.models import Response
+
+    def pairs(scope, conditions):
+        return sa.select(Response.respondent_id).where(*response_conditions(scope), *conditions)
+
+    return _people(head) + newest_day.new_people(pairs, head, tail).get((), 0)
 
 
 def goal_respondents(scope) -> dict:
@@ -184,6 +202,12 @@ def indicator_respondents(scope) -> dict:
 
 @remembered()
 def _indicator_people(scope) -> dict:
+    from analysis.review import newest_day
+
+    return newest_day.counted(scope, _indicator_people_counted, indicator_people_in_two_parts)
+
+
+def _indicator_people_counted(scope) -> dict:
     from analysis.review.scope import answer_conditions, response_period
     from feedback.core.extensions import db
     from feedback.responses.models import Answer, Response
@@ -195,6 +219,30 @@ def _indicator_people(scope) -> dict:
         .select_from(Answer).join(Response, Response.id == Answer.response_id)
         .where(*answer_conditions(scope), *response_period(scope.period))
         .group_by(Answer.question_key))}
+
+
+def indicator_people_in_two_parts(head, tail) -> dict:
+    """:func:`_indicator_people` over two adjacent periods (analysis.review.newest_day)."""
+    from analysis.review import newest_day
+    from analysis.review.scope import answer_conditions, response_period
+    from feedback.responses.models import Answer, Response
+
+    def pairs(scope, conditions):
+        base = (sa.select().select_from(Answer).join(Response, Response.id == Answer.response_id)
+                .where(*answer_conditions(scope), *response_period(scope.period), *conditions))
+        return newest_day.as_one_select(*(
+            base.where(*shape).with_only_columns(
+                sa.literal_column(f"'{name}'").label("figure"), Answer.question_key,
+                Response.respondent_id)
+            for name, shape in (("all", ()), ("number", (Answer.value_number.is_not(None),)))))
+
+    result = dict(_indicator_people(head))
+    fresh = newest_day.new_people(pairs, head, tail)
+    for key in {key for _name, key in fresh}:
+        everyone, numbers = result.get(key, (0, 0))
+        result[key] = (everyone + fresh.get(("all", key), 0),
+                       numbers + fresh.get(("number", key), 0))
+    return result
 
 
 def people_behind(indicator, answered: dict) -> int:

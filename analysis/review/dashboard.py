@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from analysis.models import AnswerTag, AnswerTheme, Theme
-from analysis.review import from_totals, goal_counts, memo, shared_tables
+from analysis.review import from_totals, goal_counts, memo, newest_day, shared_tables
 from analysis.review import indicators as ind
 from analysis.review.cells import Cell, Table, hide_all, min_cell_size, suppress
 from analysis.review.goals import AgendaGoal, goal_theme, list_goals
@@ -111,20 +111,13 @@ def sentiment_by_goal(scope: ReviewScope) -> dict[int, dict[str, int]]:
     return goal_counts.comments_of(goal_counts.in_period(scope)["goals"])
 
 
-@remembered()
 def goal_groups(scope: ReviewScope, dim: str, min_cell: int) -> dict[int, Table]:
     """{goal_id: comments per demographic group, each with its distinct respondents},
-    suppressed on the respondents, in one query."""
-    query = (_goal_answers(scope).join(Response, Response.id == Answer.response_id)
-             .where(*response_period(scope.period)))
-    query, group = dimension_join(query, dim)
-    query = query.with_only_columns(
-        goal_theme.c.goal_id, group, sa.func.count(sa.distinct(Answer.id)),
-        sa.func.count(sa.distinct(Response.respondent_id)),
-    ).group_by(goal_theme.c.goal_id, group)
+    suppressed on the respondents."""
+    counted = _group_counts(scope, dim)
     labels = site_names() if dim == "site" else {}
     tables: dict[int, Table] = {}
-    for goal_id, key, n, people in db.session.execute(query):
+    for (goal_id, key), (n, people) in sorted(counted.items(), key=repr):
         table = tables.setdefault(goal_id, Table(dimension=dim))
         name = labels.get(key, key)
         table.cells.append(Cell(group="" if name is None else str(name), n=int(n), value=n,
@@ -134,6 +127,43 @@ def goal_groups(scope: ReviewScope, dim: str, min_cell: int) -> dict[int, Table]
         table.total_n = sum(c.n for c in table.cells)
         suppress(table.cells, min_cell)
     return tables
+
+
+def _goal_group_answers(scope: ReviewScope, dim: str, conditions=()):
+    """The scope's goal comments with their responses and ``dim``: (query, group)."""
+    return dimension_join(_goal_answers(scope).join(Response, Response.id == Answer.response_id)
+                          .where(*response_period(scope.period), *conditions), dim)
+
+
+@remembered()
+def _group_counts(scope: ReviewScope, dim: str) -> dict[tuple, tuple[int, int]]:
+    return newest_day.counted(scope, lambda whole: _counted_by_group(whole, dim),
+                              lambda head, tail: group_counts_in_two_parts(head, tail, dim))
+
+
+def _counted_by_group(scope: ReviewScope, dim: str) -> dict[tuple, tuple[int, int]]:
+    """{(goal_id, group): (comments, distinct respondents)}, in one query."""
+    query, group = _goal_group_answers(scope, dim)
+    return {(goal_id, key): (int(n), int(people)) for goal_id, key, n, people in
+            db.session.execute(query.with_only_columns(
+                goal_theme.c.goal_id, group, sa.func.count(sa.distinct(Answer.id)),
+                sa.func.count(sa.distinct(Response.respondent_id)),
+            ).group_by(goal_theme.c.goal_id, group))}
+
+
+def group_counts_in_two_parts(head: ReviewScope, tail: ReviewScope, dim: str) -> dict:
+    """:func:`_group_counts` over two adjacent periods (analysis.review.newest_day)."""
+    def pairs(scope, conditions):
+        query, group = _goal_group_answers(scope, dim, conditions)
+        return query.with_only_columns(goal_theme.c.goal_id, group.label("grp"),
+                                       Response.respondent_id)
+
+    result = dict(_group_counts(head, dim))
+    fresh = newest_day.new_people(pairs, head, tail)
+    for key, (comments, _people) in _counted_by_group(tail, dim).items():
+        before_comments, before_people = result.get(key, (0, 0))
+        result[key] = (before_comments + comments, before_people + fresh.get(key, 0))
+    return result
 
 
 @remembered()

@@ -9,9 +9,12 @@ data").
 
 from __future__ import annotations
 
+import copy
+
 import sqlalchemy as sa
 
 from analysis.models import AnswerTag, AnswerTheme
+from analysis.review import newest_day
 from analysis.review.goals import goal_theme
 from analysis.review.memo import once_per_transaction, remembered
 from analysis.review.scope import answer_conditions, response_period
@@ -29,14 +32,49 @@ def in_period(scope) -> dict:
 
 @remembered()
 def _in_period(scope) -> dict:
-    within = [*answer_conditions(scope), *response_period(scope.period)]
+    return newest_day.counted(scope, _counted, in_two_parts)
+
+
+def _counted(scope) -> dict:
     result: dict = {"goals": {}, "themes": {}}
-    for _key, goal_id, sentiment, theme_id, counts in _count(within, (), True):
+    for _key, goal_id, sentiment, theme_id, counts in _count(_within(scope), (), True):
         if theme_id is not None:
             result["themes"].setdefault(goal_id, {})[theme_id] = counts
         else:
             result["goals"].setdefault(goal_id, {})[sentiment] = counts
     return result
+
+
+def in_two_parts(head, tail) -> dict:
+    """:func:`in_period` over ``head`` and ``tail``, two adjacent periods, as the remembered
+    count of ``head`` plus what ``tail`` adds (analysis.review.newest_day)."""
+    result = copy.deepcopy(_in_period(head))
+    fresh = newest_day.new_people(_pairs, head, tail)
+    for kind, by_goal in _counted(tail).items():
+        for goal_id, by_key in by_goal.items():
+            counted = result[kind].setdefault(goal_id, {})
+            for key, (comments, _people) in by_key.items():
+                figure = (goal_id, key, None) if kind == "goals" else (goal_id, None, key)
+                before_comments, before_people = counted.get(key, (0, 0))
+                counted[key] = (before_comments + comments,
+                                before_people + fresh.get(figure, 0))
+    return result
+
+
+def _within(scope, conditions=()) -> list:
+    return [*answer_conditions(scope), *response_period(scope.period), *conditions]
+
+
+def _pairs(scope, conditions: list):
+    """(goal, sentiment, theme, respondent) of the scope's goal comments, in the keys
+    :func:`_count` gives: sentiment and theme None for the goal's whole count."""
+    base = _comments(_within(scope, conditions))
+    no_text, no_id = sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.Integer)
+    return newest_day.as_one_select(*(
+        base.with_only_columns(goal_theme.c.goal_id, sentiment.label("sentiment"),
+                               theme.label("theme_id"), Response.respondent_id)
+        for sentiment, theme in ((no_text, no_id), (_LABEL, no_id),
+                                 (no_text, AnswerTheme.theme_id))))
 
 
 def per_bucket(scope, bucket, conditions: list) -> dict:
@@ -63,12 +101,13 @@ def people_of(counted: dict) -> dict:
             for goal_id, by_key in counted.items()}
 
 
-def _count(conditions: list, keys: tuple, with_themes: bool):
-    """(values of ``keys``, goal_id, sentiment, theme_id, (comments, people)) over the goals'
-    comments meeting ``conditions``: per goal (sentiment and theme None), per goal and
-    sentiment, and with ``with_themes`` per goal and theme (sentiment None). GROUPING SETS on
-    PostgreSQL, one query per shape on SQLite, which has none."""
-    base = (
+#: A comment's sentiment, as counted.
+_LABEL = sa.func.coalesce(AnswerTag.sentiment_label, "untagged")
+
+
+def _comments(conditions: list):
+    """The goals' comments meeting ``conditions``: a row per comment and goal theme."""
+    return (
         sa.select().select_from(Answer)
         .join(AnswerTheme, AnswerTheme.answer_id == Answer.id)
         .join(goal_theme, goal_theme.c.theme_id == AnswerTheme.theme_id)
@@ -76,7 +115,15 @@ def _count(conditions: list, keys: tuple, with_themes: bool):
         .outerjoin(AnswerTag, AnswerTag.answer_id == Answer.id)
         .where(AnswerTheme.source != "removed", *conditions)
     )
-    label = sa.func.coalesce(AnswerTag.sentiment_label, "untagged")
+
+
+def _count(conditions: list, keys: tuple, with_themes: bool):
+    """(values of ``keys``, goal_id, sentiment, theme_id, (comments, people)) over the goals'
+    comments meeting ``conditions``: per goal (sentiment and theme None), per goal and
+    sentiment, and with ``with_themes`` per goal and theme (sentiment None). GROUPING SETS on
+    PostgreSQL, one query per shape on SQLite, which has none."""
+    base = _comments(conditions)
+    label = _LABEL
     counts = (sa.func.count(sa.distinct(Answer.id)),
               sa.func.count(sa.distinct(Response.respondent_id)))
     goal, theme = goal_theme.c.goal_id, AnswerTheme.theme_id

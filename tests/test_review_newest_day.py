@@ -1,0 +1,139 @@
+"""The period still receiving answers is counted as its remembered days plus its newest day
+(analysis.review.newest_day). Every figure must equal the period counted whole, above all the
+people behind it: someone who answered before the newest day and again on it is one person."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import TEST_DATABASE_URL
+from tests.fixtures.review import Q2
+
+#: The newest day with data: the quarter's days before it are the remembered part.
+NEWEST = Q2 + timedelta(days=20)
+COMMENTS = [None, "Bus is late", "Safe at the club", "Need jobs"]
+SENTIMENTS = ["positive", "neutral", "negative"]
+
+
+def _answers(rng, world) -> dict:
+    return dict(comment=rng.choice(COMMENTS), sentiment=rng.choice(SENTIMENTS),
+                themes=rng.choice([(world["safety"],), (world["transport"],),
+                                   (world["safety"], world["transport"])]),
+                safe=rng.choice([None, 1, 3, 5]), adult=rng.choice([None, "yes", "no"]),
+                channel=rng.choice(["web", "sms"]), site=rng.choice([world["site_a"], None]))
+
+
+def _world(world, seed=5):
+    """Forty people before the newest day; twenty of them answer again on it, some the same
+    way, some not; eight people answer only on it."""
+    from analysis.review.goals import AgendaGoal
+    from feedback.core.extensions import db
+
+    db.session.add(AgendaGoal(key="getting-around", names={"en": "Getting around"},
+                              themes=[world["safety"], world["transport"]]))
+    rng = random.Random(seed)
+    people = []
+    for _ in range(40):
+        when = Q2 + timedelta(days=rng.randrange(-14, 20), hours=rng.randrange(20))
+        made = world["add"](when=when, age_group=rng.choice(["14-17", "18-24", None]),
+                            races=rng.choice([(), ("black",), ("black", "asian")]),
+                            **_answers(rng, world))
+        people.append(made[0].respondent)
+    for person in rng.sample(people, 20):
+        world["add"](when=NEWEST + timedelta(hours=rng.randrange(10)), respondent=person,
+                     **_answers(rng, world))
+    for _ in range(8):
+        world["add"](when=NEWEST + timedelta(hours=rng.randrange(10)),
+                     age_group=rng.choice(["14-17", "18-24"]), **_answers(rng, world))
+
+
+def _scopes(world):
+    from analysis.review.periods import quarter_of
+    from analysis.review.scope import ReviewScope
+
+    quarter = quarter_of(Q2.date())
+    return [ReviewScope(period=quarter), ReviewScope(period=quarter, channel="sms"),
+            ReviewScope(period=quarter, site_id=world["site_a"].id),
+            ReviewScope(period=quarter, group_dim="age_group", group_value="14-17"),
+            ReviewScope(period=quarter, group_dim="site", group_value=str(world["site_a"].id))]
+
+
+def test_two_parts_count_what_the_whole_period_counts(app, review_world):
+    from analysis.disclosure import gate
+    from analysis.review import dashboard, goal_counts
+    from analysis.review.newest_day import split_at
+
+    _world(review_world)
+    plain = _scopes(review_world)[0]
+    head, tail = split_at(plain, NEWEST.date())
+    # people in both parts: adding each part's own count would count them twice
+    people = gate._people_counted
+    assert people(head) + people(tail) > people(plain) > people(head)
+    for scope in _scopes(review_world):
+        head, tail = split_at(scope, NEWEST.date())
+        assert goal_counts.in_two_parts(head, tail) == goal_counts._counted(scope), scope
+        assert gate.people_in_two_parts(head, tail) == people(scope), scope
+        assert (gate.indicator_people_in_two_parts(head, tail)
+                == gate._indicator_people_counted(scope)), scope
+        for dim in ("age_group", "race", "site", "channel"):
+            assert (dashboard.group_counts_in_two_parts(head, tail, dim)
+                    == dashboard._counted_by_group(scope, dim)), (scope, dim)
+
+
+def test_a_day_outside_the_period_does_not_split_it(app):
+    from datetime import date
+
+    from analysis.review.newest_day import split_at
+    from analysis.review.periods import quarter_of
+    from analysis.review.scope import ReviewScope
+
+    scope = ReviewScope(period=quarter_of(date(2026, 4, 1)))
+    assert split_at(scope, date(2026, 7, 1)) is None  # the period is over
+    assert split_at(scope, date(2026, 4, 1)) is None  # its first day is its newest
+    assert split_at(scope, None) is None  # no data
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgres"),
+                    reason="the review memo is kept on PostgreSQL only")
+def test_a_new_answer_on_the_newest_day_keeps_the_days_before_remembered(app, db, review_world):
+    from analysis.disclosure import gate
+    from analysis.review import dashboard, goal_counts, memo
+    from analysis.review.newest_day import parts
+    from feedback.responses.models import Respondent, Response
+
+    _world(review_world)
+    scope = _scopes(review_world)[0]
+
+    def figures():
+        db.session.commit()  # a new request: a new transaction
+        return (goal_counts.in_period(scope), gate.population(scope),
+                gate.indicator_respondents(scope),
+                {goal: table.cells
+                 for goal, table in dashboard.goal_groups(scope, "race", 3).items()})
+
+    def counted_whole():
+        app.config["REVIEW_MEMO"] = False
+        try:
+            return figures()
+        finally:
+            app.config["REVIEW_MEMO"] = True
+
+    assert figures() == counted_whole()
+    head, _tail = parts(scope)
+    assert head.period.end == NEWEST.date()
+    key = memo.key_for("analysis.review.goal_counts._in_period", head)
+    assert memo.recall(key) is not memo.MISSING
+
+    someone = db.session.scalars(
+        db.select(Respondent).join(Response, Response.respondent_id == Respondent.id)
+        .where(Response.completed_at < NEWEST.replace(hour=0))).first()
+    review_world["add"](when=NEWEST + timedelta(hours=11), respondent=someone,
+                        comment="Bus is late", sentiment="negative",
+                        themes=(review_world["transport"],), safe=2)
+    assert figures() == counted_whole()
+    assert memo.recall(memo.key_for("analysis.review.goal_counts._in_period", head)) \
+        is not memo.MISSING  # the days before the newest were not counted again
+
