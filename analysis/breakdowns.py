@@ -337,34 +337,21 @@ def _one_scan(level, unique, none):
     return columns.group_by(sa.text("GROUPING SETS (" + ", ".join(sets) + ")"))
 
 
-def breakdown(
-    measure,
-    dimensions: Sequence[str] = (),
-    filters: Filters | None = None,
-    min_cell: int | None = None,
-    counted: tuple | None = None,
-) -> BreakdownResult:
-    """Compute and suppress one table.
+@dataclass
+class CellCounts:
+    """What one table's scan counted, per level ``(has_row, has_col)``: ``found`` the measure
+    and ``people`` the distinct respondents behind it, each {(row key, col key): n} with
+    :data:`ALL` for a rolled-up dimension."""
 
-    Count measures (respondents, responses, comments) take up to two dimensions (rows, then
-    columns; a single column ``"count"`` otherwise) and give shares of the overall total when one
-    column, of the row otherwise. Category measures (sentiment, indicator, themes) take up to one
-    dimension (rows) and use their categories as columns, with shares within each row's group.
-    Row keys are dimension values as strings (site, partner and survey ids as strings), None for
-    "not answered", ``ALL`` when there is no row dimension. ``counted``: the filters'
-    :func:`population`, when the caller already has it.
-    """
-    measure = Measure.of(measure)
-    filters = filters or Filters()
-    dims = tuple(dimensions)
-    if min_cell is None:
-        min_cell = int(current_app.config.get("MIN_CELL_SIZE", 10))
-    for d in dims:
-        _dimension_expr(d)
+    found: dict
+    people: dict
+
+
+def _levels(measure: Measure, dims: tuple, filters: Filters, conditions=()):
+    """The pieces of one table's scan: (row expression, column expression, the statement of
+    one level given its row and column expressions, the distinct levels, whether plain sums
+    give the margins, whether people are counted, the "not answered" literal)."""
     category_measure = measure.kind in CATEGORY_MEASURES
-    if (category_measure and len(dims) > 1) or len(dims) > 2:
-        raise ValueError("too many dimensions for this measure")
-
     unit, category, joins, measure_conds = _measure_parts(measure, filters)
     none = sa.literal_column(f"'{_NONE}'", sa.String)
     row_expr = sa.func.coalesce(_dimension_expr(dims[0]), none) if dims else None
@@ -384,17 +371,20 @@ def breakdown(
     additive = (not with_people and measure.kind in ("comments", "sentiment", "indicator")
                 and "race_ethnicity" not in dims)
 
-    def level(r, c):
+    def level(r, c, *columns):
+        counts = columns or (
+            (sa.func.count() if additive else sa.func.count(sa.distinct(unit))).label("n"),
+            sa.func.count(sa.distinct(Respondent.id)).label("p"))
         stmt = sa.select(
             (r if r is not None else sa.literal_column(f"'{ALL}'", sa.String)).label("grp_r"),
             (c if c is not None else sa.literal_column(f"'{ALL}'", sa.String)).label("grp_c"),
             sa.literal_column(f"'{int(r is not None)}{int(c is not None)}'", sa.String)
-            .label("lvl"),
-            (sa.func.count() if additive else sa.func.count(sa.distinct(unit))).label("n"),
-            sa.func.count(sa.distinct(Respondent.id)).label("p"),
+            .label("lvl"), *counts,
         ).select_from(Response).join(Respondent, Respondent.id == Response.respondent_id)
         stmt = _join_dimensions(joins(stmt), dims)
-        stmt = stmt.where(*_where(filters), *measure_conds)
+        stmt = stmt.where(*_where(filters), *measure_conds, *conditions)
+        if columns:
+            return stmt
         groups = [sa.literal_column(name) for name, e in (("grp_r", r), ("grp_c", c))
                   if e is not None]
         return stmt.group_by(*groups) if groups else stmt
@@ -405,6 +395,16 @@ def breakdown(
         if tag not in seen:
             seen.add(tag)
             unique.append((r, c))
+    return row_expr, col_expr, level, unique, additive, with_people, none
+
+
+def cell_counts(measure, dimensions: Sequence[str] = (),
+                filters: Filters | None = None) -> CellCounts:
+    """The counts :func:`breakdown` makes its table of, from one scan of the answers."""
+    measure, filters, dims = Measure.of(measure), filters or Filters(), tuple(dimensions)
+    row_expr, col_expr, level, unique, additive, _with_people, none = _levels(
+        measure, dims, filters)
+    seen = [(r is not None, c is not None) for r, c in unique]
     found: dict = {tag: {} for tag in seen}
     people: dict = {tag: {} for tag in seen}
     if additive:
@@ -424,8 +424,73 @@ def breakdown(
             tag = (lvl[0] == "1", lvl[1] == "1")
             found[tag][(_key(r), _key(c))] = int(n)
             people[tag][(_key(r), _key(c))] = int(p)
+    return CellCounts(found, people)
 
-    has_r, has_c = row_expr is not None, col_expr is not None
+
+def cell_pairs(measure, dimensions: Sequence[str], filters: Filters, conditions=()):
+    """(level, row key, column key, respondent) of every answer :func:`cell_counts` counts
+    that also meets ``conditions``: the people behind each cell, before counting (to add a
+    newer part of a period to a remembered one). Measures of answers only: their counts of the
+    measure itself add up over parts of a period."""
+    measure, dims = Measure.of(measure), tuple(dimensions)
+    if measure.kind in ("respondents", "responses"):
+        raise ValueError(f"{measure.kind} do not add up over parts of a period")
+    _row, _col, level, unique, _additive, _people, none = _levels(
+        measure, dims, filters, conditions)
+    shapes = [level(r, None if c is None else sa.func.coalesce(c, none), Respondent.id)
+              for r, c in unique]
+    return sa.select(sa.union_all(*shapes).subquery())
+
+
+def add_cells(head: CellCounts, tail: CellCounts, new_people: dict) -> CellCounts:
+    """``head`` and ``tail``, two adjacent parts of one period, as one: the measure adds up,
+    and people add ``new_people`` ({(level, row key, col key): tail's people not in head},
+    keys as :func:`cell_pairs` gives them)."""
+    found = {tag: dict(cells) for tag, cells in head.found.items()}
+    people = {tag: dict(cells) for tag, cells in head.people.items()}
+    for tag, cells in tail.found.items():
+        lvl = f"{int(tag[0])}{int(tag[1])}"
+        for key, n in cells.items():
+            raw = tuple(_NONE if k is None else k for k in key)
+            found[tag][key] = found[tag].get(key, 0) + n
+            people[tag][key] = people[tag].get(key, 0) + new_people.get((*raw, lvl), 0)
+    return CellCounts(found, people)
+
+
+def breakdown(
+    measure,
+    dimensions: Sequence[str] = (),
+    filters: Filters | None = None,
+    min_cell: int | None = None,
+    counted: tuple | None = None,
+    cells: CellCounts | None = None,
+) -> BreakdownResult:
+    """Compute and suppress one table.
+
+    Count measures (respondents, responses, comments) take up to two dimensions (rows, then
+    columns; a single column ``"count"`` otherwise) and give shares of the overall total when one
+    column, of the row otherwise. Category measures (sentiment, indicator, themes) take up to one
+    dimension (rows) and use their categories as columns, with shares within each row's group.
+    Row keys are dimension values as strings (site, partner and survey ids as strings), None for
+    "not answered", ``ALL`` when there is no row dimension. ``counted``: the filters'
+    :func:`population`, when the caller already has it; ``cells``: the :func:`cell_counts`,
+    likewise.
+    """
+    measure = Measure.of(measure)
+    filters = filters or Filters()
+    dims = tuple(dimensions)
+    if min_cell is None:
+        min_cell = int(current_app.config.get("MIN_CELL_SIZE", 10))
+    for d in dims:
+        _dimension_expr(d)
+    category_measure = measure.kind in CATEGORY_MEASURES
+    if (category_measure and len(dims) > 1) or len(dims) > 2:
+        raise ValueError("too many dimensions for this measure")
+
+    counts = cells if cells is not None else cell_counts(measure, dims, filters)
+    found, people = counts.found, counts.people
+    with_people = measure.kind != "respondents"
+    has_r, has_c = bool(dims), category_measure or len(dims) == 2
     rows = sorted({r for r, _ in found[(has_r, False)]}, key=_sort_key) if has_r else [ALL]
     if measure.kind == "sentiment":
         cols = list(SENTIMENTS)

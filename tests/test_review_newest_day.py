@@ -62,11 +62,17 @@ def _scopes(world):
 
 
 def test_two_parts_count_what_the_whole_period_counts(app, review_world):
+    from analysis.breakdowns import Measure, cell_counts
     from analysis.disclosure import gate
-    from analysis.review import dashboard, goal_counts
+    from analysis.review import dashboard, goal_counts, shared_tables
+    from analysis.review.goals import list_goals
     from analysis.review.newest_day import split_at
 
     _world(review_world)
+    measures = [Measure("sentiment"), *(shared_tables.indicator_measure(i)
+                                        for g in list_goals() for i in g.indicators
+                                        if i.rule == "share_of_values")]
+    assert len(measures) > 1
     plain = _scopes(review_world)[0]
     head, tail = split_at(plain, NEWEST.date())
     # people in both parts: adding each part's own count would count them twice
@@ -81,6 +87,11 @@ def test_two_parts_count_what_the_whole_period_counts(app, review_world):
         for dim in ("age_group", "race", "site", "channel"):
             assert (dashboard.group_counts_in_two_parts(head, tail, dim)
                     == dashboard._counted_by_group(scope, dim)), (scope, dim)
+        for measure in measures:
+            for dims in (("age_group",), ("race_ethnicity",), ("site",)):
+                assert (shared_tables.cells_in_two_parts(head, tail, measure, dims)
+                        == cell_counts(measure, dims, shared_tables.to_filters(scope))), \
+                    (scope, measure, dims)
 
 
 def test_a_day_outside_the_period_does_not_split_it(app):

@@ -12,12 +12,17 @@ from dataclasses import dataclass, replace
 
 from analysis.breakdowns import (
     BreakdownResult,
+    CellCounts,
     Filters,
     Measure,
+    add_cells,
     breakdown,
+    cell_counts,
+    cell_pairs,
     guard_reason,
     population,
 )
+from analysis.review import newest_day
 from analysis.review.goals import Indicator
 from analysis.review.memo import remembered
 from analysis.review.scope import ReviewScope, site_ids_for
@@ -86,7 +91,25 @@ def tables_for(scope: ReviewScope, dim: str, indicators: list[Indicator],
 def _breakdowns(scope: ReviewScope, dim: str, shares: list[Indicator],
                 counted: tuple | None) -> list[BreakdownResult]:
     """The tables of :func:`tables_for`: sentiment, then each indicator in ``shares``."""
-    filters, dims = to_filters(scope), [DIMENSION_MAP.get(dim, dim)]
+    filters, dims = to_filters(scope), (DIMENSION_MAP.get(dim, dim),)
     counted = counted if counted is not None else population(filters)
-    return [breakdown("sentiment", dims, filters, counted=counted),
-            *(breakdown(indicator_measure(i), dims, filters, counted=counted) for i in shares)]
+    return [breakdown(measure, dims, filters, counted=counted,
+                      cells=_cells(scope, measure, dims))
+            for measure in (Measure("sentiment"), *map(indicator_measure, shares))]
+
+
+@remembered()
+def _cells(scope: ReviewScope, measure: Measure, dims: tuple) -> CellCounts:
+    """One table's counts over the scope's period (analysis.review.newest_day)."""
+    return newest_day.counted(scope, lambda whole: cell_counts(measure, dims, to_filters(whole)),
+                              lambda head, tail: cells_in_two_parts(head, tail, measure, dims))
+
+
+def cells_in_two_parts(head: ReviewScope, tail: ReviewScope, measure: Measure,
+                       dims: tuple) -> CellCounts:
+    """:func:`_cells` over two adjacent periods."""
+    def pairs(scope, conditions):
+        return cell_pairs(measure, dims, to_filters(scope), conditions)
+
+    return add_cells(_cells(head, measure, dims), cell_counts(measure, dims, to_filters(tail)),
+                     newest_day.new_people(pairs, head, tail))
