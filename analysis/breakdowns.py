@@ -257,24 +257,43 @@ def _measure_parts(measure: Measure, filters: Filters):
 VIEWER_FILTERS = ("group", "only_sites", "survey_id", "channel", "locale")
 
 
+def _views(filters: Filters) -> tuple[list[Filters], Filters]:
+    """([the filters, then each view one of the viewer's filters wider], the loosest view)."""
+    active = [name for name in VIEWER_FILTERS if getattr(filters, name) not in (None, "")]
+    wider = [replace(filters, **{name: None}) for name in active]
+    return [filters, *wider], replace(filters, **{name: None for name in active})
+
+
+def _population_rows(loosest: Filters, conditions=()):
+    return (sa.select().select_from(Respondent)
+            .join(Response, Response.respondent_id == Respondent.id)
+            .where(*_where(loosest), *conditions))
+
+
 def population(filters: Filters) -> tuple[int, tuple[int, ...]]:
     """(respondents in the filtered population, respondents in each view one of the viewer's
     filters wider, for the same period): what the differencing guard compares, in one query.
     Several tables with the same filters can share one count."""
-    active = [name for name in VIEWER_FILTERS if getattr(filters, name) not in (None, "")]
-    wider = [replace(filters, **{name: None}) for name in active]
-    loosest = replace(filters, **{name: None for name in active})
+    views, loosest = _views(filters)
 
     def counted(view: Filters):
         within = sa.and_(sa.true(), *_where(view))
         return sa.func.count(sa.distinct(sa.case((within, Respondent.id))))
 
     row = db.session.execute(
-        sa.select(counted(filters), *(counted(view) for view in wider))
-        .select_from(Respondent).join(Response, Response.respondent_id == Respondent.id)
-        .where(*_where(loosest))
-    ).one()
+        _population_rows(loosest).with_only_columns(*(counted(view) for view in views))).one()
     return int(row[0]), tuple(int(n) for n in row[1:])
+
+
+def population_pairs(filters: Filters, conditions=()):
+    """(view number, respondent) behind :func:`population`'s counts, in its order, of the
+    respondents also meeting ``conditions`` (to add a newer part of a period)."""
+    views, loosest = _views(filters)
+    rows = _population_rows(loosest, conditions)
+    return sa.select(sa.union_all(*(
+        rows.where(*_where(view)).with_only_columns(
+            sa.literal_column(str(number)).label("view"), Respondent.id)
+        for number, view in enumerate(views))).subquery())
 
 
 def guard_reason(filters: Filters, min_cell: int,

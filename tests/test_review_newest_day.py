@@ -62,7 +62,7 @@ def _scopes(world):
 
 
 def test_two_parts_count_what_the_whole_period_counts(app, review_world):
-    from analysis.breakdowns import Measure, cell_counts
+    from analysis.breakdowns import Measure, cell_counts, population
     from analysis.disclosure import gate
     from analysis.review import dashboard, goal_counts, shared_tables
     from analysis.review.goals import list_goals
@@ -87,6 +87,11 @@ def test_two_parts_count_what_the_whole_period_counts(app, review_world):
         for dim in ("age_group", "race", "site", "channel"):
             assert (dashboard.group_counts_in_two_parts(head, tail, dim)
                     == dashboard._counted_by_group(scope, dim)), (scope, dim)
+        for unit in ("week", "month"):
+            assert (gate.volume_people_in_two_parts(head, tail, unit)
+                    == gate._volume_people(scope, unit)), (scope, unit)
+        assert (shared_tables.population_in_two_parts(head, tail)
+                == population(shared_tables.to_filters(scope))), scope
         for measure in measures:
             for dims in (("age_group",), ("race_ethnicity",), ("site",)):
                 assert (shared_tables.cells_in_two_parts(head, tail, measure, dims)

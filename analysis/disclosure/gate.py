@@ -254,21 +254,56 @@ def people_behind(indicator, answered: dict) -> int:
 @remembered()
 def volume_respondents(scope, unit: str) -> dict:
     """{(bucket, "channel"|"locale", key): distinct respondents} for the volume tables."""
+    from analysis.review import newest_day
+
+    return newest_day.counted(scope, lambda whole: _volume_people(whole, unit),
+                              lambda head, tail: volume_people_in_two_parts(head, tail, unit))
+
+
+def _volume_columns(unit: str):
+    """(bucket expression, [("channel"|"locale", column)]) of the volume tables."""
     from analysis.review.periods import bucket_expression
+    from feedback.responses.models import Response
+
+    return (bucket_expression(Response.completed_at, unit),
+            (("channel", Response.channel), ("locale", Response.locale)))
+
+
+def _volume_people(scope, unit: str) -> dict:
     from analysis.review.scope import response_conditions
     from feedback.core.extensions import db
     from feedback.responses.models import Response
 
-    bucket = bucket_expression(Response.completed_at, unit)
+    bucket, columns = _volume_columns(unit)
     people = sa.func.count(sa.distinct(Response.respondent_id))
     out = {}
-    for by, column in (("channel", Response.channel), ("locale", Response.locale)):
+    for by, column in columns:
         for b, key, n in db.session.execute(
             sa.select(bucket, column, people).where(*response_conditions(scope))
             .group_by(bucket, column)
         ):
             out[(str(b), by, key)] = int(n)
     return out
+
+
+def volume_people_in_two_parts(head, tail, unit: str) -> dict:
+    """:func:`volume_respondents` over two adjacent periods (analysis.review.newest_day)."""
+    from analysis.review import newest_day
+    from analysis.review.scope import response_conditions
+    from feedback.responses.models import Response
+
+    bucket, columns = _volume_columns(unit)
+
+    def pairs(scope, conditions):
+        return newest_day.as_one_select(*(
+            sa.select(bucket.label("bucket"), sa.literal_column(f"'{by}'").label("by"),
+                      column.label("value"), Response.respondent_id)
+            .where(*response_conditions(scope), *conditions) for by, column in columns))
+
+    result = dict(volume_respondents(head, unit))
+    for (b, by, key), n in newest_day.new_people(pairs, head, tail).items():
+        result[(str(b), by, key)] = result.get((str(b), by, key), 0) + n
+    return result
 
 
 # --- releasing a review --------------------------------------------------------------------

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from analysis.review import memo
 from analysis.review.periods import Period
-from analysis.review.scope import ReviewScope, response_conditions
+from analysis.review.scope import ReviewScope
 from feedback.core.extensions import db
 from feedback.responses.models import Response
 
@@ -63,11 +63,9 @@ def _newest_day():
 
 def new_people(pairs: Pairs, head: ReviewScope, tail: ReviewScope) -> dict[tuple, int]:
     """{figure key: people counted in ``tail`` and not in ``head`` for that figure}."""
-    theirs = sa.select(Response.respondent_id).where(*response_conditions(tail))
-    fresh = sa.except_(
-        pairs(tail, [Response.respondent_id.is_not(None)]),
-        pairs(head, [Response.respondent_id.in_(theirs)]),
-    ).subquery()
+    newer = pairs(tail, [Response.respondent_id.is_not(None)])
+    theirs = sa.select(list(newer.subquery().c)[-1])
+    fresh = sa.except_(newer, pairs(head, [Response.respondent_id.in_(theirs)])).subquery()
     keys = list(fresh.c)[:-1]
     return {tuple(row[:-1]): int(row[-1]) for row in db.session.execute(
         sa.select(*keys, sa.func.count()).select_from(fresh).group_by(*keys))}

@@ -21,6 +21,7 @@ from analysis.breakdowns import (
     cell_pairs,
     guard_reason,
     population,
+    population_pairs,
 )
 from analysis.review import newest_day
 from analysis.review.goals import Indicator
@@ -71,9 +72,24 @@ class SharedTable:
 def guard(scope: ReviewScope, min_cell: int) -> tuple[tuple, str | None]:
     """The scope's population count and, if its breakdowns must all be hidden, why (the
     differencing guard of analysis.breakdowns, for the review's own per-goal tables too)."""
-    filters = to_filters(scope)
-    counted = population(filters)
-    return counted, guard_reason(filters, min_cell, counted)
+    counted = _population(scope)
+    return counted, guard_reason(to_filters(scope), min_cell, counted)
+
+
+@remembered()
+def _population(scope: ReviewScope) -> tuple[int, tuple[int, ...]]:
+    """The scope's :func:`population` (analysis.review.newest_day)."""
+    return newest_day.counted(scope, lambda whole: population(to_filters(whole)),
+                              population_in_two_parts)
+
+
+def population_in_two_parts(head: ReviewScope, tail: ReviewScope) -> tuple:
+    """:func:`_population` over two adjacent periods."""
+    n, wider = _population(head)
+    fresh = newest_day.new_people(
+        lambda scope, conditions: population_pairs(to_filters(scope), conditions), head, tail)
+    return (n + fresh.get((0,), 0),
+            tuple(w + fresh.get((number,), 0) for number, w in enumerate(wider, start=1)))
 
 
 def tables_for(scope: ReviewScope, dim: str, indicators: list[Indicator],
