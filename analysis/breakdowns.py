@@ -204,7 +204,7 @@ def _indicator_match(measure: Measure):
     return sa.or_(*parts)
 
 
-def _measure_parts(measure: Measure, filters: Filters):
+def _measure_parts(measure: Measure, filters: Filters, answer_period: bool = True):
     """(unit expression, category expression or None, extra joins function, conditions)."""
     kind = measure.kind
     conds = []
@@ -223,7 +223,8 @@ def _measure_parts(measure: Measure, filters: Filters):
             )
         return stmt
 
-    if kind not in ("respondents", "responses") and not filters.include_incomplete:
+    if kind not in ("respondents", "responses") and answer_period \
+            and not filters.include_incomplete:
         # the same period on the answer's copy of completed_at: answers are cut to the
         # period before the joins (feedback.responses.models.Answer keeps the copy in step)
         if filters.start is not None:
@@ -285,15 +286,13 @@ def population(filters: Filters) -> tuple[int, tuple[int, ...]]:
     return int(row[0]), tuple(int(n) for n in row[1:])
 
 
-def population_pairs(filters: Filters, conditions=()):
-    """(view number, respondent) behind :func:`population`'s counts, in its order, of the
-    respondents also meeting ``conditions`` (to add a newer part of a period)."""
+def population_rows(filters: Filters, conditions=()):
+    """(whether in each of :func:`population`'s views, in its order..., respondent) of the
+    responses also meeting ``conditions`` (to add a newer part of a period)."""
     views, loosest = _views(filters)
-    rows = _population_rows(loosest, conditions)
-    return sa.select(sa.union_all(*(
-        rows.where(*_where(view)).with_only_columns(
-            sa.literal_column(str(number)).label("view"), Respondent.id)
-        for number, view in enumerate(views))).subquery())
+    return _population_rows(loosest, conditions).with_only_columns(
+        *(sa.case((sa.and_(sa.true(), *_where(view)), 1), else_=0) for view in views),
+        Respondent.id)
 
 
 def guard_reason(filters: Filters, min_cell: int,
@@ -366,12 +365,13 @@ class CellCounts:
     people: dict
 
 
-def _levels(measure: Measure, dims: tuple, filters: Filters, conditions=()):
+def _levels(measure: Measure, dims: tuple, filters: Filters, conditions=(),
+            answer_period: bool = True):
     """The pieces of one table's scan: (row expression, column expression, the statement of
     one level given its row and column expressions, the distinct levels, whether plain sums
     give the margins, whether people are counted, the "not answered" literal)."""
     category_measure = measure.kind in CATEGORY_MEASURES
-    unit, category, joins, measure_conds = _measure_parts(measure, filters)
+    unit, category, joins, measure_conds = _measure_parts(measure, filters, answer_period)
     none = sa.literal_column(f"'{_NONE}'", sa.String)
     row_expr = sa.func.coalesce(_dimension_expr(dims[0]), none) if dims else None
     if category_measure:
@@ -446,25 +446,44 @@ def cell_counts(measure, dimensions: Sequence[str] = (),
     return CellCounts(found, people)
 
 
-def cell_pairs(measure, dimensions: Sequence[str], filters: Filters, conditions=()):
-    """(level, row key, column key, respondent) of every answer :func:`cell_counts` counts
-    that also meets ``conditions``: the people behind each cell, before counting (to add a
-    newer part of a period to a remembered one). Measures of answers only: their counts of the
-    measure itself add up over parts of a period."""
+def cell_rows(measure, dimensions: Sequence[str], filters: Filters, conditions=()):
+    """(row key, column key, respondent) of every answer :func:`cell_counts` counts that also
+    meets ``conditions``: the people behind each cell, before counting (to add a newer part of
+    a period to a remembered one; :func:`cell_figures` gives the margins a row also counts
+    in). Measures of answers only: their counts of the measure itself add up over parts of a
+    period. The period bounds the responses only: with ``conditions`` naming a few
+    respondents, their answers are found through their responses, not by reading the
+    period's."""
     measure, dims = Measure.of(measure), tuple(dimensions)
     if measure.kind in ("respondents", "responses"):
         raise ValueError(f"{measure.kind} do not add up over parts of a period")
     _row, _col, level, unique, _additive, _people, none = _levels(
-        measure, dims, filters, conditions)
-    shapes = [level(r, None if c is None else sa.func.coalesce(c, none), Respondent.id)
-              for r, c in unique]
-    return sa.select(sa.union_all(*shapes).subquery())
+        measure, dims, filters, conditions, answer_period=False)
+    r, c = unique[0]
+    cells = level(r, None if c is None else sa.func.coalesce(c, none),
+                  Respondent.id.label("respondent_id")).subquery()
+    return sa.select(cells.c.grp_r, cells.c.grp_c, cells.c.respondent_id)
+
+
+def cell_figures(measure, dimensions: Sequence[str]):
+    """``figures(row)`` for :func:`cell_rows`: the cell and the margins a row counts in, as
+    (row key, column key, level)."""
+    dims = tuple(dimensions)
+    has_r = bool(dims)
+    has_c = Measure.of(measure).kind in CATEGORY_MEASURES or len(dims) == 2
+    levels = {(r and has_r, c and has_c) for r in (True, False) for c in (True, False)}
+
+    def figures(row):
+        r, c = row
+        return [(r if with_r else ALL, c if with_c else ALL, f"{int(with_r)}{int(with_c)}")
+                for with_r, with_c in levels]
+    return figures
 
 
 def add_cells(head: CellCounts, tail: CellCounts, new_people: dict) -> CellCounts:
     """``head`` and ``tail``, two adjacent parts of one period, as one: the measure adds up,
-    and people add ``new_people`` ({(level, row key, col key): tail's people not in head},
-    keys as :func:`cell_pairs` gives them)."""
+    and people add ``new_people`` ({(row key, col key, level): tail's people not in head},
+    keys as :func:`cell_figures` gives them)."""
     found = {tag: dict(cells) for tag, cells in head.found.items()}
     people = {tag: dict(cells) for tag, cells in head.people.items()}
     for tag, cells in tail.found.items():

@@ -227,17 +227,20 @@ def indicator_people_in_two_parts(head, tail) -> dict:
     from analysis.review.scope import answer_conditions, response_period
     from feedback.responses.models import Answer, Response
 
-    def pairs(scope, conditions):
-        base = (sa.select().select_from(Answer).join(Response, Response.id == Answer.response_id)
-                .where(*answer_conditions(scope), *response_period(scope.period), *conditions))
-        return newest_day.as_one_select(*(
-            base.where(*shape).with_only_columns(
-                sa.literal_column(f"'{name}'").label("figure"), Answer.question_key,
-                Response.respondent_id)
-            for name, shape in (("all", ()), ("number", (Answer.value_number.is_not(None),)))))
+    def rows(scope, conditions):
+        # the period bounds the responses only (analysis.review.newest_day.new_people)
+        return (sa.select(Answer.question_key, Answer.value_number.is_not(None),
+                          Response.respondent_id)
+                .select_from(Answer).join(Response, Response.id == Answer.response_id)
+                .where(*answer_conditions(scope, with_period=False),
+                       *response_period(scope.period), *conditions))
+
+    def figures(row):
+        key, with_number = row
+        return (("all", key), ("number", key)) if with_number else (("all", key),)
 
     result = dict(_indicator_people(head))
-    fresh = newest_day.new_people(pairs, head, tail)
+    fresh = newest_day.new_people(rows, head, tail, figures)
     for key in {key for _name, key in fresh}:
         everyone, numbers = result.get(key, (0, 0))
         result[key] = (everyone + fresh.get(("all", key), 0),
@@ -294,14 +297,16 @@ def volume_people_in_two_parts(head, tail, unit: str) -> dict:
 
     bucket, columns = _volume_columns(unit)
 
-    def pairs(scope, conditions):
-        return newest_day.as_one_select(*(
-            sa.select(bucket.label("bucket"), sa.literal_column(f"'{by}'").label("by"),
-                      column.label("value"), Response.respondent_id)
-            .where(*response_conditions(scope), *conditions) for by, column in columns))
+    def rows(scope, conditions):
+        return sa.select(bucket, *(column for _by, column in columns),
+                         Response.respondent_id).where(*response_conditions(scope), *conditions)
+
+    def figures(row):
+        return ((row[0], by, value) for (by, _column), value in zip(columns, row[1:],
+                                                                  strict=True))
 
     result = dict(volume_respondents(head, unit))
-    for (b, by, key), n in newest_day.new_people(pairs, head, tail).items():
+    for (b, by, key), n in newest_day.new_people(rows, head, tail, figures).items():
         result[(str(b), by, key)] = result.get((str(b), by, key), 0) + n
     return result
 

@@ -129,9 +129,10 @@ def goal_groups(scope: ReviewScope, dim: str, min_cell: int) -> dict[int, Table]
     return tables
 
 
-def _goal_group_answers(scope: ReviewScope, dim: str, conditions=()):
+def _goal_group_answers(scope: ReviewScope, dim: str, conditions=(), answer_period=True):
     """The scope's goal comments with their responses and ``dim``: (query, group)."""
-    return dimension_join(_goal_answers(scope).join(Response, Response.id == Answer.response_id)
+    return dimension_join(_goal_answers(scope, with_period=answer_period)
+                          .join(Response, Response.id == Answer.response_id)
                           .where(*response_period(scope.period), *conditions), dim)
 
 
@@ -154,7 +155,8 @@ def _counted_by_group(scope: ReviewScope, dim: str) -> dict[tuple, tuple[int, in
 def group_counts_in_two_parts(head: ReviewScope, tail: ReviewScope, dim: str) -> dict:
     """:func:`_group_counts` over two adjacent periods (analysis.review.newest_day)."""
     def pairs(scope, conditions):
-        query, group = _goal_group_answers(scope, dim, conditions)
+        # the period bounds the responses only (analysis.review.newest_day.new_people)
+        query, group = _goal_group_answers(scope, dim, conditions, answer_period=False)
         return query.with_only_columns(goal_theme.c.goal_id, group.label("grp"),
                                        Response.respondent_id)
 

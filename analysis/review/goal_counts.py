@@ -49,7 +49,7 @@ def in_two_parts(head, tail) -> dict:
     """:func:`in_period` over ``head`` and ``tail``, two adjacent periods, as the remembered
     count of ``head`` plus what ``tail`` adds (analysis.review.newest_day)."""
     result = copy.deepcopy(_in_period(head))
-    fresh = newest_day.new_people(_pairs, head, tail)
+    fresh = newest_day.new_people(_rows, head, tail, _figures)
     for kind, by_goal in _counted(tail).items():
         for goal_id, by_key in by_goal.items():
             counted = result[kind].setdefault(goal_id, {})
@@ -61,20 +61,23 @@ def in_two_parts(head, tail) -> dict:
     return result
 
 
-def _within(scope, conditions=()) -> list:
-    return [*answer_conditions(scope), *response_period(scope.period), *conditions]
+def _within(scope) -> list:
+    return [*answer_conditions(scope), *response_period(scope.period)]
 
 
-def _pairs(scope, conditions: list):
-    """(goal, sentiment, theme, respondent) of the scope's goal comments, in the keys
-    :func:`_count` gives: sentiment and theme None for the goal's whole count."""
-    base = _comments(_within(scope, conditions))
-    no_text, no_id = sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.Integer)
-    return newest_day.as_one_select(*(
-        base.with_only_columns(goal_theme.c.goal_id, sentiment.label("sentiment"),
-                               theme.label("theme_id"), Response.respondent_id)
-        for sentiment, theme in ((no_text, no_id), (_LABEL, no_id),
-                                 (no_text, AnswerTheme.theme_id))))
+def _rows(scope, conditions: list):
+    """(goal, sentiment, theme, respondent) of the scope's goal comments. The period bounds
+    the responses only (analysis.review.newest_day.new_people)."""
+    return _comments([*answer_conditions(scope, with_period=False),
+                      *response_period(scope.period), *conditions]).with_only_columns(
+        goal_theme.c.goal_id, _LABEL, AnswerTheme.theme_id, Response.respondent_id)
+
+
+def _figures(row: tuple):
+    """A comment's figures, in the keys :func:`_count` gives: the goal's whole count
+    (sentiment and theme None), its sentiment, its theme."""
+    goal_id, sentiment, theme_id = row
+    return (goal_id, None, None), (goal_id, sentiment, None), (goal_id, None, theme_id)
 
 
 def per_bucket(scope, bucket, conditions: list) -> dict:

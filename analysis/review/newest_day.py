@@ -16,9 +16,11 @@ data").
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from analysis.review import memo
 from analysis.review.periods import Period
@@ -26,9 +28,11 @@ from analysis.review.scope import ReviewScope
 from feedback.core.extensions import db
 from feedback.responses.models import Response
 
-#: ``pairs(scope, conditions)``: a select of (figure key columns..., respondent id) over the
-#: scope's rows that also meet ``conditions`` on ``response``.
-Pairs = Callable[[ReviewScope, list], sa.Select]
+#: ``rows(scope, conditions)``: a select of (columns..., respondent id) over the scope's rows
+#: that also meet ``conditions`` on ``response``.
+Rows = Callable[[ReviewScope, list], sa.Select]
+#: ``figures(columns)``: the keys of the figures a row counts in (by default its columns).
+Figures = Callable[[tuple], Iterable[tuple]]
 
 
 def parts(scope: ReviewScope) -> tuple[ReviewScope, ReviewScope] | None:
@@ -61,17 +65,34 @@ def _newest_day():
     return newest.date() if newest else None
 
 
-def new_people(pairs: Pairs, head: ReviewScope, tail: ReviewScope) -> dict[tuple, int]:
-    """{figure key: people counted in ``tail`` and not in ``head`` for that figure}."""
-    newer = pairs(tail, [Response.respondent_id.is_not(None)])
-    theirs = sa.select(list(newer.subquery().c)[-1])
-    fresh = sa.except_(newer, pairs(head, [Response.respondent_id.in_(theirs)])).subquery()
-    keys = list(fresh.c)[:-1]
-    return {tuple(row[:-1]): int(row[-1]) for row in db.session.execute(
-        sa.select(*keys, sa.func.count()).select_from(fresh).group_by(*keys))}
+def new_people(rows: Rows, head: ReviewScope, tail: ReviewScope,
+               figures: Figures = lambda columns: (columns,)) -> dict[tuple, int]:
+    """{figure key: people counted in ``tail`` and not in ``head`` for that figure}.
+
+    One query per part: a row's figures (a cell and its margins, say) come from ``figures``.
+    The tail's respondents are read first and named to the head's query: told a list of
+    people, the planner finds their responses by the respondent index, where a subquery let it
+    read every answer of ``head`` to find them. ``rows`` should bound the period on the
+    responses only, not on the answers' copy of it, for the same reason."""
+    def pairs(query) -> set[tuple]:
+        return {(*figure, row[-1]) for row in db.session.execute(query)
+                for figure in figures(tuple(row[:-1]))}
+
+    newer = pairs(rows(tail, [Response.respondent_id.is_not(None)]))
+    people = sorted({pair[-1] for pair in newer})
+    for start in range(0, len(people), NAMED_AT_ONCE):
+        newer -= pairs(rows(head, [_one_of(people[start:start + NAMED_AT_ONCE])]))
+    return dict(Counter(pair[:-1] for pair in newer))
 
 
-def as_one_select(*shapes: sa.Select) -> sa.Select:
-    """The rows of every shape, as one plain select (a bare UNION inside EXCEPT would need
-    parentheses, which SQLite refuses)."""
-    return sa.select(sa.union_all(*shapes).subquery())
+#: Respondents named in one query of the days before the newest.
+NAMED_AT_ONCE = 5000
+
+
+def _one_of(people: list[int]):
+    """``response.respondent_id`` is one of ``people``: one array parameter on PostgreSQL
+    (thousands of bound values cost more to send than to look up)."""
+    if db.engine.dialect.name == "postgresql":
+        return Response.respondent_id == sa.any_(sa.bindparam("people", people,
+                                                               type_=ARRAY(sa.Integer)))
+    return Response.respondent_id.in_(people)

@@ -18,10 +18,11 @@ from analysis.breakdowns import (
     add_cells,
     breakdown,
     cell_counts,
-    cell_pairs,
+    cell_figures,
+    cell_rows,
     guard_reason,
     population,
-    population_pairs,
+    population_rows,
 )
 from analysis.review import newest_day
 from analysis.review.goals import Indicator
@@ -87,7 +88,8 @@ def population_in_two_parts(head: ReviewScope, tail: ReviewScope) -> tuple:
     """:func:`_population` over two adjacent periods."""
     n, wider = _population(head)
     fresh = newest_day.new_people(
-        lambda scope, conditions: population_pairs(to_filters(scope), conditions), head, tail)
+        lambda scope, conditions: population_rows(to_filters(scope), conditions), head, tail,
+        lambda within: [(number,) for number, inside in enumerate(within) if inside])
     return (n + fresh.get((0,), 0),
             tuple(w + fresh.get((number,), 0) for number, w in enumerate(wider, start=1)))
 
@@ -124,8 +126,8 @@ def _cells(scope: ReviewScope, measure: Measure, dims: tuple) -> CellCounts:
 def cells_in_two_parts(head: ReviewScope, tail: ReviewScope, measure: Measure,
                        dims: tuple) -> CellCounts:
     """:func:`_cells` over two adjacent periods."""
-    def pairs(scope, conditions):
-        return cell_pairs(measure, dims, to_filters(scope), conditions)
+    def rows(scope, conditions):
+        return cell_rows(measure, dims, to_filters(scope), conditions)
 
     return add_cells(_cells(head, measure, dims), cell_counts(measure, dims, to_filters(tail)),
-                     newest_day.new_people(pairs, head, tail))
+                     newest_day.new_people(rows, head, tail, cell_figures(measure, dims)))
