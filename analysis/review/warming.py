@@ -27,9 +27,11 @@ from feedback.responses.models import utcnow
 
 
 def warm(today: date | None = None) -> int:
-    """Count the coalition-wide views of the current and the last quarter and month, last
-    quarter broken down by every dimension, last year's report and the trends page; returns
-    how many views were gone through (0 where memos are not kept)."""
+    """Count the coalition-wide views of the current and the last quarter and month, both
+    quarters broken down by every dimension, this and last year's report and the trends page;
+    returns how many views were gone through (0 where memos are not kept). For the current
+    quarter and year this counts the days before the newest one with data, which its views
+    then add that day to (analysis.review.newest_day)."""
     if not memo.enabled():
         return 0
     today = today or utcnow().date()
@@ -40,13 +42,14 @@ def warm(today: date | None = None) -> int:
         gate.release_review(build_review(ReviewScope(period=period)), policy)
         views += 1
     for dimension in DIMENSIONS:
-        gate.release_review(build_review(ReviewScope(period=quarter.previous()), dimension),
-                            policy)
-        views += 1
-    build_year_report(today.year - 1, ReviewScope(period=quarter), policy)
+        for period in (quarter, quarter.previous()):
+            gate.release_review(build_review(ReviewScope(period=period), dimension), policy)
+            views += 1
+    for year in (today.year, today.year - 1):
+        build_year_report(year, ReviewScope(period=quarter), policy)
     build_trends(ReviewScope(period=quarter), policy)
     db.session.commit()  # end the read transaction
-    return views + 2
+    return views + 3
 
 
 @queue.periodic_task(crontab(minute="*/10"))
