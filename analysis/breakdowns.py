@@ -369,7 +369,7 @@ def _levels(measure: Measure, dims: tuple, filters: Filters, conditions=(),
             answer_period: bool = True):
     """The pieces of one table's scan: (row expression, column expression, the statement of
     one level given its row and column expressions, the distinct levels, whether plain sums
-    give the margins, whether people are counted, the "not answered" literal)."""
+    give the margins, the "not answered" literal)."""
     category_measure = measure.kind in CATEGORY_MEASURES
     unit, category, joins, measure_conds = _measure_parts(measure, filters, answer_period)
     none = sa.literal_column(f"'{_NONE}'", sa.String)
@@ -414,15 +414,14 @@ def _levels(measure: Measure, dims: tuple, filters: Filters, conditions=(),
         if tag not in seen:
             seen.add(tag)
             unique.append((r, c))
-    return row_expr, col_expr, level, unique, additive, with_people, none
+    return row_expr, col_expr, level, unique, additive, none
 
 
 def cell_counts(measure, dimensions: Sequence[str] = (),
                 filters: Filters | None = None) -> CellCounts:
     """The counts :func:`breakdown` makes its table of, from one scan of the answers."""
     measure, filters, dims = Measure.of(measure), filters or Filters(), tuple(dimensions)
-    row_expr, col_expr, level, unique, additive, _with_people, none = _levels(
-        measure, dims, filters)
+    row_expr, col_expr, level, unique, additive, none = _levels(measure, dims, filters)
     seen = [(r is not None, c is not None) for r, c in unique]
     found: dict = {tag: {} for tag in seen}
     people: dict = {tag: {} for tag in seen}
@@ -457,7 +456,7 @@ def cell_rows(measure, dimensions: Sequence[str], filters: Filters, conditions=(
     measure, dims = Measure.of(measure), tuple(dimensions)
     if measure.kind in ("respondents", "responses"):
         raise ValueError(f"{measure.kind} do not add up over parts of a period")
-    _row, _col, level, unique, _additive, _people, none = _levels(
+    _row, _col, level, unique, _additive, none = _levels(
         measure, dims, filters, conditions, answer_period=False)
     r, c = unique[0]
     cells = level(r, None if c is None else sa.func.coalesce(c, none),

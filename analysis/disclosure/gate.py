@@ -176,10 +176,10 @@ def people_in_two_parts(head, tail) -> int:
     from analysis.review.scope import response_conditions
     from feedback.responses.models import Response
 
-    def pairs(scope, conditions):
+    def rows(scope, conditions):
         return sa.select(Response.respondent_id).where(*response_conditions(scope), *conditions)
 
-    return _people(head) + newest_day.new_people(pairs, head, tail).get((), 0)
+    return _people(head) + newest_day.new_people(rows, head, tail).get((), 0)
 
 
 def goal_respondents(scope) -> dict:

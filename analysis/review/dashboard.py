@@ -154,14 +154,14 @@ def _counted_by_group(scope: ReviewScope, dim: str) -> dict[tuple, tuple[int, in
 
 def group_counts_in_two_parts(head: ReviewScope, tail: ReviewScope, dim: str) -> dict:
     """:func:`_group_counts` over two adjacent periods (analysis.review.newest_day)."""
-    def pairs(scope, conditions):
+    def rows(scope, conditions):
         # the period bounds the responses only (analysis.review.newest_day.new_people)
         query, group = _goal_group_answers(scope, dim, conditions, answer_period=False)
         return query.with_only_columns(goal_theme.c.goal_id, group.label("grp"),
                                        Response.respondent_id)
 
     result = dict(_group_counts(head, dim))
-    fresh = newest_day.new_people(pairs, head, tail)
+    fresh = newest_day.new_people(rows, head, tail)
     for key, (comments, _people) in _counted_by_group(tail, dim).items():
         before_comments, before_people = result.get(key, (0, 0))
         result[key] = (before_comments + comments, before_people + fresh.get(key, 0))

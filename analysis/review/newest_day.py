@@ -9,7 +9,7 @@ the newest day (the *tail*, a day's answers, counted on every view).
 
 Counts of answers add up over the two parts; counts of people do not (a person in both is one
 person). The tail adds only its people not already counted in the head for the same figure:
-its (figure, respondent) pairs EXCEPT the head's pairs of the tail's respondents, which the
+its (figure, respondent) pairs less the head's pairs of the tail's respondents, which the
 respondent index finds without reading the head (docs/analysis.md, "Speed with years of
 data").
 """
