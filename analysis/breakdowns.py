@@ -466,31 +466,32 @@ def cell_rows(measure, dimensions: Sequence[str], filters: Filters, conditions=(
 
 def cell_figures(measure, dimensions: Sequence[str]):
     """``figures(row)`` for :func:`cell_rows`: the cell and the margins a row counts in, as
-    (row key, column key, level)."""
-    dims = tuple(dimensions)
-    has_r = bool(dims)
-    has_c = Measure.of(measure).kind in CATEGORY_MEASURES or len(dims) == 2
+    (level, (row key, column key)) in :class:`CellCounts`' keys."""
+    has_r, has_c = _shape(Measure.of(measure), tuple(dimensions))
     levels = {(r and has_r, c and has_c) for r in (True, False) for c in (True, False)}
 
     def figures(row):
-        r, c = row
-        return [(r if with_r else ALL, c if with_c else ALL, f"{int(with_r)}{int(with_c)}")
+        r, c = (_key(value) for value in row)
+        return [((with_r, with_c), (r if with_r else ALL, c if with_c else ALL))
                 for with_r, with_c in levels]
     return figures
 
 
+def _shape(measure: Measure, dims: tuple) -> tuple[bool, bool]:
+    """(whether a table has rows, whether it has columns) beyond a single total."""
+    return bool(dims), measure.kind in CATEGORY_MEASURES or len(dims) == 2
+
+
 def add_cells(head: CellCounts, tail: CellCounts, new_people: dict) -> CellCounts:
     """``head`` and ``tail``, two adjacent parts of one period, as one: the measure adds up,
-    and people add ``new_people`` ({(row key, col key, level): tail's people not in head},
-    keys as :func:`cell_figures` gives them)."""
+    and people add ``new_people`` ({(level, cell key): tail's people not in head}, as
+    :func:`cell_figures` gives them)."""
     found = {tag: dict(cells) for tag, cells in head.found.items()}
     people = {tag: dict(cells) for tag, cells in head.people.items()}
     for tag, cells in tail.found.items():
-        lvl = f"{int(tag[0])}{int(tag[1])}"
         for key, n in cells.items():
-            raw = tuple(_NONE if k is None else k for k in key)
             found[tag][key] = found[tag].get(key, 0) + n
-            people[tag][key] = people[tag].get(key, 0) + new_people.get((*raw, lvl), 0)
+            people[tag][key] = people[tag].get(key, 0) + new_people.get((tag, key), 0)
     return CellCounts(found, people)
 
 
@@ -527,7 +528,7 @@ def breakdown(
     counts = cells if cells is not None else cell_counts(measure, dims, filters)
     found, people = counts.found, counts.people
     with_people = measure.kind != "respondents"
-    has_r, has_c = bool(dims), category_measure or len(dims) == 2
+    has_r, has_c = _shape(measure, dims)
     rows = sorted({r for r, _ in found[(has_r, False)]}, key=_sort_key) if has_r else [ALL]
     if measure.kind == "sentiment":
         cols = list(SENTIMENTS)
