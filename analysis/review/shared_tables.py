@@ -69,10 +69,10 @@ class SharedTable:
     result: BreakdownResult
 
 
-@remembered()
 def guard(scope: ReviewScope, min_cell: int) -> tuple[tuple, str | None]:
     """The scope's population count and, if its breakdowns must all be hidden, why (the
-    differencing guard of analysis.breakdowns, for the review's own per-goal tables too)."""
+    differencing guard of analysis.breakdowns, for the review's own per-goal tables too).
+    Not remembered itself: derived from the remembered population at no cost."""
     counted = _population(scope)
     return counted, guard_reason(to_filters(scope), min_cell, counted)
 
@@ -105,12 +105,12 @@ def tables_for(scope: ReviewScope, dim: str, indicators: list[Indicator],
               for i, result in zip(shares, by_indicator, strict=True))]
 
 
-@remembered()
 def _breakdowns(scope: ReviewScope, dim: str, shares: list[Indicator],
                 counted: tuple | None) -> list[BreakdownResult]:
-    """The tables of :func:`tables_for`: sentiment, then each indicator in ``shares``."""
+    """The tables of :func:`tables_for`: sentiment, then each indicator in ``shares``, made
+    from the remembered counts (suppressing a table costs no query)."""
     filters, dims = to_filters(scope), (DIMENSION_MAP.get(dim, dim),)
-    counted = counted if counted is not None else population(filters)
+    counted = counted if counted is not None else _population(scope)
     return [breakdown(measure, dims, filters, counted=counted,
                       cells=_cells(scope, measure, dims))
             for measure in (Measure("sentiment"), *map(indicator_measure, shares))]
