@@ -4,6 +4,8 @@ people behind it: someone who answered before the newest day and again on it is 
 
 from __future__ import annotations
 
+import functools
+import itertools
 import random
 from datetime import timedelta
 
@@ -78,8 +80,11 @@ def test_two_parts_count_what_the_whole_period_counts(app, review_world):
     # people in both parts: adding each part's own count would count them twice
     people = gate._people_counted
     assert people(head) + people(tail) > people(plain) > people(head)
-    for scope in _scopes(review_world):
-        head, tail = split_at(scope, NEWEST.date())
+    # the newest day, and the last days after a remembered start (several days, people
+    # who answered on more than one of them)
+    for scope, day in itertools.product(_scopes(review_world),
+                                        (NEWEST.date(), NEWEST.date() - timedelta(days=4))):
+        head, tail = split_at(scope, day)
         assert goal_counts.in_two_parts(head, tail) == goal_counts._counted(scope), scope
         assert gate.people_in_two_parts(head, tail) == people(scope), scope
         assert (gate.indicator_people_in_two_parts(head, tail)
@@ -115,29 +120,14 @@ def test_a_day_outside_the_period_does_not_split_it(app):
 @pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgres"),
                     reason="the review memo is kept on PostgreSQL only")
 def test_a_new_answer_on_the_newest_day_keeps_the_days_before_remembered(app, db, review_world):
-    from analysis.disclosure import gate
-    from analysis.review import dashboard, goal_counts, memo
+    from analysis.review import memo
     from analysis.review.newest_day import parts
     from feedback.responses.models import Respondent, Response
 
     _world(review_world)
     scope = _scopes(review_world)[0]
-
-    def figures():
-        db.session.commit()  # a new request: a new transaction
-        return (goal_counts.in_period(scope), gate.population(scope),
-                gate.indicator_respondents(scope),
-                {goal: table.cells
-                 for goal, table in dashboard.goal_groups(scope, "race", 3).items()})
-
-    def counted_whole():
-        app.config["REVIEW_MEMO"] = False
-        try:
-            return figures()
-        finally:
-            app.config["REVIEW_MEMO"] = True
-
-    assert figures() == counted_whole()
+    figures = functools.partial(_figures, db, scope)
+    assert figures() == _counted_whole(app, figures)
     head, _tail = parts(scope)
     assert head.period.end == NEWEST.date()
     key = memo.key_for("analysis.review.goal_counts._in_period", head)
@@ -149,7 +139,69 @@ def test_a_new_answer_on_the_newest_day_keeps_the_days_before_remembered(app, db
     review_world["add"](when=NEWEST + timedelta(hours=11), respondent=someone,
                         comment="Bus is late", sentiment="negative",
                         themes=(review_world["transport"],), safe=2)
-    assert figures() == counted_whole()
+    assert figures() == _counted_whole(app, figures)
     assert memo.recall(memo.key_for("analysis.review.goal_counts._in_period", head)) \
         is not memo.MISSING  # the days before the newest were not counted again
 
+
+
+def _figures(db, scope):
+    """What a review page shows of ``scope``, read in a new request's transaction."""
+    from analysis.disclosure import gate
+    from analysis.review import dashboard, goal_counts
+
+    db.session.commit()
+    return (goal_counts.in_period(scope), gate.population(scope),
+            gate.indicator_respondents(scope),
+            {goal: table.cells for goal, table in dashboard.goal_groups(scope, "race", 3).items()})
+
+
+def _counted_whole(app, figures):
+    app.config["REVIEW_MEMO"] = False
+    try:
+        return figures()
+    finally:
+        app.config["REVIEW_MEMO"] = True
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgres"),
+                    reason="the review memo is kept on PostgreSQL only")
+def test_a_new_day_counts_only_the_days_since_yesterdays_remembered_ones(app, db, review_world,
+                                                                          monkeypatch):
+    """The first answer of a new day makes the days before it a new head; it is counted as
+    yesterday's head plus yesterday, never again from the period's first day."""
+    from analysis.disclosure import gate
+    from analysis.review import dashboard, goal_counts
+    from feedback.responses.models import Respondent, Response
+
+    _world(review_world)
+    for scope in _scopes(review_world)[:3]:  # plain, a channel, a site: a partner's scope
+        figures = functools.partial(_figures, db, scope)
+        assert figures() == _counted_whole(app, figures)
+
+    counted_from = []
+
+    def spied(whole):
+        def spy(scope, *args):
+            counted_from.append(scope.period.start)
+            return whole(scope, *args)
+        return spy
+
+    for module, name in ((goal_counts, "_counted"), (gate, "_people_counted"),
+                         (gate, "_indicator_people_counted"), (dashboard, "_counted_by_group")):
+        monkeypatch.setattr(module, name, spied(getattr(module, name)))
+
+    tomorrow = NEWEST + timedelta(days=1)
+    someone = db.session.scalars(
+        db.select(Respondent).join(Response, Response.respondent_id == Respondent.id)
+        .where(Response.completed_at < NEWEST.replace(hour=0))).first()
+    review_world["add"](when=tomorrow, respondent=someone, comment="Bus is late",
+                        sentiment="negative", themes=(review_world["transport"],), safe=2)
+    review_world["add"](when=tomorrow, age_group="14-17", comment="Safe at the club",
+                        sentiment="positive", themes=(review_world["safety"],), safe=5)
+    for scope in _scopes(review_world)[:3]:
+        figures = functools.partial(_figures, db, scope)
+        counted_from.clear()
+        shown = figures()
+        assert counted_from and min(counted_from) == NEWEST.date(), scope
+        assert shown == _counted_whole(app, figures), scope

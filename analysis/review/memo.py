@@ -28,6 +28,8 @@ import hashlib
 import hmac
 import logging
 import pickle
+from contextvars import ContextVar
+from dataclasses import replace
 from datetime import date
 
 import sqlalchemy as sa
@@ -59,8 +61,40 @@ def own_period_span(*args, **kwargs) -> tuple[date, date]:
     """The days a count over a scope (its first argument with a period) reads: the period's.
     A figure compared with the period before counts that one apart, so once a period is over
     its counts are read back while the current one is counted again."""
-    scope = next(a for a in (*args, *kwargs.values()) if hasattr(a, "period"))
+    scope = _scope_of(args, kwargs)
     return scope.period.start, scope.period.end
+
+
+def _scope_of(args: tuple, kwargs: dict):
+    return next(a for a in (*args, *kwargs.values()) if hasattr(a, "period"))
+
+
+#: The remembered count being made now: (name, args, kwargs), for :func:`remembered_among`.
+_counting: ContextVar[tuple | None] = ContextVar("review_memo_counting", default=None)
+
+
+def remembered_among(periods: list):
+    """The first of ``periods`` over which the count being made now (by a function under
+    :func:`remembered`, the same arguments but its scope's period) is remembered, or None:
+    a count can then start from that result instead of from nothing
+    (analysis.review.newest_day)."""
+    making = _counting.get()
+    if making is None or not periods or not enabled():
+        return None
+    name, args, kwargs = making
+    scope = _scope_of(args, kwargs)
+
+    def over(period):
+        moved = replace(scope, period=period)
+        return ([moved if a is scope else a for a in args],
+                {k: moved if v is scope else v for k, v in kwargs.items()})
+
+    keys = {}
+    for period in periods:
+        other_args, other_kwargs = over(period)
+        keys.setdefault(key_for(name, *other_args, **other_kwargs), period)
+    found = set(db.session.scalars(sa.select(ReviewMemo.key).where(ReviewMemo.key.in_(keys))))
+    return next((period for key, period in keys.items() if key in found), None)
 
 
 def remembered():
@@ -78,7 +112,11 @@ def remembered():
             if found is not MISSING:
                 return found
             seen = forgotten_so_far()
-            value = count(*args, **kwargs)
+            making = _counting.set((name, args, kwargs))
+            try:
+                value = count(*args, **kwargs)
+            finally:
+                _counting.reset(making)
             keep(key, own_period_span(*args, **kwargs), seen, value)
             return value
 

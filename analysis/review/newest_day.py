@@ -12,12 +12,18 @@ person). The tail adds only its people not already counted in the head for the s
 its (figure, respondent) pairs less the head's pairs of the tail's respondents, which the
 respondent index finds without reading the head (docs/analysis.md, "Speed with years of
 data").
+
+The head itself starts from what is remembered: when a new day begins, or a write forgets the
+last few days, the head is yesterday's head (or the longest one still remembered, up to a week
+short) plus the days after it, counted the same way, so only the first view of a scope ever
+reads its whole period.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -36,12 +42,27 @@ Figures = Callable[[tuple], Iterable[tuple]]
 
 
 def parts(scope: ReviewScope) -> tuple[ReviewScope, ReviewScope] | None:
-    """(head, tail) when the scope's period holds the newest day with data after its first
-    day and counts are remembered; None: count the period whole (a finished period, a
-    period of one day, a database without the memo)."""
+    """(head, tail) when counts are remembered and either the scope's period holds the newest
+    day with data after its first day, or the count being made is remembered over the
+    period less its last few days (:data:`DAYS_ADDED`); None: count the period whole (a
+    finished period counted for the first time, a period of one day, a database without the
+    memo)."""
     if not memo.enabled():
         return None
-    return split_at(scope, memo.once_per_transaction("newest_day_with_data", _newest_day))
+    newest = memo.once_per_transaction("newest_day_with_data", _newest_day)
+    return split_at(scope, newest) or _after_remembered_start(scope)
+
+
+#: How many of a period's last days may be counted onto its remembered start.
+DAYS_ADDED = 7
+
+
+def _after_remembered_start(scope: ReviewScope) -> tuple[ReviewScope, ReviewScope] | None:
+    period = scope.period
+    ends = [period.end - timedelta(days=n) for n in range(1, DAYS_ADDED + 1)]
+    start = memo.remembered_among([Period(period.start, end) for end in ends
+                                   if end > period.start])
+    return None if start is None else split_at(scope, start.end)
 
 
 def counted(scope: ReviewScope, whole: Callable, in_two_parts: Callable):
