@@ -229,3 +229,20 @@ def test_the_worker_counts_last_quarters_views_ahead(app, db, review_world, admi
     finally:
         event.remove(db.engine, "before_cursor_execute", watch)
     assert read_answers == []
+
+
+def test_the_worker_counts_each_partners_view_of_the_quarter_ahead(app, db, review_world):
+    """A partner viewer's dashboard is limited to its organisation's sites: a scope of its
+    own, which the worker counts ahead like the coalition-wide one."""
+    from analysis.review import memo
+    from analysis.review.warming import warm
+    from feedback.staff.auth import visible_site_ids
+
+    review_world["add"](comment="Safe at the club", safe=4, count=12)
+    review_world["add"](site=review_world["site_b"], comment="Bus", safe=2, count=12)
+    assert warm(today=Q2.date()) > 0
+    for organization in (review_world["org_a"], review_world["org_b"]):
+        viewer = SimpleNamespace(role="partner_viewer", organization_id=organization.id)
+        scope = _scope(site_ids=tuple(visible_site_ids(viewer)))
+        key = memo.key_for("analysis.review.goal_counts._in_period", scope)
+        assert memo.recall(key) is not memo.MISSING, organization.name

@@ -117,6 +117,7 @@ def visible_site_ids(user: StaffUser) -> list[int] | None:
     return list(
         db.session.scalars(
             db.select(PartnerSite.id).where(PartnerSite.organization_id == user.organization_id)
+            .order_by(PartnerSite.id)  # one order: the review remembers counts per scope
         )
     )
 
