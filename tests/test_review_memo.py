@@ -126,6 +126,37 @@ def test_a_demographic_answer_written_by_core_moves_the_group_figure(app, db, re
     assert gate.population(scope)[0] == 13
 
 
+def test_the_same_demographic_answer_again_keeps_the_remembered_counts(app, db, review_world):
+    """A returning respondent who gives the same age group again moves no figure: the
+    remembered counts of their earlier days stay (a new age group forgets them)."""
+    from analysis.disclosure import gate
+    from analysis.review import memo
+    from feedback.responses.intake import ANSWER_COPIES, add_answer
+    from surveys.models import Question
+
+    question = Question(version_id=db.session.get(Question, 1).version_id, key="age",
+                        type="single_choice", position=9,
+                        settings={"demographic": "age_group"})
+    db.session.add(question)
+    review_world["add"](comment="Safe", age_group="18-24", count=11)
+    (earlier,) = review_world["add"](comment="Safe", age_group="18-24")
+    scope = _scope(group_dim="age_group", group_value="18-24")
+    key = memo.key_for("analysis.disclosure.gate._people", scope)
+
+    def still_remembered_after(age_group):
+        later = {"id": earlier.id, "respondent_id": earlier.respondent_id,
+                 **{name: getattr(earlier, name) for name in ANSWER_COPIES}}
+        add_answer(later, question, age_group, SimpleNamespace(value=age_group, number=None))
+        db.session.commit()
+        return memo.recall(key) is not memo.MISSING  # after the refresh that forgets
+
+    assert gate.population(scope)[0] == 12
+    db.session.commit()
+    assert still_remembered_after("18-24")
+    assert not still_remembered_after("14-17")
+    assert gate.population(scope)[0] == 11
+
+
 def test_a_goal_linked_to_another_theme_is_counted_again(app, db, review_world):
     from analysis.disclosure import gate
 

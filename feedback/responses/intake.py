@@ -222,10 +222,15 @@ def add_answer(response: Mapping, question: Question, raw: str, parsed) -> tuple
             respondent_changing.send(None, connection=connection,
                                      respondent_id=response["respondent_id"])
     elif target is not None:
-        connection.execute(_UPDATE_RESPONDENT, {"respondent": response["respondent_id"],
-                                                target: _field_value(parsed.value, target)})
-        respondent_changing.send(None, connection=connection,
-                                 respondent_id=response["respondent_id"])
+        value = _field_value(parsed.value, target)
+        # a returning respondent often gives the same answer again: only a change moves
+        # their earlier figures (and forgets the review's remembered counts of those days)
+        changed = connection.execute(
+            _UPDATE_RESPONDENT.where(Respondent.__table__.c[target].is_distinct_from(value)),
+            {"respondent": response["respondent_id"], target: value}).rowcount
+        if changed:
+            respondent_changing.send(None, connection=connection,
+                                     respondent_id=response["respondent_id"])
     values = {
         "response_id": response["id"], "question_id": question.id,
         "question_key": question.key, "raw_text": _raw_text(raw), "value": parsed.value,
