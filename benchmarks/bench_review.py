@@ -19,10 +19,12 @@ dashboard view for the finished quarter 2026-Q3 (plain, broken down by each demo
 dimension, filtered to one age group), the summary CSV, the yearly report for 2025 and the trends
 page, then the quarter and year still receiving answers (2026-Q4, 2026) with a new answer
 before each request: the first request (the review's remembered counts are forgotten before
-timing starts, so it counts) and the median of further runs, side by side per size, each marked
-against its target (< 1 s up to 1M answers, < 2 s at 10M). ``--profile`` also prints every
-SQL statement of one warm request per view with its time, slowest first (then use EXPLAIN
-ANALYZE on the worst).
+timing starts, so it counts) and the median of further runs; then each of those open views once
+as the first view of a new day (a response on the next day moves the newest day with data on,
+so the days before it are counted again from the remembered ones), side by side per size,
+each marked against its target (< 1 s up to 1M answers, < 2 s at 10M). ``--profile`` also
+prints every SQL statement of one warm request per view with its time, slowest first (then
+use EXPLAIN ANALYZE on the worst).
 Seeding took 60 s per million answers on the 2-core machine (so about 10 minutes for 10M).
 """
 
@@ -301,6 +303,32 @@ def new_answer_in_open_quarter(app) -> None:
         db.session.commit()
 
 
+def first_of_a_new_day(app, day: date):
+    """What the first answer of a new day does: the newest day with data moves on, so the
+    open period's days before it are a new head (analysis.review.newest_day). A response with
+    no answers stands for it, so the schema keeps its answer count for ``--reuse``; returns
+    a function that removes it again."""
+    from feedback.core.extensions import db
+    from feedback.responses.models import Response
+
+    with app.app_context():
+        like = db.session.scalars(sa.select(Response).order_by(Response.id.desc())).first()
+        when = datetime.combine(day, datetime.min.time()) + timedelta(hours=9)
+        added = Response(respondent_id=like.respondent_id, survey_id=like.survey_id,
+                         survey_version_id=like.survey_version_id, channel=like.channel,
+                         site_id=like.site_id, locale=like.locale, started_at=when,
+                         completed_at=when)
+        db.session.add(added)
+        db.session.commit()
+        added_id = added.id
+
+    def remove():
+        with app.app_context():
+            db.session.delete(db.session.get(Response, added_id))
+            db.session.commit()
+    return remove
+
+
 def timed(client, url: str, runs: int, before=None) -> tuple[float, float]:
     """(first request, median of ``runs`` further requests) in seconds; ``before`` runs
     (untimed) before each request."""
@@ -379,6 +407,23 @@ def views() -> list[tuple[str, str, bool]]:
     ]
 
 
+def timed_on_new_days(app, client) -> dict[str, tuple[float, float]]:
+    """Each open view timed once as the first view of a new day (the data's last day plus
+    one, two, ...: one day each, after the open views were opened on the last day)."""
+    results = {}
+    open_views = [(name, url) for name, url, open_ in views() if open_]
+    for n, (name, url) in enumerate(open_views, start=1):
+        remove = first_of_a_new_day(app, LAST_DAY + timedelta(days=n))
+        try:
+            t = time.perf_counter()
+            assert client.get(url).status_code == 200, url
+            elapsed = time.perf_counter() - t
+        finally:
+            remove()
+        results[name.replace("open ", "new day, open ", 1)] = (elapsed, elapsed)
+    return results
+
+
 def target_for(size: int) -> float:
     """The target of the nearest size the issue names (1M: 1 s, 10M: 2 s)."""
     return next((seconds for limit, seconds in TARGETS if size <= limit), TARGETS[-1][1])
@@ -452,6 +497,7 @@ def main() -> None:
             name: timed(client, url, args.runs,
                         (lambda app=app: new_answer_in_open_quarter(app)) if open_ else None)
             for name, url, open_ in views()}
+        results[size] |= timed_on_new_days(app, client)
         if args.profile:
             for _name, url, _open in views():
                 profile(app, client, url)
