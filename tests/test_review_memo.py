@@ -99,6 +99,58 @@ def test_a_respondent_moved_to_another_group_by_the_orm_moves_the_group_figure(a
     assert gate.population(scope)[0] == 13
 
 
+def test_a_respondent_moved_to_another_group_forgets_only_the_group_counts(app, db,
+                                                                            review_world):
+    """New demographics change breakdowns and group filters, never the plain figures: last
+    quarter's dashboard and last year's report stay remembered when someone who answered then
+    moves to another age group, and the daily totals are not recomputed."""
+    from analysis.disclosure import gate
+    from analysis.review import daily_totals, memo
+    from feedback.responses.models import Respondent
+
+    review_world["add"](comment="Safe", age_group="14-17", count=12)
+    (older,) = review_world["add"](comment="Safe", age_group="18-24")
+    plain, group = _scope(), _scope(group_dim="age_group", group_value="14-17")
+    assert (gate.population(plain)[0], gate.population(group)[0]) == (13, 12)
+    db.session.commit()
+
+    db.session.get(Respondent, older.respondent_id).age_group = "14-17"
+    db.session.commit()
+    assert daily_totals.refresh() == 0  # nothing to recompute: totals have no groups
+    assert memo.recall(memo.key_for("analysis.disclosure.gate._people", plain)) == 13
+    assert memo.recall(memo.key_for("analysis.disclosure.gate._people", group)) is memo.MISSING
+    assert (gate.population(plain)[0], gate.population(group)[0]) == (13, 13)
+
+
+def test_a_respondent_moved_to_another_group_moves_every_breakdown(app, db, review_world):
+    """The dashboard broken down by age: comments per goal and group, the shared tables and
+    each indicator by group all follow a respondent into their new group."""
+    from analysis.review import dashboard, indicators, shared_tables
+    from analysis.review.goals import list_goals
+    from feedback.responses.models import Respondent
+
+    review_world["add"](comment="Safe", age_group="14-17", safe=4, count=12)
+    (older,) = review_world["add"](comment="Safe", age_group="18-24", safe=2)
+    plain = _scope()
+    measured = [i for goal in list_goals() for i in goal.indicators]
+    assert measured
+
+    def by_age():
+        db.session.commit()  # a new request
+        return ({goal: table.cells
+                 for goal, table in dashboard.goal_groups(plain, "age_group", 1).items()},
+                shared_tables.tables_for(plain, "age_group", measured),
+                [indicators.by_group(i, plain, "age_group", 1).cells for i in measured])
+
+    before = by_age()
+    db.session.get(Respondent, older.respondent_id).age_group = "14-17"
+    db.session.commit()
+    after = by_age()
+    assert after == _counted_afresh(app, by_age)
+    for was, now in zip(before, after, strict=True):
+        assert was != now
+
+
 def test_a_demographic_answer_written_by_core_moves_the_group_figure(app, db, review_world):
     """The SMS and web paths write a demographic answer onto the respondent with Core
     statements (feedback.responses.intake.add_answer): the respondent's earlier quarter must
@@ -183,11 +235,26 @@ def test_a_count_that_raced_a_refresh_of_its_days_is_not_kept(app, db, review_wo
     memo_store.forget([(Q2.date(), Q2.date() + timedelta(days=1))])
     _db.session.commit()
     quarter = quarter_of(Q2.date())
-    memo.keep("raced", (quarter.start, quarter.end), seen, 12)
+    memo.keep("raced", (quarter.start, quarter.end), seen, 12, by_group=True)
     other = quarter_of(Q2.date() + timedelta(days=100))
-    memo.keep("untouched", (other.start, other.end), seen, 12)
+    memo.keep("untouched", (other.start, other.end), seen, 12, by_group=True)
     kept = {row.key for row in _db.session.scalars(_db.select(memo.ReviewMemo))}
     assert kept == {"untouched"}
+
+
+def test_a_plain_count_that_raced_a_regrouping_is_kept(app, db, review_world):
+    """A respondent moving to another group forgets only counts that group people: a plain
+    count made meanwhile read nothing that changed, a breakdown made meanwhile might have."""
+    from analysis.review import memo, memo_store
+    from analysis.review.periods import quarter_of
+
+    seen = db.session.scalar(db.select(db.func.max(memo.ForgottenSpan.id))) or 0
+    memo_store.forget([(Q2.date(), Q2.date() + timedelta(days=1))], groups_only=True)
+    db.session.commit()
+    quarter = quarter_of(Q2.date())
+    memo.keep("plain", (quarter.start, quarter.end), seen, 12, by_group=False)
+    memo.keep("by age", (quarter.start, quarter.end), seen, 12, by_group=True)
+    assert {row.key for row in db.session.scalars(db.select(memo.ReviewMemo))} == {"plain"}
 
 
 def test_a_memo_the_app_did_not_sign_is_counted_again(app, db, review_world):

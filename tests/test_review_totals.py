@@ -194,6 +194,27 @@ def test_days_are_marked_stale_and_refreshed(app, db, review_world):
     assert daily_totals.refresh() == 0
 
 
+def test_new_demographics_mark_their_days_for_group_figures_only(app, db, review_world):
+    """A respondent moving to another group changes no daily total (they are kept per site,
+    channel and language, never per group): their days are marked for the group figures
+    only, and the refresh recomputes nothing."""
+    from analysis.review import daily_totals
+    from analysis.review.daily_totals import DailyResponses, StaleDay
+    from feedback.responses.models import Respondent, RespondentRace
+
+    (earlier,) = review_world["add"](when=Q2, safe=4, age_group="14-17")
+    review_world["add"](when=Q2 + timedelta(days=1), safe=2, respondent=earlier.respondent)
+    assert daily_totals.refresh() == 2
+    db.session.get(Respondent, earlier.respondent_id).age_group = "18-24"
+    db.session.add(RespondentRace(respondent_id=earlier.respondent_id, group="asian"))
+    db.session.commit()
+    assert set(db.session.execute(db.select(StaleDay.day, StaleDay.groups_only))) == {
+        (Q2.date(), True), ((Q2 + timedelta(days=1)).date(), True)}
+    assert daily_totals.refresh() == 0
+    assert db.session.scalar(db.select(db.func.count(StaleDay.id))) == 0
+    assert db.session.scalar(db.select(db.func.sum(DailyResponses.n))) == 2
+
+
 def test_an_unfinished_conversation_marks_nothing(app, db, review_world):
     """SMS answers are stored before the response completes: no stale day, no extra work."""
     from analysis.review.daily_totals import StaleDay

@@ -82,6 +82,10 @@ class StaleDay(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date]
+    #: Only a respondent of that day moved between demographic groups: the totals (kept
+    #: per day, site, channel and language, never per group) stand, and only the remembered
+    #: counts that group people are forgotten (analysis.review.memo).
+    groups_only: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
 TABLES = (DailyResponses, DailyComments, DailyValues)
@@ -97,7 +101,7 @@ def mark_stale_days(session, flush_context) -> None:
     stamps: list[datetime | None] = []
     response_ids: set[int] = set()
     answer_ids: set[int] = set()
-    respondent_ids: set[int] = set()
+    respondent_ids: dict[int, bool] = {}  # respondent: whether only their groups changed
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, (Response, Answer)):
             if obj in session.new:
@@ -111,7 +115,10 @@ def mark_stale_days(session, flush_context) -> None:
         elif isinstance(obj, (AnswerTag, AnswerTheme)) and obj.answer_id is not None:
             answer_ids.add(obj.answer_id)
         elif _regrouped(session, obj):
-            respondent_ids.add(obj.id if isinstance(obj, Respondent) else obj.respondent_id)
+            respondent_id = obj.id if isinstance(obj, Respondent) else obj.respondent_id
+            only = respondent_ids.get(respondent_id, True)
+            respondent_ids[respondent_id] = only and not (
+                isinstance(obj, Respondent) and obj in session.deleted)
     days = {stamp.date() for stamp in stamps if stamp is not None}
     for model, ids in ((Response, response_ids), (Answer, answer_ids)):
         if ids:
@@ -121,8 +128,8 @@ def mark_stale_days(session, flush_context) -> None:
     if days:
         session.connection().execute(sa.insert(StaleDay),
                                      [{"day": day} for day in sorted(days)])
-    for respondent_id in respondent_ids:
-        mark_respondent_days(None, session.connection(), respondent_id)
+    for respondent_id, groups_only in respondent_ids.items():
+        mark_respondent_days(None, session.connection(), respondent_id, groups_only=groups_only)
 
 
 def _regrouped(session, obj) -> bool:
@@ -138,13 +145,15 @@ def _regrouped(session, obj) -> bool:
     return any(state.attrs[name].history.has_changes() for name in RESPONDENT_COLUMNS)
 
 
-def mark_respondent_days(sender, connection, respondent_id: int, **_) -> None:
-    """A respondent's demographics changed: the days of their completed responses become stale,
-    since every group figure of those days (and the memos counted from them) may change. Sent
-    by Core writes as ``respondent_changing`` (feedback.responses.intake), called by the flush
-    hook above for the ORM's."""
-    connection.execute(sa.insert(StaleDay).from_select(["day"], sa.select(
-        sa.func.date(Response.completed_at)).distinct().where(
+def mark_respondent_days(sender, connection, respondent_id: int, groups_only: bool = True,
+                         **_) -> None:
+    """A respondent's demographics changed: the days of their completed responses become stale
+    for every group figure (``groups_only``; a deleted respondent's days for every figure),
+    since those figures and the memos counted from them may change. Sent by Core writes as
+    ``respondent_changing`` (feedback.responses.intake), called by the flush hook above for
+    the ORM's."""
+    connection.execute(sa.insert(StaleDay).from_select(["day", "groups_only"], sa.select(
+        sa.func.date(Response.completed_at), sa.literal(groups_only)).distinct().where(
             Response.respondent_id == respondent_id, Response.completed_at.is_not(None))))
 
 
@@ -261,17 +270,22 @@ def _lock() -> None:
 
 
 def refresh() -> int:
-    """Recompute the stale days and commit; returns how many days were recomputed."""
+    """Recompute the stale days and commit; returns how many days were recomputed (days
+    marked for their groups only forget the memos that group people, and recompute nothing)."""
     _lock()
-    marks = db.session.execute(sa.select(StaleDay.id, StaleDay.day)).all()
+    marks = db.session.execute(sa.select(StaleDay.id, StaleDay.day, StaleDay.groups_only)).all()
     if not marks:
         db.session.commit()
         return 0
-    days = sorted({_as_date(day) for _id, day in marks})
+    days = sorted({_as_date(day) for _id, day, groups_only in marks if not groups_only})
+    regrouped = sorted({_as_date(day) for _id, day, groups_only in marks if groups_only}
+                       - set(days))
     ranges = _day_ranges(days)
-    _recompute(ranges)
+    if ranges:
+        _recompute(ranges)
     memo_store.forget(ranges)
-    ids = [mark_id for mark_id, _day in marks]
+    memo_store.forget(_day_ranges(regrouped), groups_only=True)
+    ids = [mark_id for mark_id, _day, _groups_only in marks]
     for start in range(0, len(ids), 1000):
         db.session.execute(sa.delete(StaleDay).where(StaleDay.id.in_(ids[start:start + 1000])))
     db.session.commit()

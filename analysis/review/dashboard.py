@@ -136,7 +136,7 @@ def _goal_group_answers(scope: ReviewScope, dim: str, conditions=(), answer_peri
                           .where(*response_period(scope.period), *conditions), dim)
 
 
-@remembered()
+@remembered(by_group=True)
 def _group_counts(scope: ReviewScope, dim: str) -> dict[tuple, tuple[int, int]]:
     return newest_day.counted(scope, lambda whole: _counted_by_group(whole, dim),
                               lambda head, tail: group_counts_in_two_parts(head, tail, dim))

@@ -216,7 +216,7 @@ def _values_of_row(indicators: list[Indicator], row, min_cell: int) -> dict:
     return result
 
 
-@remembered()
+@remembered(by_group=True)
 def by_group(indicator: Indicator, scope: ReviewScope, dim: str, min_cell: int,
              labels: dict | None = None) -> Table:
     """The indicator per demographic group, suppressed on each group's distinct

@@ -97,9 +97,11 @@ def remembered_among(periods: list):
     return next((period for key, period in keys.items() if key in found), None)
 
 
-def remembered():
+def remembered(by_group: bool = False):
     """Remember the decorated counting function's results over its scope's period (see the
-    module's docstring)."""
+    module's docstring). ``by_group``: it groups people by demographics (a breakdown), so a
+    respondent moving to another group forgets it; a count over a group filter is forgotten
+    then too, whatever the function."""
     def decorate(count):
         name = f"{count.__module__}.{count.__qualname__}"
 
@@ -117,7 +119,8 @@ def remembered():
                 value = count(*args, **kwargs)
             finally:
                 _counting.reset(making)
-            keep(key, own_period_span(*args, **kwargs), seen, value)
+            keep(key, own_period_span(*args, **kwargs), seen, value,
+                 by_group=by_group or _scope_of(args, kwargs).group_dim is not None)
             return value
 
         return counted_once
@@ -186,11 +189,11 @@ def _read(key: str):
     return pickle.loads(blob)  # noqa: S301 - signed by this app (above)
 
 
-def keep(key: str, span: tuple[date, date], seen: int, value) -> None:
+def keep(key: str, span: tuple[date, date], seen: int, value, *, by_group: bool) -> None:
     """Remember ``value``, counted over the days ``span`` after :func:`forgotten_so_far`
     gave ``seen``: stored on a connection of its own (the request's transaction stays as it
-    is), unless a refresh forgot any of those days since. A failure only costs the next view
-    a count."""
+    is), unless a refresh forgot any of those days since (for counts that group people
+    (``by_group``), or for every count). A failure only costs the next view a count."""
     blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     start, end = span
     try:
@@ -198,12 +201,13 @@ def keep(key: str, span: tuple[date, date], seen: int, value) -> None:
             connection.execute(sa.select(sa.func.pg_advisory_xact_lock(REFRESH_LOCK)))
             forgotten = connection.scalar(sa.select(sa.exists().where(
                 ForgottenSpan.id > seen, ForgottenSpan.span_start < end,
-                ForgottenSpan.span_end > start)))
+                ForgottenSpan.span_end > start,
+                sa.true() if by_group else ForgottenSpan.groups_only.is_(False))))
             if forgotten:
                 return
             connection.execute(pg_insert(ReviewMemo).values(
                 key=key, span_start=start, span_end=end, value=_signature(blob) + blob,
-                created_at=utcnow()).on_conflict_do_nothing())
+                created_at=utcnow(), by_group=by_group).on_conflict_do_nothing())
     except SQLAlchemyError as exc:
         log.warning("review memo not stored (%s)", type(exc).__name__)
 

@@ -33,6 +33,9 @@ class ReviewMemo(db.Model):
     span_end: Mapped[date]
     value: Mapped[bytes] = mapped_column(sa.LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: Whether the count groups people by demographics (a breakdown, a group filter): only
+    #: such counts change when a respondent moves to another group.
+    by_group: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
 class ForgottenSpan(db.Model):
@@ -44,19 +47,24 @@ class ForgottenSpan(db.Model):
     span_start: Mapped[date]
     span_end: Mapped[date]
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: Only the counts that group people were forgotten.
+    groups_only: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
-def forget(ranges: list[tuple[date, date]]) -> None:
-    """Forget the memos that read any day of ``ranges`` ([start, end) each), and remember that
-    they were forgotten, in the caller's transaction (which holds the refresh lock)."""
+def forget(ranges: list[tuple[date, date]], groups_only: bool = False) -> None:
+    """Forget the memos that read any day of ``ranges`` ([start, end) each) (``groups_only``:
+    those of them that group people), and remember that they were forgotten, in the caller's
+    transaction (which holds the refresh lock)."""
     if not ranges:
         return
-    db.session.execute(sa.delete(ReviewMemo).where(sa.or_(*[
-        sa.and_(ReviewMemo.span_start < end, ReviewMemo.span_end > start)
-        for start, end in ranges])))
+    db.session.execute(sa.delete(ReviewMemo).where(
+        ReviewMemo.by_group if groups_only else sa.true(),
+        sa.or_(*[sa.and_(ReviewMemo.span_start < end, ReviewMemo.span_end > start)
+                 for start, end in ranges])))
     now = utcnow()
     db.session.execute(sa.insert(ForgottenSpan), [
-        {"span_start": start, "span_end": end, "at": now} for start, end in ranges])
+        {"span_start": start, "span_end": end, "at": now, "groups_only": groups_only}
+        for start, end in ranges])
     db.session.execute(sa.delete(ForgottenSpan).where(ForgottenSpan.at < now - FORGOTTEN_KEPT))
     db.session.execute(sa.delete(ReviewMemo).where(ReviewMemo.created_at < now - MEMO_KEPT))
 

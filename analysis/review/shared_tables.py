@@ -116,7 +116,7 @@ def _breakdowns(scope: ReviewScope, dim: str, shares: list[Indicator],
             for measure in (Measure("sentiment"), *map(indicator_measure, shares))]
 
 
-@remembered()
+@remembered(by_group=True)
 def _cells(scope: ReviewScope, measure: Measure, dims: tuple) -> CellCounts:
     """One table's counts over the scope's period (analysis.review.newest_day)."""
     return newest_day.counted(scope, lambda whole: cell_counts(measure, dims, to_filters(whole)),

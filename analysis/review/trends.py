@@ -147,7 +147,8 @@ def _series_counts(scope: ReviewScope, quarters: list[Period], measured: list[In
                                   with_goals, min_cell)
         for k, value in zip(missing, counted, strict=True):
             found[k] = value
-            memo.keep(keys[k], (quarters[k].start, quarters[k].end), seen, value)
+            memo.keep(keys[k], (quarters[k].start, quarters[k].end), seen, value,
+                      by_group=scope.group_dim is not None)
     return found
 
 
