@@ -31,11 +31,13 @@ def _answers(rng, world) -> dict:
 def _world(world, seed=5):
     """Forty people before the newest day; twenty of them answer again on it, some the same
     way, some not; eight people answer only on it."""
-    from analysis.review.goals import AgendaGoal
+    from analysis.review.goals import AgendaGoal, Indicator
     from feedback.core.extensions import db
 
     db.session.add(AgendaGoal(key="getting-around", names={"en": "Getting around"},
-                              themes=[world["safety"], world["transport"]]))
+                              themes=[world["safety"], world["transport"]],
+                              indicators=[Indicator(labels={"en": "Feeling safe, 1-5"},
+                                                    question_key="feel_safe", rule="mean")]))
     rng = random.Random(seed)
     people = []
     for _ in range(40):
@@ -66,14 +68,15 @@ def _scopes(world):
 def test_two_parts_count_what_the_whole_period_counts(app, review_world):
     from analysis.breakdowns import Measure, cell_counts, population
     from analysis.disclosure import gate
-    from analysis.review import dashboard, goal_counts, shared_tables
+    from analysis.review import dashboard, goal_counts, indicators, shared_tables
     from analysis.review.goals import list_goals
     from analysis.review.newest_day import split_at
 
     _world(review_world)
+    measured = [i for g in list_goals() for i in g.indicators]
+    assert {i.rule for i in measured} == {"mean", "share_of_values"}
     measures = [Measure("sentiment"), *(shared_tables.indicator_measure(i)
-                                        for g in list_goals() for i in g.indicators
-                                        if i.rule == "share_of_values")]
+                                        for i in measured if i.rule == "share_of_values")]
     assert len(measures) > 1
     plain = _scopes(review_world)[0]
     head, tail = split_at(plain, NEWEST.date())
@@ -97,6 +100,14 @@ def test_two_parts_count_what_the_whole_period_counts(app, review_world):
                     == gate._volume_people(scope, unit)), (scope, unit)
         assert (shared_tables.population_in_two_parts(head, tail)
                 == population(shared_tables.to_filters(scope))), scope
+        # counts of answers (the daily totals cannot answer a group filter) add up
+        for unit in ("week", "month"):
+            assert (sorted(dashboard.volume_rows_in_two_parts(head, tail, unit))
+                    == sorted(dashboard._counted_volume(scope, unit))), (scope, unit)
+        assert (dashboard.responses_in_two_parts(head, tail)
+                == dashboard._counted_responses(scope)), scope
+        assert (indicators.sums_in_two_parts(measured, head, tail)
+                == indicators._summed_answers(measured, scope)), scope
         for measure in measures:
             for dims in (("age_group",), ("race_ethnicity",), ("site",)):
                 assert (shared_tables.cells_in_two_parts(head, tail, measure, dims)
@@ -148,12 +159,16 @@ def test_a_new_answer_on_the_newest_day_keeps_the_days_before_remembered(app, db
 def _figures(db, scope):
     """What a review page shows of ``scope``, read in a new request's transaction."""
     from analysis.disclosure import gate
-    from analysis.review import dashboard, goal_counts
+    from analysis.review import dashboard, goal_counts, indicators
+    from analysis.review.goals import list_goals
 
     db.session.commit()
+    measured = [i for goal in list_goals() for i in goal.indicators]
     return (goal_counts.in_period(scope), gate.population(scope),
             gate.indicator_respondents(scope),
-            {goal: table.cells for goal, table in dashboard.goal_groups(scope, "race", 3).items()})
+            {goal: table.cells for goal, table in dashboard.goal_groups(scope, "race", 3).items()},
+            dashboard.volume(scope), dashboard.total_responses(scope),
+            indicators.compute_all(measured, scope, 1))
 
 
 def _counted_whole(app, figures):
@@ -175,7 +190,8 @@ def test_a_new_day_counts_only_the_days_since_yesterdays_remembered_ones(app, db
     from feedback.responses.models import Respondent, Response
 
     _world(review_world)
-    for scope in _scopes(review_world)[:3]:  # plain, a channel, a site: a partner's scope
+    scopes = _scopes(review_world)[:4]  # plain, a channel, a site (a partner's), a group
+    for scope in scopes:
         figures = functools.partial(_figures, db, scope)
         assert figures() == _counted_whole(app, figures)
 
@@ -199,7 +215,7 @@ def test_a_new_day_counts_only_the_days_since_yesterdays_remembered_ones(app, db
                         sentiment="negative", themes=(review_world["transport"],), safe=2)
     review_world["add"](when=tomorrow, age_group="14-17", comment="Safe at the club",
                         sentiment="positive", themes=(review_world["safety"],), safe=5)
-    for scope in _scopes(review_world)[:3]:
+    for scope in scopes:
         figures = functools.partial(_figures, db, scope)
         counted_from.clear()
         shown = figures()

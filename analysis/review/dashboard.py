@@ -7,6 +7,7 @@ number of queries whatever the number of answers.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -233,20 +234,37 @@ def requests_by_goal(scope: ReviewScope) -> dict[int, tuple[int, int, list[Quote
             for goal_id, (n, people) in counts.items()}
 
 
-@remembered()
 def volume(scope: ReviewScope) -> tuple[str, list, list]:
-    """Completed responses per time bucket by channel and by language, from one query.
+    """Completed responses per time bucket by channel and by language.
 
     Returns (unit, [(bucket, channel, n)], [(bucket, locale, n)]).
     """
     unit = bucket_unit(scope.period)
+    return (unit, *volume_series(_volume_rows(scope, unit)))
+
+
+@remembered()
+def _volume_rows(scope: ReviewScope, unit: str) -> list[tuple]:
+    """[(bucket, channel, locale, responses)], in one query; responses add up over the two
+    parts of a period still receiving answers (analysis.review.newest_day)."""
+    return newest_day.counted(scope, lambda whole: _counted_volume(whole, unit),
+                              lambda head, tail: volume_rows_in_two_parts(head, tail, unit))
+
+
+def volume_rows_in_two_parts(head: ReviewScope, tail: ReviewScope, unit: str) -> list[tuple]:
+    """:func:`_volume_rows` over two adjacent periods."""
+    summed: Counter = Counter()
+    for *key, n in (*_volume_rows(head, unit), *_counted_volume(tail, unit)):
+        summed[tuple(key)] += n
+    return [(*key, n) for key, n in summed.items()]
+
+
+def _counted_volume(scope: ReviewScope, unit: str) -> list[tuple]:
     bucket = bucket_expression(Response.completed_at, unit)
-    query = (
+    return [(str(b), channel, locale, int(n)) for b, channel, locale, n in db.session.execute(
         sa.select(bucket, Response.channel, Response.locale, sa.func.count(Response.id))
         .where(*response_conditions(scope))
-        .group_by(bucket, Response.channel, Response.locale)
-    )
-    return (unit, *volume_series(db.session.execute(query)))
+        .group_by(bucket, Response.channel, Response.locale))]
 
 
 def total_responses(scope: ReviewScope) -> tuple[int, int]:
@@ -256,6 +274,15 @@ def total_responses(scope: ReviewScope) -> tuple[int, int]:
 
 @remembered()
 def _responses(scope: ReviewScope) -> int:
+    return newest_day.counted(scope, _counted_responses, responses_in_two_parts)
+
+
+def responses_in_two_parts(head: ReviewScope, tail: ReviewScope) -> int:
+    """:func:`_responses` over two adjacent periods."""
+    return _responses(head) + _counted_responses(tail)
+
+
+def _counted_responses(scope: ReviewScope) -> int:
     return int(db.session.scalar(
         sa.select(sa.func.count(Response.id)).where(*response_conditions(scope))) or 0)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from analysis.review import newest_day
 from analysis.review.cells import Cell, Table, suppress
 from analysis.review.daily_totals import DailyValues
 from analysis.review.goals import Indicator
@@ -133,15 +134,31 @@ def compute_all(indicators: list[Indicator], scope: ReviewScope,
     Returns {indicator id: (this period, previous period)}."""
     if not indicators:
         return {}
-    now = _all_in_period(indicators, scope, min_cell)
-    before = _all_in_period(indicators, scope.with_period(scope.period.previous()), min_cell)
+    now = _values_of_sums(indicators, _sums_in_period(indicators, scope), min_cell)
+    before = _values_of_sums(
+        indicators, _sums_in_period(indicators, scope.with_period(scope.period.previous())),
+        min_cell)
     return {i.id: (now[i.id], before[i.id]) for i in indicators}
 
 
 @remembered()
-def _all_in_period(indicators: list[Indicator], scope: ReviewScope,
-                   min_cell: int) -> dict[int, IndicatorValue]:
-    """Every indicator over the scope's period, in one query (conditional aggregates over the
+def _sums_in_period(indicators: list[Indicator], scope: ReviewScope) -> list[tuple]:
+    """Per indicator, (answers counted, their sum): numbers, or matches of a share. Sums add
+    up over the two parts of a period still receiving answers (analysis.review.newest_day)."""
+    return newest_day.counted(scope, lambda whole: _summed_answers(indicators, whole),
+                              lambda head, tail: sums_in_two_parts(indicators, head, tail))
+
+
+def sums_in_two_parts(indicators: list[Indicator], head: ReviewScope,
+                      tail: ReviewScope) -> list[tuple]:
+    """:func:`_sums_in_period` over two adjacent periods."""
+    return [(n + more, None if total is None and added is None else (total or 0) + (added or 0))
+            for (n, total), (more, added) in zip(_sums_in_period(indicators, head),
+                                                 _summed_answers(indicators, tail), strict=True)]
+
+
+def _summed_answers(indicators: list[Indicator], scope: ReviewScope) -> list[tuple]:
+    """:func:`_sums_in_period` counted, in one query (conditional aggregates over the
     answers to the indicators' questions)."""
     columns = []
     for indicator in indicators:
@@ -149,7 +166,7 @@ def _all_in_period(indicators: list[Indicator], scope: ReviewScope,
         if indicator.rule == "mean":
             columns += [
                 sa.func.count(sa.case((asked, Answer.value_number))),
-                sa.func.avg(sa.case((asked, Answer.value_number))),
+                sa.func.sum(sa.case((asked, Answer.value_number))),
             ]
         else:
             columns += [
@@ -161,6 +178,17 @@ def _all_in_period(indicators: list[Indicator], scope: ReviewScope,
         .where(Answer.question_key.in_({i.question_key for i in indicators}),
                *answer_conditions(scope))
     ).one()
+    return [(int(row[2 * k] or 0), None if row[2 * k + 1] is None else float(row[2 * k + 1]))
+            for k in range(len(indicators))]
+
+
+def _values_of_sums(indicators: list[Indicator], sums: list[tuple], min_cell: int) -> dict:
+    """{indicator id: its value} from :func:`_sums_in_period` (a mean is its sum over its
+    count)."""
+    row = []
+    for indicator, (n, total) in zip(indicators, sums, strict=True):
+        row += [n, total / n if indicator.rule == "mean" and n and total is not None
+                else total]
     return _values_of_row(indicators, row, min_cell)
 
 
