@@ -221,3 +221,48 @@ def test_a_new_day_counts_only_the_days_since_yesterdays_remembered_ones(app, db
         shown = figures()
         assert counted_from and min(counted_from) == NEWEST.date(), scope
         assert shown == _counted_whole(app, figures), scope
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgres"),
+                    reason="the review memo is kept on PostgreSQL only")
+def test_the_trends_quarter_still_receiving_answers_adds_the_newest_day(app, db, review_world,
+                                                                        monkeypatch):
+    """The trends page ending with the open quarter takes that quarter's point from the
+    dashboard's own counts (remembered days plus the newest day), not from its whole
+    quarter again after each new answer; every point stays what a whole count gives."""
+    from analysis.review import trends
+    from analysis.review.goals import list_goals
+    from analysis.review.periods import quarter_of, quarters_ending
+
+    _world(review_world)
+    open_quarter = quarter_of(NEWEST.date())
+    quarters = quarters_ending(open_quarter, 8)
+    measured = [i for goal in list_goals() for i in sorted(goal.indicators, key=lambda i: i.id)]
+    for scope in _scopes(review_world)[::3]:  # plain, and a group filter
+        points = functools.partial(_quarter_points, db, scope.with_period(open_quarter),
+                                   quarters, measured)
+        assert points() == _counted_whole(app, points)
+        read_whole = []
+        monkeypatch.setattr(trends, "_count_quarters",
+                            functools.partial(_spied, read_whole, trends._count_quarters))
+        review_world["add"](when=NEWEST + timedelta(hours=12), age_group="14-17",
+                            comment="Bus is late", sentiment="negative",
+                            themes=(review_world["transport"],), safe=1, adult="yes")
+        shown = points()
+        assert open_quarter not in read_whole
+        assert shown[-1][0] and shown[-1][2]  # comments and indicators in the open quarter
+        assert shown == _counted_whole(app, points), scope
+        monkeypatch.undo()
+
+
+def _quarter_points(db, scope, quarters, measured):
+    """The trends' counts per quarter, read in a new request's transaction."""
+    from analysis.review import trends
+
+    db.session.commit()
+    return trends._series_counts(scope, quarters, measured, True, 1)
+
+
+def _spied(read, count_quarters, scope, quarters, *args):
+    read.extend(quarters)
+    return count_quarters(scope, quarters, *args)

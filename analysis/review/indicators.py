@@ -182,14 +182,28 @@ def _summed_answers(indicators: list[Indicator], scope: ReviewScope) -> list[tup
             for k in range(len(indicators))]
 
 
+def with_people(indicators: list[Indicator], scope: ReviewScope, people: dict,
+                min_cell: int) -> dict[int, IndicatorValue]:
+    """{indicator id: its value over the scope} with ``people`` ({indicator id: the people
+    behind it}), as :func:`compute_per_bucket` gives a quarter's, from the remembered sums."""
+    return {indicator.id: _indicator_value(indicator, n, _measure_of(indicator, n, total),
+                                           people[indicator.id], min_cell)
+            for indicator, (n, total) in zip(indicators, _sums_in_period(indicators, scope),
+                                             strict=True)}
+
+
 def _values_of_sums(indicators: list[Indicator], sums: list[tuple], min_cell: int) -> dict:
-    """{indicator id: its value} from :func:`_sums_in_period` (a mean is its sum over its
-    count)."""
+    """{indicator id: its value} from :func:`_sums_in_period`."""
     row = []
     for indicator, (n, total) in zip(indicators, sums, strict=True):
-        row += [n, total / n if indicator.rule == "mean" and n and total is not None
-                else total]
+        row += [n, _measure_of(indicator, n, total)]
     return _values_of_row(indicators, row, min_cell)
+
+
+def _measure_of(indicator: Indicator, n: int, total: float | None) -> float | None:
+    """What :func:`_value` takes from a count and a sum: a mean's average, a share's
+    matches."""
+    return total / n if indicator.rule == "mean" and n and total is not None else total
 
 
 def compute_all_from_totals(indicators: list[Indicator], scope: ReviewScope,

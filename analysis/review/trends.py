@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from analysis.disclosure import gate
-from analysis.review import goal_counts, indicators, memo
+from analysis.review import goal_counts, indicators, memo, newest_day
 from analysis.review.goals import AgendaGoal, Indicator
 from analysis.review.periods import Period, quarters_ending, same_period_last_year
 from analysis.review.scope import ReviewScope, response_period
@@ -143,13 +143,31 @@ def _series_counts(scope: ReviewScope, quarters: list[Period], measured: list[In
     missing = [k for k, value in enumerate(found) if value is memo.MISSING]
     if missing:
         seen = memo.forgotten_so_far()
-        counted = _count_quarters(scope, [quarters[k] for k in missing], measured,
-                                  with_goals, min_cell)
-        for k, value in zip(missing, counted, strict=True):
-            found[k] = value
-            memo.keep(keys[k], (quarters[k].start, quarters[k].end), seen, value,
+        # the quarter still receiving answers: its remembered days plus its newest day
+        open_ = [k for k in missing if newest_day.parts(scope.with_period(quarters[k]))]
+        rest = [k for k in missing if k not in open_]
+        counted = dict(zip(rest, _count_quarters(scope, [quarters[k] for k in rest], measured,
+                                                 with_goals, min_cell) if rest else [],
+                           strict=True))
+        counted |= {k: _open_quarter(scope.with_period(quarters[k]), measured, with_goals,
+                                     min_cell) for k in open_}
+        for k in missing:
+            found[k] = counted[k]
+            memo.keep(keys[k], (quarters[k].start, quarters[k].end), seen, found[k],
                       by_group=scope.group_dim is not None)
     return found
+
+
+def _open_quarter(scope: ReviewScope, measured: list[Indicator], with_goals: bool,
+                  min_cell: int) -> tuple[dict, dict, dict]:
+    """:func:`_count_quarters` of one quarter from the dashboard's own counts, which add the
+    newest day to the remembered days before it (analysis.review.newest_day), instead of
+    reading the whole quarter on every view after a new answer."""
+    goals = goal_counts.in_period(scope)["goals"] if with_goals else {}
+    answered = gate.indicator_respondents(scope)["now"]
+    people = {i.id: gate.people_behind(i, answered) for i in measured}
+    return (goal_counts.comments_of(goals), goal_counts.people_of(goals),
+            indicators.with_people(measured, scope, people, min_cell))
 
 
 def build_trends(scope: ReviewScope, policy: gate.Policy, years: int = 3) -> Trends:
