@@ -220,6 +220,8 @@ def test_a_new_day_counts_only_the_days_since_yesterdays_remembered_ones(app, db
         counted_from.clear()
         shown = figures()
         assert counted_from and min(counted_from) == NEWEST.date(), scope
+        # the days added were read with index look-ups priced low, and the price put back
+        assert db.session.scalar(db.text("SELECT current_setting('random_page_cost')")) == "4"
         assert shown == _counted_whole(app, figures), scope
 
 
