@@ -151,27 +151,41 @@ def test_a_respondent_moved_to_another_group_moves_every_breakdown(app, db, revi
         assert was != now
 
 
-def test_a_demographic_answer_written_by_core_moves_the_group_figure(app, db, review_world):
-    """The SMS and web paths write a demographic answer onto the respondent with Core
-    statements (feedback.responses.intake.add_answer): the respondent's earlier quarter must
-    follow."""
-    from analysis.disclosure import gate
-    from feedback.responses.intake import ANSWER_COPIES, add_answer
-    from feedback.responses.models import Respondent
+def _age_question(db):
+    """A question whose answer is copied onto the respondent's age group."""
     from surveys.models import Question
 
     question = Question(version_id=db.session.get(Question, 1).version_id, key="age",
                         type="single_choice", position=9,
                         settings={"demographic": "age_group"})
     db.session.add(question)
+    return question
+
+
+def _answer_again(earlier, question, age_group):
+    """``earlier``'s respondent answers ``question`` with ``age_group`` through the Core
+    intake path the SMS and web channels use (feedback.responses.intake.add_answer)."""
+    from feedback.responses.intake import ANSWER_COPIES, add_answer
+
+    later = {"id": earlier.id, "respondent_id": earlier.respondent_id,
+             **{name: getattr(earlier, name) for name in ANSWER_COPIES}}
+    add_answer(later, question, age_group, SimpleNamespace(value=age_group, number=None))
+
+
+def test_a_demographic_answer_written_by_core_moves_the_group_figure(app, db, review_world):
+    """The SMS and web paths write a demographic answer onto the respondent with Core
+    statements (feedback.responses.intake.add_answer): the respondent's earlier quarter must
+    follow."""
+    from analysis.disclosure import gate
+    from feedback.responses.models import Respondent
+
+    question = _age_question(db)
     review_world["add"](comment="Safe", age_group="14-17", count=12)
     (earlier,) = review_world["add"](comment="Safe", age_group="18-24")
     scope = _scope(group_dim="age_group", group_value="14-17")
     assert gate.population(scope)[0] == 12
 
-    later = {"id": earlier.id, "respondent_id": earlier.respondent_id,
-             **{name: getattr(earlier, name) for name in ANSWER_COPIES}}
-    add_answer(later, question, "14-17", SimpleNamespace(value="14-17", number=None))
+    _answer_again(earlier, question, "14-17")
     db.session.commit()
 
     assert db.session.get(Respondent, earlier.respondent_id).age_group == "14-17"
@@ -183,22 +197,15 @@ def test_the_same_demographic_answer_again_keeps_the_remembered_counts(app, db, 
     remembered counts of their earlier days stay (a new age group forgets them)."""
     from analysis.disclosure import gate
     from analysis.review import memo
-    from feedback.responses.intake import ANSWER_COPIES, add_answer
-    from surveys.models import Question
 
-    question = Question(version_id=db.session.get(Question, 1).version_id, key="age",
-                        type="single_choice", position=9,
-                        settings={"demographic": "age_group"})
-    db.session.add(question)
+    question = _age_question(db)
     review_world["add"](comment="Safe", age_group="18-24", count=11)
     (earlier,) = review_world["add"](comment="Safe", age_group="18-24")
     scope = _scope(group_dim="age_group", group_value="18-24")
     key = memo.key_for("analysis.disclosure.gate._people", scope)
 
     def still_remembered_after(age_group):
-        later = {"id": earlier.id, "respondent_id": earlier.respondent_id,
-                 **{name: getattr(earlier, name) for name in ANSWER_COPIES}}
-        add_answer(later, question, age_group, SimpleNamespace(value=age_group, number=None))
+        _answer_again(earlier, question, age_group)
         db.session.commit()
         return memo.recall(key) is not memo.MISSING  # after the refresh that forgets
 
