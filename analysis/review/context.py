@@ -142,28 +142,32 @@ def held_by_enough(column, values: list, k: int) -> list:
 
 
 def group_choices() -> list[tuple[str, str]]:
-    """Every demographic value held by at least the threshold of respondents, as
-    "dimension:value", shown by its translated label (analysis.disclosure.labels), never its
-    code. A rarer value is not offered: the menu itself would tell any viewer, a partner's
-    included, that someone with it answered (docs/privacy.md)."""
+    """The group filters (:func:`group_filters`) as "dimension:value", shown by its
+    translated label (analysis.disclosure.labels), never its code."""
     from flask_babel import get_locale
 
-    from analysis.disclosure.gate import min_cell_size
     from analysis.disclosure.labels import label, value_labels
 
     locale = str(get_locale() or "en")
     labels = value_labels(locale)
+    return [(f"{dim}:{value}",
+             f"{DIMENSION_LABELS[dim]}: {label(dim, value, locale, labels)}")
+            for dim, value in group_filters()]
+
+
+def group_filters() -> list[tuple[str, str]]:
+    """Every demographic (dimension, value) held by at least the threshold of respondents.
+    A rarer value is not offered: the menu itself would tell any viewer, a partner's
+    included, that someone with it answered (docs/privacy.md)."""
+    from analysis.disclosure.gate import min_cell_size
+
     k = min_cell_size()
     found = []
     for dim in RESPONDENT_COLUMNS:
         column = getattr(Respondent, dim)
-        for value in held_by_enough(column, distinct_values(column), k):
-            found.append((f"{dim}:{value}",
-                          f"{DIMENSION_LABELS[dim]}: {label(dim, value, locale, labels)}"))
+        found += [(dim, value) for value in held_by_enough(column, distinct_values(column), k)]
     race = RespondentRace.group
-    for value in held_by_enough(race, distinct_values(race), k):
-        found.append((f"race:{value}",
-                      f"{DIMENSION_LABELS['race']}: {label('race', value, locale, labels)}"))
+    found += [("race", value) for value in held_by_enough(race, distinct_values(race), k)]
     return found
 
 

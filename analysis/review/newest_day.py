@@ -50,7 +50,7 @@ def parts(scope: ReviewScope) -> tuple[ReviewScope, ReviewScope] | None:
     memo)."""
     if not memo.enabled():
         return None
-    newest = memo.once_per_transaction("newest_day_with_data", _newest_day)
+    newest = memo.once_per_transaction("newest_day_with_data", newest_day_with_data)
     return split_at(scope, newest) or _after_remembered_start(scope)
 
 
@@ -102,7 +102,8 @@ def split_at(scope: ReviewScope, day) -> tuple[ReviewScope, ReviewScope] | None:
             scope.with_period(Period(day, period.end)))
 
 
-def _newest_day():
+def newest_day_with_data():
+    """The day of the latest completed response: the day today's writes land on."""
     newest = db.session.scalar(sa.select(sa.func.max(Response.completed_at)))
     return newest.date() if newest else None
 

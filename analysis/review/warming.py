@@ -9,7 +9,9 @@ under each viewer's policy when the page is opened. PostgreSQL only, like the me
 
 from __future__ import annotations
 
-from datetime import date
+import contextlib
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 
 import click
 import sqlalchemy as sa
@@ -17,8 +19,12 @@ from huey import crontab
 
 from analysis.disclosure import gate
 from analysis.review import memo
+from analysis.review.context import group_filters
+from analysis.review.daily_totals import DailyResponses, StaleDay
 from analysis.review.dashboard import build_review
-from analysis.review.periods import month_of, quarter_of
+from analysis.review.memo_store import ForgottenSpan
+from analysis.review.newest_day import newest_day_with_data
+from analysis.review.periods import Period, month_of, quarter_of
 from analysis.review.scope import DIMENSIONS, ReviewScope
 from analysis.review.trends import build_trends
 from analysis.review.yearly import build_year_report
@@ -26,38 +32,52 @@ from feedback.core.extensions import db
 from feedback.core.queue import queue
 from feedback.responses.models import PartnerSite, utcnow
 
+#: The session advisory lock one warming holds (PostgreSQL): a second one would count the same.
+WARM_LOCK = 0x7265766965770002
+
 
 def warm(today: date | None = None) -> int:
-    """Count the coalition-wide views of the current and the last quarter and month, both
-    quarters broken down by every dimension, this and last year's report and the trends page,
-    and each partner's own view of the current quarter (what its partner viewers open);
-    returns how many views were gone through (0 where memos are not kept). For the current
-    quarter and year this counts the days before the newest one with data, which its views
-    then add that day to (analysis.review.newest_day)."""
+    """Count the views of :func:`_views` ahead; returns how many were gone through (0 where
+    memos are not kept, or while another warming runs). For the current quarter and year this
+    counts the days before the newest one with data, which its views then add that day to
+    (analysis.review.newest_day)."""
     if not memo.enabled():
         return 0
-    today = today or utcnow().date()
-    policy = gate.published_policy()
+    with _alone() as alone:
+        if not alone:
+            return 0
+        views = 0
+        for count in _views(today or utcnow().date(), gate.published_policy()):
+            count()
+            db.session.commit()  # one short read transaction per view, not one for them all
+            views += 1
+        return views
+
+
+def _views(today: date, policy) -> Iterator[Callable[[], object]]:
+    """The views to count, most opened first: the coalition-wide review of the current and
+    the last quarter and month, both quarters broken down by every dimension, this and last
+    year's report, the trends page, each partner's own view of the current quarter (what its
+    partner viewers open), then the current quarter under each filter the dashboard offers
+    that has data (a survey, a site, a partner, a channel, a language, a demographic group)."""
     quarter, month = quarter_of(today), month_of(today)
-    views = 0
+
+    def review(scope: ReviewScope, by: str | None = None):
+        return lambda: gate.release_review(build_review(scope, by), policy)
+
     for period in (quarter, quarter.previous(), month, month.previous()):
-        gate.release_review(build_review(ReviewScope(period=period)), policy)
-        views += 1
+        yield review(ReviewScope(period=period))
     for dimension in DIMENSIONS:
         for period in (quarter, quarter.previous()):
-            gate.release_review(build_review(ReviewScope(period=period), dimension), policy)
-            views += 1
+            yield review(ReviewScope(period=period), dimension)
     for year in (today.year, today.year - 1):
-        build_year_report(year, ReviewScope(period=quarter), policy)
-    build_trends(ReviewScope(period=quarter), policy)
-    for scope in _partner_scopes(quarter):
-        gate.release_review(build_review(scope), policy)
-        views += 1
-    db.session.commit()  # end the read transaction
-    return views + 3
+        yield lambda year=year: build_year_report(year, ReviewScope(period=quarter), policy)
+    yield lambda: build_trends(ReviewScope(period=quarter), policy)
+    for scope in _partner_scopes(quarter) + _filtered_scopes(quarter):
+        yield review(scope)
 
 
-def _partner_scopes(period) -> list[ReviewScope]:
+def _partner_scopes(period: Period) -> list[ReviewScope]:
     """The scope a partner viewer of each organisation sees (feedback.staff.auth)."""
     sites: dict[int, list[int]] = {}
     for organization_id, site_id in db.session.execute(
@@ -67,10 +87,61 @@ def _partner_scopes(period) -> list[ReviewScope]:
     return [ReviewScope(period=period, site_ids=tuple(ids)) for ids in sites.values()]
 
 
+def _filtered_scopes(period: Period) -> list[ReviewScope]:
+    """``period`` under each single filter of the dashboard's form with responses in it (the
+    daily totals say which, in a few rows), and under each group filter it offers."""
+    used = db.session.execute(
+        sa.select(DailyResponses.survey_id, DailyResponses.site_id, DailyResponses.channel,
+                  DailyResponses.locale, PartnerSite.organization_id).distinct()
+        .outerjoin(PartnerSite, PartnerSite.id == DailyResponses.site_id)
+        .where(DailyResponses.day >= period.start, DailyResponses.day < period.end)).all()
+    scopes = []
+    for field in ("survey_id", "site_id", "channel", "locale", "organization_id"):
+        values = {getattr(row, field) for row in used} - {None}
+        scopes += [ReviewScope(period=period, **{field: value}) for value in sorted(values)]
+    return scopes + [ReviewScope(period=period, group_dim=dim, group_value=value)
+                     for dim, value in group_filters()]
+
+
+@contextlib.contextmanager
+def _alone() -> Iterator[bool]:
+    """Whether this is the only warming running; held on a connection of its own for the
+    whole run (each view commits), released if the worker dies with the connection."""
+    with db.engine.connect() as connection:
+        alone = connection.scalar(sa.select(sa.func.pg_try_advisory_lock(WARM_LOCK)))
+        try:
+            yield alone
+        finally:
+            if alone:
+                connection.scalar(sa.select(sa.func.pg_advisory_unlock(WARM_LOCK)))
+
+
+def forgot_days_before_the_newest(since) -> bool:
+    """Whether a write since ``since`` made the memos forget (or will, at the next refresh)
+    a day before the newest day with data: a late tag, a respondent's new demographics. The
+    views over such days are counted whole at their next opening, unlike a write on the
+    newest day, which they add (analysis.review.newest_day)."""
+    newest = newest_day_with_data()
+    if newest is None:
+        return False
+    return bool(db.session.scalar(sa.select(
+        sa.exists().where(ForgottenSpan.at >= since, ForgottenSpan.span_start < newest)
+        | sa.exists().where(StaleDay.day < newest))))
+
+
 @queue.periodic_task(crontab(minute="*/10"))
 def warm_job() -> None:
     """Every ten minutes: count ahead what a refresh made the memos forget."""
     warm()
+
+
+@queue.periodic_task(crontab(minute="*"))
+def warm_after_older_writes_job() -> None:
+    """Every minute: after a write to days before the newest, count ahead at once rather
+    than at the next ten minutes, so the next person to open those views does not wait."""
+    if memo.enabled() and forgot_days_before_the_newest(utcnow() - timedelta(seconds=90)):
+        warm()
+    db.session.commit()
 
 
 @click.command("warm-review")

@@ -1,0 +1,163 @@
+"""The worker counts the review's views ahead (analysis.review.warming), so the person who
+opens one after a quarter ends, after a late write or under a filter finds its counts
+remembered instead of waiting for them. PostgreSQL only, like the memos it fills."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from tests.conftest import TEST_DATABASE_URL
+from tests.fixtures.review import Q2
+
+pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgres"),
+                                reason="the review memo is kept on PostgreSQL only")
+
+
+@contextlib.contextmanager
+def _answer_counts(db):
+    """The statements that count or sum answers while the block runs."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def watch(conn, cursor, statement, *args):
+        if "FROM answer" in statement and ("count(" in statement or "sum(" in statement):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", watch)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", watch)
+
+
+def _opened(client, urls: list[str]) -> None:
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_worker_counts_last_quarters_views_ahead(app, db, review_world, admin, client):
+    """After the warming job, opening last quarter's review, a breakdown, last year's report
+    and the trends page counts no answer: every count was remembered (what is left reads a
+    few rows by id or with a LIMIT: the quotes' texts, a sample for emerging themes)."""
+    from analysis.review.warming import warm
+
+    review_world["add"](comment="Safe at the club", safe=4, age_group="14-17", count=12)
+    review_world["add"](when=Q2.replace(year=2025), comment="Bus", safe=2, count=12)
+    assert warm(today=Q2.date() + timedelta(days=100)) > 0  # 2026-Q3: Q2 is last quarter
+
+    with _answer_counts(db) as counted:
+        _opened(client, ["/staff/review?kind=quarter&quarter=2026-Q2",
+                         "/staff/review?kind=quarter&quarter=2026-Q2&by=age_group",
+                         "/staff/review/year?year=2025",
+                         "/staff/review/trends?kind=quarter&quarter=2026-Q3"])
+    assert counted == []
+
+
+def test_the_worker_counts_the_quarter_under_every_filter_ahead(app, db, review_world, admin,
+                                                               client):
+    """Each filter the dashboard offers for the current quarter (a survey, a site, a partner,
+    a channel, a language, a demographic group) is a scope of its own: without warming, the
+    first person to choose it waits for its whole quarter to be counted."""
+    from analysis.review.warming import warm
+
+    site_b, earlier = review_world["site_b"], Q2 - timedelta(days=10)
+    review_world["add"](when=earlier, comment="Safe at the club", safe=4, age_group="14-17",
+                        count=6)
+    review_world["add"](comment="Safe", safe=5, age_group="14-17", locale="es", count=6)
+    review_world["add"](when=earlier, site=site_b, channel="sms", comment="Bus", safe=2,
+                        age_group="18-24", count=6)
+    assert warm(today=Q2.date()) > 0
+
+    quarter = "/staff/review?kind=quarter&quarter=2026-Q2"
+    filters = [f"survey={review_world['survey'].id}", f"site={site_b.id}",
+               f"partner={review_world['org_a'].id}", "channel=sms", "locale=es",
+               "group=age_group:14-17"]  # 18-24: too few people to be offered
+    with _answer_counts(db) as counted:
+        _opened(client, [f"{quarter}&{query}" for query in filters])
+    assert counted == []
+    with _answer_counts(db) as counted:  # what was not warmed is counted: the watch sees it
+        _opened(client, [f"{quarter}&site={site_b.id}&group=age_group:18-24"])
+    assert counted
+
+
+def test_the_worker_counts_each_partners_view_of_the_quarter_ahead(app, db, review_world):
+    """A partner viewer's dashboard is limited to its organisation's sites: a scope of its
+    own, which the worker counts ahead like the coalition-wide one."""
+    from analysis.review import memo
+    from analysis.review.warming import warm
+    from feedback.staff.auth import visible_site_ids
+
+    review_world["add"](comment="Safe at the club", safe=4, count=12)
+    review_world["add"](site=review_world["site_b"], comment="Bus", safe=2, count=12)
+    assert warm(today=Q2.date()) > 0
+    for organization in (review_world["org_a"], review_world["org_b"]):
+        viewer = SimpleNamespace(role="partner_viewer", organization_id=organization.id)
+        scope = _scope(site_ids=tuple(visible_site_ids(viewer)))
+        key = memo.key_for("analysis.review.goal_counts._in_period", scope)
+        assert memo.recall(key) is not memo.MISSING, organization.name
+
+
+def _scope(**filters):
+    from analysis.review.periods import quarter_of
+    from analysis.review.scope import ReviewScope
+
+    return ReviewScope(period=quarter_of(Q2.date()), **filters)
+
+
+def test_one_warming_at_a_time(app, db, review_world):
+    """Two workers warming at once would count the same views twice; the second gives way."""
+    import sqlalchemy as sa
+
+    from analysis.review.warming import WARM_LOCK, warm
+
+    review_world["add"](comment="Safe at the club", count=6)
+    with db.engine.connect() as other:
+        assert other.scalar(sa.select(sa.func.pg_try_advisory_lock(WARM_LOCK)))
+        try:
+            assert warm(today=Q2.date()) == 0
+        finally:
+            other.scalar(sa.select(sa.func.pg_advisory_unlock(WARM_LOCK)))
+    assert warm(today=Q2.date()) > 0
+
+
+def test_a_write_to_an_older_day_has_the_worker_count_ahead_at_once(app, db, review_world,
+                                                                   monkeypatch):
+    """A tag correction of an older quote forgets every view over its day: the next minute's
+    job counts them again, where a new answer on the newest day (which views add on their
+    own) leaves the worker idle until its ten-minute round."""
+    import sqlalchemy as sa
+
+    from analysis.models import AnswerTag
+    from analysis.review import daily_totals, warming
+    from analysis.review.memo_store import ForgottenSpan
+    from analysis.tagging.operations import correct_answer
+    from feedback.responses.models import utcnow
+
+    older = review_world["add"](when=Q2 - timedelta(days=20), comment="Safe at the club",
+                                count=6)
+    review_world["add"](comment="Safe", count=6)
+    daily_totals.refresh()
+    db.session.execute(sa.update(ForgottenSpan).values(at=utcnow() - timedelta(hours=1)))
+    db.session.commit()  # the data were loaded long ago
+    warmed = []
+    monkeypatch.setattr(warming, "warm", lambda: warmed.append(True))
+    warming.warm_after_older_writes_job()
+    assert warmed == []
+
+    review_world["add"](comment="Another one today", count=1)
+    warming.warm_after_older_writes_job()
+    assert warmed == []
+
+    answer_id = db.session.scalar(db.select(AnswerTag.answer_id).where(
+        AnswerTag.answer_id.in_([a.id for r in older for a in r.answers])).limit(1))
+    correct_answer(answer_id, "negative", [], actor=None)
+    warming.warm_after_older_writes_job()  # the mark, before any refresh
+    assert warmed == [True]
+    daily_totals.refresh()
+    warming.warm_after_older_writes_job()  # the forgetting, after a view refreshed
+    assert warmed == [True, True]
