@@ -62,19 +62,40 @@ def stacked_bars(categories: tuple[str, ...], series: tuple[tuple[str, tuple[int
     return _to_data_uri(fig, fmt)
 
 
-@functools.lru_cache(maxsize=256)
 def sentiment_bars(rows: tuple[tuple[str, tuple[int, int, int]], ...],
                    names: tuple[str, str, str], fmt: str = "svg") -> str:
-    """Horizontal 100 % bars of positive/neutral/negative, one per row (e.g. this period and
-    the previous one); ``names`` are the translated sentiment names."""
+    """Horizontal 100 % bars of positive/neutral/negative counts, one per row (e.g. this
+    period and the previous one); ``names`` are the translated sentiment names.
+
+    Drawn by whole percent, which is all a bar shows: in a period of thousands of comments a
+    new one rarely moves a percent, so the drawing (a tenth of a second) is read back from
+    the cache, where counts as its key changed with every answer."""
+    return _sentiment_bars(tuple((label, _whole_percents(counts)) for label, counts in rows),
+                           names, fmt)
+
+
+def _whole_percents(counts: tuple[int, ...]) -> tuple[int, ...]:
+    """Each count's share in whole percent, rounded where the shares meet, so they add up
+    to 100 (or 0 for no counts)."""
+    total = sum(counts)
+    if not total:
+        return tuple(0 for _ in counts)
+    running, edges = 0, [0]
+    for count in counts:
+        running += count
+        edges.append(round(100 * running / total))
+    return tuple(b - a for a, b in zip(edges, edges[1:], strict=False))
+
+
+@functools.lru_cache(maxsize=256)
+def _sentiment_bars(rows: tuple[tuple[str, tuple[int, int, int]], ...],
+                    names: tuple[str, str, str], fmt: str) -> str:
     fig = Figure(figsize=(6.4, 0.5 + 0.45 * max(len(rows), 1)))
     ax = fig.subplots()
     keys = ("positive", "neutral", "negative")
-    for y, (_label, counts) in enumerate(rows):
-        total = sum(counts) or 1
-        left = 0.0
-        for key, name, count in zip(keys, names, counts, strict=True):
-            width = 100 * count / total
+    for y, (_label, percents) in enumerate(rows):
+        left = 0
+        for key, name, width in zip(keys, names, percents, strict=True):
             ax.barh(y, width, left=left, color=SENTIMENT_COLOURS[key],
                     label=name if y == 0 else None)
             left += width
