@@ -294,7 +294,9 @@ def signed_in_client(app):
 
 def new_answer_in_open_quarter(app) -> None:
     """What a new answer in the quarter still receiving answers does to the review: its day
-    is marked stale (the refresh recomputes it and forgets the memos that read it)."""
+    is marked stale (the refresh recomputes it and forgets the memos that read it). Its
+    charts are read back, as one answer rarely moves what they draw (analysis.review.charts;
+    :func:`charts_drawn` times drawing them)."""
     from analysis.review.daily_totals import StaleDay
     from feedback.core.extensions import db
 
@@ -424,6 +426,61 @@ def timed_on_new_days(app, client) -> dict[str, tuple[float, float]]:
     return results
 
 
+def filter_views(app) -> list[tuple[str, str]]:
+    """The open quarter under each single filter of the dashboard's form: scopes the
+    worker's round counts ahead (analysis.review.warming), like the group filter above."""
+    from feedback.core.extensions import db
+    from feedback.responses.models import PartnerSite
+
+    with app.app_context():
+        site = db.session.scalars(sa.select(PartnerSite).order_by(PartnerSite.id)).first()
+        site_id, organization_id = site.id, site.organization_id
+    now = "/staff/review?kind=quarter&quarter=2026-Q4"
+    return [("open quarter: one site", f"{now}&site={site_id}"),
+            ("open quarter: one partner", f"{now}&partner={organization_id}"),
+            ("open quarter: SMS only", f"{now}&channel=sms"),
+            ("open quarter: Spanish only", f"{now}&locale=es")]
+
+
+def timed_after_the_worker(app, client, runs: int) -> dict[str, tuple[float, float]]:
+    """The worker's round from nothing remembered and after a new answer (printed), then
+    each of :func:`filter_views` after that round, each request after a new answer."""
+    from analysis.review import memo_store
+    from analysis.review.warming import warm
+    from feedback.core.extensions import db
+
+    with app.app_context():
+        memo_store.forget_all()
+        db.session.commit()
+        for round_ in ("from nothing remembered", "after a new answer"):
+            if round_ == "after a new answer":
+                new_answer_in_open_quarter(app)
+            t = time.perf_counter()
+            views = warm(today=LAST_DAY)
+            print(f"worker's round {round_}: {views} views in {time.perf_counter() - t:.1f} s",
+                  flush=True)
+    return {name: timed(client, url, runs, lambda: new_answer_in_open_quarter(app))
+            for name, url in filter_views(app)}
+
+
+def charts_drawn(app, client) -> None:
+    """Print what drawing every chart of the open dashboard adds to a request: paid when
+    its figures move what a chart draws (a bar's whole percent, a two-hundredth of the
+    volume chart's tallest bar) and once per server process."""
+    from analysis.review import charts
+
+    url = "/staff/review?kind=quarter&quarter=2026-Q4"
+    read_back = timed(client, url, 3, lambda: new_answer_in_open_quarter(app))[1]
+
+    def all_charts_again():
+        new_answer_in_open_quarter(app)
+        charts.stacked_bars.cache_clear()
+        charts._sentiment_bars.cache_clear()
+    drawn = timed(client, url, 3, all_charts_again)[1]
+    print(f"open quarter's dashboard: {read_back:.2f} s with its charts read back, "
+          f"{drawn:.2f} s with every chart drawn", flush=True)
+
+
 def target_for(size: int) -> float:
     """The target of the nearest size the issue names (1M: 1 s, 10M: 2 s)."""
     return next((seconds for limit, seconds in TARGETS if size <= limit), TARGETS[-1][1])
@@ -498,6 +555,8 @@ def main() -> None:
                         (lambda app=app: new_answer_in_open_quarter(app)) if open_ else None)
             for name, url, open_ in views()}
         results[size] |= timed_on_new_days(app, client)
+        results[size] |= timed_after_the_worker(app, client, args.runs)
+        charts_drawn(app, client)
         if args.profile:
             for _name, url, _open in views():
                 profile(app, client, url)

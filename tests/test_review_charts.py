@@ -27,3 +27,17 @@ def test_a_comment_that_moves_no_percent_leaves_the_drawing_as_it_was():
     assert one_more == before
     assert moved != before
     assert data_uri_bytes(before).lstrip().startswith(b"<?xml")
+
+
+def test_a_new_answer_in_a_tall_bar_leaves_the_volume_chart_as_it_was():
+    from analysis.review.charts import volume_chart
+
+    def chart(web_this_week: int) -> str:
+        return volume_chart([("2026-W01", "web", 4000), ("2026-W01", "sms", 1000),
+                             ("2026-W02", "web", web_this_week)], {}, "Responses")
+
+    assert chart(2001) == chart(2000)  # under a pixel of a bar 5,000 tall
+    assert chart(2600) != chart(2000)
+    small = [("2026-W01", "web", 40), ("2026-W02", "web", 3)]
+    assert volume_chart(small, {}, "Responses") != volume_chart(
+        [*small[:1], ("2026-W02", "web", 4)], {}, "Responses")  # exact below 200 a bar

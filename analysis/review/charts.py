@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import math
 
 import matplotlib
 
@@ -110,11 +111,18 @@ def _sentiment_bars(rows: tuple[tuple[str, tuple[int, int, int]], ...],
 
 def volume_chart(rows: list[tuple[str, str, int]], names: dict[str, str], ylabel: str,
                  fmt: str = "svg") -> str:
-    """Responses per time bucket stacked by channel or language (from dashboard.volume)."""
+    """Responses per time bucket stacked by channel or language (from dashboard.volume).
+
+    Drawn in steps of a two-hundredth of the tallest bar (under a pixel; exact below 200
+    responses a bar), so the newest bar's every new answer does not draw the chart again:
+    the table beside it has the exact counts."""
     buckets = tuple(sorted({b for b, _, _ in rows}))
     keys = sorted({k for _, k, _ in rows})
     counts = {(b, k): n for b, k, n in rows}
+    tallest = max((sum(counts.get((b, k), 0) for k in keys) for b in buckets), default=0)
+    step = max(1, math.ceil(tallest / 200))
     series = tuple(
-        (names.get(k, k), tuple(counts.get((b, k), 0) for b in buckets)) for k in keys
+        (names.get(k, k), tuple(round(counts.get((b, k), 0) / step) * step for b in buckets))
+        for k in keys
     )
     return stacked_bars(buckets, series, ylabel, fmt)
