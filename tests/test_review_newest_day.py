@@ -25,7 +25,8 @@ def _answers(rng, world) -> dict:
                 themes=rng.choice([(world["safety"],), (world["transport"],),
                                    (world["safety"], world["transport"])]),
                 safe=rng.choice([None, 1, 3, 5]), adult=rng.choice([None, "yes", "no"]),
-                channel=rng.choice(["web", "sms"]), site=rng.choice([world["site_a"], None]))
+                channel=rng.choice(["web", "sms"]), site=rng.choice([world["site_a"], None]),
+                score=rng.choice([-0.9, -0.4, 0.0, 0.4, 0.9]), request=rng.random() < 0.4)
 
 
 def _world(world, seed=5):
@@ -106,6 +107,11 @@ def test_two_parts_count_what_the_whole_period_counts(app, review_world):
                     == sorted(dashboard._counted_volume(scope, unit))), (scope, unit)
         assert (dashboard.responses_in_two_parts(head, tail)
                 == dashboard._counted_responses(scope)), scope
+        # the strongest quote of each goal and sentiment, the requests and the newest few
+        assert (dashboard.strongest_in_two_parts(head, tail)
+                == dashboard._counted_strongest(scope)), scope
+        assert (dashboard.requests_in_two_parts(head, tail)
+                == dashboard._counted_requests(scope)), scope
         assert (indicators.sums_in_two_parts(measured, head, tail)
                 == indicators._summed_answers(measured, scope)), scope
         for measure in measures:

@@ -169,47 +169,113 @@ def group_counts_in_two_parts(head: ReviewScope, tail: ReviewScope, dim: str) ->
     return result
 
 
-@remembered()
 def quotes_by_goal(scope: ReviewScope) -> dict[int, list[Quote]]:
-    """Per goal, the strongest comment of each sentiment (highest |score|), in its original
-    language: one query with a window function over the period's goal comments.
+    """Per goal, the strongest comment of each sentiment (highest |score|, then newest), in
+    its original language; the texts are read for the winners only, by id."""
+    best = _strongest(scope)
+    texts = _texts(answer_id for _strength, answer_id in best.values())
+    return quotes_per_goal((goal_id, sentiment, *texts.get(answer_id, (None, None)))
+                           for (goal_id, sentiment), (_strength, answer_id) in best.items())
 
-    The window ranks narrow rows (ids and scores); the text and language are read for the
-    winners only, so the sort does not carry every comment's text."""
+
+@remembered()
+def _strongest(scope: ReviewScope) -> dict[tuple[int, str], tuple[float, int]]:
+    """{(goal id, sentiment): (|score|, answer id) of its strongest quotable comment}: the
+    strongest of two adjacent periods is the stronger of each's (analysis.review.newest_day)."""
+    return newest_day.counted(scope, _counted_strongest, strongest_in_two_parts)
+
+
+def strongest_in_two_parts(head: ReviewScope, tail: ReviewScope) -> dict:
+    """:func:`_strongest` over two adjacent periods."""
+    best = dict(_strongest(head))
+    for key, candidate in _counted_strongest(tail).items():
+        best[key] = max(best.get(key, candidate), candidate)
+    return best
+
+
+def _counted_strongest(scope: ReviewScope) -> dict[tuple[int, str], tuple[float, int]]:
+    """One query with a window function over the period's goal comments, ranking narrow rows
+    (ids and scores), so the sort does not carry every comment's text."""
+    strength = sa.func.abs(AnswerTag.sentiment_score)
     rank = sa.func.row_number().over(
         partition_by=(goal_theme.c.goal_id, AnswerTag.sentiment_label),
-        order_by=(sa.func.abs(AnswerTag.sentiment_score).desc(), Answer.id.desc()),
+        order_by=(strength.desc(), Answer.id.desc()),
     )
     ranked = (
         _goal_answers(scope, goal_theme.c.goal_id, AnswerTag.sentiment_label,
-                      Answer.id.label("answer_id"), rank.label("rank"))
+                      strength.label("strength"), Answer.id.label("answer_id"),
+                      rank.label("rank"))
         .join(AnswerTag, AnswerTag.answer_id == Answer.id)
         .where(Answer.raw_text.is_not(None), confident_label())
         .subquery()
     )
-    query = (
-        sa.select(ranked.c.goal_id, ranked.c.sentiment_label, Answer.raw_text,
-                  AnswerTag.language)
-        .select_from(ranked)
-        .join(Answer, Answer.id == ranked.c.answer_id)
-        .join(AnswerTag, AnswerTag.answer_id == ranked.c.answer_id)
-        .where(ranked.c.rank == 1)
-    )
-    return quotes_per_goal(db.session.execute(query))
+    return {(goal_id, sentiment): (float(strength or 0), answer_id)
+            for goal_id, sentiment, strength, answer_id in db.session.execute(
+                sa.select(ranked.c.goal_id, ranked.c.sentiment_label, ranked.c.strength,
+                          ranked.c.answer_id).where(ranked.c.rank == 1))}
+
+
+def _texts(answer_ids) -> dict[int, tuple[str, str | None]]:
+    """{answer id: (text, language)}: read on each view, never remembered, so a text
+    removed since (retention, erasure) is not shown from a memo."""
+    ids = set(answer_ids)
+    if not ids:
+        return {}
+    return {answer_id: (text, language) for answer_id, text, language in db.session.execute(
+        sa.select(Answer.id, Answer.raw_text, AnswerTag.language)
+        .join(AnswerTag, AnswerTag.answer_id == Answer.id)
+        .where(Answer.id.in_(ids), Answer.raw_text.is_not(None)))}
 
 
 #: Requests listed per goal (the count covers them all).
 REQUESTS_SHOWN = 3
 
 
-@remembered()
 def requests_by_goal(scope: ReviewScope) -> dict[int, tuple[int, int, list[Quote]]]:
     """{goal id: (request comments, distinct people behind them, the newest few)} for the
-    scope's period: what people asked for (docs/analysis.md, "Requests"). Two queries over
-    the goal's comments flagged as requests."""
-    requests = (_goal_answers(scope)
-                .join(AnswerTag, AnswerTag.answer_id == Answer.id)
-                .where(AnswerTag.is_request.is_(True)))
+    scope's period: what people asked for (docs/analysis.md, "Requests")."""
+    asked = _requests(scope)
+    texts = _texts(answer_id for _n, _people, shown in asked.values() for answer_id in shown)
+    return {goal_id: (n, people, [Quote(text=redact(texts[answer_id][0]),
+                                        language=texts[answer_id][1], sentiment="request")
+                                  for answer_id in shown if answer_id in texts])
+            for goal_id, (n, people, shown) in asked.items()}
+
+
+@remembered()
+def _requests(scope: ReviewScope) -> dict[int, tuple[int, int, list[int]]]:
+    """{goal id: (request comments, people, the newest few answer ids, newest first)}."""
+    return newest_day.counted(scope, _counted_requests, requests_in_two_parts)
+
+
+def requests_in_two_parts(head: ReviewScope, tail: ReviewScope) -> dict:
+    """:func:`_requests` over two adjacent periods: the comments add up, the people add the
+    newest part's not counted before, the newest few are the newest of both parts'."""
+    def rows(scope, conditions):
+        # the period bounds the responses only (analysis.review.newest_day.new_people)
+        return (_requests_of(scope, with_period=False)
+                .join(Response, Response.id == Answer.response_id)
+                .where(*response_period(scope.period), *conditions)
+                .with_only_columns(goal_theme.c.goal_id, Response.respondent_id))
+
+    merged = dict(_requests(head))
+    fresh = newest_day.new_people(rows, head, tail)
+    for goal_id, (n, _people, shown) in _counted_requests(tail).items():
+        before_n, before_people, before_shown = merged.get(goal_id, (0, 0, []))
+        merged[goal_id] = (before_n + n, before_people + fresh.get((goal_id,), 0),
+                           sorted(before_shown + shown, reverse=True)[:REQUESTS_SHOWN])
+    return merged
+
+
+def _requests_of(scope: ReviewScope, with_period: bool = True):
+    return (_goal_answers(scope, with_period=with_period)
+            .join(AnswerTag, AnswerTag.answer_id == Answer.id)
+            .where(AnswerTag.is_request.is_(True)))
+
+
+def _counted_requests(scope: ReviewScope) -> dict[int, tuple[int, int, list[int]]]:
+    """Two queries over the goal's comments flagged as requests."""
+    requests = _requests_of(scope)
     counts = {
         goal_id: (int(n), int(people)) for goal_id, n, people in db.session.execute(
             requests.join(Response, Response.id == Answer.response_id)
@@ -221,15 +287,14 @@ def requests_by_goal(scope: ReviewScope) -> dict[int, tuple[int, int, list[Quote
     newest = sa.func.row_number().over(partition_by=goal_theme.c.goal_id,
                                        order_by=Answer.id.desc())
     ranked = requests.where(Answer.raw_text.is_not(None)).with_only_columns(
-        goal_theme.c.goal_id, Answer.raw_text, AnswerTag.language, newest.label("rank"),
+        goal_theme.c.goal_id, Answer.id.label("answer_id"), newest.label("rank"),
     ).subquery()
-    shown: dict[int, list[Quote]] = {}
-    for goal_id, text, language in db.session.execute(
-        sa.select(ranked.c.goal_id, ranked.c.raw_text, ranked.c.language)
+    shown: dict[int, list[int]] = {}
+    for goal_id, answer_id in db.session.execute(
+        sa.select(ranked.c.goal_id, ranked.c.answer_id)
         .where(ranked.c.rank <= REQUESTS_SHOWN).order_by(ranked.c.goal_id, ranked.c.rank)
     ):
-        shown.setdefault(goal_id, []).append(
-            Quote(text=redact(text), language=language, sentiment="request"))
+        shown.setdefault(goal_id, []).append(answer_id)
     return {goal_id: (n, people, shown.get(goal_id, []))
             for goal_id, (n, people) in counts.items()}
 
