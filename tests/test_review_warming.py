@@ -58,11 +58,13 @@ def test_the_worker_counts_last_quarters_views_ahead(app, db, review_world, admi
     assert counted == []
 
 
+@pytest.mark.parametrize("days_after", [0, 100], ids=["current quarter", "last quarter"])
 def test_the_worker_counts_the_quarter_under_every_filter_ahead(app, db, review_world, admin,
-                                                               client):
-    """Each filter the dashboard offers for the current quarter (a survey, a site, a partner,
-    a channel, a language, a demographic group) is a scope of its own: without warming, the
-    first person to choose it waits for its whole quarter to be counted."""
+                                                               client, days_after):
+    """Each filter the dashboard offers for the current and the last quarter (a survey, a
+    site, a partner, a channel, a language, a demographic group) is a scope of its own:
+    without warming, the first person to choose it waits for its whole quarter to be
+    counted."""
     from analysis.review.warming import warm
 
     site_b, earlier = review_world["site_b"], Q2 - timedelta(days=10)
@@ -71,7 +73,7 @@ def test_the_worker_counts_the_quarter_under_every_filter_ahead(app, db, review_
     review_world["add"](comment="Safe", safe=5, age_group="14-17", locale="es", count=6)
     review_world["add"](when=earlier, site=site_b, channel="sms", comment="Bus", safe=2,
                         age_group="18-24", count=6)
-    assert warm(today=Q2.date()) > 0
+    assert warm(today=Q2.date() + timedelta(days=days_after)) > 0
 
     quarter = "/staff/review?kind=quarter&quarter=2026-Q2"
     filters = [f"survey={review_world['survey'].id}", f"site={site_b.id}",

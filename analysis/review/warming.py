@@ -57,9 +57,10 @@ def warm(today: date | None = None) -> int:
 def _views(today: date, policy) -> Iterator[Callable[[], object]]:
     """The views to count, most opened first: the coalition-wide review of the current and
     the last quarter and month, both quarters broken down by every dimension, this and last
-    year's report, the trends page, each partner's own view of the current quarter (what its
-    partner viewers open), then the current quarter under each filter the dashboard offers
-    that has data (a survey, a site, a partner, a channel, a language, a demographic group)."""
+    year's report, the trends page, then each partner's own view of the current and the last
+    quarter (what its partner viewers open) and both quarters under each filter the dashboard
+    offers that has data in them (a survey, a site, a partner, a channel, a language, a
+    demographic group). A finished quarter's views cost a look-up once counted."""
     quarter, month = quarter_of(today), month_of(today)
 
     def review(scope: ReviewScope, by: str | None = None):
@@ -73,8 +74,9 @@ def _views(today: date, policy) -> Iterator[Callable[[], object]]:
     for year in (today.year, today.year - 1):
         yield lambda year=year: build_year_report(year, ReviewScope(period=quarter), policy)
     yield lambda: build_trends(ReviewScope(period=quarter), policy)
-    for scope in _partner_scopes(quarter) + _filtered_scopes(quarter):
-        yield review(scope)
+    for period in (quarter, quarter.previous()):
+        for scope in _partner_scopes(period) + _filtered_scopes(period):
+            yield review(scope)
 
 
 def _partner_scopes(period: Period) -> list[ReviewScope]:
