@@ -21,8 +21,12 @@ page, then the quarter and year still receiving answers (2026-Q4, 2026) with a n
 before each request: the first request (the review's remembered counts are forgotten before
 timing starts, so it counts) and the median of further runs; then each of those open views once
 as the first view of a new day (a response on the next day moves the newest day with data on,
-so the days before it are counted again from the remembered ones), side by side per size,
-each marked against its target (< 1 s up to 1M answers, < 2 s at 10M). ``--profile`` also
+so the days before it are counted again from the remembered ones); then, with every
+remembered count forgotten again, it times the worker's round (analysis.review.warming) from
+nothing and after a new answer, and the open quarter under a site, partner, channel and
+language filter after that round, each request after a new answer. The views are printed
+side by side per size, each marked against its target (< 1 s up to 1M answers, < 2 s at
+10M), followed by what drawing every chart of the open dashboard adds. ``--profile`` also
 prints every SQL statement of one warm request per view with its time, slowest first (then
 use EXPLAIN ANALYZE on the worst).
 Seeding took 60 s per million answers on the 2-core machine (so about 10 minutes for 10M).
