@@ -9,6 +9,13 @@ again took about 2 s of CPU taken from the workers still serving on a small mach
 
 preload_app = True
 
+#: Seconds a request may take before its worker is killed and replaced (gunicorn's default is
+#: 30). A review view whose counts are not remembered yet (after a restore, before the
+#: worker's first round) counts its whole period: a past year's report took up to 35 s at
+#: ten million answers (docs/analysis.md, "Speed with years of data"), and a worker killed
+#: at 30 s would never finish it. Put the proxy's read timeout above this.
+timeout = 60
+
 
 def post_fork(server, worker):
     """A database connection the master opened while building the app must not be shared by
