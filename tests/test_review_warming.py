@@ -89,7 +89,7 @@ def test_the_worker_counts_the_quarter_under_every_filter_ahead(app, db, review_
 
 def test_the_worker_counts_each_partners_view_of_the_quarter_ahead(app, db, review_world):
     """A partner viewer's dashboard is limited to its organisation's sites: a scope of its
-    own, which the worker counts ahead like the coalition-wide one."""
+    own, which the worker counts ahead like the coalition-wide one, breakdowns included."""
     from analysis.review import memo
     from analysis.review.warming import warm
     from feedback.staff.auth import visible_site_ids
@@ -100,8 +100,11 @@ def test_the_worker_counts_each_partners_view_of_the_quarter_ahead(app, db, revi
     for organization in (review_world["org_a"], review_world["org_b"]):
         viewer = SimpleNamespace(role="partner_viewer", organization_id=organization.id)
         scope = _scope(site_ids=tuple(visible_site_ids(viewer)))
-        key = memo.key_for("analysis.review.goal_counts._in_period", scope)
-        assert memo.recall(key) is not memo.MISSING, organization.name
+        for name, args in (("analysis.review.goal_counts._in_period", ()),
+                           ("analysis.review.dashboard._group_counts", ("age_group",)),
+                           ("analysis.review.dashboard._group_counts", ("site",))):
+            key = memo.key_for(name, scope, *args)
+            assert memo.recall(key) is not memo.MISSING, (organization.name, name, args)
 
 
 def _scope(**filters):

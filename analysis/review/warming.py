@@ -58,9 +58,10 @@ def _views(today: date, policy) -> Iterator[Callable[[], object]]:
     """The views to count, most opened first: the coalition-wide review of the current and
     the last quarter and month, both quarters broken down by every dimension, this and last
     year's report, the trends page, then each partner's own view of the current and the last
-    quarter (what its partner viewers open) and both quarters under each filter the dashboard
-    offers that has data in them (a survey, a site, a partner, a channel, a language, a
-    demographic group). A finished quarter's views cost a look-up once counted."""
+    quarter (what its partner viewers open), plain and by every dimension, and both quarters
+    under each filter the dashboard offers that has data in them (a survey, a site, a
+    partner, a channel, a language, a demographic group). A finished quarter's views cost a
+    look-up once counted; a partner's or a filter's cost about their share of the data."""
     quarter, month = quarter_of(today), month_of(today)
 
     def review(scope: ReviewScope, by: str | None = None):
@@ -75,7 +76,11 @@ def _views(today: date, policy) -> Iterator[Callable[[], object]]:
         yield lambda year=year: build_year_report(year, ReviewScope(period=quarter), policy)
     yield lambda: build_trends(ReviewScope(period=quarter), policy)
     for period in (quarter, quarter.previous()):
-        for scope in _partner_scopes(period) + _filtered_scopes(period):
+        for scope in _partner_scopes(period):
+            yield review(scope)
+            for dimension in DIMENSIONS:
+                yield review(scope, dimension)
+        for scope in _filtered_scopes(period):
             yield review(scope)
 
 
