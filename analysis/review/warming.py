@@ -1,8 +1,9 @@
 """Counting ahead the review views backbone staff open most, so the first person to open them
 after a quarter ends (or after a late answer moved its figures) does not wait for the count.
 
-The worker does it every ten minutes (refreshing stale days first); a count still
-remembered costs a look-up, so a quiet coalition's worker does next to nothing. It fills the
+The worker does it every ten minutes, and within a minute of a write to a day before the
+newest (refreshing stale days first); a count still remembered costs a look-up, so a quiet
+coalition's worker does next to nothing (docs/analysis.md, "Counting ahead"). It fills the
 same memos a page would (analysis.review.memo): the figures are the page's own, released
 under each viewer's policy when the page is opened. PostgreSQL only, like the memos.
 """
