@@ -19,7 +19,7 @@ from analysis.review.cells import Cell, Table, hide_all, min_cell_size, suppress
 from analysis.review.goals import AgendaGoal, goal_theme, list_goals
 from analysis.review.memo import remembered
 from analysis.review.periods import bucket_expression, bucket_unit, volume_series
-from analysis.review.quotes import Quote, confident_label, quotes_per_goal, redact
+from analysis.review.quotes import Quote, confident_label, quotes_per_goal, redact, texts_of
 from analysis.review.scope import (
     ReviewScope,
     answer_conditions,
@@ -173,8 +173,8 @@ def quotes_by_goal(scope: ReviewScope) -> dict[int, list[Quote]]:
     """Per goal, the strongest comment of each sentiment (highest |score|, then newest), in
     its original language; the texts are read for the winners only, by id."""
     best = _strongest(scope)
-    texts = _texts(answer_id for _strength, answer_id in best.values())
-    return quotes_per_goal((goal_id, sentiment, *texts.get(answer_id, (None, None)))
+    texts = texts_of(answer_id for _strength, answer_id in best.values())
+    return quotes_per_goal((goal_id, sentiment, *texts.get(answer_id, (None, None, False)))
                            for (goal_id, sentiment), (_strength, answer_id) in best.items())
 
 
@@ -215,18 +215,6 @@ def _counted_strongest(scope: ReviewScope) -> dict[tuple[int, str], tuple[float,
                           ranked.c.answer_id).where(ranked.c.rank == 1))}
 
 
-def _texts(answer_ids) -> dict[int, tuple[str, str | None]]:
-    """{answer id: (text, language)}: read on each view, never remembered, so a text
-    removed since (retention, erasure) is not shown from a memo."""
-    ids = set(answer_ids)
-    if not ids:
-        return {}
-    return {answer_id: (text, language) for answer_id, text, language in db.session.execute(
-        sa.select(Answer.id, Answer.raw_text, AnswerTag.language)
-        .join(AnswerTag, AnswerTag.answer_id == Answer.id)
-        .where(Answer.id.in_(ids), Answer.raw_text.is_not(None)))}
-
-
 #: Requests listed per goal (the count covers them all).
 REQUESTS_SHOWN = 3
 
@@ -235,7 +223,7 @@ def requests_by_goal(scope: ReviewScope) -> dict[int, tuple[int, int, list[Quote
     """{goal id: (request comments, distinct people behind them, the newest few)} for the
     scope's period: what people asked for (docs/analysis.md, "Requests")."""
     asked = _requests(scope)
-    texts = _texts(answer_id for _n, _people, shown in asked.values() for answer_id in shown)
+    texts = texts_of(answer_id for _n, _people, shown in asked.values() for answer_id in shown)
     return {goal_id: (n, people, [Quote(text=redact(texts[answer_id][0]),
                                         language=texts[answer_id][1], sentiment="request")
                                   for answer_id in shown if answer_id in texts])

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from analysis.models import AnswerTag
 from analysis.review.daily_totals import DailyComments, DailyResponses
 from analysis.review.goals import goal_theme
 from analysis.review.periods import bucket_expression, bucket_unit, volume_series
-from analysis.review.quotes import confident_label, quotes_per_goal
+from analysis.review.quotes import quotes_per_goal, texts_of
 from analysis.review.scope import ReviewScope, totals_conditions
 from analysis.tagging.theme_keys import parse_theme_key
 from feedback.core.extensions import db
-from feedback.responses.models import Answer
 
 
 def _two_periods(table, scope: ReviewScope):
@@ -118,14 +116,7 @@ def quotes_by_goal(scope: ReviewScope, links: dict[int, frozenset[int]]) -> dict
                 candidate = (float(score), int(answer_id))
                 if candidate > best.get((goal_id, sentiment), (-1.0, -1)):
                     best[(goal_id, sentiment)] = candidate
-    texts = dict(
-        (answer_id, (text, language, quotable))
-        for answer_id, text, language, quotable in db.session.execute(
-            sa.select(Answer.id, Answer.raw_text, AnswerTag.language, confident_label())
-            .join(AnswerTag, AnswerTag.answer_id == Answer.id)
-            .where(Answer.id.in_({answer_id for _score, answer_id in best.values()}))
-        )
-    ) if best else {}
+    texts = texts_of(answer_id for _score, answer_id in best.values())
     return quotes_per_goal(
         (goal_id, sentiment, *texts.get(answer_id, (None, None, False)))
         for (goal_id, sentiment), (_score, answer_id) in sorted(best.items()))
