@@ -32,6 +32,7 @@ from analysis.review.yearly import build_year_report
 from feedback.core.extensions import db
 from feedback.core.queue import queue
 from feedback.responses.models import PartnerSite, utcnow
+from feedback.staff.auth import partner_site_ids
 
 #: The session advisory lock one warming holds (PostgreSQL): a second one would count the same.
 WARM_LOCK = 0x7265766965770002
@@ -76,28 +77,30 @@ def _views(today: date, policy) -> Iterator[Callable[[], object]]:
     for year in (today.year, today.year - 1):
         yield lambda year=year: build_year_report(year, ReviewScope(period=quarter), policy)
     yield lambda: build_trends(ReviewScope(period=quarter), policy)
+    partners, groups = _partner_sites(), group_filters()
     for period in (quarter, quarter.previous()):
-        for scope in _partner_scopes(period):
+        for site_ids in partners:
+            scope = ReviewScope(period=period, site_ids=site_ids)
             yield review(scope)
             for dimension in DIMENSIONS:
                 yield review(scope, dimension)
-        for scope in _filtered_scopes(period):
+        for scope in _filtered_scopes(period) + [
+                ReviewScope(period=period, group_dim=dim, group_value=value)
+                for dim, value in groups]:
             yield review(scope)
 
 
-def _partner_scopes(period: Period) -> list[ReviewScope]:
-    """The scope a partner viewer of each organisation sees (feedback.staff.auth)."""
-    sites: dict[int, list[int]] = {}
-    for organization_id, site_id in db.session.execute(
-            sa.select(PartnerSite.organization_id, PartnerSite.id)
-            .where(PartnerSite.organization_id.is_not(None)).order_by(PartnerSite.id)):
-        sites.setdefault(organization_id, []).append(site_id)
-    return [ReviewScope(period=period, site_ids=tuple(ids)) for ids in sites.values()]
+def _partner_sites() -> list[tuple[int, ...]]:
+    """The sites a partner viewer of each organisation with sites sees (feedback.staff.auth)."""
+    organizations = db.session.scalars(
+        sa.select(PartnerSite.organization_id).distinct()
+        .where(PartnerSite.organization_id.is_not(None)).order_by(PartnerSite.organization_id))
+    return [tuple(partner_site_ids(organization_id)) for organization_id in organizations.all()]
 
 
 def _filtered_scopes(period: Period) -> list[ReviewScope]:
     """``period`` under each single filter of the dashboard's form with responses in it (the
-    daily totals say which, in a few rows), and under each group filter it offers."""
+    daily totals say which, in a few rows)."""
     used = db.session.execute(
         sa.select(DailyResponses.survey_id, DailyResponses.site_id, DailyResponses.channel,
                   DailyResponses.locale, PartnerSite.organization_id).distinct()
@@ -107,8 +110,7 @@ def _filtered_scopes(period: Period) -> list[ReviewScope]:
     for field in ("survey_id", "site_id", "channel", "locale", "organization_id"):
         values = {getattr(row, field) for row in used} - {None}
         scopes += [ReviewScope(period=period, **{field: value}) for value in sorted(values)]
-    return scopes + [ReviewScope(period=period, group_dim=dim, group_value=value)
-                     for dim, value in group_filters()]
+    return scopes
 
 
 @contextlib.contextmanager

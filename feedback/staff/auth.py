@@ -114,12 +114,15 @@ def visible_site_ids(user: StaffUser) -> list[int] | None:
     """Site ids this user may see: None means all; partner viewers only their organisation's."""
     if user.role != "partner_viewer":
         return None
-    return list(
-        db.session.scalars(
-            db.select(PartnerSite.id).where(PartnerSite.organization_id == user.organization_id)
-            .order_by(PartnerSite.id)  # one order: the review remembers counts per scope
-        )
-    )
+    return partner_site_ids(user.organization_id)
+
+
+def partner_site_ids(organization_id: int | None) -> list[int]:
+    """The sites a partner viewer of ``organization_id`` sees, in one order: the review
+    remembers counts per scope, and counts them ahead per partner (analysis.review.warming)."""
+    return list(db.session.scalars(
+        db.select(PartnerSite.id).where(PartnerSite.organization_id == organization_id)
+        .order_by(PartnerSite.id)))
 
 
 def require_site_access(user: StaffUser, site: PartnerSite | None) -> None:
