@@ -453,16 +453,18 @@ def timed_after_the_worker(app, client, runs: int) -> dict[str, tuple[float, flo
     from analysis.review.warming import warm
     from feedback.core.extensions import db
 
+    def worker_round(label: str) -> None:
+        t = time.perf_counter()
+        views = warm(today=LAST_DAY)
+        print(f"worker's round {label}: {views} views in {time.perf_counter() - t:.1f} s",
+              flush=True)
+
     with app.app_context():
         memo_store.forget_all()
         db.session.commit()
-        for round_ in ("from nothing remembered", "after a new answer"):
-            if round_ == "after a new answer":
-                new_answer_in_open_quarter(app)
-            t = time.perf_counter()
-            views = warm(today=LAST_DAY)
-            print(f"worker's round {round_}: {views} views in {time.perf_counter() - t:.1f} s",
-                  flush=True)
+        worker_round("from nothing remembered")
+        new_answer_in_open_quarter(app)
+        worker_round("after a new answer")
     return {name: timed(client, url, runs, lambda: new_answer_in_open_quarter(app))
             for name, url in filter_views(app)}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import itertools
 import math
 
 import matplotlib
@@ -85,7 +86,7 @@ def _whole_percents(counts: tuple[int, ...]) -> tuple[int, ...]:
     for count in counts:
         running += count
         edges.append(round(100 * running / total))
-    return tuple(b - a for a, b in zip(edges, edges[1:], strict=False))
+    return tuple(b - a for a, b in itertools.pairwise(edges))
 
 
 @functools.lru_cache(maxsize=256)
