@@ -11,17 +11,11 @@ from types import SimpleNamespace
 import pytest
 
 from tests.conftest import TEST_DATABASE_URL
-from tests.fixtures.review import Q2
+from tests.fixtures.review import Q2, quarter_scope
 
 pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgres"),
                                 reason="the review memo is kept on PostgreSQL only")
 
-
-def _scope(**filters):
-    from analysis.review.periods import quarter_of
-    from analysis.review.scope import ReviewScope
-
-    return ReviewScope(period=quarter_of(Q2.date()), **filters)
 
 
 def _remembered() -> int:
@@ -44,7 +38,7 @@ def test_a_late_answer_in_a_remembered_quarter_shows_on_the_next_view(app, db, r
     from analysis.disclosure import gate
 
     review_world["add"](comment="Safe at the club", count=12)
-    scope = _scope()
+    scope = quarter_scope()
     before = gate.goal_respondents(scope)
     assert gate.population(scope)[0] == 12
     remembered = _remembered()
@@ -90,7 +84,7 @@ def test_a_respondent_moved_to_another_group_by_the_orm_moves_the_group_figure(a
 
     review_world["add"](comment="Safe", age_group="14-17", count=12)
     (older,) = review_world["add"](comment="Safe", age_group="18-24")
-    scope = _scope(group_dim="age_group", group_value="14-17")
+    scope = quarter_scope(group_dim="age_group", group_value="14-17")
     assert gate.population(scope)[0] == 12
 
     db.session.get(Respondent, older.respondent_id).age_group = "14-17"
@@ -110,7 +104,7 @@ def test_a_respondent_moved_to_another_group_forgets_only_the_group_counts(app, 
 
     review_world["add"](comment="Safe", age_group="14-17", count=12)
     (older,) = review_world["add"](comment="Safe", age_group="18-24")
-    plain, group = _scope(), _scope(group_dim="age_group", group_value="14-17")
+    plain, group = quarter_scope(), quarter_scope(group_dim="age_group", group_value="14-17")
     assert (gate.population(plain)[0], gate.population(group)[0]) == (13, 12)
     db.session.commit()
 
@@ -131,7 +125,7 @@ def test_a_respondent_moved_to_another_group_moves_every_breakdown(app, db, revi
 
     review_world["add"](comment="Safe", age_group="14-17", safe=4, count=12)
     (older,) = review_world["add"](comment="Safe", age_group="18-24", safe=2)
-    plain = _scope()
+    plain = quarter_scope()
     measured = [i for goal in list_goals() for i in goal.indicators]
     assert measured
 
@@ -182,7 +176,7 @@ def test_a_demographic_answer_written_by_core_moves_the_group_figure(app, db, re
     question = _age_question(db)
     review_world["add"](comment="Safe", age_group="14-17", count=12)
     (earlier,) = review_world["add"](comment="Safe", age_group="18-24")
-    scope = _scope(group_dim="age_group", group_value="14-17")
+    scope = quarter_scope(group_dim="age_group", group_value="14-17")
     assert gate.population(scope)[0] == 12
 
     _answer_again(earlier, question, "14-17")
@@ -201,7 +195,7 @@ def test_the_same_demographic_answer_again_keeps_the_remembered_counts(app, db, 
     question = _age_question(db)
     review_world["add"](comment="Safe", age_group="18-24", count=11)
     (earlier,) = review_world["add"](comment="Safe", age_group="18-24")
-    scope = _scope(group_dim="age_group", group_value="18-24")
+    scope = quarter_scope(group_dim="age_group", group_value="18-24")
     key = memo.key_for("analysis.disclosure.gate._people", scope)
 
     def still_remembered_after(age_group):
@@ -221,7 +215,7 @@ def test_a_goal_linked_to_another_theme_is_counted_again(app, db, review_world):
 
     review_world["add"](comment="Bus is late", themes=(review_world["transport"],), count=11)
     review_world["add"](comment="Safe", count=12)
-    scope = _scope()
+    scope = quarter_scope()
     goal = review_world["goal"]
     assert gate.goal_respondents(scope)["now"][goal.id][None] == 12
 
@@ -271,7 +265,7 @@ def test_a_memo_the_app_did_not_sign_is_counted_again(app, db, review_world):
     from analysis.review.memo import ReviewMemo
 
     review_world["add"](comment="Safe", count=12)
-    scope = _scope()
+    scope = quarter_scope()
     assert gate.population(scope)[0] == 12
     forged = b"\0" * 32 + pickle.dumps((99, 99))
     db.session.execute(db.update(ReviewMemo).values(value=forged))
@@ -292,7 +286,7 @@ def test_each_quarter_of_a_trend_is_remembered_and_a_late_answer_moves_only_its_
     earlier = Q2 - timedelta(days=90)
     review_world["add"](when=earlier, safe=5, count=10)
     review_world["add"](when=Q2, safe=2, count=12)
-    scope = _scope()
+    scope = quarter_scope()
 
     def points():
         _indicator, series = build_trends(scope, exact, years=1).indicators[0]

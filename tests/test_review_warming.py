@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests.conftest import TEST_DATABASE_URL
-from tests.fixtures.review import Q2
+from tests.fixtures.review import Q2, quarter_scope
 
 pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgres"),
                                 reason="the review memo is kept on PostgreSQL only")
@@ -99,19 +99,13 @@ def test_the_worker_counts_each_partners_view_of_the_quarter_ahead(app, db, revi
     assert warm(today=Q2.date()) > 0
     for organization in (review_world["org_a"], review_world["org_b"]):
         viewer = SimpleNamespace(role="partner_viewer", organization_id=organization.id)
-        scope = _scope(site_ids=tuple(visible_site_ids(viewer)))
+        scope = quarter_scope(site_ids=tuple(visible_site_ids(viewer)))
         for name, args in (("analysis.review.goal_counts._in_period", ()),
                            ("analysis.review.dashboard._group_counts", ("age_group",)),
                            ("analysis.review.dashboard._group_counts", ("site",))):
             key = memo.key_for(name, scope, *args)
             assert memo.recall(key) is not memo.MISSING, (organization.name, name, args)
 
-
-def _scope(**filters):
-    from analysis.review.periods import quarter_of
-    from analysis.review.scope import ReviewScope
-
-    return ReviewScope(period=quarter_of(Q2.date()), **filters)
 
 
 def test_one_warming_at_a_time(app, db, review_world):
