@@ -21,7 +21,9 @@ page, then the quarter and year still receiving answers (2026-Q4, 2026) with a n
 before each request: the first request (the review's remembered counts are forgotten before
 timing starts, so it counts) and the median of further runs; then each of those open views once
 as the first view of a new day (a response on the next day moves the newest day with data on,
-so the days before it are counted again from the remembered ones); then, with every
+so the days before it are counted again from the remembered ones); then the open quarter's
+views with every respondent of the last day one who answered earlier in the quarter too (a
+monthly pulse's people; the seeded ones answer twice in three years); then, with every
 remembered count forgotten again, it times the worker's round (analysis.review.warming) from
 nothing and after a new answer, and the open quarter under a site, partner, channel and
 language filter after that round, each request after a new answer. The views are printed
@@ -430,6 +432,46 @@ def timed_on_new_days(app, client) -> dict[str, tuple[float, float]]:
     return results
 
 
+def timed_with_returning_people(app, client, runs: int) -> dict[str, tuple[float, float]]:
+    """The open quarter's views again with every respondent of the data's last day one who
+    answered earlier in the quarter too, as in a monthly SMS pulse (the seeded respondents
+    answer twice in three years, so a day's people are new to the quarter). The newest
+    day's people must then be looked up in the days before for each figure
+    (analysis.review.newest_day), which new people skip. The last day's responses are given
+    such respondents for the timing and their own back after it."""
+    from analysis.review import memo_store
+    from feedback.core.extensions import db
+
+    last_day = datetime.combine(LAST_DAY, datetime.min.time())
+    with app.app_context():
+        saved = db.session.execute(sa.text(
+            "SELECT id, respondent_id FROM response WHERE completed_at >= :day ORDER BY id"),
+            {"day": last_day}).all()
+        earlier = db.session.scalars(sa.text(
+            "SELECT DISTINCT respondent_id FROM response"
+            " WHERE completed_at >= '2026-10-01' AND completed_at < :day"),
+            {"day": last_day}).all()
+        random.Random(7).shuffle(earlier)
+        assign = [{"id": id_, "respondent": respondent}
+                  for (id_, _), respondent in zip(saved, earlier, strict=False)]
+
+    def give(pairs):
+        with app.app_context():
+            db.session.execute(sa.text(
+                "UPDATE response SET respondent_id = :respondent WHERE id = :id"), pairs)
+            memo_store.forget_all()  # the people counts changed under every memo
+            db.session.commit()
+
+    give(assign)
+    try:
+        return {f"returning people, {name}": timed(client, url, runs,
+                                                   lambda: new_answer_in_open_quarter(app))
+                for name, url, open_ in views()
+                if open_ and name.startswith("open quarter: ") and "trends" not in name}
+    finally:
+        give([{"id": id_, "respondent": respondent} for id_, respondent in saved])
+
+
 def filter_views(app) -> list[tuple[str, str]]:
     """The open quarter under each single filter of the dashboard's form: scopes the
     worker's round counts ahead (analysis.review.warming), like the group filter above."""
@@ -561,6 +603,7 @@ def main() -> None:
                         (lambda app=app: new_answer_in_open_quarter(app)) if open_ else None)
             for name, url, open_ in views()}
         results[size] |= timed_on_new_days(app, client)
+        results[size] |= timed_with_returning_people(app, client, args.runs)
         results[size] |= timed_after_the_worker(app, client, args.runs)
         charts_drawn(app, client)
         if args.profile:

@@ -31,7 +31,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from analysis.review import memo
 from analysis.review.periods import Period
-from analysis.review.scope import ReviewScope
+from analysis.review.scope import ReviewScope, response_period
 from feedback.core.extensions import db
 from feedback.responses.models import Response
 
@@ -113,19 +113,39 @@ def new_people(rows: Rows, head: ReviewScope, tail: ReviewScope,
     """{figure key: people counted in ``tail`` and not in ``head`` for that figure}.
 
     One query per part: a row's figures (a cell and its margins, say) come from ``figures``.
-    The tail's respondents are read first and named to the head's query: told a list of
-    people, the planner finds their responses by the respondent index, where a subquery let it
-    read every answer of ``head`` to find them. ``rows`` should bound the period on the
+    The tail's respondents are read first, and those who answered in ``head``'s period too
+    (:func:`_returning`) are named to the head's query: told a list of people, the planner
+    finds their responses by the respondent index, where a subquery let it read every answer
+    of ``head`` to find them. ``rows`` should bound the period on the
     responses only, not on the answers' copy of it, for the same reason."""
     def pairs(query) -> set[tuple]:
         return {(*figure, row[-1]) for row in db.session.execute(query)
                 for figure in figures(tuple(row[:-1]))}
 
     newer = pairs(rows(tail, [Response.respondent_id.is_not(None)]))
-    people = sorted({pair[-1] for pair in newer})
+    people = sorted({pair[-1] for pair in newer} & _returning(head, tail))
     for start in range(0, len(people), NAMED_AT_ONCE):
         newer -= pairs(rows(head, [_one_of(people[start:start + NAMED_AT_ONCE])]))
     return dict(Counter(pair[:-1] for pair in newer))
+
+
+def _returning(head: ReviewScope, tail: ReviewScope) -> set[int]:
+    """The people who completed a response in ``tail``'s period and one in ``head``'s (any
+    site, channel or survey): only they can have been counted before. Read once per
+    transaction for all the figures of a view, which then name only them to the head's
+    query, or skip it: most of a day's respondents did not answer earlier in the period."""
+    def read() -> set[int]:
+        newer = db.session.scalars(sa.select(Response.respondent_id).distinct().where(
+            Response.respondent_id.is_not(None), *response_period(tail.period))).all()
+        returning: set[int] = set()
+        for start in range(0, len(newer), NAMED_AT_ONCE):
+            returning.update(db.session.scalars(
+                sa.select(Response.respondent_id).distinct().where(
+                    _one_of(newer[start:start + NAMED_AT_ONCE]),
+                    *response_period(head.period))))
+        return returning
+
+    return memo.once_per_transaction(("returning", head.period, tail.period), read)
 
 
 #: Respondents named in one query of the days before the newest.
