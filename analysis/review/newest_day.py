@@ -116,8 +116,8 @@ def new_people(rows: Rows, head: ReviewScope, tail: ReviewScope,
     The tail's respondents are read first, and those who answered in ``head``'s period too
     (:func:`_returning`) are named to the head's query: told a list of people, the planner
     finds their responses by the respondent index, where a subquery let it read every answer
-    of ``head`` to find them. ``rows`` should bound the period on the
-    responses only, not on the answers' copy of it, for the same reason."""
+    of ``head`` to find them. ``rows`` should bound the period on the responses only, not
+    on the answers' copy of it, for the same reason."""
     def pairs(query) -> set[tuple]:
         return {(*figure, row[-1]) for row in db.session.execute(query)
                 for figure in figures(tuple(row[:-1]))}
