@@ -473,8 +473,9 @@ def timed_with_returning_people(app, client, runs: int) -> dict[str, tuple[float
 
 
 def filter_views(app) -> list[tuple[str, str]]:
-    """The open quarter under each single filter of the dashboard's form: scopes the
-    worker's round counts ahead (analysis.review.warming), like the group filter above."""
+    """The open quarter under each single filter of the dashboard's form, and one of them
+    by a dimension: scopes the worker's round counts ahead (analysis.review.warming), like
+    the group filter above."""
     from feedback.core.extensions import db
     from feedback.responses.models import PartnerSite
 
@@ -483,6 +484,7 @@ def filter_views(app) -> list[tuple[str, str]]:
         site_id, organization_id = site.id, site.organization_id
     now = "/staff/review?kind=quarter&quarter=2026-Q4"
     return [("open quarter: one site", f"{now}&site={site_id}"),
+            ("open quarter: one site by age", f"{now}&site={site_id}&by=age_group"),
             ("open quarter: one partner", f"{now}&partner={organization_id}"),
             ("open quarter: SMS only", f"{now}&channel=sms"),
             ("open quarter: Spanish only", f"{now}&locale=es")]
