@@ -7,30 +7,30 @@
 
 Uses PostgreSQL (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test) in its own
 schema per size, ``bench_review_<size>`` (dropped and recreated; with ``--reuse`` a schema that
-already holds that many answers and the current columns is kept, so re-timing after a code change
-skips the seeding), so it never touches other tables. Answers are bulk-loaded with PostgreSQL
-COPY (psycopg) in chunks of 200,000 responses, printing progress: one third each of a 1-5
-safety scale, a yes/no question and a tagged free-text comment (sentiment + one theme), spread
-over three years (2024-01 to 2026-11) and four sites with demographics, stored in the order
-they arrived, as a deployment stores them (``--shuffled``: in random order, as a bulk import of
-history in no order would, in ``bench_review_<size>_shuffled``); the review's daily
+already holds that many answers and the current columns is kept, so re-timing after a code
+change skips the seeding), so it never touches other tables. Answers are bulk-loaded with
+PostgreSQL COPY (psycopg) in chunks of 200,000 responses, printing progress: one third each of a
+1-5 safety scale, a yes/no question and a tagged free-text comment (sentiment + one theme),
+spread over three years (2024-01 to 2026-11) and four sites with demographics, stored in the
+order they arrived, as a deployment stores them (``--shuffled``: in random order, as a bulk
+import of history in no order would, in ``bench_review_<size>_shuffled``); the review's daily
 totals are then built from them (timed). It times, signed in through the test client, every
 dashboard view for the finished quarter 2026-Q3 (plain, broken down by each demographic
-dimension, filtered to one age group), the summary CSV, the yearly report for 2025 and the trends
-page, then the quarter and year still receiving answers (2026-Q4, 2026) with a new answer
+dimension, filtered to one age group), the summary CSV, the yearly report for 2025 and the
+trends page, then the quarter and year still receiving answers (2026-Q4, 2026) with a new answer
 before each request: the first request (the review's remembered counts are forgotten before
 timing starts, so it counts) and the median of further runs; then each of those open views once
-as the first view of a new day (a response on the next day moves the newest day with data on,
-so the days before it are counted again from the remembered ones); then the open quarter's
-views with every respondent of the last day one who answered earlier in the quarter too (a
-monthly pulse's people; the seeded ones answer twice in three years); then, with every
-remembered count forgotten again, it times the worker's round (analysis.review.warming) from
-nothing and after a new answer, and the open quarter under a site, partner, channel and
-language filter after that round, each request after a new answer. The views are printed
-side by side per size, each marked against its target (< 1 s up to 1M answers, < 2 s at
-10M), followed by what drawing every chart of the open dashboard adds. ``--profile`` also
-prints every SQL statement of one warm request per view with its time, slowest first (then
-use EXPLAIN ANALYZE on the worst).
+as the first view of a new day (a response on the next day moves the newest day with data on, so
+the days before it are counted again from the remembered ones); then the open quarter's views
+with every respondent of the last day one who answered earlier in the quarter too (a monthly
+pulse's people; the seeded ones answer twice in three years); then, with every remembered count
+forgotten again, it times the worker's round (analysis.review.warming) from nothing and after a
+new answer, and the open quarter under a site (plain and by age group), partner, channel and
+language filter after that round, each request after a new answer. The views are printed side by
+side per size, each marked against its target (< 1 s up to 1M answers, < 2 s at 10M), followed
+by what drawing every chart of the open dashboard adds. ``--profile`` also prints every SQL
+statement of one warm request per view with its time, slowest first (then use EXPLAIN ANALYZE on
+the worst).
 Seeding took 60 s per million answers on the 2-core machine (so about 10 minutes for 10M).
 """
 
@@ -440,6 +440,7 @@ def timed_with_returning_people(app, client, runs: int) -> dict[str, tuple[float
     (analysis.review.newest_day), which new people skip. The last day's responses are given
     such respondents for the timing and their own back after it."""
     from analysis.review import memo_store
+    from analysis.review.periods import quarter_of
     from feedback.core.extensions import db
 
     last_day = datetime.combine(LAST_DAY, datetime.min.time())
@@ -449,8 +450,8 @@ def timed_with_returning_people(app, client, runs: int) -> dict[str, tuple[float
             {"day": last_day}).all()
         earlier = db.session.scalars(sa.text(
             "SELECT DISTINCT respondent_id FROM response"
-            " WHERE completed_at >= '2026-10-01' AND completed_at < :day"),
-            {"day": last_day}).all()
+            " WHERE completed_at >= :quarter AND completed_at < :day"),
+            {"quarter": quarter_of(LAST_DAY).start_dt, "day": last_day}).all()
         random.Random(7).shuffle(earlier)
         assign = [{"id": id_, "respondent": respondent}
                   for (id_, _), respondent in zip(saved, earlier, strict=False)]
