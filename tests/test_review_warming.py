@@ -148,7 +148,6 @@ def test_a_write_to_an_older_day_has_the_worker_count_ahead_at_once(app, db, rev
     daily_totals.refresh()
     db.session.execute(sa.update(ForgottenSpan).values(at=utcnow() - timedelta(hours=1)))
     db.session.commit()  # the data were loaded long ago
-    assert warming.warm() > 0  # and the worker has made its first round
     warmed = []
     monkeypatch.setattr(warming, "warm", lambda: warmed.append(True))
     warming.warm_after_older_writes_job()
@@ -166,34 +165,3 @@ def test_a_write_to_an_older_day_has_the_worker_count_ahead_at_once(app, db, rev
     daily_totals.refresh()
     warming.warm_after_older_writes_job()  # the forgetting, after a view refreshed
     assert warmed == [True, True]
-
-
-def test_with_nothing_remembered_the_worker_counts_ahead_at_once(app, db, review_world, admin,
-                                                                 client, monkeypatch):
-    """After a restore that left out the remembered counts (or a first deployment onto
-    loaded data), every view would be counted whole: the next minute's job, which the
-    worker also runs when it starts, makes a round; once counts are remembered it rests."""
-    import sqlalchemy as sa
-
-    from analysis.review import daily_totals, warming
-    from analysis.review.memo_store import ForgottenSpan, ReviewMemo
-    from analysis.review.periods import quarter_of
-    from feedback.responses.models import utcnow
-
-    now = utcnow()
-    review_world["add"](when=now - timedelta(hours=1), comment="Safe at the club", count=6)
-    daily_totals.refresh()
-    db.session.execute(sa.update(ForgottenSpan).values(at=now - timedelta(hours=1)))
-    db.session.execute(sa.delete(ReviewMemo))  # restored without them
-    db.session.commit()
-
-    warming.warm_after_older_writes_job()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewMemo)) > 0
-    with _answer_counts(db) as counted:
-        _opened(client, [f"/staff/review?kind=quarter&quarter={quarter_of(now.date()).label}"])
-    assert counted == []  # read back, not counted
-
-    rounds = []
-    monkeypatch.setattr(warming, "warm", lambda: rounds.append(True))
-    warming.warm_after_older_writes_job()
-    assert rounds == []

@@ -23,7 +23,7 @@ from analysis.review import memo
 from analysis.review.context import group_filters
 from analysis.review.daily_totals import DailyResponses, StaleDay
 from analysis.review.dashboard import build_review
-from analysis.review.memo_store import ForgottenSpan, ReviewMemo
+from analysis.review.memo_store import ForgottenSpan
 from analysis.review.newest_day import newest_day_with_data
 from analysis.review.periods import Period, month_of, quarter_of
 from analysis.review.scope import DIMENSIONS, ReviewScope
@@ -143,14 +143,6 @@ def forgot_days_before_the_newest(since) -> bool:
         | sa.exists().where(StaleDay.day < newest))))
 
 
-def nothing_remembered() -> bool:
-    """Whether there are answers but no remembered count: a restore that left out the
-    memos, a first deployment onto loaded data, a month nobody opened the review. Every view
-    would be counted whole, so the worker starts at once (its check when it starts)."""
-    return (newest_day_with_data() is not None
-            and db.session.scalar(sa.select(ReviewMemo.key).limit(1)) is None)
-
-
 @queue.periodic_task(crontab(minute="*/10"))
 def warm_job() -> None:
     """Every ten minutes: count ahead what a refresh made the memos forget."""
@@ -159,11 +151,9 @@ def warm_job() -> None:
 
 @queue.periodic_task(crontab(minute="*"))
 def warm_after_older_writes_job() -> None:
-    """Every minute: after a write to days before the newest, or when nothing is remembered
-    at all, count ahead at once rather than at the next ten minutes, so the next person to
-    open those views does not wait."""
-    if memo.enabled() and (forgot_days_before_the_newest(utcnow() - timedelta(seconds=90))
-                           or nothing_remembered()):
+    """Every minute: after a write to days before the newest, count ahead at once rather
+    than at the next ten minutes, so the next person to open those views does not wait."""
+    if memo.enabled() and forgot_days_before_the_newest(utcnow() - timedelta(seconds=90)):
         warm()
     db.session.commit()
 
