@@ -123,9 +123,8 @@ def new_people(rows: Rows, head: ReviewScope, tail: ReviewScope,
                 for figure in figures(tuple(row[:-1]))}
 
     newer = pairs(rows(tail, [Response.respondent_id.is_not(None)]))
-    people = sorted({pair[-1] for pair in newer} & _returning(head, tail))
-    for start in range(0, len(people), NAMED_AT_ONCE):
-        newer -= pairs(rows(head, [_one_of(people[start:start + NAMED_AT_ONCE])]))
+    for named in _named(sorted({pair[-1] for pair in newer} & _returning(head, tail))):
+        newer -= pairs(rows(head, [named]))
     return dict(Counter(pair[:-1] for pair in newer))
 
 
@@ -138,11 +137,9 @@ def _returning(head: ReviewScope, tail: ReviewScope) -> set[int]:
         newer = db.session.scalars(sa.select(Response.respondent_id).distinct().where(
             Response.respondent_id.is_not(None), *response_period(tail.period))).all()
         returning: set[int] = set()
-        for start in range(0, len(newer), NAMED_AT_ONCE):
-            returning.update(db.session.scalars(
-                sa.select(Response.respondent_id).distinct().where(
-                    _one_of(newer[start:start + NAMED_AT_ONCE]),
-                    *response_period(head.period))))
+        for named in _named(newer):
+            returning.update(db.session.scalars(sa.select(Response.respondent_id).distinct()
+                                                .where(named, *response_period(head.period))))
         return returning
 
     return memo.once_per_transaction(("returning", head.period, tail.period), read)
@@ -150,6 +147,12 @@ def _returning(head: ReviewScope, tail: ReviewScope) -> set[int]:
 
 #: Respondents named in one query of the days before the newest.
 NAMED_AT_ONCE = 5000
+
+
+def _named(people: list[int]):
+    """``response.respondent_id`` is one of ``people``, :data:`NAMED_AT_ONCE` at a time."""
+    for start in range(0, len(people), NAMED_AT_ONCE):
+        yield _one_of(people[start:start + NAMED_AT_ONCE])
 
 
 def _one_of(people: list[int]):

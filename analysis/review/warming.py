@@ -79,17 +79,18 @@ def _views(today: date, policy) -> Iterator[Callable[[], object]]:
         yield lambda year=year: build_year_report(year, ReviewScope(period=quarter), policy)
     yield lambda: build_trends(ReviewScope(period=quarter), policy)
     partners, groups = _partner_sites(), group_filters()
+    filtered = {period: _filtered_scopes(period) for period in (quarter, quarter.previous())}
     for period in (quarter, quarter.previous()):
         for site_ids in partners:
             scope = ReviewScope(period=period, site_ids=site_ids)
             yield review(scope)
             for dimension in DIMENSIONS:
                 yield review(scope, dimension)
-        for scope in _filtered_scopes(period) + [
+        for scope in filtered[period] + [
                 ReviewScope(period=period, group_dim=dim, group_value=value)
                 for dim, value in groups]:
             yield review(scope)
-    for scope in _filtered_scopes(quarter):
+    for scope in filtered[quarter]:
         for dimension in DIMENSIONS:
             yield review(scope, dimension)
 
