@@ -62,9 +62,10 @@ def _views(today: date, policy) -> Iterator[Callable[[], object]]:
     year's report, the trends page, then each partner's own view of the current and the last
     quarter (what its partner viewers open), plain and by every dimension, both quarters
     under each filter the dashboard offers that has data in them (a survey, a site, a
-    partner, a channel, a language, a demographic group), and the current quarter under each
-    of those but a group by every dimension. A finished quarter's views cost a look-up once
-    counted; a partner's or a filter's cost about their share of the data."""
+    partner, a channel, a language, a demographic group), and both quarters under each of
+    those but a group by every dimension (a site's equity review of last quarter). A finished
+    quarter's views cost a look-up once counted; a partner's or a filter's cost about their
+    share of the data."""
     quarter, month = quarter_of(today), month_of(today)
 
     def review(scope: ReviewScope, by: str | None = None):
@@ -90,9 +91,10 @@ def _views(today: date, policy) -> Iterator[Callable[[], object]]:
                 ReviewScope(period=period, group_dim=dim, group_value=value)
                 for dim, value in groups]:
             yield review(scope)
-    for scope in filtered[quarter]:
-        for dimension in DIMENSIONS:
-            yield review(scope, dimension)
+    for period in (quarter, quarter.previous()):
+        for scope in filtered[period]:
+            for dimension in DIMENSIONS:
+                yield review(scope, dimension)
 
 
 def _partner_sites() -> list[tuple[int, ...]]:
