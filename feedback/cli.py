@@ -34,23 +34,38 @@ def create_admin(email: str, password: str) -> None:
 @click.command("worker")
 @click.option("--workers", default=2, show_default=True, help="Worker threads in this process.")
 @click.option(
+    "--long-workers", default=1, show_default=True,
+    help="Threads for the long jobs' queue (counting the review ahead); 0 leaves those jobs "
+         "to another worker.",
+)
+@click.option(
     "--no-periodic", is_flag=True, help="Do not run periodic jobs here (another worker does)."
 )
-def worker(workers: int, no_periodic: bool) -> None:
+def worker(workers: int, long_workers: int, no_periodic: bool) -> None:
     """Run the task queue worker (several may run, on several machines, with Redis).
 
-    Stops cleanly on SIGTERM/SIGINT after finishing the jobs in progress.
+    Stops cleanly on SIGTERM/SIGINT after finishing the jobs in progress; a long job in
+    progress is dropped (each of its steps commits, so it starts over at its next run).
     """
     from feedback.core.queue import queue
 
-    consumer = queue.huey.create_consumer(
-        workers=workers,
-        worker_type="thread",
-        periodic=not no_periodic,
-        check_worker_health=True,
-    )
-    click.echo(f"Queue worker started ({workers} threads, queue {queue.huey.name!r}).")
-    consumer.run()
+    def consumer(huey, threads):
+        return huey.create_consumer(
+            workers=threads, worker_type="thread", periodic=not no_periodic,
+            check_worker_health=True,
+        )
+
+    # Started first: the main consumer's run() then takes over the signal handlers.
+    long_consumer = consumer(queue.long_huey, long_workers) if long_workers > 0 else None
+    if long_consumer is not None:
+        long_consumer.start()
+    click.echo(f"Queue worker started ({workers} threads, queue {queue.huey.name!r}; "
+               f"{long_workers} for {queue.long_huey.name!r}).")
+    try:
+        consumer(queue.huey, workers).run()
+    finally:
+        if long_consumer is not None:
+            long_consumer.stop()  # its threads are daemons: they end with the process
 
 
 @click.command("health")
@@ -69,18 +84,20 @@ def health_command() -> None:
 
 @click.command("queue-ping")
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for a worker.")
-def queue_ping(timeout: float) -> None:
+@click.option("--long", "long_queue", is_flag=True, help="Ping the long jobs' queue instead.")
+def queue_ping(timeout: float, long_queue: bool) -> None:
     """Enqueue a diagnostic job and wait until a worker has run it (exit 1 if none did)."""
     import secrets
 
-    from feedback.core.queue_diag import ping, wait_for_ping
+    from feedback.core.queue_diag import long_ping, ping, wait_for_ping
 
     token = secrets.token_hex(8)
-    ping(token)
+    (long_ping if long_queue else ping)(token)
     pid = wait_for_ping(token, timeout)
+    which = "long jobs' ping" if long_queue else "ping"
     if pid is None:
-        raise click.ClickException(f"No worker ran the ping job within {timeout:g} s.")
-    click.echo(f"A worker (pid {pid}) ran the ping job.")
+        raise click.ClickException(f"No worker ran the {which} job within {timeout:g} s.")
+    click.echo(f"A worker (pid {pid}) ran the {which} job.")
 
 
 @click.group("translate")

@@ -3,6 +3,7 @@ worker process picks them up from the embedded SQLite queue (and from Redis when
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -17,7 +18,7 @@ from flask import current_app
 from feedback.app import create_app
 from feedback.core.config import PROJECT_ROOT
 from feedback.core.queue import queue
-from feedback.core.queue_diag import ping, wait_for_ping
+from feedback.core.queue_diag import long_ping, ping, wait_for_ping
 
 ATTEMPTS: list[str] = []
 
@@ -72,13 +73,16 @@ def _free_worker_env(tmp_path, **extra) -> dict:
     return env
 
 
-def _run_ping_through_a_real_worker(tmp_path, monkeypatch, env) -> None:
+@contextlib.contextmanager
+def _real_worker(tmp_path, monkeypatch, env, *options):
+    """``flask worker`` in a process of its own, on the settings in ``env``; yields the app
+    (the same settings, so the same queue), the process and its log; stopped with SIGTERM."""
     for name in ("INSTANCE_PATH", "DATABASE_URL", "QUEUE_URL", "QUEUE_NAME"):
         if name in env:
             monkeypatch.setenv(name, env[name])
         else:
             monkeypatch.delenv(name, raising=False)
-    app = create_app()  # the same settings as the worker: same queue
+    app = create_app()
     with app.app_context():
         from feedback.core.extensions import db
 
@@ -87,7 +91,7 @@ def _run_ping_through_a_real_worker(tmp_path, monkeypatch, env) -> None:
     log_path = tmp_path / "worker.log"
     with open(log_path, "wb") as log:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--workers", "1"],
+            [sys.executable, "-m", "flask", "--app", "wsgi", "worker", *options],
             cwd=PROJECT_ROOT,
             env=env,
             stdout=log,
@@ -95,11 +99,7 @@ def _run_ping_through_a_real_worker(tmp_path, monkeypatch, env) -> None:
             start_new_session=True,
         )
     try:
-        with app.app_context():
-            token = uuid.uuid4().hex
-            ping(token)
-            pid = wait_for_ping(token, timeout=60)
-        assert pid == str(worker.pid), log_path.read_text(errors="replace")[-2000:]
+        yield app, worker, log_path
     finally:
         if worker.poll() is None:
             os.killpg(worker.pid, signal.SIGTERM)
@@ -108,6 +108,34 @@ def _run_ping_through_a_real_worker(tmp_path, monkeypatch, env) -> None:
             except subprocess.TimeoutExpired:
                 os.killpg(worker.pid, signal.SIGKILL)
                 worker.wait()
+
+
+def _run_ping_through_a_real_worker(tmp_path, monkeypatch, env) -> None:
+    with _real_worker(tmp_path, monkeypatch, env, "--workers", "1") as (app, worker, log_path):
+        with app.app_context():
+            token = uuid.uuid4().hex
+            ping(token)
+            pid = wait_for_ping(token, timeout=60)
+        assert pid == str(worker.pid), log_path.read_text(errors="replace")[-2000:]
+
+
+@pytest.mark.slow
+def test_a_long_job_does_not_hold_up_the_ordinary_jobs(tmp_path, monkeypatch):
+    """Counting the review ahead can take minutes; an SMS job must not wait behind it. The
+    long jobs have a queue and a thread of their own, so with one thread for the ordinary
+    jobs, a ping still runs while a long job holds its thread; and stopping the worker does
+    not wait for the long job."""
+    env = _free_worker_env(tmp_path)
+    with _real_worker(tmp_path, monkeypatch, env, "--workers", "1") as (app, worker, log_path):
+        with app.app_context():
+            held, token = uuid.uuid4().hex, uuid.uuid4().hex
+            long_ping(held, hold=600)
+            assert wait_for_ping(held, timeout=60) == str(worker.pid), \
+                log_path.read_text(errors="replace")[-2000:]
+            ping(token)  # while the long job holds its thread
+            assert wait_for_ping(token, timeout=60) == str(worker.pid)
+        os.killpg(worker.pid, signal.SIGTERM)
+        assert worker.wait(timeout=15) == 0  # not the 600 s the long job holds
 
 
 @pytest.mark.slow
@@ -139,3 +167,16 @@ def test_a_real_worker_runs_a_job_from_redis(tmp_path, monkeypatch):
 def test_worker_and_ping_commands_are_documented(runner):
     help_text = runner.invoke(args=["--help"]).output
     assert "worker" in help_text and "queue-ping" in help_text
+    assert "--long-workers" in runner.invoke(args=["worker", "--help"]).output
+    assert "--long" in runner.invoke(args=["queue-ping", "--help"]).output
+
+
+def test_only_counting_the_review_ahead_runs_on_the_long_jobs_queue(app):
+    """The review's warming rounds take minutes at ten million answers: they are the long
+    jobs. The SMS, tagging and sweeping jobs stay on the ordinary queue."""
+    def periodic(huey):
+        return {task.name.rsplit(".", 1)[-1] for task in huey._registry.periodic_tasks}
+
+    assert periodic(queue.long_huey) == {"warm_job", "warm_after_older_writes_job"}
+    assert {"sweep_untagged_job", "refresh_job"} <= periodic(queue.huey)
+    assert not periodic(queue.long_huey) & periodic(queue.huey)

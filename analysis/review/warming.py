@@ -2,10 +2,11 @@
 after a quarter ends (or after a late answer moved its figures) does not wait for the count.
 
 The worker does it every ten minutes, and within a minute of a write to a day before the
-newest (refreshing stale days first); a count still remembered costs a look-up, so a quiet
-coalition's worker does next to nothing (docs/analysis.md, "Counting ahead"). It fills the
-same memos a page would (analysis.review.memo): the figures are the page's own, released
-under each viewer's policy when the page is opened. PostgreSQL only, like the memos.
+newest (refreshing stale days first), on the long jobs' queue (feedback.core.queue); a
+count still remembered costs a look-up, so a quiet coalition's worker does next to nothing
+(docs/analysis.md, "Counting ahead"). It fills the same memos a page would
+(analysis.review.memo): the figures are the page's own, released under each viewer's policy
+when the page is opened. PostgreSQL only, like the memos.
 """
 
 from __future__ import annotations
@@ -146,13 +147,13 @@ def forgot_days_before_the_newest(since) -> bool:
         | sa.exists().where(StaleDay.day < newest))))
 
 
-@queue.periodic_task(crontab(minute="*/10"))
+@queue.periodic_task(crontab(minute="*/10"), long=True)
 def warm_job() -> None:
     """Every ten minutes: count ahead what a refresh made the memos forget."""
     warm()
 
 
-@queue.periodic_task(crontab(minute="*"))
+@queue.periodic_task(crontab(minute="*"), long=True)
 def warm_after_older_writes_job() -> None:
     """Every minute: after a write to days before the newest, count ahead at once rather
     than at the next ten minutes, so the next person to open those views does not wait."""

@@ -4,6 +4,11 @@ Jobs are declared with ``@queue.task()`` anywhere below the app factory; the fac
 :func:`init_app` so every job runs inside an application context. In tests the queue runs in
 immediate mode (``QUEUE_IMMEDIATE``), executing each job as soon as it is enqueued.
 
+Jobs that may run for minutes (counting the review ahead) are declared ``long=True`` and go
+to a queue of their own, which each worker serves with threads of their own
+(``flask worker --long-workers``): a long job never holds a thread an SMS job waits for
+(docs/reliability.md, "The queue worker").
+
 This module imports nothing of the project (the lowest row of docs/architecture.md).
 """
 
@@ -23,6 +28,8 @@ DEFAULT_RETRIES = 5
 DEFAULT_RETRY_DELAY = 10
 DEFAULT_RETRY_BACKOFF = 2
 DEFAULT_QUEUE_NAME = "coalition-feedback"
+#: Added to the queue's name for the long jobs' queue.
+LONG_QUEUE_SUFFIX = "-long"
 
 
 class _QueueProxy:
@@ -34,6 +41,8 @@ class _QueueProxy:
 
     def __init__(self) -> None:
         self._huey: Huey = MemoryHuey(DEFAULT_QUEUE_NAME, immediate=True)
+        self._long_huey: Huey = MemoryHuey(DEFAULT_QUEUE_NAME + LONG_QUEUE_SUFFIX,
+                                           immediate=True)
         self._app = None
         self._tasks: list[_TaskProxy] = []
 
@@ -41,14 +50,24 @@ class _QueueProxy:
     def huey(self) -> Huey:
         return self._huey
 
+    @property
+    def long_huey(self) -> Huey:
+        """The long jobs' queue."""
+        return self._long_huey
+
+    def _bind(self, proxy: _TaskProxy) -> None:
+        proxy.bind(self._long_huey if proxy.long else self._huey)
+
     def task(
         self,
         retries: int = DEFAULT_RETRIES,
         retry_delay: int = DEFAULT_RETRY_DELAY,
         retry_backoff: float = DEFAULT_RETRY_BACKOFF,
+        long: bool = False,
         **kw,
     ):
         """Declare a job; it runs in an app context and is retried with exponential backoff.
+        ``long`` puts it on the long jobs' queue.
 
         Huey multiplies ``retry_delay`` by ``retry_backoff`` after each failed attempt. A job
         may also raise ``huey.exceptions.RetryTask(delay=...)`` to choose its own delay (for
@@ -58,21 +77,23 @@ class _QueueProxy:
 
         def decorator(fn):
             in_app_context = self._in_app_context(fn)
-            proxy = _TaskProxy(self, in_app_context, retries, retry_delay, kw)
+            proxy = _TaskProxy(self, in_app_context, retries, retry_delay, kw, long=long)
             self._tasks.append(proxy)
-            proxy.bind(self._huey)
+            self._bind(proxy)
             return proxy
 
         return decorator
 
-    def periodic_task(self, validate_datetime, **kw):
-        """Declare a periodic job (run by the worker's scheduler), also in an app context."""
+    def periodic_task(self, validate_datetime, long: bool = False, **kw):
+        """Declare a periodic job (run by the worker's scheduler), also in an app context;
+        ``long`` puts it on the long jobs' queue."""
 
         def decorator(fn):
             in_app_context = self._in_app_context(_beating(fn))
-            proxy = _TaskProxy(self, in_app_context, 0, 0, kw, periodic=validate_datetime)
+            proxy = _TaskProxy(self, in_app_context, 0, 0, kw, periodic=validate_datetime,
+                               long=long)
             self._tasks.append(proxy)
-            proxy.bind(self._huey)
+            self._bind(proxy)
             return proxy
 
         return decorator
@@ -92,14 +113,18 @@ class _QueueProxy:
 
     def configure(self, app) -> None:
         self._app = app
-        self._huey = make_huey(
-            app.config["QUEUE_URL"],
-            immediate=app.config.get("QUEUE_IMMEDIATE", False),
-            instance_path=app.instance_path,
-            name=app.config.get("QUEUE_NAME") or DEFAULT_QUEUE_NAME,
+        name = app.config.get("QUEUE_NAME") or DEFAULT_QUEUE_NAME
+        self._huey, self._long_huey = (
+            make_huey(
+                app.config["QUEUE_URL"],
+                immediate=app.config.get("QUEUE_IMMEDIATE", False),
+                instance_path=app.instance_path,
+                name=queue_name,
+            )
+            for queue_name in (name, name + LONG_QUEUE_SUFFIX)
         )
         for proxy in self._tasks:
-            proxy.bind(self._huey)
+            self._bind(proxy)
 
 
 HEARTBEAT_DIR = "heartbeats"
@@ -134,8 +159,9 @@ def _beating(fn):
 class _TaskProxy:
     """A job that can be re-bound to a new Huey instance (one per app created)."""
 
-    def __init__(self, queue, fn, retries, retry_delay, kw, periodic=None):
+    def __init__(self, queue, fn, retries, retry_delay, kw, periodic=None, long=False):
         self._queue = queue
+        self.long = long
         self._fn = fn
         self._retries = retries
         self._retry_delay = retry_delay

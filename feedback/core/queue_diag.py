@@ -1,4 +1,5 @@
-"""A diagnostic job that proves a worker is running: ``flask --app wsgi queue-ping``.
+"""A diagnostic job that proves a worker is running: ``flask --app wsgi queue-ping`` (and
+``--long`` for the long jobs' queue).
 
 The job writes a marker file in the instance folder (shared by the web process and the workers
 on one machine; on several machines the returned result, stored by Huey, is the proof).
@@ -32,6 +33,15 @@ def ping(token: str) -> str:
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(str(os.getpid()))
     return str(os.getpid())
+
+
+@queue.task(retries=0, long=True)
+def long_ping(token: str, hold: float = 0.0) -> str:
+    """The ping on the long jobs' queue; then keeps its thread ``hold`` seconds, as a long
+    job would (to show the ordinary jobs are not held up behind it)."""
+    pid = ping.call_local(token)
+    time.sleep(hold)
+    return pid
 
 
 def wait_for_ping(token: str, timeout: float) -> str | None:
