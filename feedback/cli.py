@@ -34,9 +34,9 @@ def create_admin(email: str, password: str) -> None:
 @click.command("worker")
 @click.option("--workers", default=2, show_default=True, help="Worker threads in this process.")
 @click.option(
-    "--long-workers", default=1, show_default=True,
-    help="Threads for the long jobs' queue (counting the review ahead); 0 leaves those jobs "
-         "to another worker.",
+    "--long-workers", default=2, show_default=True,
+    help="Threads for the long jobs' queue (counting the review ahead): one counts, the other "
+         "takes the runs that give way to it; 0 leaves those jobs to another worker.",
 )
 @click.option(
     "--no-periodic", is_flag=True, help="Do not run periodic jobs here (another worker does)."

@@ -122,8 +122,8 @@ def _run_ping_through_a_real_worker(tmp_path, monkeypatch, env) -> None:
 @pytest.mark.slow
 def test_a_long_job_does_not_hold_up_the_ordinary_jobs(tmp_path, monkeypatch):
     """Counting the review ahead can take minutes; an SMS job must not wait behind it. The
-    long jobs have a queue and a thread of their own, so with one thread for the ordinary
-    jobs, a ping still runs while a long job holds its thread; and stopping the worker does
+    long jobs have a queue and threads of their own, so with one thread for the ordinary
+    jobs, a ping still runs while a long job holds a thread; and stopping the worker does
     not wait for the long job."""
     env = _free_worker_env(tmp_path)
     with _real_worker(tmp_path, monkeypatch, env, "--workers", "1") as (app, worker, log_path):
@@ -134,6 +134,11 @@ def test_a_long_job_does_not_hold_up_the_ordinary_jobs(tmp_path, monkeypatch):
                 log_path.read_text(errors="replace")[-2000:]
             ping(token)  # while the long job holds its thread
             assert wait_for_ping(token, timeout=60) == str(worker.pid)
+            # The second long thread: a warming run that gives way to the round in progress
+            # is not stuck behind it (nor its heartbeat).
+            other = uuid.uuid4().hex
+            long_ping(other)
+            assert wait_for_ping(other, timeout=60) == str(worker.pid)
         os.killpg(worker.pid, signal.SIGTERM)
         assert worker.wait(timeout=15) == 0  # not the 600 s the long job holds
 
