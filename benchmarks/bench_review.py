@@ -26,7 +26,8 @@ with every respondent of the last day one who answered earlier in the quarter to
 pulse's people; the seeded ones answer twice in three years); then, with every remembered count
 forgotten again, it times the worker's round (analysis.review.warming) from nothing and after a
 new answer, and the open quarter under a site (plain and by age group), partner, channel and
-language filter after that round, each request after a new answer. The views are printed side by
+language filter after that round, last quarter under a site by age group and the open month
+under a site, each request after a new answer. The views are printed side by
 side per size, each marked against its target (< 1 s up to 1M answers, < 2 s at 10M), followed
 by what drawing every chart of the open dashboard adds. ``--profile`` also prints every SQL
 statement of one warm request per view with its time, slowest first (then use EXPLAIN ANALYZE on
@@ -474,9 +475,9 @@ def timed_with_returning_people(app, client, runs: int) -> dict[str, tuple[float
 
 
 def filter_views(app) -> list[tuple[str, str]]:
-    """The open quarter under each single filter of the dashboard's form, and one of them
-    by a dimension: scopes the worker's round counts ahead (analysis.review.warming), like
-    the group filter above."""
+    """The open quarter under each single filter of the dashboard's form, one of them by a
+    dimension in the open and the last quarter, and the open month under one: scopes the
+    worker's round counts ahead (analysis.review.warming), like the group filter above."""
     from feedback.core.extensions import db
     from feedback.responses.models import PartnerSite
 
@@ -488,7 +489,10 @@ def filter_views(app) -> list[tuple[str, str]]:
             ("open quarter: one site by age", f"{now}&site={site_id}&by=age_group"),
             ("open quarter: one partner", f"{now}&partner={organization_id}"),
             ("open quarter: SMS only", f"{now}&channel=sms"),
-            ("open quarter: Spanish only", f"{now}&locale=es")]
+            ("open quarter: Spanish only", f"{now}&locale=es"),
+            ("last quarter: one site by age",
+             f"/staff/review?kind=quarter&quarter=2026-Q3&site={site_id}&by=age_group"),
+            ("open month: one site", f"/staff/review?kind=month&month=2026-11&site={site_id}")]
 
 
 def timed_after_the_worker(app, client, runs: int) -> dict[str, tuple[float, float]]:

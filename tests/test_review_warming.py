@@ -91,6 +91,29 @@ def test_the_worker_counts_the_quarter_under_every_filter_ahead(app, db, review_
     assert counted
 
 
+@pytest.mark.parametrize("days_after", [0, 31], ids=["current month", "last month"])
+def test_the_worker_counts_the_month_under_every_filter_ahead(app, db, review_world, admin,
+                                                             client, days_after):
+    """A monthly pulse is reviewed by the month: the current and the last month under each
+    filter but a group are counted ahead too (plain; by a dimension they are not)."""
+    from analysis.review.warming import warm
+
+    site_b = review_world["site_b"]
+    review_world["add"](comment="Safe at the club", safe=4, locale="es", count=6)
+    review_world["add"](site=site_b, channel="sms", comment="Bus", safe=2, count=6)
+    assert warm(today=Q2.date() + timedelta(days=days_after)) > 0
+
+    month = "/staff/review?kind=month&month=2026-04"
+    filters = [f"survey={review_world['survey'].id}", f"site={site_b.id}",
+               f"partner={review_world['org_a'].id}", "channel=sms", "locale=es"]
+    with _answer_counts(db) as counted:
+        _opened(client, [f"{month}&{query}" for query in filters])
+    assert counted == []
+    with _answer_counts(db) as counted:  # not counted ahead: the watch sees it counted
+        _opened(client, [f"{month}&site={site_b.id}&by=age_group"])
+    assert counted
+
+
 def test_the_worker_counts_each_partners_view_of_the_quarter_ahead(app, db, review_world):
     """A partner viewer's dashboard is limited to its organisation's sites: a scope of its
     own, which the worker counts ahead like the coalition-wide one, breakdowns included."""

@@ -64,9 +64,10 @@ def _views(today: date, policy) -> Iterator[Callable[[], object]]:
     quarter (what its partner viewers open), plain and by every dimension, both quarters
     under each filter the dashboard offers that has data in them (a survey, a site, a
     partner, a channel, a language, a demographic group), and both quarters under each of
-    those but a group by every dimension (a site's equity review of last quarter). A finished
-    quarter's views cost a look-up once counted; a partner's or a filter's cost about their
-    share of the data."""
+    those but a group by every dimension (a site's equity review of last quarter), then the
+    current and the last month under each of those but a group (a monthly pulse's review).
+    A finished period's views cost a look-up once counted; a partner's or a filter's cost
+    about their share of the data."""
     quarter, month = quarter_of(today), month_of(today)
 
     def review(scope: ReviewScope, by: str | None = None):
@@ -96,6 +97,9 @@ def _views(today: date, policy) -> Iterator[Callable[[], object]]:
         for scope in filtered[period]:
             for dimension in DIMENSIONS:
                 yield review(scope, dimension)
+    for period in (month, month.previous()):
+        for scope in _filtered_scopes(period):
+            yield review(scope)
 
 
 def _partner_sites() -> list[tuple[int, ...]]:
