@@ -190,7 +190,9 @@ class Deployment:
         self._log_files.append(path)
         return path
 
-    def _flask(self, *args: str) -> None:
+    def flask_command(self, *args: str) -> None:
+        """Run ``flask --app wsgi *args`` with the deployment's settings; a non-zero exit
+        raises DeploymentError with the end of its log."""
         log = self._log("flask-" + args[0])
         with open(log, "ab") as out:
             result = subprocess.run(
@@ -219,9 +221,9 @@ class Deployment:
                           f'DROP DATABASE IF EXISTS "{self._db_name}" WITH (FORCE)')
 
     def prepare(self, seed_demo: bool) -> None:
-        self._flask("db", "upgrade")
+        self.flask_command("db", "upgrade")
         if seed_demo:
-            self._flask("seed-demo")
+            self.flask_command("seed-demo")
         self._create_accounts(seed_demo)
 
     def _create_accounts(self, seed_demo: bool) -> None:

@@ -1,5 +1,5 @@
 """The app as deployed answers: health check, sign-in over HTTP, a staff page, several web
-worker processes and a queue worker."""
+worker processes and a queue worker serving both of its queues."""
 
 import pytest
 
@@ -18,3 +18,10 @@ def test_health_login_and_a_staff_page(deployed):
     assert 'lang="es"' in page.text
     anonymous = deployed.get("/staff/")
     assert anonymous.status_code == 302 and "/staff/login" in anonymous.headers["Location"]
+
+
+def test_the_queue_worker_serves_the_ordinary_and_the_long_jobs_queue(deployed):
+    """``flask worker`` as deployed takes jobs from both queues (the long one counts the
+    review ahead): ``queue-ping`` fails with a non-zero exit where no worker answers."""
+    deployed.flask_command("queue-ping", "--timeout", "60")
+    deployed.flask_command("queue-ping", "--long", "--timeout", "60")
