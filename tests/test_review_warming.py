@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests.conftest import TEST_DATABASE_URL
+from tests.fixtures.helpers import csrf_token_from
 from tests.fixtures.review import Q2, quarter_scope
 
 pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgres"),
@@ -187,3 +188,114 @@ def test_a_write_to_an_older_day_has_the_worker_count_ahead_at_once(app, db, rev
     daily_totals.refresh()
     warming.warm_after_older_writes_job()  # the forgetting, after a view refreshed
     assert warmed == [True, True]
+
+
+def test_the_views_staff_opened_are_counted_ahead_again(app, db, review_world, admin, client):
+    """Two filters at once, a group with a breakdown, a custom range, a filtered yearly
+    report and trends: combinations the round does not list, each counted whole when
+    nothing is remembered for it. Once staff opened them, the round counts them again after
+    every count was forgotten (a restore, a late write); a combination nobody opened is
+    still counted at its first opening."""
+    from analysis.review import memo_store
+    from analysis.review.warming import warm
+
+    site_b = review_world["site_b"]
+    review_world["add"](comment="Safe at the club", safe=4, age_group="14-17", locale="es",
+                        count=6)
+    review_world["add"](site=site_b, channel="sms", comment="Bus", safe=2, age_group="14-17",
+                        count=6)
+    quarter = "/staff/review?kind=quarter&quarter=2026-Q2"
+    opened = [f"{quarter}&site={site_b.id}&channel=sms",
+              f"{quarter}&group=age_group:14-17&by=gender",
+              "/staff/review?kind=custom&start=2026-04-01&end=2026-04-20&locale=es",
+              f"/staff/review/year?year=2026&site={site_b.id}&by=age_group",
+              "/staff/review/trends?kind=quarter&quarter=2026-Q2&channel=sms&years=2"]
+    _opened(client, opened)
+    memo_store.forget_all()
+    db.session.commit()
+    assert warm(today=Q2.date()) > 0
+
+    with _answer_counts(db) as counted:
+        _opened(client, opened)
+    assert counted == []
+    with _answer_counts(db) as counted:
+        _opened(client, [f"{quarter}&site={site_b.id}&locale=es"])
+    assert counted
+
+
+def test_a_partner_viewers_own_filters_are_counted_ahead_again(app, db, review_world,
+                                                               make_staff, login, client):
+    """A partner viewer's filters are scopes of its sites only: noted as such, and counted
+    ahead for them (what the worker counts is never shown to anyone else: each page
+    releases its own viewer's sites)."""
+    from analysis.review import memo_store
+    from analysis.review.warming import warm
+
+    review_world["add"](comment="Safe at the club", safe=4, locale="es", count=6)
+    review_world["add"](site=review_world["site_b"], comment="Bus", safe=2, count=6)
+    make_staff(email="viewer@example.org", role="partner_viewer", org=review_world["org_a"])
+    login(email="viewer@example.org")
+    view = "/staff/review?kind=quarter&quarter=2026-Q2&locale=es&by=age_group"
+    _opened(client, [view])
+    memo_store.forget_all()
+    db.session.commit()
+    assert warm(today=Q2.date()) > 0
+
+    with _answer_counts(db) as counted:
+        _opened(client, [view])
+    assert counted == []
+
+
+def test_a_current_period_opened_is_counted_ahead_when_the_next_one_begins(
+        app, db, review_world, admin, client, monkeypatch):
+    """"This quarter, one site, SMS" opened in April is the same review in July: the round
+    counts the quarter current then, as well as the one opened."""
+    from datetime import datetime
+
+    from analysis.review import opened as opened_views
+    from analysis.review.warming import warm
+
+    site_b, july = review_world["site_b"], Q2 + timedelta(days=91)
+    review_world["add"](site=site_b, channel="sms", comment="Bus", safe=2, count=6)
+    review_world["add"](when=july, site=site_b, channel="sms", comment="Bus", safe=2, count=6)
+    monkeypatch.setattr(opened_views, "utcnow", lambda: datetime.combine(Q2.date(),
+                                                                         datetime.min.time()))
+    _opened(client, [f"/staff/review?kind=quarter&quarter=2026-Q2&site={site_b.id}"
+                     "&channel=sms"])
+    assert warm(today=july.date()) > 0
+
+    with _answer_counts(db) as counted:
+        _opened(client, [f"/staff/review?kind=quarter&quarter=2026-Q3&site={site_b.id}"
+                         "&channel=sms"])
+    assert counted == []
+
+
+def test_only_the_latest_opened_views_are_counted_and_never_who_opened_them(
+        app, db, review_world, admin, client, make_staff, login, monkeypatch):
+    """What staff open cannot make the round as long as they like: the latest opened first,
+    up to a bound, and notes older than a memo is kept are dropped. A note names the view,
+    not the person: two people opening one view make one note."""
+    import json
+
+    import sqlalchemy as sa
+
+    from analysis.review import opened as opened_views
+    from feedback.responses.models import utcnow
+
+    review_world["add"](comment="Safe at the club", safe=4, count=6)
+    quarter = "/staff/review?kind=quarter&quarter=2026-Q2"
+    _opened(client, [f"{quarter}&locale=es", f"{quarter}&channel=sms"])
+    make_staff(email="colleague@example.org")
+    page = client.get("/staff/goals").get_data(as_text=True)
+    client.post("/staff/logout", data={"csrf_token": csrf_token_from(page)})
+    login(email="colleague@example.org")
+    _opened(client, [f"{quarter}&channel=sms"])
+    notes = db.session.scalars(sa.select(opened_views.OpenedView.recipe)).all()
+    assert len(notes) == 2
+    assert not {admin.email, "colleague@example.org"} & set(json.dumps(notes).split('"'))
+
+    monkeypatch.setattr(opened_views, "OPENED_COUNTED", 1)
+    assert [view.scope.channel for view in opened_views.recent(Q2.date())] == ["sms"]
+    db.session.execute(sa.update(opened_views.OpenedView).values(
+        opened_at=utcnow() - timedelta(days=31)))
+    assert opened_views.recent(Q2.date()) == []

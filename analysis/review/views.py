@@ -23,7 +23,7 @@ from flask_login import current_user
 
 from analysis.disclosure import gate
 from analysis.models import Theme
-from analysis.review import exports, loop, report_pdf
+from analysis.review import exports, loop, opened, report_pdf
 from analysis.review.context import build_scope, filter_form
 from analysis.review.dashboard import build_review
 from analysis.review.forms import (
@@ -47,7 +47,7 @@ from analysis.review.goals import (
     save_goal,
     save_indicator,
 )
-from analysis.review.periods import parse_period, quarter_of
+from analysis.review.periods import parse_period, quarter_of, year_of
 from analysis.review.presenting import (
     chart_context,
     emerging_for,
@@ -76,6 +76,7 @@ def _review(*, published: bool = False):
     (``published``: a report, PDF or CSV leaving the page, always rounded)."""
     scope, by = build_scope(request.args, current_user)
     review = build_review(scope, by)
+    opened.note(opened.Opened("review", scope, by))
     return scope, by, gate.release_review(review, gate.policy_for(current_user,
                                                                     published=published))
 
@@ -91,7 +92,9 @@ def _year_report(*, published: bool):
     year = small_int(year, digits=4)
     year = year if year and 2000 <= year <= today.year else today.year - 1
     policy = gate.policy_for(current_user, published=published)
-    return build_year_report(year, scope, policy, by)
+    report = build_year_report(year, scope, policy, by)
+    opened.note(opened.Opened("year", scope.with_period(year_of(year)), by, year=year))
+    return report
 
 
 @bp.get("/review/year")
@@ -133,6 +136,7 @@ def trends():
     years = years if years and 1 <= years <= MAX_YEARS else 3
     policy = gate.policy_for(current_user)
     result = build_trends(scope, policy, years)
+    opened.note(opened.Opened("trends", scope, years=years))
     form = filter_form(request.args, scope, by)
     return render_template("review/trends.html", trends=result, form=form, years=years,
                            max_years=MAX_YEARS, svg_line=svg_line, exact=policy.exact,

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from huey import crontab
 
 from analysis.disclosure import gate
-from analysis.review import memo
+from analysis.review import memo, opened
 from analysis.review.context import group_filters
 from analysis.review.daily_totals import DailyResponses, StaleDay
 from analysis.review.dashboard import build_review
@@ -60,10 +60,12 @@ def warm(today: date | None = None) -> int:
 def _views(today: date, policy) -> Iterator[Callable[[], object]]:
     """The views to count, most opened first: the coalition-wide review of the current and
     the last quarter and month, both quarters broken down by every dimension, this and last
-    year's report, the trends page, then each partner's own view of the current and the last
-    quarter (what its partner viewers open), plain and by every dimension, both quarters
-    under each filter the dashboard offers that has data in them (a survey, a site, a
-    partner, a channel, a language, a demographic group), and both quarters under each of
+    year's report, the trends page; then the views staff opened lately, as opened and in the
+    current period (analysis.review.opened: two filters at once, a group with a breakdown, a
+    custom range, a partner viewer's filters); then each partner's own view of the current
+    and the last quarter (what its partner viewers open), plain and by every dimension, both
+    quarters under each filter the dashboard offers that has data in them (a survey, a site,
+    a partner, a channel, a language, a demographic group), and both quarters under each of
     those but a group by every dimension (a site's equity review of last quarter), then the
     current and the last month under each of those but a group (a monthly pulse's review).
     A finished period's views cost a look-up once counted; a partner's or a filter's cost
@@ -81,6 +83,8 @@ def _views(today: date, policy) -> Iterator[Callable[[], object]]:
     for year in (today.year, today.year - 1):
         yield lambda year=year: build_year_report(year, ReviewScope(period=quarter), policy)
     yield lambda: build_trends(ReviewScope(period=quarter), policy)
+    for view in opened.recent(today):
+        yield _again(view, policy)
     partners, groups = _partner_sites(), group_filters()
     filtered = {period: _filtered_scopes(period) for period in (quarter, quarter.previous())}
     for period in (quarter, quarter.previous()):
@@ -100,6 +104,15 @@ def _views(today: date, policy) -> Iterator[Callable[[], object]]:
     for period in (month, month.previous()):
         for scope in _filtered_scopes(period):
             yield review(scope)
+
+
+def _again(view: opened.Opened, policy) -> Callable[[], object]:
+    """A view staff opened lately, counted as its page counts it."""
+    if view.view == "year":
+        return lambda: build_year_report(view.year, view.scope, policy, view.by)
+    if view.view == "trends":
+        return lambda: build_trends(view.scope, policy, view.years or 3)
+    return lambda: gate.release_review(build_review(view.scope, view.by), policy)
 
 
 def _partner_sites() -> list[tuple[int, ...]]:
