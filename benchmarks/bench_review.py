@@ -162,10 +162,12 @@ def seed_definitions(app):
     db.session.add_all([*orgs, *sites, survey, version, *questions, *themes, admin])
     db.session.commit()
     seed_demo_goals()
-    return {
+    ids = {
         "sites": [s.id for s in sites], "survey": survey.id, "version": version.id,
         "questions": [q.id for q in questions], "themes": [t.id for t in themes],
     }
+    db.session.close()  # an open transaction would keep VACUUM from marking pages all-visible
+    return ids
 
 
 def _copy(cursor, table: str, columns: tuple[str, ...], rows) -> None:
@@ -212,13 +214,36 @@ def seed_answers(app, ids: dict, n_answers: int, offset: int, shuffled: bool = F
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                         f"(SELECT max(id) FROM {table}))")
         raw.commit()
+    finally:
+        raw.close()
+    vacuum_answers()
+
+
+#: The tables a bulk load writes, which the review reads by index-only scans.
+LOADED = ("respondent", "respondent_race", "response", "answer", "answer_tag", "answer_theme")
+
+
+def vacuum_answers() -> None:
+    """What autovacuum does soon after a load: statistics, and the visibility map that
+    index-only scans need. A page is marked all-visible only if no transaction open when
+    VACUUM runs could still miss its rows: with one left open (a session idle in a
+    transaction) every index-only scan reads the table too, two to three times slower (a
+    deployment's long-open transactions do the same). Warns when that happened."""
+    from feedback.core.extensions import db
+
+    raw = db.engine.raw_connection()
+    try:
         raw.driver_connection.autocommit = True  # VACUUM cannot run in a transaction
-        for table in ("respondent", "respondent_race", "response", "answer", "answer_tag",
-                      "answer_theme"):
-            # what autovacuum does soon after a load: statistics, and the visibility map
-            # that index-only scans need
+        cur = raw.cursor()
+        for table in LOADED:
             cur.execute(f"VACUUM ANALYZE {table}")
-        raw.driver_connection.autocommit = False
+        cur.execute("SELECT relname, relpages, relallvisible FROM pg_class "
+                    "WHERE relnamespace = current_schema()::regnamespace AND relname = ANY(%s)",
+                    (list(LOADED),))
+        for table, pages, visible in cur.fetchall():
+            if pages and visible < 0.9 * pages:
+                print(f"WARNING: {table}: {visible} of {pages} pages all-visible (a transaction "
+                      "left open?): index-only scans will read the table", flush=True)
     finally:
         raw.close()
 
@@ -543,6 +568,7 @@ def timed_after_the_worker(app, client, runs: int) -> dict[str, tuple[float, flo
         worker_round("from nothing remembered")
         new_answer_in_open_quarter(app)
         worker_round("after a new answer")
+    client = signed_in_client(app)  # a round from nothing can outlast a session left idle
     return {name: timed(client, url, runs, lambda: new_answer_in_open_quarter(app))
             for name, url in filter_views(app) + opened_views(app)}
 
@@ -617,6 +643,8 @@ def main() -> None:
 
             if args.reuse and reusable(schema, size):
                 print(f"reusing {schema}", flush=True)
+                db.session.close()
+                vacuum_answers()  # the visibility map, if a run before could not set it
             else:
                 reset_schema(schema)
                 with db.engine.begin() as conn:
