@@ -98,9 +98,7 @@ def recent(today: date) -> list[Opened]:
 def _recipe(opened: Opened, today: date) -> dict:
     scope = opened.scope
     filters = {f.name: getattr(scope, f.name) for f in dataclasses.fields(scope)
-               if f.name != "period"}
-    if scope.site_ids is not None:
-        filters["site_ids"] = sorted(scope.site_ids)
+               if f.name != "period"}  # site_ids in the page's order: the memo keys keep it
     period = scope.period
     return {"view": opened.view, "filters": filters, "by": opened.by, "year": opened.year,
             "years": opened.years,
