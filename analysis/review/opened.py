@@ -70,13 +70,14 @@ def note(opened: Opened) -> None:
     transaction stays as it is). A failure only costs the view its counting ahead."""
     if not memo.enabled():
         return
-    recipe = _recipe(opened, utcnow().date())
+    now = utcnow()
+    recipe = _recipe(opened, now.date())
     key = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()
     try:
         with db.engine.begin() as connection:
             connection.execute(pg_insert(OpenedView).values(
-                key=key, recipe=recipe, opened_at=utcnow()).on_conflict_do_update(
-                index_elements=[OpenedView.key], set_={"opened_at": utcnow()}))
+                key=key, recipe=recipe, opened_at=now).on_conflict_do_update(
+                index_elements=[OpenedView.key], set_={"opened_at": now}))
     except SQLAlchemyError as exc:
         log.warning("opened review view not noted (%s)", type(exc).__name__)
 
