@@ -28,7 +28,10 @@ forgotten again, it times the worker's round (analysis.review.warming) from noth
 new answer, and the open quarter under a site (plain and by age group), partner, channel and
 language filter after that round, last quarter under a site by age group and the open month
 under a site, and combinations of filters opened once before the round (which counts ahead
-the views staff opened lately), each request after a new answer. The views are printed side by
+the views staff opened lately), each request after a new answer; last, with every remembered
+count forgotten and a queue no worker serves, how long each view of the first list takes to
+answer with the page that says its figures are being counted (those past the page's budget,
+``REVIEW_COUNT_IN_PAGE``; the other rows count them in the request). The views are printed side by
 side per size, each marked against its target (< 1 s up to 1M answers, < 2 s at 10M), followed
 by what drawing every chart of the open dashboard adds. ``--profile`` also prints every SQL
 statement of one warm request per view with its time, slowest first (then use EXPLAIN ANALYZE on
@@ -365,6 +368,17 @@ def first_of_a_new_day(app, day: date):
     return remove
 
 
+def shown(client, url: str) -> None:
+    """Open ``url`` until its figures are shown. Past the page's budget the page answers 202
+    and the worker counts them; here the queue runs that job at once, inside the first
+    request, so the time is the figures' (analysis.review.counting)."""
+    response = client.get(url)
+    if response.status_code == 202:
+        print(f"  counted on the worker: {url}", flush=True)
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+
+
 def timed(client, url: str, runs: int, before=None) -> tuple[float, float]:
     """(first request, median of ``runs`` further requests) in seconds; ``before`` runs
     (untimed) before each request."""
@@ -372,10 +386,8 @@ def timed(client, url: str, runs: int, before=None) -> tuple[float, float]:
         if before is not None:
             before()
         t = time.perf_counter()
-        response = client.get(url)
-        elapsed = time.perf_counter() - t
-        assert response.status_code == 200, (url, response.status_code)
-        return elapsed
+        shown(client, url)
+        return time.perf_counter() - t
 
     first = once()
     return first, statistics.median(once() for _ in range(runs))
@@ -452,7 +464,7 @@ def timed_on_new_days(app, client) -> dict[str, tuple[float, float]]:
         remove = first_of_a_new_day(app, LAST_DAY + timedelta(days=n))
         try:
             t = time.perf_counter()
-            assert client.get(url).status_code == 200, url
+            shown(client, url)
             elapsed = time.perf_counter() - t
         finally:
             remove()
@@ -561,7 +573,7 @@ def timed_after_the_worker(app, client, runs: int) -> dict[str, tuple[float, flo
               flush=True)
 
     for _name, url in opened_views(app):
-        assert client.get(url).status_code == 200, url
+        shown(client, url)
     with app.app_context():
         memo_store.forget_all()
         db.session.commit()
@@ -571,6 +583,36 @@ def timed_after_the_worker(app, client, runs: int) -> dict[str, tuple[float, flo
     client = signed_in_client(app)  # a round from nothing can outlast a session left idle
     return {name: timed(client, url, runs, lambda: new_answer_in_open_quarter(app))
             for name, url in filter_views(app) + opened_views(app)}
+
+
+def timed_waiting_pages(app, client) -> dict[str, tuple[float, float]]:
+    """With every remembered count forgotten and a queue no worker serves, how long each
+    view past the page's budget takes to answer with its waiting page (202), the figures
+    left to the worker (analysis.review.counting). Every other row counts them in the
+    request, the queue running the worker's job at once, so they time the figures."""
+    from analysis.review import memo_store
+    from feedback.core.extensions import db
+    from feedback.core.queue import queue
+
+    with app.app_context():
+        memo_store.forget_all()
+        db.session.commit()
+    app.config["QUEUE_IMMEDIATE"] = False
+    queue.configure(app)
+    results = {}
+    try:
+        for name, url, _open in views():
+            t = time.perf_counter()
+            status = client.get(url).status_code
+            elapsed = time.perf_counter() - t
+            assert status in (200, 202), (url, status)
+            shown = "waiting page (202)" if status == 202 else "figures counted in the page"
+            print(f"nothing remembered, {name}: {shown} in {elapsed:.2f} s", flush=True)
+            results[f"nothing remembered, answer: {name}"] = (elapsed, elapsed)
+    finally:
+        app.config["QUEUE_IMMEDIATE"] = True
+        queue.configure(app)
+    return results
 
 
 def charts_drawn(app, client) -> None:
@@ -669,6 +711,7 @@ def main() -> None:
         results[size] |= timed_on_new_days(app, client)
         results[size] |= timed_with_returning_people(app, client, args.runs)
         results[size] |= timed_after_the_worker(app, client, args.runs)
+        results[size] |= timed_waiting_pages(app, client)
         charts_drawn(app, client)
         if args.profile:
             for _name, url, _open in views():

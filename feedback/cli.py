@@ -35,8 +35,9 @@ def create_admin(email: str, password: str) -> None:
 @click.option("--workers", default=2, show_default=True, help="Worker threads in this process.")
 @click.option(
     "--long-workers", default=2, show_default=True,
-    help="Threads for the long jobs' queue (counting the review ahead): one counts, the other "
-         "takes the runs that give way to it; 0 leaves those jobs to another worker.",
+    help="Threads for the long jobs' queue (counting the review ahead, and views a page "
+         "waits for): one counts, the other takes the runs that give way to it and the "
+         "pages' views; 0 leaves those jobs to another worker.",
 )
 @click.option(
     "--no-periodic", is_flag=True, help="Do not run periodic jobs here (another worker does)."

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from analysis.review import newest_day
+from analysis.review import count_budget, newest_day
 from analysis.review.cells import Cell, Table, suppress
 from analysis.review.daily_totals import DailyValues
 from analysis.review.goals import Indicator
@@ -102,6 +102,7 @@ def _indicator_value(indicator: Indicator, n, measure, people, min_cell: int) ->
 @remembered()
 def compute(indicator: Indicator, scope: ReviewScope, min_cell: int) -> IndicatorValue:
     """The indicator over the scope: suppressed if fewer than ``min_cell`` answers."""
+    count_budget.whole(scope)
     row = db.session.execute(_base(
         indicator, scope, _count(indicator), _measure(indicator), _respondents(indicator))).one()
     return _indicator_value(indicator, *row, min_cell)
@@ -263,6 +264,7 @@ def by_group(indicator: Indicator, scope: ReviewScope, dim: str, min_cell: int,
              labels: dict | None = None) -> Table:
     """The indicator per demographic group, suppressed on each group's distinct
     respondents."""
+    count_budget.whole(scope)
     count_col = (
         sa.func.count(Answer.value_number) if indicator.rule == "mean"
         else sa.func.count(Answer.id)

@@ -29,7 +29,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from analysis.review import memo
+from analysis.review import count_budget, memo
 from analysis.review.periods import Period
 from analysis.review.scope import ReviewScope, response_period
 from feedback.core.extensions import db
@@ -71,6 +71,7 @@ def counted(scope: ReviewScope, whole: Callable, in_two_parts: Callable):
     (:func:`parts`)."""
     halves = parts(scope)
     if halves is None:
+        count_budget.whole(scope)
         return whole(scope)
     with _few_rows():
         return in_two_parts(*halves)

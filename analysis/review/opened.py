@@ -71,7 +71,7 @@ def note(opened: Opened) -> None:
     if not memo.enabled():
         return
     now = utcnow()
-    recipe = _recipe(opened, now.date())
+    recipe = recipe_of(opened, now.date())
     key = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()
     try:
         with db.engine.begin() as connection:
@@ -90,13 +90,15 @@ def recent(today: date) -> list[Opened]:
                                  .order_by(OpenedView.opened_at.desc()).limit(OPENED_COUNTED))
     views: list[Opened] = []
     for recipe in recipes:
-        for opened in _from_recipe(recipe, today):
+        for opened in views_of(recipe, today):
             if opened not in views:
                 views.append(opened)
     return views
 
 
-def _recipe(opened: Opened, today: date) -> dict:
+def recipe_of(opened: Opened, today: date) -> dict:
+    """``opened`` as JSON, ids and names only: what a note keeps and a count on the worker
+    is asked for (:func:`views_of` reads it back)."""
     scope = opened.scope
     filters = {f.name: getattr(scope, f.name) for f in dataclasses.fields(scope)
                if f.name != "period"}  # site_ids in the page's order: the memo keys keep it
@@ -107,7 +109,7 @@ def _recipe(opened: Opened, today: date) -> dict:
             "current": period.kind in _CURRENT and period.start <= today < period.end}
 
 
-def _from_recipe(recipe: dict, today: date) -> list[Opened]:
+def views_of(recipe: dict, today: date) -> list[Opened]:
     """The views a note stands for; none for a note this version cannot read."""
     try:
         start, end, kind = recipe["period"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from analysis.disclosure import gate
-from analysis.review import goal_counts, indicators, memo, newest_day
+from analysis.review import count_budget, goal_counts, indicators, memo, newest_day
 from analysis.review.goals import AgendaGoal, Indicator
 from analysis.review.periods import Period, quarters_ending, same_period_last_year
 from analysis.review.scope import ReviewScope, response_period
@@ -118,6 +118,8 @@ def _count_quarters(scope: ReviewScope, quarters: list[Period], measured: list[I
     its value}). Each count reads the answers of every quarter at once, grouped by quarter:
     one scan of the years, not one per quarter (and goal) as a page with years of data
     waits."""
+    for quarter in quarters:
+        count_budget.whole(scope.with_period(quarter), times=int(with_goals) + len(measured))
     bucket, within = _in_quarters(quarters)
     counted = goal_counts.per_bucket(scope, bucket, within) if with_goals else {}
     comments = {k: goal_counts.comments_of(goals) for k, goals in counted.items()}

@@ -23,7 +23,7 @@ from flask_login import current_user
 
 from analysis.disclosure import gate
 from analysis.models import Theme
-from analysis.review import exports, loop, opened, report_pdf
+from analysis.review import counting, exports, loop, opened, report_pdf
 from analysis.review.context import build_scope, filter_form
 from analysis.review.dashboard import build_review
 from analysis.review.forms import (
@@ -71,14 +71,22 @@ def _language_names():
     return {"language_names": LANGUAGE_NAMES}
 
 
+@bp.errorhandler(counting.OnTheWorker)
+def _counting_on_the_worker(_error):
+    """The page's figures are being counted on the worker: say so, and poll for them."""
+    return render_template("review/counting.html"), 202, {"Retry-After": "3"}
+
+
 def _review(*, published: bool = False):
     """The scope, dimension and the review as the disclosure gate releases it to this viewer
     (``published``: a report, PDF or CSV leaving the page, always rounded)."""
     scope, by = build_scope(request.args, current_user)
-    review = build_review(scope, by)
-    opened.note(opened.Opened("review", scope, by))
-    return scope, by, gate.release_review(review, gate.policy_for(current_user,
-                                                                    published=published))
+    policy = gate.policy_for(current_user, published=published)
+    view = opened.Opened("review", scope, by)
+    review = counting.here_or_on_worker(
+        view, lambda: gate.release_review(build_review(scope, by), policy))
+    opened.note(view)
+    return scope, by, review
 
 
 def _year_report(*, published: bool):
@@ -92,8 +100,10 @@ def _year_report(*, published: bool):
     year = small_int(year, digits=4)
     year = year if year and 2000 <= year <= today.year else today.year - 1
     policy = gate.policy_for(current_user, published=published)
-    report = build_year_report(year, scope, policy, by)
-    opened.note(opened.Opened("year", scope.with_period(year_of(year)), by, year=year))
+    view = opened.Opened("year", scope.with_period(year_of(year)), by, year=year)
+    report = counting.here_or_on_worker(
+        view, lambda: build_year_report(year, scope, policy, by))
+    opened.note(view)
     return report
 
 
@@ -135,8 +145,9 @@ def trends():
     years = small_int(years, digits=2)
     years = years if years and 1 <= years <= MAX_YEARS else 3
     policy = gate.policy_for(current_user)
-    result = build_trends(scope, policy, years)
-    opened.note(opened.Opened("trends", scope, years=years))
+    view = opened.Opened("trends", scope, years=years)
+    result = counting.here_or_on_worker(view, lambda: build_trends(scope, policy, years))
+    opened.note(view)
     form = filter_form(request.args, scope, by)
     return render_template("review/trends.html", trends=result, form=form, years=years,
                            max_years=MAX_YEARS, svg_line=svg_line, exact=policy.exact,

@@ -46,8 +46,8 @@ def warm(today: date | None = None) -> int:
     (analysis.review.newest_day)."""
     if not memo.enabled():
         return 0
-    with _alone() as alone:
-        if not alone:
+    with alone(WARM_LOCK) as alone_now:
+        if not alone_now:
             return 0
         views = 0
         for count in _views(today or utcnow().date(), gate.published_policy()):
@@ -84,7 +84,7 @@ def _views(today: date, policy) -> Iterator[Callable[[], object]]:
         yield lambda year=year: build_year_report(year, ReviewScope(period=quarter), policy)
     yield lambda: build_trends(ReviewScope(period=quarter), policy)
     for view in opened.recent(today):
-        yield _again(view, policy)
+        yield again(view, policy)
     partners, groups = _partner_sites(), group_filters()
     filtered = {period: _filtered_scopes(period) for period in (quarter, quarter.previous())}
     for period in (quarter, quarter.previous()):
@@ -106,7 +106,7 @@ def _views(today: date, policy) -> Iterator[Callable[[], object]]:
             yield review(scope)
 
 
-def _again(view: opened.Opened, policy) -> Callable[[], object]:
+def again(view: opened.Opened, policy) -> Callable[[], object]:
     """A view staff opened lately, counted as its page counts it."""
     if view.view == "year":
         return lambda: build_year_report(view.year, view.scope, policy, view.by)
@@ -139,16 +139,17 @@ def _filtered_scopes(period: Period) -> list[ReviewScope]:
 
 
 @contextlib.contextmanager
-def _alone() -> Iterator[bool]:
-    """Whether this is the only warming running; held on a connection of its own for the
-    whole run (each view commits), released if the worker dies with the connection."""
+def alone(lock: int) -> Iterator[bool]:
+    """Whether this is the only count holding ``lock`` (a PostgreSQL advisory lock); held
+    on a connection of its own for the whole run (each view commits), released if the
+    worker dies with the connection."""
     with db.engine.connect() as connection:
-        alone = connection.scalar(sa.select(sa.func.pg_try_advisory_lock(WARM_LOCK)))
+        taken = connection.scalar(sa.select(sa.func.pg_try_advisory_lock(lock)))
         try:
-            yield alone
+            yield taken
         finally:
-            if alone:
-                connection.scalar(sa.select(sa.func.pg_advisory_unlock(WARM_LOCK)))
+            if taken:
+                connection.scalar(sa.select(sa.func.pg_advisory_unlock(lock)))
 
 
 def forgot_days_before_the_newest(since) -> bool:

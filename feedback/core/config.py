@@ -56,6 +56,7 @@ ENV_DEFAULTS: dict[str, str] = {
     "SMS_MAX_ATTEMPTS": "6",
     "SMS_VALIDITY_PERIOD": "14400",
     "TAGGING_SWEEP_AFTER_SECONDS": "60",
+    "REVIEW_COUNT_IN_PAGE": "250000",
     "BENCHMARK_ENDPOINTS": "",
 }
 
@@ -152,6 +153,9 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "SMS_VALIDITY_PERIOD": int(get("SMS_VALIDITY_PERIOD")),
         #: A comment still untagged this long after it was stored lost its tagging job.
         "TAGGING_SWEEP_AFTER_SECONDS": int(get("TAGGING_SWEEP_AFTER_SECONDS")),
+        #: Responses a review page may read counting whole periods before the worker counts
+        #: the view instead (analysis.review.counting).
+        "REVIEW_COUNT_IN_PAGE": int(get("REVIEW_COUNT_IN_PAGE")),
         #: Reference endpoints for benchmarks/bench_sms_inbound.py (never in production).
         "BENCHMARK_ENDPOINTS": get("BENCHMARK_ENDPOINTS") == "1",
         # Staff sessions (docs/reliability.md, staff accounts).

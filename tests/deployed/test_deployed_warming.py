@@ -1,7 +1,9 @@
-"""The queue worker counting review views ahead, as deployed (PostgreSQL, where the review
+"""The queue worker counting review views, as deployed (PostgreSQL, where the review
 remembers its counts): a view staff opened is counted again by the worker's own round after
-a write forgot it, with nobody opening it (docs/analysis.md, "Counting ahead"). Unit tests
-call the round directly; this one leaves it to the worker process's minute job."""
+a write forgot it, with nobody opening it (docs/analysis.md, "Counting ahead"); a view too
+long to count in the page is counted by the worker while the page waits ("Counting on the
+worker"). Unit tests call the round and the job directly; these leave them to the worker
+process."""
 
 from __future__ import annotations
 
@@ -97,3 +99,25 @@ def test_the_worker_counts_an_opened_view_again_after_an_older_write(tmp_path):
             sentiment = db.session.scalar(db.select(AnswerTag.sentiment_label)
                                           .where(AnswerTag.answer_id == answer_id))
         assert sentiment == corrected
+
+
+def test_a_page_too_long_to_count_waits_for_the_worker(tmp_path):
+    """With no budget for counting in the page, a view nothing was remembered for answers
+    202 with the waiting page at once; polled as its script polls, it turns 200 with the
+    figures once the worker process has counted it."""
+    from analysis.review.counting import POLL_HEADER
+
+    with start_deployment(tmp_path, env={"REVIEW_COUNT_IN_PAGE": "0"}) as d:
+        staff = d.session("admin", "es")
+        view = f"{d.url}/staff/review?kind=month&channel=sms&by=age_group"
+        first = staff.get(view, timeout=60)
+        assert first.status_code == 202, first.text[:500]
+        assert "Contando estas cifras" in first.text
+
+        def shown():
+            answer = staff.get(view, headers={POLL_HEADER: "1"}, timeout=60)
+            return answer if answer.status_code == 200 else None
+        answer = wait_until(shown, 120)
+        assert answer, d.logs()[-3000:]
+        assert "Contando estas cifras" not in answer.text
+        assert 'name="by"' in answer.text  # the dashboard itself, with its filters

@@ -1,0 +1,118 @@
+"""A review page whose figures would take long to count answers at once and has the worker
+count them (analysis.review.counting): what staff see, what the worker is asked, and that an
+ordinary view (remembered, or the period still receiving answers after a new answer) is
+still shown by the page itself."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import TEST_DATABASE_URL
+from tests.fixtures.review import Q2, quarter_scope
+from tests.test_review_warming import _answer_counts
+
+on_postgres = pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgres"),
+                                 reason="the review memo is kept on PostgreSQL only")
+VIEW = "/staff/review?kind=quarter&quarter=2026-Q2&channel=web&locale=es&by=age_group"
+
+
+class _Asked(list):
+    """The views pages asked the worker to count; ``run`` counts one as the worker does."""
+
+    def __init__(self, job):
+        super().__init__()
+        self.run = job
+
+
+@pytest.fixture
+def asked(monkeypatch):
+    """What pages ask of the worker, which does not run it until the test says so."""
+    from analysis.review import counting
+
+    recipes = _Asked(counting.count_view_job)  # in tests the queue runs a job at once
+    monkeypatch.setattr(counting, "count_view_job", recipes.append)
+    return recipes
+
+
+@on_postgres
+def test_a_view_too_long_to_count_in_the_page_is_counted_on_the_worker(
+        app, db, review_world, admin, client, asked):
+    """Past the page's budget the page says the figures are being counted and asks the
+    worker for exactly this view; polling counts nothing itself; once the worker has counted
+    it, the page shows the figures without counting a single answer."""
+    from analysis.review import counting, opened
+
+    review_world["add"](when=Q2 - timedelta(days=20), comment="Seguro en el club", safe=4,
+                        age_group="14-17", locale="es", count=12)
+    review_world["add"](comment="Hoy", safe=3, locale="es", count=2)  # the newest day
+    app.config["REVIEW_COUNT_IN_PAGE"] = 0
+
+    page = client.get(VIEW)
+    assert page.status_code == 202
+    assert page.headers["Retry-After"] == "3"
+    text = page.get_data(as_text=True)
+    assert "Counting these figures" in text and "counting.js" in text
+    assert "Seguro" not in text  # no figure or quote was shown half counted
+    assert len(asked) == 1
+    view = opened.views_of(asked[0], Q2.date())[0]
+    assert (view.view, view.scope, view.by) == (
+        "review", quarter_scope(channel="web", locale="es"), "age_group")
+
+    with _answer_counts(db) as counted:
+        polled = client.get(VIEW, headers={counting.POLL_HEADER: "1"})
+    assert polled.status_code == 202 and counted == []
+
+    asked.run(asked[0])
+    with _answer_counts(db) as counted:
+        shown = client.get(VIEW, headers={counting.POLL_HEADER: "1"})
+    assert shown.status_code == 200 and counted == []
+    assert "14-17" in shown.get_data(as_text=True)
+
+
+@on_postgres
+def test_the_waiting_page_speaks_the_staff_members_language(app, db, review_world, admin,
+                                                            client, asked):
+    review_world["add"](when=Q2 - timedelta(days=20), comment="Safe at the club", safe=4,
+                        count=12)
+    review_world["add"](comment="Safe", safe=3, count=2)
+    app.config["REVIEW_COUNT_IN_PAGE"] = 0
+    client.get("/lang/es")
+    text = client.get("/staff/review/year?year=2026").get_data(as_text=True)
+    assert "Contando estas cifras" in text and "Counting these figures" not in text
+    client.get("/lang/vi")
+    text = client.get("/staff/review/trends?kind=quarter&quarter=2026-Q2").get_data(
+        as_text=True)
+    assert "Đang đếm các số liệu này" in text
+    assert [opened["view"] for opened in asked] == ["year", "trends"]
+
+
+@on_postgres
+def test_the_period_still_receiving_answers_stays_in_the_page(app, db, review_world, admin,
+                                                              client, asked):
+    """Counted ahead once, the open quarter after a new answer adds its newest day to the
+    remembered days (no whole count): shown by the page even with no budget at all."""
+    from analysis.review.warming import warm
+
+    review_world["add"](comment="Safe at the club", safe=4, age_group="14-17", count=12)
+    review_world["add"](when=Q2 + timedelta(days=1), comment="Safe", safe=4, count=6)
+    assert warm(today=Q2.date() + timedelta(days=1)) > 0
+    review_world["add"](when=Q2 + timedelta(days=1), comment="Another", safe=3, count=1)
+    app.config["REVIEW_COUNT_IN_PAGE"] = 0
+
+    assert client.get("/staff/review?kind=quarter&quarter=2026-Q2").status_code == 200
+    assert client.get("/staff/review?kind=quarter&quarter=2026-Q2&by=age_group"
+                      ).status_code == 200
+    assert asked == []
+
+
+def test_without_remembered_counts_the_page_counts_everything(app, db, review_world, admin,
+                                                               client, asked):
+    """Where counts are not remembered (SQLite, or turned off) the worker's count could not
+    be read back: the page counts the view itself, whatever its budget."""
+    review_world["add"](comment="Safe at the club", safe=4, age_group="14-17", count=12)
+    app.config["REVIEW_COUNT_IN_PAGE"] = 0
+    app.config["REVIEW_MEMO"] = False
+    assert client.get(VIEW.replace("locale=es", "locale=en")).status_code == 200
+    assert asked == []
