@@ -30,8 +30,9 @@ language filter after that round, last quarter under a site by age group and the
 under a site, and combinations of filters opened once before the round (which counts ahead
 the views staff opened lately), each request after a new answer; last, with every remembered
 count forgotten and a queue no worker serves, how long each view of the first list takes to
-answer with the page that says its figures are being counted (those past the page's budget,
-``REVIEW_COUNT_IN_PAGE``; the other rows count them in the request). The views are printed side by
+answer, in order (a view may read what one before it counted): with the page that says its
+figures are being counted (those past the page's budget, ``REVIEW_COUNT_IN_PAGE``), or with its
+figures counted in the page. Every other row counts them in the request. The views are printed side by
 side per size, each marked against its target (< 1 s up to 1M answers, < 2 s at 10M), followed
 by what drawing every chart of the open dashboard adds. ``--profile`` also prints every SQL
 statement of one warm request per view with its time, slowest first (then use EXPLAIN ANALYZE on
