@@ -32,9 +32,9 @@ the views staff opened lately), each request after a new answer; last, with ever
 count forgotten and a queue no worker serves, how long each view of the first list takes to
 answer, in order (a view may read what one before it counted): with the page that says its
 figures are being counted (those past the page's budget, ``REVIEW_COUNT_IN_PAGE``), or with its
-figures counted in the page. Every other row counts them in the request. The views are printed side by
-side per size, each marked against its target (< 1 s up to 1M answers, < 2 s at 10M), followed
-by what drawing every chart of the open dashboard adds. ``--profile`` also prints every SQL
+figures counted in the page. Every other row counts them in the request. The views are printed
+side by side per size, each marked against its target (< 1 s up to 1M answers, < 2 s at 10M),
+followed by what drawing every chart of the open dashboard adds. ``--profile`` also prints every SQL
 statement of one warm request per view with its time, slowest first (then use EXPLAIN ANALYZE on
 the worst).
 Seeding took 60 s per million answers on the 2-core machine (so about 10 minutes for 10M).

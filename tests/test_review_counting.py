@@ -116,3 +116,28 @@ def test_without_remembered_counts_the_page_counts_everything(app, db, review_wo
     app.config["REVIEW_MEMO"] = False
     assert client.get(VIEW.replace("locale=es", "locale=en")).status_code == 200
     assert asked == []
+
+
+@on_postgres
+def test_a_view_already_being_counted_is_not_counted_twice(app, db, review_world, admin,
+                                                           client, asked):
+    """A page asked twice for one view: the second job gives way while the first holds the
+    view's lock, and the view is counted once the lock is free."""
+    import sqlalchemy as sa
+
+    from analysis.review import counting
+
+    review_world["add"](when=Q2 - timedelta(days=20), comment="Seguro", safe=4, locale="es",
+                        age_group="14-17", count=12)
+    review_world["add"](comment="Hoy", safe=3, locale="es", count=2)
+    app.config["REVIEW_COUNT_IN_PAGE"] = 0
+    assert client.get(VIEW).status_code == 202
+    lock = counting.lock_for(asked[0])
+    poll = {counting.POLL_HEADER: "1"}
+    with db.engine.connect() as first:
+        assert first.scalar(sa.select(sa.func.pg_try_advisory_lock(lock)))
+        asked.run(asked[0])  # gives way
+        assert client.get(VIEW, headers=poll).status_code == 202
+        first.scalar(sa.select(sa.func.pg_advisory_unlock(lock)))
+    asked.run(asked[0])
+    assert client.get(VIEW, headers=poll).status_code == 200

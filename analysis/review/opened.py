@@ -72,7 +72,7 @@ def note(opened: Opened) -> None:
         return
     now = utcnow()
     recipe = recipe_of(opened, now.date())
-    key = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()
+    key = key_of(recipe)
     try:
         with db.engine.begin() as connection:
             connection.execute(pg_insert(OpenedView).values(
@@ -94,6 +94,11 @@ def recent(today: date) -> list[Opened]:
             if opened not in views:
                 views.append(opened)
     return views
+
+
+def key_of(recipe: dict) -> str:
+    """The sha256 naming a view's recipe (its note's key)."""
+    return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()
 
 
 def recipe_of(opened: Opened, today: date) -> dict:
