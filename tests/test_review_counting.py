@@ -63,6 +63,7 @@ def test_a_view_too_long_to_count_in_the_page_is_counted_on_the_worker(
     with _answer_counts(db) as counted:
         polled = client.get(VIEW, headers={counting.POLL_HEADER: "1"})
     assert polled.status_code == 202 and counted == []
+    assert asked[1] == asked[0]  # asked again: a job lost with a killed worker is not waited on
 
     asked.run(asked[0])
     with _answer_counts(db) as counted:
