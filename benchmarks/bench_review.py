@@ -607,8 +607,8 @@ def timed_waiting_pages(app, client) -> dict[str, tuple[float, float]]:
             status = client.get(url).status_code
             elapsed = time.perf_counter() - t
             assert status in (200, 202), (url, status)
-            shown = "waiting page (202)" if status == 202 else "figures counted in the page"
-            print(f"nothing remembered, {name}: {shown} in {elapsed:.2f} s", flush=True)
+            answer = "waiting page (202)" if status == 202 else "figures counted in the page"
+            print(f"nothing remembered, {name}: {answer} in {elapsed:.2f} s", flush=True)
             results[f"nothing remembered, answer: {name}"] = (elapsed, elapsed)
     finally:
         app.config["QUEUE_IMMEDIATE"] = True

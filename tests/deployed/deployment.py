@@ -51,6 +51,18 @@ _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*n
 _CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
+def wait_until(check, timeout: float, step: float = 1.0):
+    """``check()``'s first truthy value within ``timeout`` seconds (asked every ``step``), or
+    its value at the deadline: every wait of this tier is bounded."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(step)
+    return check()
+
+
 class DeploymentError(RuntimeError):
     """The app could not be started (the message carries the processes' logs)."""
 

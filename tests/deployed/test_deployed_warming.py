@@ -11,7 +11,7 @@ import os
 from datetime import date, datetime, timedelta
 
 import pytest
-from deployment import csrf_from, start_deployment
+from deployment import csrf_from, start_deployment, wait_until
 
 pytestmark = [
     pytest.mark.deployed,
@@ -21,17 +21,6 @@ pytestmark = [
 
 #: The worker checks its periodic jobs once a minute; the round then counts every view.
 ROUND_WAIT = 240
-
-
-def wait_until(check, timeout: float, step: float = 2.0):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := check():
-            return value
-        time.sleep(step)
-    return check()
 
 
 def _goal_counts_memo(d, scope):
@@ -94,7 +83,7 @@ def test_the_worker_counts_an_opened_view_again_after_an_older_write(tmp_path):
         def counted_again():
             at = _goal_counts_memo(d, scope)
             return at is not None and at > first_counted
-        assert wait_until(counted_again, ROUND_WAIT), d.logs()[-3000:]
+        assert wait_until(counted_again, ROUND_WAIT, 2), d.logs()[-3000:]
         with d.app_context():
             sentiment = db.session.scalar(db.select(AnswerTag.sentiment_label)
                                           .where(AnswerTag.answer_id == answer_id))
@@ -117,7 +106,7 @@ def test_a_page_too_long_to_count_waits_for_the_worker(tmp_path):
         def shown():
             answer = staff.get(view, headers={POLL_HEADER: "1"}, timeout=60)
             return answer if answer.status_code == 200 else None
-        answer = wait_until(shown, 120)
+        answer = wait_until(shown, 120, 2)
         assert answer, d.logs()[-3000:]
         assert "Contando estas cifras" not in answer.text
         assert 'name="by"' in answer.text  # the dashboard itself, with its filters

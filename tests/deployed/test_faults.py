@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
-from deployment import ACCOUNTS, Deployment, csrf_from, start_deployment
+from deployment import ACCOUNTS, Deployment, csrf_from, start_deployment, wait_until
 
 pytestmark = pytest.mark.deployed
 
@@ -25,16 +25,6 @@ needs_postgres = pytest.mark.skipif(
     not ON_POSTGRES, reason="PostgreSQL only: terminating backends and a proxied server")
 #: The worker runs periodic jobs at the top of each minute; a sweep may need two ticks.
 SWEEP_WAIT = 150
-
-
-def wait_until(check, timeout: float, step: float = 1.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(step)
-    return check()
 
 
 def phone() -> str:
