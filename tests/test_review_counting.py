@@ -142,3 +142,27 @@ def test_a_view_already_being_counted_is_not_counted_twice(app, db, review_world
         first.scalar(sa.select(sa.func.pg_advisory_unlock(lock)))
     asked.run(asked[0])
     assert client.get(VIEW, headers=poll).status_code == 200
+
+
+def test_the_budget_charges_each_period_every_response_once_per_scan(app, db):
+    """A trends page charges years of quarters at once: each quarter's responses (all of
+    them, whatever the filters), once per scan, and nothing outside the quarters."""
+    from datetime import date
+
+    from analysis.review import count_budget
+    from analysis.review.daily_totals import DailyResponses
+    from analysis.review.periods import quarter_of
+
+    for day, n in ((date(2026, 1, 5), 40), (date(2026, 3, 31), 2), (date(2026, 4, 1), 500),
+                   (date(2026, 7, 1), 7)):
+        db.session.add(DailyResponses(day=day, n=n, channel="web"))
+    db.session.flush()
+    q1, q3 = quarter_of(date(2026, 1, 1)), quarter_of(date(2026, 7, 1))
+
+    with count_budget.at_most(3 * (42 + 7)):
+        count_budget.whole(q1, q3, times=3)  # Q2's 500 are not charged
+        with pytest.raises(count_budget.OverBudget):
+            count_budget.whole(q3)  # the budget is spent
+    with count_budget.at_most(3 * (42 + 7) - 1), pytest.raises(count_budget.OverBudget):
+        count_budget.whole(q1, q3, times=3)
+    count_budget.whole(quarter_of(date(2026, 4, 1)), times=1000)  # no budget outside a page

@@ -38,19 +38,20 @@ def at_most(responses: int) -> Iterator[None]:
         _left.reset(token)
 
 
-def whole(scope, times: int = 1) -> None:
-    """A count is about to read ``scope``'s whole period (``times`` scans of it): charge it
+def whole(*periods, times: int = 1) -> None:
+    """A count is about to read each of ``periods`` whole, ``times`` scans of each: charge it
     to the budget, or raise :class:`OverBudget` if it would go over. Charged as every
-    response of the period, whatever the filters: a filtered count still reads the period's
+    response of each period, whatever the filters: a filtered count still reads the period's
     answers by time and keeps those in scope (measured: a language and a channel at once took
-    as long as a quarter's plain count)."""
+    as long as a quarter's plain count). One query, however many periods (a trends page
+    charges years of quarters)."""
     left = _left.get()
     if left is None:
         return
-    period = scope.period
+    day = DailyResponses.day
+    within = sa.or_(*(sa.and_(day >= period.start, day < period.end) for period in periods))
     responses = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(DailyResponses.n), 0))
-                                  .where(DailyResponses.day >= period.start,
-                                         DailyResponses.day < period.end))
+                                  .where(within))
     left[0] -= times * int(responses)
     if left[0] < 0:
         raise OverBudget

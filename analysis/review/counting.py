@@ -47,9 +47,7 @@ def here_or_on_worker(view: opened.Opened, build: Callable[[], T]) -> T:
     except count_budget.OverBudget:
         pass
     db.session.rollback()  # what was counted so far is remembered; the rest is the worker's
-    recipe = opened.recipe_of(view, utcnow().date())
-    opened.note(view)
-    count_view_job(recipe)
+    count_view_job(opened.note(view))
     raise OnTheWorker
 
 

@@ -102,7 +102,7 @@ def _indicator_value(indicator: Indicator, n, measure, people, min_cell: int) ->
 @remembered()
 def compute(indicator: Indicator, scope: ReviewScope, min_cell: int) -> IndicatorValue:
     """The indicator over the scope: suppressed if fewer than ``min_cell`` answers."""
-    count_budget.whole(scope)
+    count_budget.whole(scope.period)
     row = db.session.execute(_base(
         indicator, scope, _count(indicator), _measure(indicator), _respondents(indicator))).one()
     return _indicator_value(indicator, *row, min_cell)
@@ -264,7 +264,7 @@ def by_group(indicator: Indicator, scope: ReviewScope, dim: str, min_cell: int,
              labels: dict | None = None) -> Table:
     """The indicator per demographic group, suppressed on each group's distinct
     respondents."""
-    count_budget.whole(scope)
+    count_budget.whole(scope.period)
     count_col = (
         sa.func.count(Answer.value_number) if indicator.rule == "mean"
         else sa.func.count(Answer.id)

@@ -71,7 +71,7 @@ def counted(scope: ReviewScope, whole: Callable, in_two_parts: Callable):
     (:func:`parts`)."""
     halves = parts(scope)
     if halves is None:
-        count_budget.whole(scope)
+        count_budget.whole(scope.period)
         return whole(scope)
     with _few_rows():
         return in_two_parts(*halves)

@@ -65,13 +65,14 @@ class Opened:
     years: int | None = None
 
 
-def note(opened: Opened) -> None:
+def note(opened: Opened) -> dict:
     """Remember that ``opened`` was opened now, on a connection of its own (the page's
-    transaction stays as it is). A failure only costs the view its counting ahead."""
-    if not memo.enabled():
-        return
+    transaction stays as it is), and give its recipe. A failure only costs the view its
+    counting ahead."""
     now = utcnow()
     recipe = recipe_of(opened, now.date())
+    if not memo.enabled():
+        return recipe
     key = key_of(recipe)
     try:
         with db.engine.begin() as connection:
@@ -80,6 +81,7 @@ def note(opened: Opened) -> None:
                 index_elements=[OpenedView.key], set_={"opened_at": now}))
     except SQLAlchemyError as exc:
         log.warning("opened review view not noted (%s)", type(exc).__name__)
+    return recipe
 
 
 def recent(today: date) -> list[Opened]:

@@ -118,8 +118,7 @@ def _count_quarters(scope: ReviewScope, quarters: list[Period], measured: list[I
     its value}). Each count reads the answers of every quarter at once, grouped by quarter:
     one scan of the years, not one per quarter (and goal) as a page with years of data
     waits."""
-    for quarter in quarters:
-        count_budget.whole(scope.with_period(quarter), times=int(with_goals) + len(measured))
+    count_budget.whole(*quarters, times=int(with_goals) + len(measured))
     bucket, within = _in_quarters(quarters)
     counted = goal_counts.per_bucket(scope, bucket, within) if with_goals else {}
     comments = {k: goal_counts.comments_of(goals) for k, goals in counted.items()}
