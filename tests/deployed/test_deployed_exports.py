@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from datetime import date, timedelta
 
 import pytest
+from deployment import wait_until
 from pdf_check import read_pdf, squash
 
 LOCALES = ("en", "es", "vi")
@@ -131,10 +131,7 @@ def test_export_downloads_as_a_usable_file(deployed, sessions, periods, goals, e
         assert recorded_as_done == [], f"{export} failed ({answer.status_code}) but was audited"
         pytest.fail(f"{export} for a {period} in {locale} answered {answer.status_code}")
     # A streamed export may write its audit event just after the last chunk: wait (bounded).
-    deadline = time.monotonic() + 10
-    while not after and time.monotonic() < deadline:
-        time.sleep(0.2)
-        after = audit_events(deployed, action)[len(before):]
+    after = after or wait_until(lambda: audit_events(deployed, action)[len(before):], 10, 0.2)
     assert len(after) == 1, f"{export} succeeded: one audit event expected, found {after}"
     assert answer.headers["Content-Type"].startswith(content_type)
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from crawl import ROUTES, build_path, expected_status
+from deployment import wait_until
 from pdf_check import read_pdf
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -203,14 +204,11 @@ def _text_and_wait(deployed, session, phone: str, body: str, timeout: float = 30
                           data={"csrf_token": token, "phone": phone, "body": body},
                           allow_redirects=False, timeout=60)
     assert answer.status_code == 302, f"the simulator answered {answer.status_code}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        bodies = _outbound_bodies(deployed, phone)
-        if len(bodies) > before:
-            time.sleep(0.5)  # a reply may come in several texts
-            return _outbound_bodies(deployed, phone)[before:]
-        time.sleep(0.3)
-    raise AssertionError(f"no reply to {body!r} within {timeout}s:\n{deployed.logs()[-3000:]}")
+    if not wait_until(lambda: len(_outbound_bodies(deployed, phone)) > before, timeout, 0.3):
+        raise AssertionError(
+            f"no reply to {body!r} within {timeout}s:\n{deployed.logs()[-3000:]}")
+    time.sleep(0.5)  # a reply may come in several texts
+    return _outbound_bodies(deployed, phone)[before:]
 
 
 @pytest.mark.parametrize("locale", LOCALES)

@@ -4,9 +4,8 @@ queue worker that can be killed and restarted, and nothing left running afterwar
 from __future__ import annotations
 
 import os
-import time
 
-from deployment import start_deployment
+from deployment import start_deployment, wait_until
 
 
 def _alive(pid: int) -> bool:
@@ -27,10 +26,8 @@ def test_processes_are_separate_replaceable_and_stopped_at_the_end(tmp_path):
         assert "Lifecycle Coalition" in app.get("/").text
 
         killed = app.kill_web_worker()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and (
-                killed in app.web_worker_pids() or len(app.web_worker_pids()) < 2):
-            time.sleep(0.2)
+        wait_until(lambda: killed not in app.web_worker_pids()
+                   and len(app.web_worker_pids()) == 2, 30, 0.2)
         assert killed not in app.web_worker_pids() and len(app.web_worker_pids()) == 2
         assert app.get("/healthz").status_code == 200
 
