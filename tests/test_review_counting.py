@@ -93,9 +93,15 @@ def test_the_waiting_page_speaks_the_staff_members_language(app, db, review_worl
 def test_the_period_still_receiving_answers_stays_in_the_page(app, db, review_world, admin,
                                                               client, asked):
     """Counted ahead once, the open quarter after a new answer adds its newest day to the
-    remembered days (no whole count): shown by the page even with no budget at all."""
+    remembered days (no whole count): shown by the page even with no budget at all, its
+    breakdown's mean indicator by group included."""
+    from analysis.review.goals import AgendaGoal, Indicator
     from analysis.review.warming import warm
 
+    db.session.add(AgendaGoal(key="feeling-safe", names={"en": "Feeling safe"},
+                              themes=[review_world["safety"]],
+                              indicators=[Indicator(labels={"en": "Feeling safe, 1-5"},
+                                                    question_key="feel_safe", rule="mean")]))
     review_world["add"](comment="Safe at the club", safe=4, age_group="14-17", count=12)
     review_world["add"](when=Q2 + timedelta(days=1), comment="Safe", safe=4, count=6)
     assert warm(today=Q2.date() + timedelta(days=1)) > 0
@@ -103,8 +109,9 @@ def test_the_period_still_receiving_answers_stays_in_the_page(app, db, review_wo
     app.config["REVIEW_COUNT_IN_PAGE"] = 0
 
     assert client.get("/staff/review?kind=quarter&quarter=2026-Q2").status_code == 200
-    assert client.get("/staff/review?kind=quarter&quarter=2026-Q2&by=age_group"
-                      ).status_code == 200
+    by_age = client.get("/staff/review?kind=quarter&quarter=2026-Q2&by=age_group")
+    assert by_age.status_code == 200
+    assert "Feeling safe, 1-5" in by_age.get_data(as_text=True)
     assert asked == []
 
 

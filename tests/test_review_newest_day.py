@@ -114,6 +114,9 @@ def test_two_parts_count_what_the_whole_period_counts(app, review_world):
                 == dashboard._counted_requests(scope)), scope
         assert (indicators.sums_in_two_parts(measured, head, tail)
                 == indicators._summed_answers(measured, scope)), scope
+        for indicator, dim in itertools.product(measured, ("age_group", "race", "site")):
+            assert (indicators._group_sums_in_two_parts(indicator, head, tail, dim)
+                    == indicators._summed_by_group(indicator, scope, dim)), (scope, dim)
         for measure in measures:
             for dims in (("age_group",), ("race_ethnicity",), ("site",)):
                 assert (shared_tables.cells_in_two_parts(head, tail, measure, dims)

@@ -259,29 +259,62 @@ def _values_of_row(indicators: list[Indicator], row, min_cell: int) -> dict:
     return result
 
 
-@remembered(by_group=True)
 def by_group(indicator: Indicator, scope: ReviewScope, dim: str, min_cell: int,
              labels: dict | None = None) -> Table:
     """The indicator per demographic group, suppressed on each group's distinct
-    respondents."""
-    count_budget.whole(scope.period)
-    count_col = (
-        sa.func.count(Answer.value_number) if indicator.rule == "mean"
-        else sa.func.count(Answer.id)
-    )
-    query = _base(indicator, scope)
-    query, group = dimension_join(query, dim)
-    query = query.with_only_columns(group, count_col, _measure(indicator),
-                                    _respondents(indicator)).group_by(group)
+    respondents. Made on each view from remembered sums, so the period still receiving
+    answers adds its newest day rather than counting the period again
+    (analysis.review.newest_day)."""
     table = Table(dimension=dim)
-    for key, n, measure, respondents in db.session.execute(query):
-        n = int(n or 0)
+    for key, (n, total, people) in _group_sums(indicator, scope, dim).items():
         name = (labels or {}).get(key, key)
         table.cells.append(Cell(group=str(name) if name is not None else "", n=n,
-                                value=_value(indicator, n, measure),
-                                respondents=int(respondents or 0)))
+                                value=_value(indicator, n, _measure_of(indicator, n, total)),
+                                respondents=people))
     table.cells.sort(key=lambda c: (c.group == "", c.group))
-    total = compute(indicator, scope, 0)
-    table.total_n, table.total_value = total.n, total.value
+    ((n, total),) = _sums_in_period([indicator], scope)
+    table.total_n, table.total_value = n, _value(indicator, n, _measure_of(indicator, n, total))
     suppress(table.cells, min_cell)
     return table
+
+
+@remembered(by_group=True)
+def _group_sums(indicator: Indicator, scope: ReviewScope, dim: str) -> dict:
+    """{group: (answers counted, their sum, distinct respondents)}."""
+    return newest_day.counted(
+        scope, lambda whole: _summed_by_group(indicator, whole, dim),
+        lambda head, tail: _group_sums_in_two_parts(indicator, head, tail, dim))
+
+
+def _summed_by_group(indicator: Indicator, scope: ReviewScope, dim: str) -> dict:
+    query, group = dimension_join(_base(indicator, scope), dim)
+    if indicator.rule == "mean":
+        n, total = sa.func.count(Answer.value_number), sa.func.sum(Answer.value_number)
+    else:
+        n, total = sa.func.count(Answer.id), sa.func.sum(match_expression(indicator))
+    return {key: (int(n or 0), None if total is None else float(total), int(people or 0))
+            for key, n, total, people in db.session.execute(query.with_only_columns(
+                group, n, total, _respondents(indicator)).group_by(group))}
+
+
+def _group_sums_in_two_parts(indicator: Indicator, head: ReviewScope, tail: ReviewScope,
+                             dim: str) -> dict:
+    """:func:`_group_sums` over two adjacent periods: the sums add up, the people add the
+    newest day's new ones (analysis.review.newest_day.new_people)."""
+    def rows(scope, conditions):
+        # the period bounds the responses only (analysis.review.newest_day.new_people)
+        counted = [Answer.value_number.is_not(None)] if indicator.rule == "mean" else []
+        query, group = dimension_join(
+            _base(indicator, scope, with_period=False).where(
+                *response_period(scope.period), *counted, *conditions), dim)
+        return query.with_only_columns(group.label("grp"), Response.respondent_id)
+
+    result = dict(_group_sums(indicator, head, dim))
+    fresh = newest_day.new_people(rows, head, tail)
+    for key, (n, total, _people) in _summed_by_group(indicator, tail, dim).items():
+        before_n, before_total, before_people = result.get(key, (0, None, 0))
+        result[key] = (before_n + n,
+                       None if before_total is None and total is None
+                       else (before_total or 0) + (total or 0),
+                       before_people + fresh.get((key,), 0))
+    return result
