@@ -153,9 +153,14 @@ def _sums_in_period(indicators: list[Indicator], scope: ReviewScope) -> list[tup
 def sums_in_two_parts(indicators: list[Indicator], head: ReviewScope,
                       tail: ReviewScope) -> list[tuple]:
     """:func:`_sums_in_period` over two adjacent periods."""
-    return [(n + more, None if total is None and added is None else (total or 0) + (added or 0))
+    return [(n + more, _sum_of_parts(total, added))
             for (n, total), (more, added) in zip(_sums_in_period(indicators, head),
                                                  _summed_answers(indicators, tail), strict=True)]
+
+
+def _sum_of_parts(total: float | None, added: float | None) -> float | None:
+    """Two parts' sums added; None (SQL's sum of no answers) only if both are."""
+    return None if total is None and added is None else (total or 0) + (added or 0)
 
 
 def _summed_answers(indicators: list[Indicator], scope: ReviewScope) -> list[tuple]:
@@ -288,13 +293,11 @@ def _group_sums(indicator: Indicator, scope: ReviewScope, dim: str) -> dict:
 
 def _summed_by_group(indicator: Indicator, scope: ReviewScope, dim: str) -> dict:
     query, group = dimension_join(_base(indicator, scope), dim)
-    if indicator.rule == "mean":
-        n, total = sa.func.count(Answer.value_number), sa.func.sum(Answer.value_number)
-    else:
-        n, total = sa.func.count(Answer.id), sa.func.sum(match_expression(indicator))
+    summed = sa.func.sum(Answer.value_number if indicator.rule == "mean"
+                         else match_expression(indicator))
     return {key: (int(n or 0), None if total is None else float(total), int(people or 0))
             for key, n, total, people in db.session.execute(query.with_only_columns(
-                group, n, total, _respondents(indicator)).group_by(group))}
+                group, _count(indicator), summed, _respondents(indicator)).group_by(group))}
 
 
 def _group_sums_in_two_parts(indicator: Indicator, head: ReviewScope, tail: ReviewScope,
@@ -313,8 +316,6 @@ def _group_sums_in_two_parts(indicator: Indicator, head: ReviewScope, tail: Revi
     fresh = newest_day.new_people(rows, head, tail)
     for key, (n, total, _people) in _summed_by_group(indicator, tail, dim).items():
         before_n, before_total, before_people = result.get(key, (0, None, 0))
-        result[key] = (before_n + n,
-                       None if before_total is None and total is None
-                       else (before_total or 0) + (total or 0),
+        result[key] = (before_n + n, _sum_of_parts(before_total, total),
                        before_people + fresh.get((key,), 0))
     return result
