@@ -41,12 +41,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     logging_setup.init_app(app)
 
-    from feedback.core import sqlfunctions
+    from feedback.core import server_settings, sqlfunctions
     from feedback.core.extensions import csrf, db, migrate
     from feedback.core.queue import queue
 
     db.init_app(app)
     sqlfunctions.init_app(app)  # SQLite: casefold() for every alphabet, as PostgreSQL's lower()
+    server_settings.init_app(app)  # PostgreSQL: no JIT compilation of the review's counts
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     queue.configure(app)

@@ -173,3 +173,25 @@ def test_the_budget_charges_each_period_every_response_once_per_scan(app, db):
     with count_budget.at_most(3 * (42 + 7) - 1), pytest.raises(count_budget.OverBudget):
         count_budget.whole(q1, q3, times=3)
     count_budget.whole(quarter_of(date(2026, 4, 1)), times=1000)  # no budget outside a page
+
+
+@on_postgres
+def test_counts_run_without_jit_compilation_on_every_connection(app, db):
+    """Compiling the review's aggregate queries took longer than they ran (a trends page
+    waited about a second for it at a million answers): every connection starts without
+    JIT, and neither a commit, a rollback nor a new connection brings it back (a per
+    transaction setting used to end at the first commit of a page)."""
+    import sqlalchemy as sa
+
+    def jit(connection=None) -> str:
+        return (connection or db.session).scalar(sa.text("SHOW jit"))
+
+    assert jit() == "off"
+    db.session.commit()
+    assert jit() == "off"
+    db.session.rollback()
+    assert jit() == "off"
+    db.session.close()
+    db.engine.dispose()
+    with db.engine.connect() as fresh, db.engine.connect() as second:
+        assert (jit(fresh), jit(second)) == ("off", "off")

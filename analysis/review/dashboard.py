@@ -362,11 +362,10 @@ class Review:
 
 
 def tune_for_aggregates() -> None:
-    """On PostgreSQL, for the rest of the current transaction: no JIT compilation (on these
-    plans it costs about 0.2 s per aggregate query and saves less; measured with
-    benchmarks/bench_review.py) and room to sort and hash a quarter's answers in memory."""
+    """On PostgreSQL, for the rest of the current transaction: room to sort and hash a
+    quarter's answers in memory (no JIT compilation is every connection's setting:
+    feedback.core.server_settings)."""
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text("SET LOCAL jit = off"))
         db.session.execute(sa.text("SET LOCAL work_mem = '32MB'"))
 
 
