@@ -1,4 +1,6 @@
-"""Extension objects, created unbound so any module can import them without importing the app.
+"""Extension objects, created unbound so any module can import them without importing the app,
+and the one way to give each of the database's new connections something (a function, a
+setting).
 
 This module imports nothing of the project (the lowest row of docs/architecture.md).
 """
@@ -10,7 +12,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 #: Named constraints, so Alembic migrations can drop and alter them on every database.
@@ -33,3 +35,14 @@ csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def on_each_connection(app, dialect: str, listener) -> None:
+    """Run ``listener(dbapi_connection, record)`` on every new connection of the app's
+    ``dialect`` engines (SQLAlchemy's ``connect`` event; create_app calls this right after
+    the engines exist, before any connection is opened)."""
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == dialect and not event.contains(
+                    engine, "connect", listener):
+                event.listen(engine, "connect", listener)

@@ -12,9 +12,7 @@ days' refresh, the count budget, a view noted as opened), and each commit used t
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
-from feedback.core.extensions import db
+from feedback.core.extensions import on_each_connection
 
 
 def _without_jit(dbapi_connection, _connection_record) -> None:
@@ -29,10 +27,5 @@ def _without_jit(dbapi_connection, _connection_record) -> None:
 
 
 def init_app(app) -> None:
-    """Give every connection of the app's PostgreSQL engines the settings (called by
-    create_app right after the engines exist, before any connection is opened)."""
-    with app.app_context():
-        for engine in db.engines.values():
-            if engine.dialect.name == "postgresql" and not sa.event.contains(
-                    engine, "connect", _without_jit):
-                sa.event.listen(engine, "connect", _without_jit)
+    """Give every connection of the app's PostgreSQL engines the settings."""
+    on_each_connection(app, "postgresql", _without_jit)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from feedback.core.extensions import db
+from feedback.core.extensions import on_each_connection
 
 
 class casefold(FunctionElement):  # noqa: N801 - an SQL function, named as SQL names them
@@ -43,10 +43,5 @@ def _add_functions(dbapi_connection, _connection_record) -> None:
 
 
 def init_app(app) -> None:
-    """Add the functions to every connection of the app's SQLite engines (called by
-    create_app right after the engines exist, before any connection is opened)."""
-    with app.app_context():
-        for engine in db.engines.values():
-            if engine.dialect.name == "sqlite" and not sa.event.contains(
-                    engine, "connect", _add_functions):
-                sa.event.listen(engine, "connect", _add_functions)
+    """Add the functions to every connection of the app's SQLite engines."""
+    on_each_connection(app, "sqlite", _add_functions)
