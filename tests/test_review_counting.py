@@ -177,10 +177,10 @@ def test_the_budget_charges_each_period_every_response_once_per_scan(app, db):
 
 @on_postgres
 def test_counts_run_without_jit_compilation_on_every_connection(app, db):
-    """Compiling the review's aggregate queries took longer than they ran (a trends page
-    waited about a second for it at a million answers): every connection starts without
-    JIT, and neither a commit, a rollback nor a new connection brings it back (a per
-    transaction setting used to end at the first commit of a page)."""
+    """Compiling the review's aggregate queries cost more than it saved (a third of the
+    trends page's scan at a million answers): every connection starts without JIT, and
+    neither a commit, a rollback nor a new connection brings it back (a per transaction
+    setting used to end at the first commit of a page)."""
     import sqlalchemy as sa
 
     def jit(connection=None) -> str:
