@@ -47,12 +47,10 @@ class Cell:
 
 @dataclass
 class Table:
-    """A disaggregated figure: the dimension, its cells and the (unsuppressed) total."""
+    """A disaggregated figure: the dimension and its cells."""
 
     dimension: str
     cells: list[Cell] = field(default_factory=list)
-    total_n: int = 0
-    total_value: float | None = None
 
     @property
     def any_suppressed(self) -> bool:

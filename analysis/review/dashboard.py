@@ -125,7 +125,6 @@ def goal_groups(scope: ReviewScope, dim: str, min_cell: int) -> dict[int, Table]
                                 respondents=int(people)))
     for table in tables.values():
         table.cells.sort(key=lambda c: (c.group == "", c.group))
-        table.total_n = sum(c.n for c in table.cells)
         suppress(table.cells, min_cell)
     return tables
 

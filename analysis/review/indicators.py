@@ -277,8 +277,6 @@ def by_group(indicator: Indicator, scope: ReviewScope, dim: str, min_cell: int,
                                 value=_value(indicator, n, _measure_of(indicator, n, total)),
                                 respondents=people))
     table.cells.sort(key=lambda c: (c.group == "", c.group))
-    ((n, total),) = _sums_in_period([indicator], scope)
-    table.total_n, table.total_value = n, _value(indicator, n, _measure_of(indicator, n, total))
     suppress(table.cells, min_cell)
     return table
 
