@@ -97,10 +97,6 @@ class AnswerTag(db.Model):
     answer: Mapped[Answer] = relationship("Answer")  # noqa: F821 - lower row, by name
     corrected_by: Mapped[StaffUser | None] = relationship("StaffUser")  # noqa: F821
 
-    @property
-    def sentiment_corrected(self) -> bool:
-        return self.sentiment_corrected_at is not None
-
 
 class AnswerTheme(db.Model):
     """A theme on an answer; manual removals are kept so re-analysis does not bring them back."""

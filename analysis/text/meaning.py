@@ -15,7 +15,6 @@ folded so "can them xe buyt" counts too).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -89,8 +88,3 @@ def is_request(text: str) -> bool:
     folded = fold(text or "").lower()
     folded = " ".join(re.sub(r"[^\w\s]", " ", folded).split())
     return any(p.search(folded) for p in _COMPILED.values())
-
-
-def are_requests(texts: Sequence[str]) -> list[bool]:
-    """`is_request` of each text."""
-    return [is_request(t) for t in texts]

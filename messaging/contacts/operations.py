@@ -213,11 +213,6 @@ def contact_totals() -> dict:
             "by_locale": sorted(by_locale.items(), key=lambda kv: kv[0] or "")}
 
 
-def list_contacts(limit: int = 500) -> list[Contact]:
-    """The most recent contacts (admins only: the page shows numbers)."""
-    return list(db.session.scalars(sa.select(Contact).order_by(Contact.id.desc()).limit(limit)))
-
-
 # --- finding contacts and reading one (the contact list and page) ------------------------------
 
 

@@ -322,13 +322,6 @@ def match_keyword(body: str | None, *, opted_out: bool = False) -> Keyword | Non
     return None
 
 
-def matches_survey_keyword(body: str | None, keyword: str | None) -> bool:
-    """True when the whole message is the survey's keyword ("pulse", "PULSE!", " Pulse ")."""
-    if not keyword:
-        return False
-    return normalize(body) == normalize(keyword)
-
-
 def survey_keyword_key(body: str | None) -> str | None:
     """The form a message takes when looked up as a survey keyword (upper case, no accents),
     or None when it cannot be one: answers like "3" or a long sentence never need the look-up.

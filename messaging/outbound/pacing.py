@@ -80,14 +80,3 @@ def rate_per_second() -> float:
 def seconds_after(start_utc: datetime, seconds: float) -> datetime:
     """``start_utc`` plus ``seconds`` (pacing offsets are fractions of a second)."""
     return start_utc + timedelta(seconds=seconds)
-
-
-def paced_times(start_utc: datetime, count: int) -> list[datetime]:
-    """Send times for ``count`` messages from ``start_utc`` at the configured rate.
-
-    Quiet hours are applied at send time by the job, so a long campaign that runs into the
-    evening pauses overnight instead of being refused here.
-    """
-    step = 1.0 / rate_per_second()
-    first = next_allowed_time(start_utc)
-    return [first + timedelta(seconds=i * step) for i in range(count)]
