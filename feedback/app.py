@@ -117,7 +117,7 @@ def connect_side_effects() -> None:
     from feedback.responses.models import sync_answer_copies
     from messaging.contacts.retention import erase_old_contact_data
     from messaging.inbound.jobs import on_inbound_failed
-    from messaging.setup import on_loop_update_published
+    from messaging.setup import on_loop_update_previewing, on_loop_update_published
 
     flush_listeners = [
         # an answer keeps copies of its response's columns (site, survey, completion, ...)
@@ -144,6 +144,8 @@ def connect_side_effects() -> None:
         (signals.inbound_failed, on_inbound_failed),
         # the review published an update with the SMS option: an update campaign
         (signals.loop_update_published, on_loop_update_published),
+        # the review's update page asks what texting an update would send: the preview
+        (signals.loop_update_previewing, on_loop_update_previewing),
         # the retention job's cutoff: erase old message bodies and silent contacts
         (signals.retention_due, erase_old_contact_data),
     ]

@@ -45,3 +45,12 @@ def on_loop_update_published(sender, update_id, name, messages_by_locale, respon
     from messaging.campaigns.operations import create_update_campaign
 
     create_update_campaign(name, messages_by_locale, respondent_ids, created_by_id=created_by_id)
+
+
+def on_loop_update_previewing(sender, messages_by_locale, respondent_ids, **_):
+    """Signal receiver: the review's "you said, we did" page asks what texting an update
+    would send; the answer is the update campaign's own preview, so the page counts the
+    recipients and segments as the send will."""
+    from messaging.campaigns.operations import preview_update
+
+    return preview_update(messages_by_locale, respondent_ids)

@@ -144,6 +144,57 @@ def test_publish_puts_update_on_results_and_signals_sms(app, client, staff, revi
     assert AuditEvent.query.filter_by(action="loop.publish").count() == 1
 
 
+def test_update_page_shows_what_texting_it_would_send_before_anything_is_sent(
+        app, client, staff, review_world, with_contacts):
+    from analysis.review import loop
+    from analysis.review.periods import quarter_of
+    from messaging.models import Campaign, Contact, OutboundMessage
+    from messaging.outbound.segments import count_segments
+    from tests.fixtures.helpers import csrf_token_from
+
+    update = loop.save_update(
+        None, goal=review_world["goal"], period=quarter_of(Q2.date()),
+        heard={"en": "Bus stops feel unsafe at night", "es": "Las paradas dan miedo"},
+        action={"en": "We are adding lights", "es": "Vamos a poner luces"}, user_id=staff.id)
+    texts = loop.sms_texts(update)
+    html = client.get(f"/staff/loop/{update.id}").get_data(as_text=True)
+    # twelve families answered by text about the goal; one of them opted out
+    reached = Contact.query.filter_by(opted_out=False).all()
+    segments = sum(count_segments(texts.get(c.locale) or texts["en"]).segments for c in reached)
+    assert len(reached) == 11 and "If you also text it, 11 people" in html
+    assert (f"will receive it: about {segments} message segments in all. Numbers that opted "
+            "out are skipped: 1.") in html
+    for locale in ("en", "es", "vi"):
+        assert texts[locale].split("\n")[0] in html
+    assert "Vamos a poner luces" in html and "segments, " in html
+    assert "555" not in html and "Rosa Example" not in html
+    assert Campaign.query.count() == 0 and OutboundMessage.query.count() == 0
+    with client.session_transaction() as session:
+        session["locale"] = "es"
+    spanish = client.get(f"/staff/loop/{update.id}").get_data(as_text=True)
+    assert "If you also text it" not in spanish and "What the text would say" not in spanish
+    assert "lo recibirán 11 personas" in spanish
+    # what the page announced is what publishing queues
+    token = csrf_token_from(spanish[spanish.index("/publish"):])
+    client.post(f"/staff/loop/{update.id}/publish", data={"csrf_token": token, "send_sms": "y"})
+    queued = OutboundMessage.query.all()
+    assert len(queued) == 11 and sum(m.segments for m in queued) == segments
+
+
+def test_update_page_says_when_nobody_could_be_texted(app, client, staff, review_world):
+    from analysis.review import loop
+    from analysis.review.periods import quarter_of
+
+    review_world["add"](comment="safe at the park", count=12)  # web answers: no phones
+    update = loop.save_update(
+        None, goal=review_world["goal"], period=quarter_of(Q2.date()),
+        heard={"en": "The park feels safe"}, action={"en": "We keep the lights on"},
+        user_id=staff.id)
+    html = client.get(f"/staff/loop/{update.id}").get_data(as_text=True)
+    assert "Nobody can be texted this update" in html and "If you also text it" not in html
+    assert "We keep the lights on" in html  # the text is still shown, to check before sending
+
+
 def test_retention_signals_cutoff_and_is_audited(app, runner):
     from feedback.core.audit import AuditEvent
     from feedback.core.signals import retention_due

@@ -2,7 +2,8 @@
 
 Analysis never imports messaging (docs/architecture.md), so the SMS part is handed over by the
 ``feedback.core.signals.loop_update_published`` signal; messaging's receiver creates an update
-campaign, which applies opt-outs, quiet hours and rate limits like every other send.
+campaign, which applies opt-outs, quiet hours and rate limits like every other send. Before
+that, ``loop_update_previewing`` asks messaging what the send would be.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from analysis.review.goals import AgendaGoal, LoopUpdate, goal_theme
 from analysis.review.periods import Period
 from feedback.core.audit import record_audit
 from feedback.core.extensions import db
-from feedback.core.signals import loop_update_published
+from feedback.core.signals import loop_update_previewing, loop_update_published
 from feedback.responses.models import Answer, Response, utcnow
 
 
@@ -85,6 +86,16 @@ def sms_texts(update: LoopUpdate) -> dict[str, str]:
                 action=redact(update.action_text(locale)),
             ).strip()
     return texts
+
+
+def sms_preview(update: LoopUpdate):
+    """What texting ``update`` would send, for staff to check before they publish: messaging's
+    preview of the same texts and respondents :func:`publish` hands over (recipients, opted-out
+    contacts skipped, each language's text and segments), or None without a receiver."""
+    answers = loop_update_previewing.send(current_app._get_current_object(),
+                                          messages_by_locale=sms_texts(update),
+                                          respondent_ids=participants(update))
+    return answers[0][1] if answers else None
 
 
 def publish(update: LoopUpdate, *, user_id: int | None, send_sms: bool) -> int:

@@ -379,7 +379,8 @@ def loop_edit(update_id: int | None = None):
         flash(_("Update saved."), "success")
         return redirect(url_for("review.loop_edit", update_id=update.id))
     return render_template("review/loop_form.html", form=form, update=update,
-                           publish_form=PublishForm())
+                           publish_form=PublishForm(),
+                           sms_preview=loop.sms_preview(update) if update else None)
 
 
 @bp.post("/loop/<int:update_id>/publish")

@@ -38,6 +38,11 @@ tags_outdated = _signals.signal("tags-outdated")
 #: text), respondent_ids (list[int]), created_by_id.
 loop_update_published = _signals.signal("loop-update-published")
 
+#: Sent by the "you said, we did" page before staff publish: what texting the update would
+#: send. Messaging's receiver returns its preview (recipients, opted-out contacts skipped,
+#: each language's text with its segments). kwargs: messages_by_locale, respondent_ids.
+loop_update_previewing = _signals.signal("loop-update-previewing")
+
 #: Sent by the retention job; messaging erases contact details and message bodies older than
 #: ``cutoff`` (naive UTC datetime). kwargs: cutoff.
 retention_due = _signals.signal("retention-due")
