@@ -144,6 +144,34 @@ def test_publish_puts_update_on_results_and_signals_sms(app, client, staff, revi
     assert AuditEvent.query.filter_by(action="loop.publish").count() == 1
 
 
+def test_staff_take_a_published_update_off_the_public_page(app, client, staff, review_world):
+    from analysis.review import loop
+    from analysis.review.periods import quarter_of
+    from feedback.core.audit import AuditEvent
+    from tests.fixtures.helpers import csrf_token_from
+
+    update = loop.save_update(
+        None, goal=review_world["goal"], period=quarter_of(Q2.date()),
+        heard={"en": "Rosa at the Elm St stop said it is dark"},
+        action={"en": "We are adding lights"}, user_id=staff.id)
+    page = client.get(f"/staff/loop/{update.id}").get_data(as_text=True)
+    assert "/unpublish" not in page  # a draft has nothing to take off
+    client.post(f"/staff/loop/{update.id}/publish",
+                data={"csrf_token": csrf_token_from(page[page.index("/publish"):])})
+    assert "Elm St stop" in client.get("/results").get_data(as_text=True)
+    page = client.get(f"/staff/loop/{update.id}").get_data(as_text=True)
+    forged = client.post(f"/staff/loop/{update.id}/unpublish", data={})
+    assert forged.status_code == 400  # no CSRF token: nothing changes
+    assert "Elm St stop" in client.get("/results").get_data(as_text=True)
+    taken = client.post(f"/staff/loop/{update.id}/unpublish", follow_redirects=True,
+                        data={"csrf_token": csrf_token_from(page[page.index("/unpublish"):])})
+    assert "Taken off the public results page" in taken.get_data(as_text=True)
+    assert "Elm St stop" not in client.get("/results").get_data(as_text=True)
+    assert "draft" in client.get("/staff/loop").get_data(as_text=True)
+    event = AuditEvent.query.filter_by(action="loop.unpublish").one()
+    assert event.user_id == staff.id
+
+
 def test_update_page_shows_what_texting_it_would_send_before_anything_is_sent(
         app, client, staff, review_world, with_contacts):
     from analysis.review import loop

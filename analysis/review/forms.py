@@ -174,6 +174,10 @@ class PublishForm(FlaskForm):
     submit = SubmitField(_l("Publish"))
 
 
+class UnpublishForm(FlaskForm):
+    submit = SubmitField(_l("Take it off the public page"))
+
+
 class DeleteForm(FlaskForm):
     submit = SubmitField(_l("Delete"))
 

@@ -34,6 +34,7 @@ from analysis.review.forms import (
     IndicatorForm,
     LoopUpdateForm,
     PublishForm,
+    UnpublishForm,
     choices,
     for_languages,
 )
@@ -379,7 +380,7 @@ def loop_edit(update_id: int | None = None):
         flash(_("Update saved."), "success")
         return redirect(url_for("review.loop_edit", update_id=update.id))
     return render_template("review/loop_form.html", form=form, update=update,
-                           publish_form=PublishForm(),
+                           publish_form=PublishForm(), unpublish_form=UnpublishForm(),
                            sms_preview=loop.sms_preview(update) if update else None)
 
 
@@ -397,4 +398,17 @@ def loop_publish(update_id: int):
                 "opted out).", n=n), "success")
     else:
         flash(_("Published on the public results page."), "success")
+    return redirect(url_for("review.loop_edit", update_id=update.id))
+
+
+@bp.post("/loop/<int:update_id>/unpublish")
+@roles_required(*STAFF_ROLES)
+def loop_unpublish(update_id: int):
+    """Take an update off /results (a mistake, words that should not be public)."""
+    update = db.get_or_404(LoopUpdate, update_id)
+    if not UnpublishForm().validate_on_submit():
+        abort(400)
+    loop.unpublish(update, user_id=current_user.id)
+    flash(_("Taken off the public results page. Texts already sent cannot be recalled."),
+          "success")
     return redirect(url_for("review.loop_edit", update_id=update.id))
