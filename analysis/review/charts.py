@@ -23,7 +23,11 @@ from matplotlib.figure import Figure  # noqa: E402
 
 #: Colour-blind-safe palette (Okabe–Ito).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
-SENTIMENT_COLOURS = {"positive": "#009E73", "neutral": "#999999", "negative": "#D55E00"}
+SENTIMENT_COLOURS = {"positive": "#009E73", "neutral": "#999999", "negative": "#D55E00",
+                     "untagged": "#DDDDDD", "withheld": "#FFFFFF"}
+#: The parts of a sentiment bar, in order: each sentiment, the comments not yet analysed,
+#: then what the disclosure gate withheld.
+SENTIMENT_PARTS = ("positive", "neutral", "negative", "untagged", "withheld")
 
 plt.rcParams.update({"font.family": "DejaVu Sans", "svg.fonttype": "path", "font.size": 9})
 
@@ -64,42 +68,50 @@ def stacked_bars(categories: tuple[str, ...], series: tuple[tuple[str, tuple[int
     return _to_data_uri(fig, fmt)
 
 
-def sentiment_bars(rows: tuple[tuple[str, tuple[int, int, int]], ...],
-                   names: tuple[str, str, str], fmt: str = "svg") -> str:
-    """Horizontal 100 % bars of positive/neutral/negative counts, one per row (e.g. this
-    period and the previous one); ``names`` are the translated sentiment names.
+def sentiment_bars(rows: tuple[tuple[str, tuple[float | None, ...]], ...],
+                   names: tuple[str, ...], fmt: str = "svg") -> str:
+    """Horizontal bars, one per row (e.g. this period and the previous one): each row is a
+    label and the shares of the period's comments that were positive, neutral, negative and
+    not yet analysed, None where the disclosure gate withheld one. What was withheld is
+    drawn as a hatched rest, so a bar never stretches the parts it may show to the whole
+    width. ``names``: the translated names of SENTIMENT_PARTS, in that order.
 
     Drawn by whole percent, which is all a bar shows: in a period of thousands of comments a
     new one rarely moves a percent, so the drawing (a tenth of a second) is read back from
     the cache, where counts as its key changed with every answer."""
-    return _sentiment_bars(tuple((label, _whole_percents(counts)) for label, counts in rows),
-                           names, fmt)
+    return _sentiment_bars(tuple((label, _whole_percents(shares)) for label, shares in rows),
+                           tuple(names), fmt)
 
 
-def _whole_percents(counts: tuple[int, ...]) -> tuple[int, ...]:
-    """Each count's share in whole percent, rounded where the shares meet, so they add up
-    to 100 (or 0 for no counts)."""
-    total = sum(counts)
-    if not total:
-        return tuple(0 for _ in counts)
-    running, edges = 0, [0]
-    for count in counts:
-        running += count
-        edges.append(round(100 * running / total))
+def _whole_percents(shares: tuple[float | None, ...]) -> tuple[int, ...]:
+    """Each share in whole percent, then the withheld rest (what the shares that are None
+    left of the whole), rounded where the parts meet so they add up to what they cover: 100
+    when every part is known or any was withheld, 0 for no comments."""
+    known = [share or 0.0 for share in shares]
+    withheld = max(0.0, 1.0 - sum(known)) if None in shares else 0.0
+    running, edges = 0.0, [0]
+    for part in (*known, withheld):
+        running += part
+        edges.append(min(100, round(100 * running)))
     return tuple(b - a for a, b in itertools.pairwise(edges))
 
 
 @functools.lru_cache(maxsize=256)
-def _sentiment_bars(rows: tuple[tuple[str, tuple[int, int, int]], ...],
-                    names: tuple[str, str, str], fmt: str) -> str:
+def _sentiment_bars(rows: tuple[tuple[str, tuple[int, ...]], ...],
+                    names: tuple[str, ...], fmt: str) -> str:
     fig = Figure(figsize=(6.4, 0.5 + 0.45 * max(len(rows), 1)))
     ax = fig.subplots()
-    keys = ("positive", "neutral", "negative")
+    drawn = {key for _label, percents in rows
+             for key, width in zip(SENTIMENT_PARTS, percents, strict=True) if width}
+    named = set()
     for y, (_label, percents) in enumerate(rows):
         left = 0
-        for key, name, width in zip(keys, names, percents, strict=True):
+        for key, name, width in zip(SENTIMENT_PARTS, names, percents, strict=True):
+            withheld = key == "withheld"
             ax.barh(y, width, left=left, color=SENTIMENT_COLOURS[key],
-                    label=name if y == 0 else None)
+                    hatch="///" if withheld else None, edgecolor="#555555" if withheld else None,
+                    label=name if key in drawn and key not in named else None)
+            named.add(key)
             left += width
     ax.set_yticks(range(len(rows)), [label for label, _ in rows])
     ax.set_xlim(0, 100)

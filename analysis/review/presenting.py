@@ -37,6 +37,20 @@ def _plotted(figure) -> int:
     return figure.shown or 0
 
 
+def _sentiment_shares(mix: dict, shares: dict | None) -> tuple | None:
+    """A period's sentiment bar: each part's share of its comments as the table beside it
+    gives them (the gate's released shares), None where the gate withheld a part; None for a
+    period with no comments to draw."""
+    if not any(_plotted(figure) or getattr(figure, "withheld", False)
+               for figure in mix.values()):
+        return None
+    if shares is None:  # figures the gate did not release: their own shares
+        total = sum(_plotted(figure) for figure in mix.values())
+        shares = {key: _plotted(figure) / total for key, figure in mix.items()}
+    parts = charts.SENTIMENT_PARTS[:-1]
+    return tuple(shares.get(key, None if key in mix else 0.0) for key in parts)
+
+
 def chart_context(review: Review, fmt: str = "svg") -> dict:
     """Data URIs of every chart (``fmt``: svg for pages, png for the PDF) and the tables beside
     them, drawn from what the disclosure gate released
@@ -53,18 +67,17 @@ def chart_context(review: Review, fmt: str = "svg") -> dict:
         }
     sentiment = {}
     labels = sentiment_names()
-    order = ("positive", "neutral", "negative")
+    part_names = tuple({**labels, "withheld": _("Too few to show")}[k]
+                       for k in charts.SENTIMENT_PARTS)
     for s in review.goals:
         rows = []
-        for label, mix in ((review.scope.period.previous().label, s.previous_sentiment),
-                           (review.scope.period.label, s.sentiment)):
-            counts = tuple(_plotted(mix.get(k)) for k in order)
-            if sum(counts):
-                rows.append((label, counts))
-        sentiment[s.goal.id] = (
-            charts.sentiment_bars(tuple(rows), tuple(labels[k] for k in order), fmt)
-            if rows else None
-        )
+        for label, mix, shares in (
+                (review.scope.period.previous().label, s.previous_sentiment, s.previous_shares),
+                (review.scope.period.label, s.sentiment, s.shares)):
+            parts = _sentiment_shares(mix, shares)
+            if parts is not None:
+                rows.append((label, parts))
+        sentiment[s.goal.id] = charts.sentiment_bars(tuple(rows), part_names, fmt) if rows else None
     return {"volume": volume, "sentiment": sentiment, "names": names,
             "sentiment_names": labels}
 
