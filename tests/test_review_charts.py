@@ -81,3 +81,16 @@ def test_a_new_answer_in_a_tall_bar_leaves_the_volume_chart_as_it_was():
     small = [("2026-W01", "web", 40), ("2026-W02", "web", 3)]
     assert volume_chart(small, {}, "Responses") != volume_chart(
         [*small[:1], ("2026-W02", "web", 4)], {}, "Responses")  # exact below 200 a bar
+
+
+def test_a_trend_redraws_only_when_a_point_visibly_moves():
+    from analysis.review.charts import trend_line
+
+    quarters = ("2026-Q1", "2026-Q2", "2026-Q3")
+    counts = trend_line(quarters, (None, 20_000, 21_000), "count")
+    assert trend_line(quarters, (None, 20_000, 21_001), "count") == counts  # one more comment
+    assert trend_line(quarters, (None, 20_000, 25_000), "count") != counts
+    shares = trend_line(quarters, (0.601, 0.62, None), "share")
+    assert trend_line(quarters, (0.604, 0.62, None), "share") == shares
+    assert trend_line(quarters, (0.601, 0.62, 0.5), "share") != shares  # a withheld point shown
+    assert data_uri_bytes(shares).lstrip().startswith(b"<?xml")

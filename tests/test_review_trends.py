@@ -62,8 +62,9 @@ def test_series_compare_with_previous_quarter_and_same_quarter_last_year(app, th
         pytest.approx(0.50))
     assert series.change_previous == pytest.approx(2 / 3 - 0.75)
     assert series.change_last_year == pytest.approx(2 / 3 - 0.5)
-    # Quarters without answers are empty, not zero.
-    assert series.at(quarter_of(date(2025, 5, 1))).value is None
+    # Quarters without answers are empty, not zero, and not withheld: nobody to protect.
+    empty = series.at(quarter_of(date(2025, 5, 1)))
+    assert empty.value is None and not empty.withheld
     goal = trends.goals[0]
     # zero comments is a count, shown as 0
     assert [p.value for p in goal.volume.points][-5:] == [12, 0, 0, 12, 30]
@@ -129,8 +130,10 @@ def test_trends_page_in_each_language(app, client, make_staff, login, three_quar
                  "/staff/review/trends?kind=quarter&quarter=0001-Q1",
                  "/staff/review/report?kind=custom&start=0001-01-01&end=0001-01-02"):
         assert client.get(link).status_code == 200, link
-    assert "Feel safe (4-5)" in html and "2025-Q4" in html and "<svg" in html
-    assert "Change from the same quarter last year: +15 points."  # rounded to 5 in html
+    assert "Feel safe (4-5)" in html and "2025-Q4" in html
+    assert 'class="trend-chart" src="data:image/svg+xml' in html
+    assert "Line chart: Feel safe (4-5) by quarter." in html  # the chart's alternative text
+    assert "Change from the same quarter last year: +15 points." in html  # rounded to 5
     client.get("/lang/vi?next=/")
     html = client.get("/staff/review/trends?kind=quarter&quarter=2026-Q1&years=2").get_data(
         as_text=True)

@@ -336,6 +336,8 @@ def release_indicator(policy: Policy, value, respondents: int | None = None):
     behind it (``respondents``, else the value's own count of them, else its answers)."""
     from analysis.review.indicators import IndicatorValue
 
+    if not value.n:  # no answers: nothing to protect, and shown as such, not as too few
+        return IndicatorValue(n=0, value=None)
     people = respondents if respondents is not None else value.respondents
     people = value.n if people is None else people
     if value.suppressed or not policy.enough(people):

@@ -122,6 +122,48 @@ def _sentiment_bars(rows: tuple[tuple[str, tuple[int, ...]], ...],
     return _to_data_uri(fig, fmt)
 
 
+def trend_line(labels: tuple[str, ...], values: tuple[float | None, ...], unit: str,
+               fmt: str = "svg") -> str:
+    """A series of quarters as a line with a point per quarter and a gap where a quarter is
+    withheld or has no data (``values`` None); ``unit``: "share" (0..1, drawn on a 0-100 %
+    axis, so a change of a few points is not drawn as a leap), "mean" or "count" (from zero).
+
+    Drawn by what a line can show of each value (a whole percent, a tenth of a mean, the
+    largest count's two-hundredth down to a power of ten), so a page whose figures did not
+    visibly move, the open quarter's count after one more comment among them, reads the
+    drawing back."""
+    if unit == "share":
+        shown = tuple(None if v is None else round(100 * v) for v in values)
+    elif unit == "mean":
+        shown = tuple(None if v is None else round(v, 1) for v in values)
+    else:
+        largest = max((v for v in values if v is not None), default=0)
+        step = 10 ** max(0, math.floor(math.log10(largest / 200))) if largest else 1
+        shown = tuple(None if v is None else step * round(v / step) for v in values)
+    return _trend_line(tuple(labels), shown, unit, fmt)
+
+
+@functools.lru_cache(maxsize=256)
+def _trend_line(labels: tuple[str, ...], values: tuple[float | None, ...], unit: str,
+                fmt: str) -> str:
+    fig = Figure(figsize=(6.4, 2.4))
+    ax = fig.subplots()
+    xs = list(range(len(labels)))
+    ax.plot(xs, [math.nan if v is None else v for v in values], color=PALETTE[0],
+            marker="o", markersize=4, linewidth=2)
+    ax.set_xticks(xs, labels, rotation=45, ha="right", fontsize=7)
+    known = [v for v in values if v is not None]
+    if unit == "share":
+        ax.set_ylim(0, 100)
+        ax.set_ylabel("%")
+    else:
+        ax.set_ylim(0, (max(known, default=0) or 1) * 1.15)
+    ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _to_data_uri(fig, fmt)
+
+
 def volume_chart(rows: list[tuple[str, str, int]], names: dict[str, str], ylabel: str,
                  fmt: str = "svg") -> str:
     """Responses per time bucket stacked by channel or language (from dashboard.volume).

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from analysis.disclosure import gate
-from analysis.review import count_budget, goal_counts, indicators, memo, newest_day
+from analysis.review import charts, count_budget, goal_counts, indicators, memo, newest_day
 from analysis.review.goals import AgendaGoal, Indicator
 from analysis.review.periods import Period, quarters_ending, same_period_last_year
 from analysis.review.scope import ReviewScope, response_period
@@ -214,28 +214,8 @@ def build_trends(scope: ReviewScope, policy: gate.Policy, years: int = 3) -> Tre
     return result
 
 
-def svg_line(series: Series, width: int = 560, height: int = 160) -> str:
-    """A small line chart of the series (gaps where a point is withheld or empty), as SVG
-    markup for the page; the table beside it carries the same figures for every reader."""
-    values = [p.value for p in series.points]
-    shown = [v for v in values if v is not None]
-    if not shown:
-        return ""
-    top = 1.0 if series.unit == "share" else max(shown) or 1.0
-    step = width / max(1, len(values) - 1)
-    runs, current = [], []
-    for i, v in enumerate(values):
-        if v is None:
-            if current:
-                runs.append(current)
-            current = []
-            continue
-        current.append(f"{i * step:.1f},{height - (v / top) * (height - 10) - 5:.1f}")
-    if current:
-        runs.append(current)
-    lines = "".join(
-        f'<polyline fill="none" stroke="currentColor" stroke-width="2" points="{" ".join(r)}"/>'
-        if len(r) > 1 else
-        f'<circle r="3" cx="{r[0].split(",")[0]}" cy="{r[0].split(",")[1]}"/>' for r in runs)
-    return (f'<svg viewBox="-5 0 {width + 10} {height}" width="100%" height="{height}" '
-            f'aria-hidden="true" focusable="false" class="trend-chart">{lines}</svg>')
+def chart(series: Series) -> str:
+    """The series as a line chart (a data URI); the table beside it carries the same figures
+    for every reader."""
+    return charts.trend_line(tuple(p.period.label for p in series.points),
+                             tuple(p.value for p in series.points), series.unit)

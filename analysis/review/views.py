@@ -139,7 +139,7 @@ def trends():
     """Every indicator and each goal's volume and positive share over quarters across years,
     the latest quarter beside the previous one and the same quarter last year; the filters
     (a demographic group among them) disaggregate every series through the disclosure gate."""
-    from analysis.review.trends import MAX_YEARS, build_trends, svg_line
+    from analysis.review.trends import MAX_YEARS, build_trends, chart
 
     scope, by = build_scope(request.args, current_user)
     years = request.args.get("years", "3")
@@ -151,7 +151,7 @@ def trends():
     opened.note(view)
     form = filter_form(request.args, scope, by)
     return render_template("review/trends.html", trends=result, form=form, years=years,
-                           max_years=MAX_YEARS, svg_line=svg_line, exact=policy.exact,
+                           max_years=MAX_YEARS, chart=chart, exact=policy.exact,
                            locale=str(get_locale()), scope=scope, min_cell=policy.min_cell)
 
 
