@@ -75,6 +75,23 @@ def test_the_years_own_figure_is_the_one_counted_for_any_year(app, two_years):
     assert history.values[-1] == (2025, counted) and counted.value == pytest.approx(0.60)
 
 
+def test_without_a_year_the_report_is_of_the_last_year_with_responses(
+        app, client, make_staff, login, review_world):
+    from feedback.responses.models import utcnow
+
+    make_staff()
+    login()
+    this_year = utcnow().year
+    review_world["add"](when=datetime(this_year, 1, 1, 12), comment="safe", count=3)
+    html = client.get("/staff/review/year").get_data(as_text=True)
+    assert f"Community report {this_year}" in html  # a first year: the year so far
+    review_world["add"](when=datetime(this_year - 2, 6, 1, 12), comment="dark", count=3)
+    html = client.get("/staff/review/year").get_data(as_text=True)
+    assert f"Community report {this_year - 2}" in html  # the latest year that ended
+    html = client.get(f"/staff/review/year?year={this_year}").get_data(as_text=True)
+    assert f"Community report {this_year}" in html
+
+
 def test_staff_report_html_pdf_and_group_breakdown(app, client, make_staff, login, two_years):
     make_staff()
     login()

@@ -5,6 +5,7 @@ viewer's scope cannot be forgotten in one of them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -206,11 +207,13 @@ def site_ids_for(scope: ReviewScope) -> list[int] | None:
     return list(db.session.scalars(query))
 
 
-def latest_day_with_data(scope: ReviewScope):
-    """The date of the newest completed response in scope (ignoring the period), or None."""
+def latest_day_with_data(scope: ReviewScope, before: datetime | None = None):
+    """The date of the newest completed response in scope (ignoring the period), or None;
+    with ``before``, of the newest one completed before that time."""
     newest = db.session.scalar(
         sa.select(sa.func.max(Response.completed_at)).where(
-            *response_conditions(scope, with_period=False)
+            *response_conditions(scope, with_period=False),
+            *(() if before is None else (Response.completed_at < before,))
         )
     )
     return newest.date() if newest else None

@@ -55,6 +55,7 @@ from analysis.review.presenting import (
     question_keys,
     recent_quarters,
 )
+from analysis.review.scope import latest_day_with_data
 from feedback.core.audit import record_audit
 from feedback.core.downloads import attachment
 from feedback.core.extensions import db
@@ -96,10 +97,13 @@ def _year_report(*, published: bool):
     from analysis.review.yearly import build_year_report
 
     scope, by = build_scope(request.args, current_user)
-    year = request.args.get("year", "")
-    today = utcnow().date()
-    year = small_int(year, digits=4)
-    year = year if year and 2000 <= year <= today.year else today.year - 1
+    year = small_int(request.args.get("year", ""), digits=4)
+    this_year = utcnow().year
+    if not (year and 2000 <= year <= this_year):
+        # a report is about a year that ended: the latest with responses, else this year so
+        # far (a coalition's first year)
+        latest = latest_day_with_data(scope, before=year_of(this_year).start_dt)
+        year = latest.year if latest else this_year
     policy = gate.policy_for(current_user, published=published)
     view = opened.Opened("year", scope.with_period(year_of(year)), by, year=year)
     report = counting.here_or_on_worker(
