@@ -73,6 +73,28 @@ def test_a_view_too_long_to_count_in_the_page_is_counted_on_the_worker(
 
 
 @on_postgres
+def test_the_public_yearly_report_is_counted_on_the_worker_too(app, db, review_world, client,
+                                                                asked):
+    """A visitor's /results/<year> past the page's budget: the waiting page, in public
+    wording (no staff links), and the worker counts the coalition-wide year."""
+    review_world["add"](when=Q2 - timedelta(days=20), comment="Safe at the club", safe=4,
+                        count=12)
+    review_world["add"](comment="Safe", safe=3, count=2)  # the newest day
+    app.config["REVIEW_COUNT_IN_PAGE"] = 0
+    page = client.get("/results/2026")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 202 and "Counting these figures" in text
+    assert "/staff" not in text and "Back to the results" in text
+    assert [(r["view"], r["year"], r["filters"]["site_ids"]) for r in asked] == [
+        ("year", 2026, None)]
+    asked.run(asked[0])
+    with _answer_counts(db) as counted:
+        shown = client.get("/results/2026", headers={"X-Review-Poll": "1"})
+    assert shown.status_code == 200 and counted == []
+    assert "Community report 2026" in shown.get_data(as_text=True)
+
+
+@on_postgres
 def test_the_waiting_page_speaks_the_staff_members_language(app, db, review_world, admin,
                                                             client, asked):
     review_world["add"](when=Q2 - timedelta(days=20), comment="Safe at the club", safe=4,

@@ -7,22 +7,27 @@ with fewer than ``MIN_CELL_SIZE`` answers is suppressed like everywhere else.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, render_template
 from flask_babel import get_locale
 
 from analysis.disclosure import gate
 from analysis.disclosure.windows import widen_to_weeks
+from analysis.review import counting, opened
 from analysis.review import indicators as ind
 from analysis.review.cells import min_cell_size
 from analysis.review.dashboard import sentiment_by_goal
 from analysis.review.loop import published_updates
-from analysis.review.periods import Period, month_of, quarter_of
+from analysis.review.periods import Period, month_of, quarter_of, year_of
 from analysis.review.presenting import chart_context, sentiment_names
 from analysis.review.scope import ReviewScope
 
 bp = Blueprint("results", __name__)
+
+
+@bp.errorhandler(counting.OnTheWorker)
+def _counting_on_the_worker(_error):
+    """The report's figures are being counted on the worker: say so, and poll for them."""
+    return render_template("review/counting.html", public=True), 202, {"Retry-After": "3"}
 
 
 def results_context() -> list[dict]:
@@ -67,8 +72,13 @@ def year_report(year: int):
 
     if not 2000 <= year <= utcnow().year:
         abort(404)
-    base = ReviewScope(period=Period(date(year, 1, 1), date(year + 1, 1, 1), "year"))
-    report = build_year_report(year, base, gate.published_policy())
+    base = ReviewScope(period=year_of(year))
+    # counted like the staff's report: past the page's budget, on the worker
+    # (docs/analysis.md, "Counting on the worker"), so no visitor holds a web process
+    view = opened.Opened("year", base, None, year=year)
+    report = counting.here_or_on_worker(
+        view, lambda: build_year_report(year, base, gate.published_policy()))
+    opened.note(view)
     return render_template("review/year_report.html", report=report, public=True,
                            locale=str(get_locale()), dimensions={}, args={},
                            charts=chart_context(report.review))
