@@ -92,6 +92,22 @@ def test_without_a_year_the_report_is_of_the_last_year_with_responses(
     assert f"Community report {this_year}" in html
 
 
+def test_the_public_results_page_lists_the_community_reports_of_years_that_ended(
+        app, client, review_world):
+    from feedback.responses.models import utcnow
+
+    this_year = utcnow().year
+    assert "Community report" not in client.get("/results").get_data(as_text=True)
+    review_world["add"](when=datetime(this_year, 1, 1, 12), comment="safe", count=3)
+    assert "Community report" not in client.get("/results").get_data(as_text=True)
+    review_world["add"](when=datetime(this_year - 3, 6, 1, 12), comment="dark", count=3)
+    review_world["add"](when=datetime(this_year - 2, 6, 1, 12), comment="dark", count=3)
+    html = client.get("/results").get_data(as_text=True)
+    links = re.findall(r'href="(/results/\d+)">Community report (\d+)<', html)
+    assert links == [(f"/results/{y}", str(y)) for y in (this_year - 2, this_year - 3)]
+    assert client.get(links[-1][0]).status_code == 200
+
+
 def test_staff_report_html_pdf_and_group_breakdown(app, client, make_staff, login, two_years):
     make_staff()
     login()

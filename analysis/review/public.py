@@ -19,7 +19,7 @@ from analysis.review.dashboard import sentiment_by_goal
 from analysis.review.loop import published_updates
 from analysis.review.periods import Period, month_of, quarter_of, year_of
 from analysis.review.presenting import chart_context, sentiment_names
-from analysis.review.scope import ReviewScope
+from analysis.review.scope import ReviewScope, earliest_day_with_data, latest_day_with_data
 
 bp = Blueprint("results", __name__)
 
@@ -84,9 +84,24 @@ def year_report(year: int):
                            charts=chart_context(report.review))
 
 
+def report_years() -> list[int]:
+    """The years a community report can be read for, newest first: from the first year with
+    responses to the last year that ended with responses (the year under way is not yet a
+    report)."""
+    from feedback.responses.models import utcnow
+
+    this_year = year_of(utcnow().year)
+    coalition = ReviewScope(period=this_year)
+    last = latest_day_with_data(coalition, before=this_year.start_dt)
+    if last is None:
+        return []
+    first = earliest_day_with_data(coalition)
+    return list(range(last.year, first.year - 1, -1))
+
+
 @bp.get("/results")
 def index():
     """What we heard and what we are doing about it (public)."""
     return render_template("review/results.html", items=results_context(),
                            locale=str(get_locale()), names=sentiment_names(),
-                           min_cell=min_cell_size())
+                           min_cell=min_cell_size(), years=report_years())

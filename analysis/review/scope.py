@@ -207,6 +207,13 @@ def site_ids_for(scope: ReviewScope) -> list[int] | None:
     return list(db.session.scalars(query))
 
 
+def earliest_day_with_data(scope: ReviewScope):
+    """The date of the oldest completed response in scope (ignoring the period), or None."""
+    oldest = db.session.scalar(sa.select(sa.func.min(Response.completed_at)).where(
+        *response_conditions(scope, with_period=False)))
+    return oldest.date() if oldest else None
+
+
 def latest_day_with_data(scope: ReviewScope, before: datetime | None = None):
     """The date of the newest completed response in scope (ignoring the period), or None;
     with ``before``, of the newest one completed before that time."""
