@@ -53,7 +53,7 @@ def test_on_a_phone_the_review_shows_its_figures_before_its_filters(live_server,
         page.goto(live_server.path("/staff/review"))
         filters = page.locator("form.review-filters")
         assert not filters.is_visible()
-        headline = page.locator("p.headline")
+        headline = page.locator("p.headline").first
         assert headline.bounding_box()["y"] < PHONE["height"]  # on the first screen
         page.locator("details.review-filter-panel > summary").click()
         assert filters.is_visible()
