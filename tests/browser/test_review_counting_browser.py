@@ -53,7 +53,9 @@ def _opened(browser, deployment, path: str, *, bypass_csp: bool):
 def test_the_waiting_page_shows_the_figures_once_the_worker_counted_them(browser, no_budget):
     view = "/staff/review?kind=month&channel=sms&by=age_group"
     with _opened(browser, no_budget, view, bypass_csp=False) as page:  # the production CSP
-        page.wait_for_selector('select[name="by"]', timeout=120_000)  # reloaded by itself
+        # reloaded by itself: the figures' page, its filters folded away on a phone
+        page.wait_for_selector('select[name="by"]', state="attached", timeout=120_000)
+        assert page.locator("p.headline").first.is_visible()
         assert "Đang đếm các số liệu này" not in page.content()
 
 
