@@ -37,18 +37,16 @@ def _plotted(figure) -> int:
     return figure.shown or 0
 
 
-def _sentiment_shares(mix: dict, shares: dict | None) -> tuple | None:
+def _sentiment_shares(summary, previous: bool) -> tuple | None:
     """A period's sentiment bar: each part's share of its comments as the table beside it
-    gives them (the gate's released shares), None where the gate withheld a part; None for a
-    period with no comments to draw."""
+    gives them (GoalSummary.share), None where the gate withheld a part; None for a period
+    with no comments to draw."""
+    mix = summary.previous_sentiment if previous else summary.sentiment
     if not any(_plotted(figure) or getattr(figure, "withheld", False)
                for figure in mix.values()):
         return None
-    if shares is None:  # figures the gate did not release: their own shares
-        total = sum(_plotted(figure) for figure in mix.values())
-        shares = {key: _plotted(figure) / total for key, figure in mix.items()}
-    parts = charts.SENTIMENT_PARTS[:-1]
-    return tuple(shares.get(key, None if key in mix else 0.0) for key in parts)
+    return tuple(summary.share(key, previous=previous) if key in mix else 0.0
+                 for key in charts.SENTIMENT_PARTS[:-1])
 
 
 def chart_context(review: Review, fmt: str = "svg") -> dict:
@@ -71,10 +69,9 @@ def chart_context(review: Review, fmt: str = "svg") -> dict:
                        for k in charts.SENTIMENT_PARTS)
     for s in review.goals:
         rows = []
-        for label, mix, shares in (
-                (review.scope.period.previous().label, s.previous_sentiment, s.previous_shares),
-                (review.scope.period.label, s.sentiment, s.shares)):
-            parts = _sentiment_shares(mix, shares)
+        for label, previous in ((review.scope.period.previous().label, True),
+                                (review.scope.period.label, False)):
+            parts = _sentiment_shares(s, previous)
             if parts is not None:
                 rows.append((label, parts))
         sentiment[s.goal.id] = charts.sentiment_bars(tuple(rows), part_names, fmt) if rows else None
